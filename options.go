@@ -1,0 +1,86 @@
+package uploadsign
+
+import "time"
+
+// Algorithm is the hash a signature uses. Cloudinary accepts both unless the
+// account asked for SHA-256 only.
+type Algorithm string
+
+// The algorithms Cloudinary accepts.
+const (
+	SHA1   Algorithm = "sha1" // the default, as in every official SDK
+	SHA256 Algorithm = "sha256"
+)
+
+// Option configures a [Signer] in [New] or [FromURL]. Options are checked
+// when the Signer is made: an invalid one makes New return an error wrapping
+// [ErrInvalidConfig] that names the option.
+type Option func(*settings)
+
+// settings collects what the options ask for; New validates it.
+type settings struct {
+	algorithm          Algorithm
+	signatureVersion   int
+	now                func() time.Time
+	uploadURL          string
+	sets               []ParamSet
+	notificationMaxAge time.Duration
+
+	// Which options were given, so that FromURL's query parameters do not
+	// override an explicit option.
+	algorithmSet, versionSet, uploadURLSet bool
+}
+
+func defaultSettings() settings {
+	return settings{
+		algorithm:          SHA1,
+		signatureVersion:   2,
+		now:                time.Now,
+		uploadURL:          "https://api.cloudinary.com",
+		notificationMaxAge: 2 * time.Hour,
+	}
+}
+
+// WithAlgorithm sets the hash of every signature the Signer makes or checks.
+// The default is [SHA1]; use [SHA256] when the Cloudinary account requires
+// it (Settings > Security).
+func WithAlgorithm(a Algorithm) Option {
+	return func(s *settings) { s.algorithm, s.algorithmSet = a, true }
+}
+
+// WithSignatureVersion sets how upload parameters are joined before hashing:
+// 2 (the default, as in the official SDKs) escapes "&" inside values as
+// "%26" so that a value cannot smuggle in a second parameter; 1 is the
+// original scheme, for code that must match an old SDK. Other values are an
+// error.
+func WithSignatureVersion(v int) Option {
+	return func(s *settings) { s.signatureVersion, s.versionSet = v, true }
+}
+
+// WithClock sets the clock that stamps payloads and judges the age of
+// notifications. The default is [time.Now]; tests pass a fixed time.
+func WithClock(now func() time.Time) Option {
+	return func(s *settings) { s.now = now }
+}
+
+// WithUploadURL sets the base of the upload URL in payloads. The default is
+// "https://api.cloudinary.com"; change it for a regional API host, or to
+// point payloads at a fake upload endpoint in tests. It must be an absolute
+// http or https URL with no query or fragment.
+func WithUploadURL(base string) Option {
+	return func(s *settings) { s.uploadURL, s.uploadURLSet = base, true }
+}
+
+// WithParamSets registers the parameter sets that [Signer.Sign] serves. It
+// may be given more than once; each (Name, Version) pair may be registered
+// only once.
+func WithParamSets(sets ...ParamSet) Option {
+	return func(s *settings) { s.sets = append(s.sets, sets...) }
+}
+
+// WithNotificationMaxAge sets how old a notification's X-Cld-Timestamp may
+// be for [Signer.VerifyNotification] to accept it. The default is two hours,
+// as in the official SDKs; it must be positive.
+func WithNotificationMaxAge(d time.Duration) Option {
+	return func(s *settings) { s.notificationMaxAge = d }
+}

@@ -1,0 +1,662 @@
+// Package uploadsign lets browsers upload straight to Cloudinary without
+// ever seeing the API secret. A backend signs named, versioned parameter
+// sets into payloads (the upload URL plus every form field to post), and
+// verifies what comes back: upload results and webhook notifications.
+//
+//	s, err := uploadsign.New("demo", "123456789012345", secret,
+//		uploadsign.WithParamSets(uploadsign.ParamSet{
+//			Name: "avatar", Version: 1,
+//			Params: uploadsign.Params{Folder: "avatars", Tags: []string{"avatar"}},
+//		}))
+//	p, err := s.Sign("avatar", 1, uploadsign.Params{PublicID: "user_42"})
+//	// Send p as JSON; the browser posts p.Fields plus "file" to p.URL.
+//	// Cloudinary answers with public_id, version and signature:
+//	err = s.VerifyUploadResult(publicID, version, signature)
+//
+// Signatures equal the official SDKs' byte for byte: parameters with empty
+// values are dropped, arrays are joined with ",", keys are sorted in byte
+// order, each key=value pair has "&" escaped as "%26" (signature version 2,
+// the default), the pairs are joined with "&", the secret is appended and
+// the whole hashed with SHA-1 or SHA-256. [StringToSign] shows the text
+// before hashing, for comparing with the "String to sign" in Cloudinary's
+// "Invalid Signature" error.
+//
+// # Versioned parameter sets
+//
+// A signature covers exactly the parameters that were signed, so a client
+// built for one set of parameters breaks when the backend changes them. A
+// [ParamSet] gives a set of fixed parameters a name and a version; clients
+// ask for the name and version they were built for. To change what an
+// upload signs, register the new parameters as the next version beside the
+// old one, ship clients that ask for it, and remove the old version only
+// when no client asks for it any more:
+//
+//	uploadsign.WithParamSets(
+//		uploadsign.ParamSet{Name: "avatar", Version: 1, Params: v1},
+//		uploadsign.ParamSet{Name: "avatar", Version: 2, Params: v2}, // adds a tag
+//	)
+//
+// # Security
+//
+// A signed payload is accepted by Cloudinary for one hour after its
+// timestamp and may be replayed within that hour; a signature cannot limit
+// file size. Fixing a unique public_id with Overwrite false limits what a
+// replay can do. The secret never leaves the Signer: it appears in no
+// payload, error, log record, JSON or fmt output of a Signer.
+//
+// A Signer is immutable and safe for concurrent use.
+package uploadsign
+
+import (
+	"crypto/sha1"
+	"crypto/sha256"
+	"crypto/subtle"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"hash"
+	"log/slog"
+	"net/url"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Errors returned by the package, for use with [errors.Is]. Returned errors
+// wrap one of these and say which parameter, field or option was wrong.
+var (
+	// ErrInvalidSignature: a signature does not match what the secret
+	// gives, or is malformed (wrong length, not hex, malformed timestamp).
+	ErrInvalidSignature = errors.New("uploadsign: invalid signature")
+	// ErrExpired: a signature was genuine but its timestamp is outside the
+	// window in which it is accepted.
+	ErrExpired = errors.New("uploadsign: expired")
+	// ErrUnknownParamSet: no parameter set with that name and version is
+	// registered.
+	ErrUnknownParamSet = errors.New("uploadsign: unknown parameter set")
+	// ErrParamConflict: a request's parameter contradicts a value its
+	// parameter set fixes.
+	ErrParamConflict = errors.New("uploadsign: parameter conflicts with its parameter set")
+	// ErrInvalidParam: a parameter's value cannot be encoded the way
+	// Cloudinary reads it.
+	ErrInvalidParam = errors.New("uploadsign: invalid parameter")
+	// ErrInvalidConfig: New or FromURL was given invalid credentials or
+	// options.
+	ErrInvalidConfig = errors.New("uploadsign: invalid configuration")
+)
+
+// uploadValidity is how long Cloudinary accepts a signed upload after its
+// timestamp.
+const uploadValidity = time.Hour
+
+// maxClockSkew is how far in the future a notification's timestamp may be.
+const maxClockSkew = 5 * time.Minute
+
+// Signer signs upload parameters and verifies Cloudinary's signatures with
+// one account's credentials. Make it with [New] or [FromURL]. A Signer is
+// immutable and safe for concurrent use; its secret is never printed.
+type Signer struct {
+	cloudName string
+	apiKey    string
+	// secret is behind a pointer so that even fmt's raw printing of the
+	// struct (the %p verb on a Signer value) shows an address, not the secret.
+	secret    *string
+	algorithm Algorithm
+	version   int
+	now       func() time.Time
+	uploadURL string
+	maxAge    time.Duration
+	sets      map[setKey]*compiledSet
+}
+
+type setKey struct {
+	name    string
+	version int
+}
+
+// compiledSet is a registered ParamSet with its fixed fields encoded once.
+type compiledSet struct {
+	ParamSet
+	url   string
+	fixed []field // sorted by key
+}
+
+// New returns a Signer for the account with the given cloud name, API key
+// and API secret. It reports an error wrapping [ErrInvalidConfig] when a
+// credential is empty or malformed or an option is invalid, and an error
+// from the parameter sets' validation when one cannot be encoded.
+func New(cloudName, apiKey, apiSecret string, opts ...Option) (*Signer, error) {
+	cfg := defaultSettings()
+	for _, opt := range opts {
+		if opt != nil {
+			opt(&cfg)
+		}
+	}
+	if err := checkCloudName(cloudName); err != nil {
+		return nil, err
+	}
+	if err := checkCredential("API key", apiKey); err != nil {
+		return nil, err
+	}
+	if err := checkCredential("API secret", apiSecret); err != nil {
+		return nil, err
+	}
+	if cfg.algorithm != SHA1 && cfg.algorithm != SHA256 {
+		return nil, fmt.Errorf("%w: WithAlgorithm: %q is not sha1 or sha256", ErrInvalidConfig, cfg.algorithm)
+	}
+	if cfg.signatureVersion != 1 && cfg.signatureVersion != 2 {
+		return nil, fmt.Errorf("%w: WithSignatureVersion: %d is not 1 or 2", ErrInvalidConfig, cfg.signatureVersion)
+	}
+	if cfg.now == nil {
+		return nil, fmt.Errorf("%w: WithClock: the clock is nil", ErrInvalidConfig)
+	}
+	if cfg.notificationMaxAge <= 0 {
+		return nil, fmt.Errorf("%w: WithNotificationMaxAge: %v is not positive", ErrInvalidConfig, cfg.notificationMaxAge)
+	}
+	base, err := checkUploadURL(cfg.uploadURL)
+	if err != nil {
+		return nil, err
+	}
+	s := &Signer{
+		cloudName: cloudName,
+		apiKey:    apiKey,
+		secret:    &apiSecret,
+		algorithm: cfg.algorithm,
+		version:   cfg.signatureVersion,
+		now:       cfg.now,
+		uploadURL: base,
+		maxAge:    cfg.notificationMaxAge,
+		sets:      make(map[setKey]*compiledSet, len(cfg.sets)),
+	}
+	for _, set := range cfg.sets {
+		if err := s.addSet(set); err != nil {
+			return nil, err
+		}
+	}
+	return s, nil
+}
+
+// FromURL returns a Signer for the credentials in a Cloudinary URL of the
+// form cloudinary://API_KEY:API_SECRET@CLOUD_NAME, the value the official
+// SDKs read from the CLOUDINARY_URL environment variable. Percent-escapes in
+// the key and secret are decoded. Of the query parameters the SDKs know,
+// upload_prefix sets the upload URL, and signature_algorithm and
+// signature_version set the algorithm and version; the others concern
+// delivery URLs and are ignored. Options given here override the URL's.
+// Errors wrap [ErrInvalidConfig] and never contain the URL.
+func FromURL(cloudinaryURL string, opts ...Option) (*Signer, error) {
+	bad := func(why string) error {
+		return fmt.Errorf("%w: Cloudinary URL: %s (want cloudinary://API_KEY:API_SECRET@CLOUD_NAME)", ErrInvalidConfig, why)
+	}
+	rest, ok := strings.CutPrefix(cloudinaryURL, "cloudinary://")
+	if !ok {
+		return nil, bad("it does not start with cloudinary://")
+	}
+	if strings.ContainsRune(rest, '#') {
+		return nil, bad("it has a fragment")
+	}
+	rest, query, _ := strings.Cut(rest, "?")
+	at := strings.LastIndexByte(rest, '@')
+	if at < 0 {
+		return nil, bad("it has no @CLOUD_NAME")
+	}
+	cred, cloud := rest[:at], rest[at+1:]
+	key, secret, ok := strings.Cut(cred, ":")
+	if !ok {
+		return nil, bad("it has no :API_SECRET")
+	}
+	key, errKey := url.PathUnescape(key)
+	secret, errSecret := url.PathUnescape(secret)
+	if errKey != nil || errSecret != nil {
+		return nil, bad("the key or secret has a malformed percent-escape")
+	}
+	values, err := url.ParseQuery(query)
+	if err != nil {
+		return nil, bad("the query string is malformed")
+	}
+	var fromURL []Option
+	if v := values.Get("upload_prefix"); v != "" {
+		fromURL = append(fromURL, WithUploadURL(v))
+	}
+	if v := values.Get("signature_algorithm"); v != "" {
+		fromURL = append(fromURL, WithAlgorithm(Algorithm(strings.ToLower(v))))
+	}
+	if v := values.Get("signature_version"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil {
+			return nil, bad("signature_version is not a number")
+		}
+		fromURL = append(fromURL, WithSignatureVersion(n))
+	}
+	return New(cloud, key, secret, append(fromURL, opts...)...)
+}
+
+func checkCloudName(name string) error {
+	if name == "" {
+		return fmt.Errorf("%w: the cloud name is empty", ErrInvalidConfig)
+	}
+	if len(name) > 128 {
+		return fmt.Errorf("%w: the cloud name is %d bytes long; at most 128", ErrInvalidConfig, len(name))
+	}
+	for i := 0; i < len(name); i++ {
+		c := name[i]
+		if !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || c == '-' || c == '_') {
+			return fmt.Errorf("%w: the cloud name %q may hold only letters, digits, \"-\" and \"_\"", ErrInvalidConfig, name)
+		}
+	}
+	return nil
+}
+
+// checkCredential refuses an empty key or secret, or one with a space,
+// control or non-ASCII byte, the usual trace of a copy-paste accident. The
+// message names the position, never the value.
+func checkCredential(what, v string) error {
+	if v == "" {
+		return fmt.Errorf("%w: the %s is empty", ErrInvalidConfig, what)
+	}
+	for i := 0; i < len(v); i++ {
+		if c := v[i]; c <= ' ' || c >= 0x7f {
+			return fmt.Errorf("%w: the %s has a space, control or non-ASCII byte at position %d", ErrInvalidConfig, what, i)
+		}
+	}
+	return nil
+}
+
+func checkUploadURL(base string) (string, error) {
+	bad := func(why string) (string, error) {
+		return "", fmt.Errorf("%w: WithUploadURL: %q %s", ErrInvalidConfig, base, why)
+	}
+	u, err := url.Parse(base)
+	switch {
+	case err != nil:
+		return bad("is not a URL")
+	case u.Scheme != "http" && u.Scheme != "https":
+		return bad("is not an absolute http or https URL")
+	case u.Host == "":
+		return bad("has no host")
+	case u.User != nil:
+		return bad("has user information")
+	case u.RawQuery != "" || u.ForceQuery || u.Fragment != "":
+		return bad("has a query or fragment")
+	}
+	return strings.TrimRight(base, "/"), nil
+}
+
+func (s *Signer) addSet(set ParamSet) error {
+	name := fmt.Sprintf("parameter set %q version %d", set.Name, set.Version)
+	if set.Name == "" {
+		return fmt.Errorf("%w: WithParamSets: a parameter set has no name", ErrInvalidConfig)
+	}
+	if set.Version < 1 {
+		return fmt.Errorf("%w: WithParamSets: %s: the version must be 1 or more", ErrInvalidConfig, name)
+	}
+	resource := set.ResourceType
+	switch resource {
+	case "":
+		resource = "image"
+	case "image", "video", "raw", "auto":
+	default:
+		return fmt.Errorf("%w: WithParamSets: %s: resource type %q is not image, video, raw or auto", ErrInvalidConfig, name, set.ResourceType)
+	}
+	key := setKey{set.Name, set.Version}
+	if _, dup := s.sets[key]; dup {
+		return fmt.Errorf("%w: WithParamSets: %s is registered twice", ErrInvalidConfig, name)
+	}
+	fixed, err := set.Params.appendFields(nil)
+	if err != nil {
+		return fmt.Errorf("WithParamSets: %s: %w", name, err)
+	}
+	set.Params = set.Params.clone()
+	s.sets[key] = &compiledSet{
+		ParamSet: set,
+		url:      s.uploadURL + "/v1_1/" + s.cloudName + "/" + resource + "/upload",
+		fixed:    fixed,
+	}
+	return nil
+}
+
+// Payload is what the browser needs to upload one file: it posts every
+// entry of Fields verbatim, plus the file as "file", to URL as a multipart
+// form. It marshals to the JSON a frontend reads.
+type Payload struct {
+	URL       string            `json:"url"`        // BASE/v1_1/CLOUD/RESOURCE_TYPE/upload
+	Fields    map[string]string `json:"fields"`     // post these verbatim, then add "file"
+	Timestamp int64             `json:"timestamp"`  // Unix seconds, also in Fields
+	ExpiresAt time.Time         `json:"expires_at"` // Timestamp + 1 hour
+	ParamSet  string            `json:"param_set"`
+	Version   int               `json:"version"`
+}
+
+// Sign returns the payload for one upload with parameter set name at the
+// given version. The request's parameters req are added to the set's fixed
+// ones: Tags are appended, Context and Metadata entries are added, and any
+// other parameter the set also fixes must have the same value, or Sign
+// returns an error wrapping [ErrParamConflict] that names it. The payload is
+// stamped with the Signer's clock. An unknown set or version gives an error
+// wrapping [ErrUnknownParamSet]; a parameter that cannot be encoded, one
+// wrapping [ErrInvalidParam].
+func (s *Signer) Sign(set string, version int, req Params) (*Payload, error) {
+	cs, err := s.lookup(set, version)
+	if err != nil {
+		return nil, err
+	}
+	ts := s.now().Unix()
+	if ts <= 0 {
+		return nil, fmt.Errorf("%w: timestamp: the clock reads %d, before 1970", ErrInvalidParam, ts)
+	}
+	if err := req.mergeCollections(&cs.Params); err != nil {
+		return nil, err
+	}
+	var buf [24]field
+	own, err := req.appendFields(buf[:0])
+	if err != nil {
+		return nil, err
+	}
+	var tsBuf [20]byte
+	stamp := field{"timestamp", string(strconv.AppendInt(tsBuf[:0], ts, 10))}
+	fields, err := mergeFields(cs.fixed, own, stamp)
+	if err != nil {
+		return nil, err
+	}
+	out := make(map[string]string, len(fields)+2)
+	for _, f := range fields {
+		out[f.key] = f.value
+	}
+	out["signature"] = s.signFields(fields, s.version)
+	out["api_key"] = s.apiKey
+	return &Payload{
+		URL:       cs.url,
+		Fields:    out,
+		Timestamp: ts,
+		ExpiresAt: time.Unix(ts, 0).Add(uploadValidity).UTC(),
+		ParamSet:  set,
+		Version:   version,
+	}, nil
+}
+
+func (s *Signer) lookup(set string, version int) (*compiledSet, error) {
+	if cs, ok := s.sets[setKey{set, version}]; ok {
+		return cs, nil
+	}
+	var known []string
+	for k := range s.sets {
+		if k.name == set {
+			known = append(known, strconv.Itoa(k.version))
+		}
+	}
+	if len(known) > 0 {
+		slices.Sort(known)
+		return nil, fmt.Errorf("%w: %q has no version %d (known versions: %s)", ErrUnknownParamSet, set, version, strings.Join(known, ", "))
+	}
+	for k := range s.sets {
+		known = append(known, strconv.Quote(k.name))
+	}
+	slices.Sort(known)
+	known = slices.Compact(known)
+	if len(known) == 0 {
+		return nil, fmt.Errorf("%w: %q: no parameter sets are registered (see WithParamSets)", ErrUnknownParamSet, set)
+	}
+	return nil, fmt.Errorf("%w: %q (known sets: %s)", ErrUnknownParamSet, set, strings.Join(known, ", "))
+}
+
+// mergeFields merges a set's fixed fields, a request's fields and the
+// timestamp, all sorted by key, into one sorted list. A key in both lists
+// must have the same value, except for the collections the request has
+// already merged with the set's (tags, context, metadata), whose request
+// value wins.
+func mergeFields(fixed, own []field, stamp field) ([]field, error) {
+	out := make([]field, 0, len(fixed)+len(own)+1)
+	i, j := 0, 0
+	for i < len(fixed) || j < len(own) {
+		switch {
+		case j == len(own) || i < len(fixed) && fixed[i].key < own[j].key:
+			out = append(out, fixed[i])
+			i++
+		case i == len(fixed) || own[j].key < fixed[i].key:
+			out = append(out, own[j])
+			j++
+		default:
+			if own[j].value != fixed[i].value && !mergedCollection(own[j].key) {
+				return nil, fmt.Errorf("%w: %s: the set fixes %q, the request gives %q", ErrParamConflict, own[j].key, fixed[i].value, own[j].value)
+			}
+			out = append(out, own[j])
+			i++
+			j++
+		}
+	}
+	at, _ := slices.BinarySearchFunc(out, stamp.key, func(f field, k string) int { return strings.Compare(f.key, k) })
+	return slices.Insert(out, at, stamp), nil
+}
+
+// StringToSign returns the text that is hashed, before the secret is
+// appended, to sign params with the given signature version (1, or 2 and
+// above as 2). It follows the official SDKs: keys whose values are all
+// absent or empty are dropped, several values of one key are joined with
+// ",", keys are sorted in byte order, and from version 2 on every "&" in a
+// key=value pair becomes "%26". The keys the upload endpoint does not sign
+// (file, cloud_name, resource_type, api_key, signature) are left out, so the
+// result can be compared with the "String to sign" in Cloudinary's
+// "Invalid Signature" message.
+func StringToSign(params url.Values, signatureVersion int) string {
+	return string(appendStringToSign(nil, params, signatureVersion))
+}
+
+// SignValues returns the hex signature of params as Cloudinary computes it:
+// the hash of [StringToSign] with the Signer's signature version, followed by
+// the secret. It is the raw counterpart of [Signer.Sign], for parameters
+// built by hand; it never modifies params and does not add a timestamp.
+func (s *Signer) SignValues(params url.Values) string {
+	var buf [1024]byte
+	b := appendStringToSign(buf[:0], params, s.version)
+	return s.hexSum(append(b, *s.secret...))
+}
+
+func (s *Signer) signFields(fields []field, version int) string {
+	var buf [1024]byte
+	b := buf[:0]
+	for i, f := range fields {
+		if i > 0 {
+			b = append(b, '&')
+		}
+		b = appendPair(b, f.key, f.value, version)
+	}
+	return s.hexSum(append(b, *s.secret...))
+}
+
+// hexSum returns the lower-case hex hash of text with the Signer's algorithm.
+func (s *Signer) hexSum(text []byte) string {
+	var sum [sha256.Size]byte
+	var h [2 * sha256.Size]byte
+	n := hex.Encode(h[:], s.sum(sum[:0], text))
+	return string(h[:n])
+}
+
+// sum appends the hash of text with the Signer's algorithm to dst.
+func (s *Signer) sum(dst, text []byte) []byte {
+	if s.algorithm == SHA256 {
+		sum := sha256.Sum256(text)
+		return append(dst, sum[:]...)
+	}
+	sum := sha1.Sum(text)
+	return append(dst, sum[:]...)
+}
+
+// unsignedKey reports whether the upload endpoint leaves key out of the
+// string it checks.
+func unsignedKey(key string) bool {
+	switch key {
+	case "file", "cloud_name", "resource_type", "api_key", "signature":
+		return true
+	}
+	return false
+}
+
+func appendStringToSign(dst []byte, params url.Values, version int) []byte {
+	var arr [32]string
+	keys := arr[:0]
+	for k, vs := range params {
+		if unsignedKey(k) || len(vs) == 0 || len(vs) == 1 && vs[0] == "" {
+			continue
+		}
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	for i, k := range keys {
+		if i > 0 {
+			dst = append(dst, '&')
+		}
+		dst = appendEscaped(dst, k, version)
+		dst = append(dst, '=')
+		for j, v := range params[k] {
+			if j > 0 {
+				dst = append(dst, ',')
+			}
+			dst = appendEscaped(dst, v, version)
+		}
+	}
+	return dst
+}
+
+func appendPair(dst []byte, key, value string, version int) []byte {
+	dst = appendEscaped(dst, key, version)
+	dst = append(dst, '=')
+	return appendEscaped(dst, value, version)
+}
+
+// appendEscaped appends s, with "&" as "%26" from signature version 2 on.
+func appendEscaped(dst []byte, s string, version int) []byte {
+	if version < 2 {
+		return append(dst, s...)
+	}
+	for {
+		i := strings.IndexByte(s, '&')
+		if i < 0 {
+			return append(dst, s...)
+		}
+		dst = append(dst, s[:i]...)
+		dst = append(dst, "%26"...)
+		s = s[i+1:]
+	}
+}
+
+// VerifyUploadResult checks the signature Cloudinary returns with an upload
+// result: the version-1 signature of public_id and version with the Signer's
+// algorithm. It returns nil when the result is genuine and otherwise an error
+// wrapping [ErrInvalidSignature]. The comparison takes constant time; the
+// hex signature may be in either case.
+func (s *Signer) VerifyUploadResult(publicID string, version int64, signature string) error {
+	var vBuf [20]byte
+	fields := [2]field{{"public_id", publicID}, {"version", string(strconv.AppendInt(vBuf[:0], version, 10))}}
+	list := fields[:]
+	if publicID == "" {
+		list = fields[1:]
+	}
+	var buf [512]byte
+	b := buf[:0]
+	for i, f := range list {
+		if i > 0 {
+			b = append(b, '&')
+		}
+		b = appendPair(b, f.key, f.value, 1)
+	}
+	var sum [sha256.Size]byte
+	return s.compare("upload result", signature, s.sum(sum[:0], append(b, *s.secret...)))
+}
+
+// VerifyNotification checks a webhook notification: signature is the
+// X-Cld-Signature header, the hex hash of body, then timestamp (the
+// X-Cld-Timestamp header, Unix seconds), then the secret. It returns nil
+// when the notification is genuine and fresh; an error wrapping
+// [ErrInvalidSignature] when the signature does not match or the timestamp
+// is not Unix seconds; and one wrapping [ErrExpired] when the timestamp is
+// older than the maximum age ([WithNotificationMaxAge], two hours by
+// default) or more than five minutes in the future. The comparison takes
+// constant time.
+func (s *Signer) VerifyNotification(body []byte, timestamp, signature string) error {
+	ts, err := parseUnix(timestamp)
+	if err != nil {
+		return fmt.Errorf("%w: notification timestamp %.40q is not Unix seconds", ErrInvalidSignature, timestamp)
+	}
+	var h hash.Hash
+	if s.algorithm == SHA256 {
+		h = sha256.New()
+	} else {
+		h = sha1.New()
+	}
+	h.Write(body)
+	h.Write([]byte(timestamp))
+	h.Write([]byte(*s.secret))
+	var sum [sha256.Size]byte
+	if err := s.compare("notification", signature, h.Sum(sum[:0])); err != nil {
+		return err
+	}
+	age := s.now().Sub(time.Unix(ts, 0))
+	switch {
+	case age > s.maxAge:
+		return fmt.Errorf("%w: notification is %v old, more than %v", ErrExpired, age.Truncate(time.Second), s.maxAge)
+	case age < -maxClockSkew:
+		return fmt.Errorf("%w: notification timestamp is %v in the future", ErrExpired, (-age).Truncate(time.Second))
+	}
+	return nil
+}
+
+// parseUnix parses decimal Unix seconds: digits only, no sign or spaces.
+func parseUnix(s string) (int64, error) {
+	if s == "" || len(s) > 18 || strings.Trim(s, "0123456789") != "" {
+		return 0, errors.New("not Unix seconds")
+	}
+	return strconv.ParseInt(s, 10, 64)
+}
+
+// compare checks a hex signature against the expected hash in constant time.
+func (s *Signer) compare(what, signature string, want []byte) error {
+	if len(signature) != 2*len(want) {
+		return fmt.Errorf("%w: %s signature has %d characters, want %d (%s)", ErrInvalidSignature, what, len(signature), 2*len(want), s.algorithm)
+	}
+	var buf [sha256.Size]byte
+	got := buf[:len(want)]
+	if _, err := hex.Decode(got, []byte(signature)); err != nil {
+		return fmt.Errorf("%w: %s signature is not hex", ErrInvalidSignature, what)
+	}
+	if subtle.ConstantTimeCompare(got, want) != 1 {
+		return fmt.Errorf("%w: %s signature does not match", ErrInvalidSignature, what)
+	}
+	return nil
+}
+
+// String describes the Signer without its secret.
+func (s Signer) String() string {
+	return fmt.Sprintf("uploadsign.Signer{cloud_name: %q, api_key: %q, api_secret: [redacted], algorithm: %s, signature_version: %d, param_sets: %d}",
+		s.cloudName, s.apiKey, s.algorithm, s.version, len(s.sets))
+}
+
+// GoString is [Signer.String], so that %#v does not print the secret.
+func (s Signer) GoString() string { return s.String() }
+
+// Format prints [Signer.String] for every verb, so that no verb prints
+// the secret.
+func (s Signer) Format(f fmt.State, verb rune) { fmt.Fprint(f, s.String()) }
+
+// LogValue describes the Signer to log/slog without its secret.
+func (s Signer) LogValue() slog.Value {
+	return slog.GroupValue(
+		slog.String("cloud_name", s.cloudName),
+		slog.String("api_key", s.apiKey),
+		slog.String("api_secret", "[redacted]"),
+		slog.String("algorithm", string(s.algorithm)),
+		slog.Int("signature_version", s.version),
+	)
+}
+
+// MarshalJSON describes the Signer as JSON without its secret.
+func (s Signer) MarshalJSON() ([]byte, error) {
+	return json.Marshal(struct {
+		CloudName        string    `json:"cloud_name"`
+		APIKey           string    `json:"api_key"`
+		APISecret        string    `json:"api_secret"`
+		Algorithm        Algorithm `json:"algorithm"`
+		SignatureVersion int       `json:"signature_version"`
+	}{s.cloudName, s.apiKey, "[redacted]", s.algorithm, s.version})
+}

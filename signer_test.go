@@ -1,0 +1,923 @@
+package uploadsign
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/url"
+	"os"
+	"path/filepath"
+	"reflect"
+	"sort"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/cloudinary/cloudinary-go/v2/api"
+	"github.com/cloudinary/cloudinary-go/v2/api/uploader"
+	"github.com/google/go-cmp/cmp"
+)
+
+// testTime is the fixed clock of the tests.
+var testTime = time.Unix(1700000000, 0)
+
+const (
+	testCloud  = "demo"
+	testKey    = "123456789012345"
+	testSecret = "s3cr3t-Value_With-Enough-Length"
+)
+
+func fixedClock(t time.Time) Option { return WithClock(func() time.Time { return t }) }
+
+func newSigner(tb testing.TB, secret string, opts ...Option) *Signer {
+	tb.Helper()
+	s, err := New(testCloud, testKey, secret, append([]Option{fixedClock(testTime)}, opts...)...)
+	if err != nil {
+		tb.Fatalf("New: %v", err)
+	}
+	return s
+}
+
+// ---- golden files from the Node SDK (testdata/generate.js) ----
+
+type goldenFile[T any] struct {
+	SDK       string `json:"sdk"`
+	APIKey    string `json:"api_key"`
+	APISecret string `json:"api_secret"`
+	Cases     T      `json:"cases"`
+}
+
+func readGolden[T any](t *testing.T, name string) goldenFile[T] {
+	t.Helper()
+	data, err := os.ReadFile(filepath.Join("testdata", "golden", name))
+	if err != nil {
+		t.Fatalf("reading golden file (run testdata/generate.js): %v", err)
+	}
+	var g goldenFile[T]
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.UseNumber()
+	if err := dec.Decode(&g); err != nil {
+		t.Fatalf("decoding %s: %v", name, err)
+	}
+	return g
+}
+
+type rawCase struct {
+	Name             string                     `json:"name"`
+	Params           map[string]json.RawMessage `json:"params"`
+	Algorithm        Algorithm                  `json:"algorithm"`
+	SignatureVersion int                        `json:"signature_version"`
+	StringToSign     string                     `json:"string_to_sign"`
+	Signature        string                     `json:"signature"`
+}
+
+// values turns a case's JSON params (strings, numbers, arrays of strings,
+// null) into url.Values; null is an absent key.
+func (c rawCase) values(t *testing.T) url.Values {
+	t.Helper()
+	v := url.Values{}
+	for k, raw := range c.Params {
+		var x any
+		dec := json.NewDecoder(bytes.NewReader(raw))
+		dec.UseNumber()
+		if err := dec.Decode(&x); err != nil {
+			t.Fatal(err)
+		}
+		switch x := x.(type) {
+		case nil:
+		case string:
+			v[k] = []string{x}
+		case json.Number:
+			v[k] = []string{x.String()}
+		case []any:
+			v[k] = []string{}
+			for _, e := range x {
+				v[k] = append(v[k], e.(string))
+			}
+		default:
+			t.Fatalf("%s: unexpected %T", k, x)
+		}
+	}
+	return v
+}
+
+type signResult struct {
+	StringToSign string
+	Signature    string
+}
+
+func TestSignValuesGolden(t *testing.T) {
+	g := readGolden[[]rawCase](t, "sign.json")
+	if len(g.Cases) == 0 {
+		t.Fatal("no golden cases")
+	}
+	for _, c := range g.Cases {
+		t.Run(c.Name, func(t *testing.T) {
+			s := newSigner(t, g.APISecret, WithAlgorithm(c.Algorithm), WithSignatureVersion(c.SignatureVersion))
+			params := c.values(t)
+			before := cloneValues(params)
+			got := signResult{StringToSign(params, c.SignatureVersion), s.SignValues(params)}
+			want := signResult{c.StringToSign, c.Signature}
+			if diff := cmp.Diff(want, got); diff != "" {
+				t.Errorf("differs from the Node SDK (-sdk +uploadsign):\n%s", diff)
+			}
+			if diff := cmp.Diff(before, params); diff != "" {
+				t.Errorf("SignValues modified its argument:\n%s", diff)
+			}
+		})
+	}
+}
+
+func cloneValues(v url.Values) url.Values {
+	c := make(url.Values, len(v))
+	for k, vs := range v {
+		c[k] = append([]string{}, vs...)
+	}
+	return c
+}
+
+// goSDKSign signs with the official Go SDK. It may modify params.
+func goSDKSign(t testing.TB, params url.Values, secret string, a Algorithm, version int) string {
+	t.Helper()
+	var sig string
+	var err error
+	switch a {
+	case SHA1:
+		sig, err = api.SignParametersUsingAlgoAndVersion(params, secret, "sha1", version)
+	case SHA256:
+		sig, err = api.SignParametersUsingAlgoAndVersion(params, secret, "sha256", version)
+	default:
+		t.Fatalf("algorithm %q", a)
+	}
+	if err != nil {
+		t.Fatalf("Go SDK: %v", err)
+	}
+	return sig
+}
+
+// TestSignValuesAgreesWithGoSDK runs every golden case the Go SDK signs the
+// way Node does (non-empty single values and a timestamp) through the Go
+// SDK: the three SDKs' signatures must agree.
+func TestSignValuesAgreesWithGoSDK(t *testing.T) {
+	g := readGolden[[]rawCase](t, "sign.json")
+	ran := 0
+	for _, c := range g.Cases {
+		params := c.values(t)
+		if !goSDKAgreesOn(params) {
+			continue
+		}
+		ran++
+		t.Run(c.Name, func(t *testing.T) {
+			s := newSigner(t, g.APISecret, WithAlgorithm(c.Algorithm), WithSignatureVersion(c.SignatureVersion))
+			got := s.SignValues(params)
+			sdk := goSDKSign(t, cloneValues(params), g.APISecret, c.Algorithm, c.SignatureVersion)
+			if got != sdk || got != c.Signature {
+				t.Errorf("uploadsign %s, Go SDK %s, Node SDK %s", got, sdk, c.Signature)
+			}
+		})
+	}
+	if ran < len(g.Cases)/2 {
+		t.Errorf("only %d of %d cases ran through the Go SDK", ran, len(g.Cases))
+	}
+}
+
+func goSDKAgreesOn(params url.Values) bool {
+	if ts := params.Get("timestamp"); ts == "" || ts == "0" {
+		return false
+	}
+	for _, vs := range params {
+		if len(vs) != 1 || vs[0] == "" {
+			return false
+		}
+	}
+	return true
+}
+
+// The Go SDK's three known differences from Node, each pinned: the tests
+// fail if the Go SDK changes, and show that uploadsign follows Node.
+
+func TestGoSDKDifferenceEmptyValues(t *testing.T) {
+	params := url.Values{"timestamp": {"1700000000"}, "public_id": {"sample"}, "folder": {""}}
+	s := newSigner(t, testSecret)
+	if got := StringToSign(params, 2); got != "public_id=sample&timestamp=1700000000" {
+		t.Errorf("StringToSign = %q, want the empty folder dropped", got)
+	}
+	without := url.Values{"timestamp": {"1700000000"}, "public_id": {"sample"}}
+	if s.SignValues(params) != s.SignValues(without) {
+		t.Error("an empty value changed the signature")
+	}
+	if goSDKSign(t, cloneValues(params), testSecret, SHA1, 2) == goSDKSign(t, cloneValues(without), testSecret, SHA1, 2) {
+		t.Error("the Go SDK now drops empty values; this test and DESIGN.md can say so")
+	}
+}
+
+func TestGoSDKDifferenceRepeatedKeys(t *testing.T) {
+	params := url.Values{"timestamp": {"1700000000"}, "tags": {"a", "b"}}
+	joined := url.Values{"timestamp": {"1700000000"}, "tags": {"a,b"}}
+	s := newSigner(t, testSecret)
+	if got := StringToSign(params, 2); got != "tags=a,b&timestamp=1700000000" {
+		t.Errorf("StringToSign = %q, want the values joined with a comma", got)
+	}
+	if s.SignValues(params) != s.SignValues(joined) {
+		t.Error("repeated values sign differently from comma-joined ones")
+	}
+	if goSDKSign(t, cloneValues(params), testSecret, SHA1, 2) == goSDKSign(t, cloneValues(joined), testSecret, SHA1, 2) {
+		t.Error("the Go SDK now joins repeated keys; this test and DESIGN.md can say so")
+	}
+}
+
+func TestGoSDKDifferenceMissingTimestamp(t *testing.T) {
+	params := url.Values{"public_id": {"sample"}}
+	s := newSigner(t, testSecret)
+	s.SignValues(params)
+	if _, ok := params["timestamp"]; ok {
+		t.Error("SignValues added a timestamp to its argument")
+	}
+	if got := StringToSign(params, 2); got != "public_id=sample" {
+		t.Errorf("StringToSign = %q, want no timestamp added", got)
+	}
+	goSDKSign(t, params, testSecret, SHA1, 2)
+	if _, ok := params["timestamp"]; !ok {
+		t.Error("the Go SDK no longer adds a timestamp to its argument; this test and DESIGN.md can say so")
+	}
+}
+
+func TestStringToSignLeavesOutUnsignedKeys(t *testing.T) {
+	base := url.Values{"timestamp": {"1700000000"}, "public_id": {"sample"}}
+	with := cloneValues(base)
+	for _, k := range []string{"file", "cloud_name", "resource_type", "api_key", "signature"} {
+		with[k] = []string{"x"}
+	}
+	if got, want := StringToSign(with, 2), StringToSign(base, 2); got != want {
+		t.Errorf("StringToSign = %q, want %q", got, want)
+	}
+	s := newSigner(t, testSecret)
+	if s.SignValues(with) != s.SignValues(base) {
+		t.Error("an unsigned key changed the signature")
+	}
+}
+
+func TestStringToSignByteOrder(t *testing.T) {
+	// Node sorts with localeCompare; Cloudinary's names are lower case,
+	// where that equals byte order. Upper case shows which order is used.
+	params := url.Values{"b": {"1"}, "B": {"2"}, "a_b": {"3"}, "ab": {"4"}}
+	if got, want := StringToSign(params, 2), "B=2&a_b=3&ab=4&b=1"; got != want {
+		t.Errorf("StringToSign = %q, want %q", got, want)
+	}
+}
+
+type typedCase struct {
+	Name             string            `json:"name"`
+	Params           json.RawMessage   `json:"params"`
+	Algorithm        Algorithm         `json:"algorithm"`
+	SignatureVersion int               `json:"signature_version"`
+	Timestamp        int64             `json:"timestamp"`
+	StringToSign     string            `json:"string_to_sign"`
+	Fields           map[string]string `json:"fields"`
+}
+
+func (c typedCase) params(t *testing.T) Params {
+	t.Helper()
+	var p Params
+	dec := json.NewDecoder(bytes.NewReader(c.Params))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&p); err != nil {
+		t.Fatalf("decoding params: %v", err)
+	}
+	return p
+}
+
+// TestSignGolden signs every typed case of the Node SDK's
+// build_upload_params + sign_request, once with the parameters fixed by the
+// set and once with them given by the request.
+func TestSignGolden(t *testing.T) {
+	g := readGolden[[]typedCase](t, "upload_params.json")
+	if len(g.Cases) == 0 {
+		t.Fatal("no golden cases")
+	}
+	for _, c := range g.Cases {
+		t.Run(c.Name, func(t *testing.T) {
+			p := c.params(t)
+			for _, split := range []struct {
+				name     string
+				set, req Params
+			}{{"in set", p, Params{}}, {"in request", Params{}, p}} {
+				s, err := New(testCloud, g.APIKey, g.APISecret,
+					WithAlgorithm(c.Algorithm), WithSignatureVersion(c.SignatureVersion),
+					fixedClock(time.Unix(c.Timestamp, 0)),
+					WithParamSets(ParamSet{Name: "golden", Version: 1, Params: split.set}))
+				if err != nil {
+					t.Fatalf("%s: New: %v", split.name, err)
+				}
+				payload, err := s.Sign("golden", 1, split.req)
+				if err != nil {
+					t.Fatalf("%s: Sign: %v", split.name, err)
+				}
+				if diff := cmp.Diff(c.Fields, payload.Fields); diff != "" {
+					t.Errorf("%s: fields differ from the Node SDK's (-sdk +uploadsign):\n%s", split.name, diff)
+				}
+			}
+			if got := stringToSignFields(t, c.Fields, c.SignatureVersion); got != c.StringToSign {
+				t.Errorf("string to sign differs from the Node SDK's:\n%s", cmp.Diff(c.StringToSign, got))
+			}
+		})
+	}
+}
+
+func stringToSignFields(t *testing.T, fields map[string]string, version int) string {
+	t.Helper()
+	v := url.Values{}
+	for k, f := range fields {
+		v.Set(k, f)
+	}
+	return StringToSign(v, version)
+}
+
+// TestParamsEncodesEveryField sets every field of Params and checks that
+// each json tag name comes out as a field: a field added to the struct but
+// not to the encoder fails here.
+func TestParamsEncodesEveryField(t *testing.T) {
+	var p Params
+	rv := reflect.ValueOf(&p).Elem()
+	var want []string
+	for i := 0; i < rv.NumField(); i++ {
+		f := rv.Field(i)
+		name, _, _ := strings.Cut(rv.Type().Field(i).Tag.Get("json"), ",")
+		if name == "extra" {
+			p.Extra = map[string]string{"source": "uw"}
+			want = append(want, "source")
+			continue
+		}
+		want = append(want, name)
+		fillValue(t, name, f)
+	}
+	fields, err := p.appendFields(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, f := range fields {
+		got = append(got, f.key)
+	}
+	sort.Strings(want)
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("encoded keys differ from the json tags (-tags +encoded):\n%s", diff)
+	}
+}
+
+func fillValue(t *testing.T, name string, f reflect.Value) {
+	switch v := f.Addr().Interface().(type) {
+	case *string:
+		*v = "x"
+	case **bool:
+		*v = Bool(true)
+	case *float64:
+		*v = 0.5
+	case *[]string:
+		*v = []string{"x"}
+	case *map[string]string:
+		*v = map[string]string{"k": "v"}
+	case *[]Eager:
+		*v = []Eager{{Transformation: "w_1"}}
+	case *[]Rect:
+		*v = []Rect{{1, 2, 3, 4}}
+	case *[]AccessRule:
+		*v = []AccessRule{{AccessType: "token"}}
+	case *[]ResponsiveBreakpoint:
+		*v = []ResponsiveBreakpoint{{CreateDerived: true}}
+	default:
+		t.Fatalf("field %s: no test value for %T", name, v)
+	}
+}
+
+// ---- verification ----
+
+type uploadResultCase struct {
+	PublicID     string    `json:"public_id"`
+	Version      int64     `json:"version"`
+	Algorithm    Algorithm `json:"algorithm"`
+	StringToSign string    `json:"string_to_sign"`
+	Signature    string    `json:"signature"`
+}
+
+type notificationCase struct {
+	Body      string    `json:"body"`
+	Timestamp string    `json:"timestamp"`
+	Algorithm Algorithm `json:"algorithm"`
+	Signature string    `json:"signature"`
+}
+
+type verifyCases struct {
+	UploadResults []uploadResultCase `json:"upload_results"`
+	Notifications []notificationCase `json:"notifications"`
+}
+
+func TestVerifyUploadResultGolden(t *testing.T) {
+	g := readGolden[verifyCases](t, "verify.json")
+	if len(g.Cases.UploadResults) == 0 {
+		t.Fatal("no golden cases")
+	}
+	for _, c := range g.Cases.UploadResults {
+		t.Run(fmt.Sprintf("%s/%s", c.PublicID, c.Algorithm), func(t *testing.T) {
+			s := newSigner(t, g.APISecret, WithAlgorithm(c.Algorithm))
+			if err := s.VerifyUploadResult(c.PublicID, c.Version, c.Signature); err != nil {
+				t.Errorf("genuine result: %v", err)
+			}
+			if err := s.VerifyUploadResult(c.PublicID, c.Version, strings.ToUpper(c.Signature)); err != nil {
+				t.Errorf("genuine result in upper-case hex: %v", err)
+			}
+			for _, tampered := range []struct {
+				name     string
+				publicID string
+				version  int64
+				sig      string
+			}{
+				{"public_id", c.PublicID + "x", c.Version, c.Signature},
+				{"version", c.PublicID, c.Version + 1, c.Signature},
+				{"signature", c.PublicID, c.Version, flipHex(c.Signature)},
+			} {
+				err := s.VerifyUploadResult(tampered.publicID, tampered.version, tampered.sig)
+				if !errors.Is(err, ErrInvalidSignature) {
+					t.Errorf("tampered %s: err = %v, want ErrInvalidSignature", tampered.name, err)
+				}
+			}
+			// A Go SDK configured with the same secret agrees.
+			sdk := &uploader.API{}
+			sdk.Config.Cloud.APISecret = g.APISecret
+			sdk.Config.Cloud.SignatureAlgorithm = string(c.Algorithm)
+			if !sdk.VerifyApiResponseSignature(c.PublicID, strconv.FormatInt(c.Version, 10), c.Signature) {
+				t.Error("the Go SDK rejects the Node SDK's signature")
+			}
+		})
+	}
+}
+
+// flipHex changes the last hex digit of sig.
+func flipHex(sig string) string {
+	last := sig[len(sig)-1]
+	if last == '0' {
+		return sig[:len(sig)-1] + "1"
+	}
+	return sig[:len(sig)-1] + "0"
+}
+
+func TestVerifyNotificationGolden(t *testing.T) {
+	g := readGolden[verifyCases](t, "verify.json")
+	if len(g.Cases.Notifications) == 0 {
+		t.Fatal("no golden cases")
+	}
+	for i, c := range g.Cases.Notifications {
+		t.Run(fmt.Sprintf("%d/%s", i, c.Algorithm), func(t *testing.T) {
+			ts, err := strconv.ParseInt(c.Timestamp, 10, 64)
+			if err != nil {
+				t.Fatal(err)
+			}
+			sent := time.Unix(ts, 0)
+			body := []byte(c.Body)
+			at := func(now time.Time) *Signer {
+				return newSigner(t, g.APISecret, WithAlgorithm(c.Algorithm), fixedClock(now))
+			}
+			if err := at(sent.Add(time.Minute)).VerifyNotification(body, c.Timestamp, c.Signature); err != nil {
+				t.Errorf("genuine notification: %v", err)
+			}
+			if err := at(sent.Add(2*time.Hour+time.Second)).VerifyNotification(body, c.Timestamp, c.Signature); !errors.Is(err, ErrExpired) {
+				t.Errorf("notification 2h1s old: err = %v, want ErrExpired", err)
+			}
+			if err := at(sent.Add(-10*time.Minute)).VerifyNotification(body, c.Timestamp, c.Signature); !errors.Is(err, ErrExpired) {
+				t.Errorf("notification 10m in the future: err = %v, want ErrExpired", err)
+			}
+			s := at(sent)
+			for name, tampered := range map[string]func() error{
+				"body":      func() error { return s.VerifyNotification(append(body, ' '), c.Timestamp, c.Signature) },
+				"timestamp": func() error { return s.VerifyNotification(body, strconv.FormatInt(ts-1, 10), c.Signature) },
+				"signature": func() error { return s.VerifyNotification(body, c.Timestamp, flipHex(c.Signature)) },
+			} {
+				if err := tampered(); !errors.Is(err, ErrInvalidSignature) {
+					t.Errorf("tampered %s: err = %v, want ErrInvalidSignature", name, err)
+				}
+			}
+		})
+	}
+}
+
+func TestVerifyNotificationMalformed(t *testing.T) {
+	s := newSigner(t, testSecret)
+	body := []byte(`{}`)
+	valid := s.SignValues(nil) // 40 hex digits, wrong value
+	tests := []struct {
+		name      string
+		timestamp string
+		signature string
+		want      error
+	}{
+		{"empty timestamp", "", valid, ErrInvalidSignature},
+		{"non-numeric timestamp", "yesterday", valid, ErrInvalidSignature},
+		{"signed timestamp", "+1700000000", valid, ErrInvalidSignature},
+		{"negative timestamp", "-1", valid, ErrInvalidSignature},
+		{"timestamp with space", "1700000000 ", valid, ErrInvalidSignature},
+		{"huge timestamp", strings.Repeat("9", 40), valid, ErrInvalidSignature},
+		{"empty signature", "1700000000", "", ErrInvalidSignature},
+		{"short signature", "1700000000", valid[:39], ErrInvalidSignature},
+		{"long signature", "1700000000", valid + "0", ErrInvalidSignature},
+		{"sha256-length signature", "1700000000", strings.Repeat("a", 64), ErrInvalidSignature},
+		{"non-hex signature", "1700000000", strings.Repeat("g", 40), ErrInvalidSignature},
+		{"wrong signature", "1700000000", valid, ErrInvalidSignature},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			err := s.VerifyNotification(body, tt.timestamp, tt.signature)
+			if !errors.Is(err, tt.want) {
+				t.Errorf("err = %v, want %v", err, tt.want)
+			}
+		})
+	}
+}
+
+func TestWithNotificationMaxAge(t *testing.T) {
+	s := newSigner(t, testSecret, WithNotificationMaxAge(time.Minute))
+	ts := strconv.FormatInt(testTime.Add(-2*time.Minute).Unix(), 10)
+	body := []byte(`{"a":1}`)
+	sig := s.hexSum([]byte(string(body) + ts + testSecret))
+	if err := s.VerifyNotification(body, ts, sig); !errors.Is(err, ErrExpired) {
+		t.Errorf("err = %v, want ErrExpired", err)
+	}
+	long := newSigner(t, testSecret, WithNotificationMaxAge(time.Hour))
+	if err := long.VerifyNotification(body, ts, sig); err != nil {
+		t.Errorf("within max age: %v", err)
+	}
+}
+
+// ---- construction ----
+
+func TestNewErrors(t *testing.T) {
+	tests := []struct {
+		name               string
+		cloud, key, secret string
+		opts               []Option
+		wantInMessage      string
+	}{
+		{"empty cloud", "", testKey, testSecret, nil, "cloud name"},
+		{"cloud with slash", "a/b", testKey, testSecret, nil, "cloud name"},
+		{"cloud with dots", "..", testKey, testSecret, nil, "cloud name"},
+		{"cloud with space", "my cloud", testKey, testSecret, nil, "cloud name"},
+		{"cloud unicode", "clöud", testKey, testSecret, nil, "cloud name"},
+		{"cloud too long", strings.Repeat("c", 300), testKey, testSecret, nil, "cloud name"},
+		{"empty key", testCloud, "", testSecret, nil, "API key"},
+		{"key with newline", testCloud, testKey + "\n", testSecret, nil, "API key"},
+		{"empty secret", testCloud, testKey, "", nil, "API secret"},
+		{"secret with space", testCloud, testKey, " " + testSecret, nil, "API secret"},
+		{"secret with control", testCloud, testKey, testSecret + "\x00", nil, "API secret"},
+		{"algorithm", testCloud, testKey, testSecret, []Option{WithAlgorithm("md5")}, "WithAlgorithm"},
+		{"algorithm case", testCloud, testKey, testSecret, []Option{WithAlgorithm("SHA1")}, "WithAlgorithm"},
+		{"signature version 0", testCloud, testKey, testSecret, []Option{WithSignatureVersion(0)}, "WithSignatureVersion"},
+		{"signature version 3", testCloud, testKey, testSecret, []Option{WithSignatureVersion(3)}, "WithSignatureVersion"},
+		{"nil clock", testCloud, testKey, testSecret, []Option{WithClock(nil)}, "WithClock"},
+		{"max age zero", testCloud, testKey, testSecret, []Option{WithNotificationMaxAge(0)}, "WithNotificationMaxAge"},
+		{"upload URL relative", testCloud, testKey, testSecret, []Option{WithUploadURL("/upload")}, "WithUploadURL"},
+		{"upload URL no scheme", testCloud, testKey, testSecret, []Option{WithUploadURL("api.cloudinary.com")}, "WithUploadURL"},
+		{"upload URL ftp", testCloud, testKey, testSecret, []Option{WithUploadURL("ftp://api.cloudinary.com")}, "WithUploadURL"},
+		{"upload URL javascript", testCloud, testKey, testSecret, []Option{WithUploadURL("javascript:alert(1)")}, "WithUploadURL"},
+		{"upload URL query", testCloud, testKey, testSecret, []Option{WithUploadURL("https://a.example?x=1")}, "WithUploadURL"},
+		{"upload URL user", testCloud, testKey, testSecret, []Option{WithUploadURL("https://u:p@a.example")}, "WithUploadURL"},
+		{"set without name", testCloud, testKey, testSecret, []Option{WithParamSets(ParamSet{Version: 1})}, "no name"},
+		{"set version 0", testCloud, testKey, testSecret, []Option{WithParamSets(ParamSet{Name: "a"})}, "version"},
+		{"set resource type", testCloud, testKey, testSecret, []Option{WithParamSets(ParamSet{Name: "a", Version: 1, ResourceType: "document"})}, "resource type"},
+		{"set twice", testCloud, testKey, testSecret, []Option{WithParamSets(ParamSet{Name: "a", Version: 1}, ParamSet{Name: "a", Version: 1})}, "twice"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			s, err := New(tt.cloud, tt.key, tt.secret, tt.opts...)
+			if !errors.Is(err, ErrInvalidConfig) || s != nil {
+				t.Fatalf("New = %v, %v; want nil, ErrInvalidConfig", s, err)
+			}
+			if !strings.Contains(err.Error(), tt.wantInMessage) {
+				t.Errorf("error %q does not name %q", err, tt.wantInMessage)
+			}
+			if tt.secret != "" && strings.Contains(err.Error(), tt.secret) {
+				t.Errorf("error %q contains the secret", err)
+			}
+		})
+	}
+}
+
+func TestNewInvalidSetParams(t *testing.T) {
+	_, err := New(testCloud, testKey, testSecret, WithParamSets(ParamSet{
+		Name: "avatar", Version: 1, Params: Params{Tags: []string{"a,b"}},
+	}))
+	if !errors.Is(err, ErrInvalidParam) || !strings.Contains(err.Error(), "tags") || !strings.Contains(err.Error(), `"avatar" version 1`) {
+		t.Errorf("err = %v, want ErrInvalidParam naming the set and tags", err)
+	}
+}
+
+func TestFromURL(t *testing.T) {
+	tests := []struct {
+		name      string
+		url       string
+		opts      []Option
+		wantErr   error
+		wantURL   string
+		algorithm Algorithm
+		version   int
+	}{
+		{name: "plain", url: "cloudinary://123:abc@demo", wantURL: "https://api.cloudinary.com/v1_1/demo/image/upload", algorithm: SHA1, version: 2},
+		{name: "percent-escaped secret", url: "cloudinary://123:a%2Fb@demo", wantURL: "https://api.cloudinary.com/v1_1/demo/image/upload", algorithm: SHA1, version: 2},
+		{name: "query settings", url: "cloudinary://123:abc@demo?upload_prefix=https://api-eu.cloudinary.com&signature_algorithm=SHA256&signature_version=1&secure=true",
+			wantURL: "https://api-eu.cloudinary.com/v1_1/demo/image/upload", algorithm: SHA256, version: 1},
+		{name: "options override the URL", url: "cloudinary://123:abc@demo?signature_algorithm=sha256", opts: []Option{WithAlgorithm(SHA1)},
+			wantURL: "https://api.cloudinary.com/v1_1/demo/image/upload", algorithm: SHA1, version: 2},
+		{name: "wrong scheme", url: "https://123:abc@demo", wantErr: ErrInvalidConfig},
+		{name: "empty", url: "", wantErr: ErrInvalidConfig},
+		{name: "no secret", url: "cloudinary://123@demo", wantErr: ErrInvalidConfig},
+		{name: "empty secret", url: "cloudinary://123:@demo", wantErr: ErrInvalidConfig},
+		{name: "no cloud", url: "cloudinary://123:abc", wantErr: ErrInvalidConfig},
+		{name: "empty cloud", url: "cloudinary://123:abc@", wantErr: ErrInvalidConfig},
+		{name: "bad escape", url: "cloudinary://123:abc%zz@demo", wantErr: ErrInvalidConfig},
+		{name: "fragment", url: "cloudinary://123:abc@demo#x", wantErr: ErrInvalidConfig},
+		{name: "bad signature_version", url: "cloudinary://123:abc@demo?signature_version=two", wantErr: ErrInvalidConfig},
+		{name: "bad algorithm", url: "cloudinary://123:abc@demo?signature_algorithm=md5", wantErr: ErrInvalidConfig},
+		{name: "bad upload_prefix", url: "cloudinary://123:abc@demo?upload_prefix=ftp://x", wantErr: ErrInvalidConfig},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			s, err := FromURL(tt.url, append([]Option{WithParamSets(ParamSet{Name: "a", Version: 1})}, tt.opts...)...)
+			if tt.wantErr != nil {
+				if !errors.Is(err, tt.wantErr) {
+					t.Fatalf("err = %v, want %v", err, tt.wantErr)
+				}
+				if strings.Contains(err.Error(), "abc") {
+					t.Errorf("error %q contains the secret", err)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			p, err := s.Sign("a", 1, Params{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			got := []any{p.URL, s.algorithm, s.version}
+			want := []any{tt.wantURL, tt.algorithm, tt.version}
+			if diff := cmp.Diff(want, got); diff != "" {
+				t.Errorf("(-want +got):\n%s", diff)
+			}
+		})
+	}
+	s, err := FromURL("cloudinary://123:a%2Fb@demo")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if *s.secret != "a/b" || s.apiKey != "123" || s.cloudName != "demo" {
+		t.Errorf("parsed %q %q; want key 123, cloud demo and the escape decoded", s.apiKey, s.cloudName)
+	}
+}
+
+// ---- parameter sets ----
+
+func avatarSets() []ParamSet {
+	return []ParamSet{
+		{Name: "avatar", Version: 1, Params: Params{Folder: "avatars", Tags: []string{"avatar"}}},
+		{Name: "avatar", Version: 2, Params: Params{
+			Folder: "avatars", Tags: []string{"avatar", "v2"}, Overwrite: Bool(false),
+			Context: map[string]string{"app": "web"}, AllowedFormats: []string{"jpg", "png"},
+		}},
+		{Name: "document", Version: 1, ResourceType: "raw", Params: Params{Folder: "docs"}},
+	}
+}
+
+func TestSign(t *testing.T) {
+	s := newSigner(t, testSecret, WithParamSets(avatarSets()...), WithUploadURL("http://127.0.0.1:8080/"))
+	req := Params{PublicID: "user_42", Tags: []string{"user", "avatar"}, Context: map[string]string{"user": "42"}}
+	reqBefore := req
+	p, err := s.Sign("avatar", 2, req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := &Payload{
+		URL: "http://127.0.0.1:8080/v1_1/demo/image/upload",
+		Fields: map[string]string{
+			"allowed_formats": "jpg,png",
+			"api_key":         testKey,
+			"context":         "app=web|user=42",
+			"folder":          "avatars",
+			"overwrite":       "0",
+			"public_id":       "user_42",
+			"tags":            "avatar,v2,user",
+			"timestamp":       "1700000000",
+		},
+		Timestamp: 1700000000,
+		ExpiresAt: time.Unix(1700003600, 0).UTC(),
+		ParamSet:  "avatar",
+		Version:   2,
+	}
+	want.Fields["signature"] = s.SignValues(fieldValues(want.Fields))
+	if diff := cmp.Diff(want, p); diff != "" {
+		t.Errorf("(-want +got):\n%s", diff)
+	}
+	if diff := cmp.Diff(reqBefore, req); diff != "" || len(req.Tags) != 2 || len(req.Context) != 1 {
+		t.Errorf("Sign modified the request:\n%s", diff)
+	}
+
+	doc, err := s.Sign("document", 1, Params{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if doc.URL != "http://127.0.0.1:8080/v1_1/demo/raw/upload" {
+		t.Errorf("URL = %q, want the raw upload URL", doc.URL)
+	}
+}
+
+func fieldValues(fields map[string]string) url.Values {
+	v := url.Values{}
+	for k, f := range fields {
+		v.Set(k, f)
+	}
+	return v
+}
+
+func TestSignPayloadJSON(t *testing.T) {
+	s := newSigner(t, testSecret, WithParamSets(avatarSets()...))
+	p, err := s.Sign("avatar", 1, Params{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	data, err := json.Marshal(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got map[string]any
+	if err := json.Unmarshal(data, &got); err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]any{
+		"url":        "https://api.cloudinary.com/v1_1/demo/image/upload",
+		"fields":     map[string]any{"api_key": testKey, "folder": "avatars", "tags": "avatar", "timestamp": "1700000000", "signature": p.Fields["signature"]},
+		"timestamp":  1700000000.0,
+		"expires_at": "2023-11-14T23:13:20Z",
+		"param_set":  "avatar",
+		"version":    1.0,
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("(-want +got):\n%s", diff)
+	}
+}
+
+func TestSignErrors(t *testing.T) {
+	s := newSigner(t, testSecret, WithParamSets(avatarSets()...))
+	tests := []struct {
+		name     string
+		set      string
+		version  int
+		req      Params
+		wantErr  error
+		wantText string
+	}{
+		{"unknown set", "banner", 1, Params{}, ErrUnknownParamSet, `known sets: "avatar", "document"`},
+		{"unknown version", "avatar", 3, Params{}, ErrUnknownParamSet, "known versions: 1, 2"},
+		{"version 0", "avatar", 0, Params{}, ErrUnknownParamSet, "known versions"},
+		{"conflicting folder", "avatar", 1, Params{Folder: "elsewhere"}, ErrParamConflict, "folder"},
+		{"conflicting overwrite", "avatar", 2, Params{Overwrite: Bool(true)}, ErrParamConflict, "overwrite"},
+		{"widened formats", "avatar", 2, Params{AllowedFormats: []string{"jpg", "png", "svg"}}, ErrParamConflict, "allowed_formats"},
+		{"conflicting context key", "avatar", 2, Params{Context: map[string]string{"app": "ios"}}, ErrParamConflict, `context key "app"`},
+		{"context key with pipe", "avatar", 1, Params{Context: map[string]string{"a|b": "c"}}, ErrInvalidParam, "context"},
+		{"metadata key with equals", "avatar", 1, Params{Metadata: map[string]string{"a=b": "c"}}, ErrInvalidParam, "metadata"},
+		{"empty tag", "avatar", 1, Params{Tags: []string{""}}, ErrInvalidParam, "tags"},
+		{"invalid UTF-8", "avatar", 1, Params{PublicID: "a\xffb"}, ErrInvalidParam, "public_id"},
+		{"auto_tagging NaN", "avatar", 1, Params{AutoTagging: nan()}, ErrInvalidParam, "auto_tagging"},
+		{"auto_tagging above 1", "avatar", 1, Params{AutoTagging: 1.5}, ErrInvalidParam, "auto_tagging"},
+		{"negative rectangle", "avatar", 1, Params{FaceCoordinates: []Rect{{X: -1}}}, ErrInvalidParam, "face_coordinates"},
+		{"eager without transformation", "avatar", 1, Params{Eager: []Eager{{Format: "png"}}}, ErrInvalidParam, "eager"},
+		{"extra modeled key", "avatar", 1, Params{Extra: map[string]string{"public_id": "x"}}, ErrInvalidParam, "public_id"},
+		{"extra file", "avatar", 1, Params{Extra: map[string]string{"file": "x"}}, ErrInvalidParam, "file"},
+		{"extra api_key", "avatar", 1, Params{Extra: map[string]string{"api_key": "x"}}, ErrInvalidParam, "api_key"},
+		{"extra timestamp", "avatar", 1, Params{Extra: map[string]string{"timestamp": "1"}}, ErrInvalidParam, "timestamp"},
+		{"extra upper case", "avatar", 1, Params{Extra: map[string]string{"Source": "uw"}}, ErrInvalidParam, "Source"},
+		{"extra with ampersand", "avatar", 1, Params{Extra: map[string]string{"a&b": "x"}}, ErrInvalidParam, "a&b"},
+		{"header with newline", "avatar", 1, Params{Headers: map[string]string{"X-A": "1\r\nX-B: 2"}}, ErrInvalidParam, "headers"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			p, err := s.Sign(tt.set, tt.version, tt.req)
+			if !errors.Is(err, tt.wantErr) || p != nil {
+				t.Fatalf("Sign = %v, %v; want nil, %v", p, err, tt.wantErr)
+			}
+			if !strings.Contains(err.Error(), tt.wantText) {
+				t.Errorf("error %q does not say %q", err, tt.wantText)
+			}
+		})
+	}
+}
+
+func nan() float64 { var zero float64; return zero / zero }
+
+func TestSignWithoutSets(t *testing.T) {
+	s := newSigner(t, testSecret)
+	_, err := s.Sign("avatar", 1, Params{})
+	if !errors.Is(err, ErrUnknownParamSet) || !strings.Contains(err.Error(), "WithParamSets") {
+		t.Errorf("err = %v, want ErrUnknownParamSet pointing at WithParamSets", err)
+	}
+}
+
+func TestSignClockBeforeEpoch(t *testing.T) {
+	s := newSigner(t, testSecret, WithParamSets(avatarSets()...), fixedClock(time.Unix(-5, 0)))
+	if _, err := s.Sign("avatar", 1, Params{}); !errors.Is(err, ErrInvalidParam) {
+		t.Errorf("err = %v, want ErrInvalidParam", err)
+	}
+}
+
+// TestSetIsCopied changes the caller's slices and maps after New: the
+// registered set must not change.
+func TestSetIsCopied(t *testing.T) {
+	set := ParamSet{Name: "a", Version: 1, Params: Params{
+		Tags: []string{"x"}, Context: map[string]string{"k": "v"}, Metadata: map[string]string{"m": "1"},
+	}}
+	s := newSigner(t, testSecret, WithParamSets(set))
+	before, err := s.Sign("a", 1, Params{Tags: []string{"y"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	set.Params.Tags[0] = "changed"
+	set.Params.Context["k"] = "changed"
+	set.Params.Metadata["m"] = "changed"
+	after, err := s.Sign("a", 1, Params{Tags: []string{"y"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(before, after); diff != "" {
+		t.Errorf("changing the caller's set changed the payload:\n%s", diff)
+	}
+}
+
+// TestVersionedSetsKeepOldClients is the article's change-management
+// story: adding v2 of a set leaves v1's payload unchanged.
+func TestVersionedSetsKeepOldClients(t *testing.T) {
+	sets := avatarSets()
+	v1Only := newSigner(t, testSecret, WithParamSets(sets[0]))
+	both := newSigner(t, testSecret, WithParamSets(sets...))
+	a, err := v1Only.Sign("avatar", 1, Params{PublicID: "u"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := both.Sign("avatar", 1, Params{PublicID: "u"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(a, b); diff != "" {
+		t.Errorf("v1 payload changed when v2 was added:\n%s", diff)
+	}
+}
+
+// ---- the secret stays secret ----
+
+func TestSecretNeverPrinted(t *testing.T) {
+	const secret = "TOP-SECRET-do-not-print"
+	s := newSigner(t, secret, WithParamSets(avatarSets()...))
+	var outputs []string
+	for _, verb := range []string{"%v", "%+v", "%#v", "%s", "%q", "%x", "%X", "%d", "%T", "%p"} {
+		outputs = append(outputs, fmt.Sprintf(verb, s), fmt.Sprintf(verb, *s))
+	}
+	outputs = append(outputs, fmt.Sprint(s), fmt.Sprintln(*s), s.String())
+	for _, v := range []any{s, *s, struct{ S *Signer }{s}} {
+		data, err := json.Marshal(v)
+		if err != nil {
+			t.Fatal(err)
+		}
+		outputs = append(outputs, string(data))
+	}
+	var logs bytes.Buffer
+	for _, h := range []slog.Handler{slog.NewTextHandler(&logs, nil), slog.NewJSONHandler(&logs, nil)} {
+		slog.New(h).Info("signer", "signer", s, "value", *s)
+	}
+	outputs = append(outputs, logs.String())
+	for _, call := range []error{
+		func() error { _, err := s.Sign("nope", 1, Params{}); return err }(),
+		func() error { _, err := s.Sign("avatar", 1, Params{Folder: "x"}); return err }(),
+		s.VerifyUploadResult("x", 1, "00"),
+		s.VerifyNotification([]byte("{}"), "x", "00"),
+	} {
+		outputs = append(outputs, call.Error())
+	}
+	for _, out := range outputs {
+		if strings.Contains(out, secret) || strings.Contains(strings.ToLower(out), strings.ToLower(fmt.Sprintf("%x", secret))) {
+			t.Errorf("output shows the secret: %s", out)
+		}
+	}
+	if !strings.Contains(s.String(), "[redacted]") || !strings.Contains(s.String(), testKey) {
+		t.Errorf("String() = %q, want the API key and [redacted]", s)
+	}
+}
+
+// TestConflictMessageQuotesOnlyParams pins the whole text of a conflict
+// error: it quotes parameter values, which are the caller's data, and
+// nothing else.
+func TestConflictMessageQuotesOnlyParams(t *testing.T) {
+	s := newSigner(t, testSecret, WithParamSets(avatarSets()...))
+	_, err := s.Sign("avatar", 1, Params{Folder: "mine"})
+	want := `uploadsign: parameter conflicts with its parameter set: folder: the set fixes "avatars", the request gives "mine"`
+	if err == nil || err.Error() != want {
+		t.Errorf("err = %v, want %s", err, want)
+	}
+}

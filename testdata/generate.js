@@ -1,0 +1,391 @@
+// generate.js writes uploadsign's golden files from the official Cloudinary
+// Node SDK (the version package-lock.json pins). Run it from testdata/:
+//
+//	npm ci && node generate.js
+//
+// Every expected string and signature in golden/ comes from the SDK's own
+// functions: api_sign_request, build_upload_params, sign_request,
+// webhook_signature and verify_api_response_signature. This program only
+// chooses the inputs, records what the SDK hashed, and writes JSON.
+//
+// The SDK does not export its string to sign, so the program wraps
+// crypto.createHash while the SDK signs and records the hashed text, minus
+// the secret at its end.
+"use strict";
+
+const crypto = require("crypto");
+const fs = require("fs");
+const path = require("path");
+const cloudinary = require("cloudinary").v2;
+const sdkVersion = require("cloudinary/package.json").version;
+
+const utils = cloudinary.utils;
+const API_KEY = "123456789012345";
+const SECRET = "abcd";
+const ALGORITHMS = ["sha1", "sha256"];
+const VERSIONS = [1, 2];
+
+// signRecorded calls sign() and returns [its result, the text it hashed
+// without the secret at the end].
+function signRecorded(secret, sign) {
+  const original = crypto.createHash;
+  const hashed = [];
+  crypto.createHash = function (algorithm) {
+    const h = original.apply(crypto, arguments);
+    const update = h.update;
+    h.update = function (data) {
+      hashed.push(String(data));
+      return update.apply(h, arguments);
+    };
+    return h;
+  };
+  let result;
+  try {
+    result = sign();
+  } finally {
+    crypto.createHash = original;
+  }
+  if (hashed.length !== 1) {
+    throw new Error(`expected one hash, saw ${hashed.length}`);
+  }
+  const text = hashed[0];
+  if (!text.endsWith(secret)) {
+    throw new Error("hashed text does not end with the secret");
+  }
+  return [result, text.slice(0, text.length - secret.length)];
+}
+
+// ---- (a) raw parameter sets: api_sign_request ----
+
+const longValue = Array.from({ length: 500 }, (_, i) => `seg${i}`).join("/");
+const manyKeys = {};
+for (let i = 0; i < 60; i++) {
+  // Lower-case letters and "_" only: the order Node's localeCompare gives
+  // them is byte order, the order Cloudinary and Go use.
+  const name = "param_" + String.fromCharCode(97 + (i % 26)) + "_" + "x".repeat(Math.floor(i / 26) + 1);
+  manyKeys[name] = `value ${i} & more`;
+}
+manyKeys.timestamp = 1700000000;
+
+const rawCases = [
+  {
+    name: "docs_example",
+    params: { eager: "w_400,h_300,c_pad|w_260,h_200,c_crop", public_id: "sample_image", timestamp: 1315060510 },
+  },
+  { name: "article", params: { timestamp: 1700000000, folder: "avatars", tags: "avatar-image" } },
+  { name: "ampersand_in_value", params: { timestamp: 1700000000, public_id: "tom&jerry", folder: "a&b&c" } },
+  { name: "smuggled_param", params: { timestamp: 1700000000, public_id: "x&overwrite=true" } },
+  { name: "equals_in_value", params: { timestamp: 1700000000, context: "caption=a=b", public_id: "k=v" } },
+  { name: "pipe_in_value", params: { timestamp: 1700000000, eager: "w_100|w_200", context: "a=1|b=2" } },
+  { name: "plus_percent_space", params: { timestamp: 1700000000, public_id: "a+b c%20d %zz", folder: "my folder/sub" } },
+  { name: "slashes_and_colons", params: { timestamp: 1700000000, notification_url: "https://example.com/hook?x=1&y=2#frag" } },
+  { name: "unicode", params: { timestamp: 1700000000, public_id: "café-日本語-😀", context: "alt=Grüße" } },
+  { name: "newline_tab", params: { timestamp: 1700000000, context: "caption=line1\nline2\tend" } },
+  { name: "empty_value_dropped", params: { timestamp: 1700000000, folder: "", public_id: "sample" } },
+  { name: "null_value_dropped", params: { timestamp: 1700000000, folder: null, public_id: "sample" } },
+  { name: "zero_and_false_strings", params: { timestamp: 1700000000, overwrite: "0", invalidate: "false" } },
+  { name: "array_joined", params: { timestamp: 1700000000, tags: ["a", "b", "c"] } },
+  { name: "array_single", params: { timestamp: 1700000000, tags: ["only"] } },
+  { name: "array_with_empty_element", params: { timestamp: 1700000000, tags: ["a", "", "b"] } },
+  { name: "array_of_empty", params: { timestamp: 1700000000, tags: [""] } },
+  { name: "array_empty", params: { timestamp: 1700000000, tags: [] } },
+  { name: "array_with_ampersand", params: { timestamp: 1700000000, tags: ["rock&roll", "x"] } },
+  { name: "key_order_prefixes", params: { timestamp: 1700000000, public_id_prefix: "p", public_id: "i", public: "x" } },
+  { name: "no_timestamp", params: { public_id: "sample" } },
+  { name: "only_timestamp", params: { timestamp: 1700000000 } },
+  { name: "empty", params: {} },
+  { name: "long_value", params: { timestamp: 1700000000, public_id: longValue } },
+  { name: "many_keys", params: manyKeys },
+];
+
+function rawGolden() {
+  const out = [];
+  for (const c of rawCases) {
+    for (const algorithm of ALGORITHMS) {
+      for (const version of VERSIONS) {
+        const [signature, stringToSign] = signRecorded(SECRET, () =>
+          utils.api_sign_request(c.params, SECRET, algorithm, version));
+        out.push({
+          name: `${c.name}/${algorithm}/v${version}`,
+          params: c.params,
+          algorithm,
+          signature_version: version,
+          string_to_sign: stringToSign,
+          signature,
+        });
+      }
+    }
+  }
+  // The value Cloudinary's documentation publishes for its example.
+  const docs = out.find((c) => c.name === "docs_example/sha1/v2");
+  if (docs.signature !== "bfd09f95f331f558cbd1320e67aa8d488770583e") {
+    throw new Error("docs example does not give the documented signature");
+  }
+  return out;
+}
+
+// ---- (b) typed upload options: build_upload_params + sign_request ----
+
+// Each case's params are written in the JSON shape of uploadsign.Params (its
+// json tags), with map keys and object fields in the order the Go encoder
+// writes them (sorted map keys, struct field order). nodeOptions turns that
+// shape into the options the Node SDK takes.
+const typedCases = [
+  { name: "public_id_only", params: { public_id: "sample" } },
+  { name: "article", params: { folder: "avatars", tags: ["avatar-image"] } },
+  {
+    name: "naming",
+    params: {
+      public_id: "user_42/avatar",
+      public_id_prefix: "pre",
+      folder: "uploads",
+      asset_folder: "assets/avatars",
+      display_name: "My avatar & me",
+      filename_override: "face.png",
+      use_filename: true,
+      use_filename_as_display_name: false,
+      unique_filename: false,
+      unique_display_name: true,
+      use_asset_folder_as_public_id_prefix: true,
+      overwrite: false,
+    },
+  },
+  {
+    name: "delivery_and_access",
+    params: {
+      type: "authenticated",
+      access_mode: "authenticated",
+      access_control: [
+        { access_type: "anonymous", start: "2026-01-01T00:00:00Z", end: "2026-12-31T23:59:59+02:00" },
+        { access_type: "token" },
+      ],
+      upload_preset: "signed_avatars",
+      discard_original_filename: true,
+      backup: true,
+      invalidate: true,
+    },
+  },
+  {
+    name: "tags_context_metadata",
+    params: {
+      tags: ["a", "b c", "d&e"],
+      context: { alt: "a = b | c", caption: "Hello, world", "user id": "42" },
+      metadata: { color_id: "green", in_stock_id: "50", note: "x=y|z" },
+      clear_invalid: true,
+    },
+  },
+  {
+    name: "transformations",
+    params: {
+      transformation: "c_limit,w_1000",
+      format: "jpg",
+      allowed_formats: ["jpg", "png", "webp"],
+      eager: [
+        { transformation: "w_400,h_300,c_pad" },
+        { transformation: "w_260,h_200,c_crop", format: "webp" },
+        { transformation: "e_sepia/a_90" },
+      ],
+      eager_async: true,
+      eager_notification_url: "https://example.com/eager?a=1&b=2",
+      responsive_breakpoints: [
+        { create_derived: true, format: "webp", transformation: "c_fill,g_auto", min_width: 200, max_width: 1000, bytes_step: 20000, max_images: 5 },
+        { create_derived: false, max_width: 500 },
+      ],
+    },
+  },
+  {
+    name: "analysis_flags_true",
+    params: {
+      colors: true,
+      faces: true,
+      image_metadata: true,
+      media_metadata: true,
+      exif: true,
+      phash: true,
+      quality_analysis: true,
+      accessibility_analysis: true,
+      cinemagraph_analysis: true,
+      visual_search: true,
+      auto_chaptering: true,
+      auto_transcription: true,
+    },
+  },
+  {
+    name: "analysis_flags_false",
+    params: {
+      colors: false,
+      faces: false,
+      image_metadata: false,
+      media_metadata: false,
+      exif: false,
+      phash: false,
+      quality_analysis: false,
+      accessibility_analysis: false,
+      cinemagraph_analysis: false,
+      visual_search: false,
+      auto_chaptering: false,
+      auto_transcription: false,
+    },
+  },
+  {
+    name: "add_ons",
+    params: {
+      auto_tagging: 0.7,
+      categorization: "google_tagging,aws_rek_tagging",
+      detection: "coco",
+      ocr: "adv_ocr",
+      background_removal: "cloudinary_ai",
+      raw_convert: "aspose",
+      similarity_search: "tineye",
+      moderation: "manual|aws_rek",
+      quality_override: "80",
+    },
+  },
+  {
+    name: "coordinates",
+    params: {
+      face_coordinates: [{ x: 10, y: 20, width: 150, height: 130 }, { x: 213, y: 345, width: 82, height: 61 }],
+      custom_coordinates: [{ x: 0, y: 0, width: 5, height: 5 }],
+    },
+  },
+  {
+    name: "processing",
+    params: {
+      async: true,
+      notification_url: "https://example.com/hooks/cloudinary?token=a&b",
+      callback: "https://example.com/cloudinary_cors.html",
+      eval: "upload_options['tags'] = 'x'",
+      on_success: "current_asset.update({tags: ['ok']})",
+      proxy: "http://proxy.example.com:8080",
+      return_delete_token: true,
+      headers: { "Link": "<https://example.com>", "X-Robots-Tag": "noindex" },
+    },
+  },
+  {
+    name: "unicode_and_specials",
+    params: {
+      public_id: "café/日本語 😀",
+      folder: "a+b %20 c",
+      context: { "légende": "été = chaud | sec" },
+      tags: ["ünïcödé", "a+b"],
+    },
+  },
+  { name: "extra_params", params: { public_id: "sample", extra: { source: "uw", custom_param: "a&b" } } },
+];
+
+function nodeOptions(p) {
+  const o = { ...p };
+  delete o.extra;
+  // A raw transformation string: the SDK's "transformation" option would
+  // treat a string as the name of a named transformation.
+  if (o.transformation != null) {
+    o.raw_transformation = o.transformation;
+    delete o.transformation;
+  }
+  if (o.eager != null) {
+    o.eager = o.eager.map((e) => ({ raw_transformation: e.transformation, format: e.format }));
+  }
+  for (const k of ["face_coordinates", "custom_coordinates"]) {
+    if (o[k] != null) {
+      o[k] = o[k].map((r) => [r.x, r.y, r.width, r.height]);
+    }
+  }
+  return o;
+}
+
+function typedGolden() {
+  const out = [];
+  let timestamp = 1700000000;
+  for (const c of typedCases) {
+    for (const algorithm of ALGORITHMS) {
+      for (const version of VERSIONS) {
+        timestamp++;
+        const options = { ...nodeOptions(c.params), timestamp };
+        const built = utils.build_upload_params(options);
+        Object.assign(built, c.params.extra || {});
+        const [signed, stringToSign] = signRecorded(SECRET, () =>
+          utils.sign_request(built, {
+            api_key: API_KEY,
+            api_secret: SECRET,
+            signature_algorithm: algorithm,
+            signature_version: version,
+          }));
+        const fields = {};
+        for (const k of Object.keys(signed).sort()) {
+          fields[k] = String(signed[k]);
+        }
+        out.push({
+          name: `${c.name}/${algorithm}/v${version}`,
+          params: c.params,
+          algorithm,
+          signature_version: version,
+          timestamp,
+          string_to_sign: stringToSign,
+          fields,
+        });
+      }
+    }
+  }
+  return out;
+}
+
+// ---- (c) what the verifiers check ----
+
+function verifyGolden() {
+  const results = [];
+  const uploads = [
+    { public_id: "sample", version: 1315060510 },
+    { public_id: "folder/sub/image with space", version: 1700000001 },
+    { public_id: "tom&jerry", version: 1700000002 },
+    { public_id: "café 😀", version: 1 },
+  ];
+  for (const algorithm of ALGORITHMS) {
+    cloudinary.config({ api_key: API_KEY, api_secret: SECRET, signature_algorithm: algorithm });
+    for (const u of uploads) {
+      // verify_api_response_signature computes exactly this and compares.
+      const [signature, stringToSign] = signRecorded(SECRET, () =>
+        utils.api_sign_request({ public_id: u.public_id, version: u.version }, SECRET, null, 1));
+      if (!utils.verify_api_response_signature(u.public_id, u.version, signature)) {
+        throw new Error("SDK rejects its own upload signature");
+      }
+      results.push({ ...u, algorithm, string_to_sign: stringToSign, signature });
+    }
+  }
+
+  const notifications = [];
+  const bodies = [
+    '{"notification_type":"upload","public_id":"sample","version":1700000000}',
+    '{"notification_type":"upload","public_id":"café & co","context":{"custom":{"alt":"a=b|c"}}}\n',
+    "",
+  ];
+  for (const algorithm of ALGORITHMS) {
+    cloudinary.config({ api_key: API_KEY, api_secret: SECRET, signature_algorithm: algorithm });
+    bodies.forEach((body, i) => {
+      const timestamp = 1700000000 + i;
+      const signature = utils.webhook_signature(body, timestamp, { api_secret: SECRET, signature_algorithm: algorithm });
+      // A very long validity window: the SDK compares with the real clock.
+      if (body !== "" && !utils.verifyNotificationSignature(body, timestamp, signature, 1e12)) {
+        throw new Error("SDK rejects its own notification signature");
+      }
+      notifications.push({ body, timestamp: String(timestamp), algorithm, signature });
+    });
+  }
+  return { upload_results: results, notifications };
+}
+
+function write(name, cases) {
+  const doc = {
+    comment: "Generated by testdata/generate.js from the official Cloudinary Node SDK. Do not edit.",
+    sdk: `cloudinary ${sdkVersion}`,
+    api_key: API_KEY,
+    api_secret: SECRET,
+    cases,
+  };
+  const file = path.join(__dirname, "golden", name);
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  fs.writeFileSync(file, JSON.stringify(doc, null, 2) + "\n");
+}
+
+write("sign.json", rawGolden());
+write("upload_params.json", typedGolden());
+write("verify.json", verifyGolden());
