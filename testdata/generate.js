@@ -271,6 +271,13 @@ const typedCases = [
     },
   },
   { name: "extra_params", params: { public_id: "sample", extra: { source: "uw", custom_param: "a&b" } } },
+  // The payload of ExampleSigner_Sign in example_test.go.
+  {
+    name: "example_sign",
+    params: { public_id: "user_42", folder: "avatars", tags: ["avatar", "profile"], overwrite: false },
+    timestamp: 1700000000,
+    only: "sha1/v2",
+  },
 ];
 
 function nodeOptions(p) {
@@ -299,8 +306,11 @@ function typedGolden() {
   for (const c of typedCases) {
     for (const algorithm of ALGORITHMS) {
       for (const version of VERSIONS) {
+        if (c.only && c.only !== `${algorithm}/v${version}`) {
+          continue;
+        }
         timestamp++;
-        const options = { ...nodeOptions(c.params), timestamp };
+        const options = { ...nodeOptions(c.params), timestamp: c.timestamp || timestamp };
         const built = utils.build_upload_params(options);
         Object.assign(built, c.params.extra || {});
         const [signed, stringToSign] = signRecorded(SECRET, () =>
@@ -319,7 +329,7 @@ function typedGolden() {
           params: c.params,
           algorithm,
           signature_version: version,
-          timestamp,
+          timestamp: options.timestamp,
           string_to_sign: stringToSign,
           fields,
         });

@@ -1,0 +1,211 @@
+package uploadsign_test
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/url"
+	"time"
+
+	"github.com/uploadsign/uploadsign"
+)
+
+// The examples use the secret of Cloudinary's documentation, "abcd", and
+// signatures made for it by the official Node SDK (testdata/golden).
+const (
+	cloudName = "demo"
+	apiKey    = "123456789012345"
+	apiSecret = "abcd"
+)
+
+// A fixed clock, so that the output does not change.
+var clock = uploadsign.WithClock(func() time.Time { return time.Unix(1700000000, 0) })
+
+func ExampleNew() {
+	s, err := uploadsign.New(cloudName, apiKey, apiSecret, uploadsign.WithAlgorithm(uploadsign.SHA256))
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Println(s) // the secret is never printed
+
+	_, err = uploadsign.New(cloudName, apiKey, "")
+	fmt.Println(err)
+	// Output:
+	// uploadsign.Signer{cloud_name: "demo", api_key: "123456789012345", api_secret: [redacted], algorithm: sha256, signature_version: 2, param_sets: 0}
+	// uploadsign: invalid configuration: the API secret is empty
+}
+
+func ExampleFromURL() {
+	// Usually os.Getenv("CLOUDINARY_URL").
+	s, err := uploadsign.FromURL("cloudinary://123456789012345:abcd@demo")
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Println(s)
+
+	_, err = uploadsign.FromURL("https://123456789012345:abcd@demo")
+	fmt.Println(err) // errors never repeat the URL, which holds the secret
+	// Output:
+	// uploadsign.Signer{cloud_name: "demo", api_key: "123456789012345", api_secret: [redacted], algorithm: sha1, signature_version: 2, param_sets: 0}
+	// uploadsign: invalid configuration: Cloudinary URL: it does not start with cloudinary:// (want cloudinary://API_KEY:API_SECRET@CLOUD_NAME)
+}
+
+func ExampleSigner_Sign() {
+	s, err := uploadsign.New(cloudName, apiKey, apiSecret, clock,
+		uploadsign.WithParamSets(
+			uploadsign.ParamSet{Name: "avatar", Version: 1, Params: uploadsign.Params{
+				Folder: "avatars",
+				Tags:   []string{"avatar"},
+			}},
+			// Version 2 adds a tag and forbids overwriting; clients built
+			// for version 1 keep getting version 1.
+			uploadsign.ParamSet{Name: "avatar", Version: 2, Params: uploadsign.Params{
+				Folder:    "avatars",
+				Tags:      []string{"avatar", "profile"},
+				Overwrite: uploadsign.Bool(false),
+			}},
+		))
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	// The per-request parameters, e.g. derived from the logged-in user.
+	payload, err := s.Sign("avatar", 2, uploadsign.Params{PublicID: "user_42"})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	out, _ := json.MarshalIndent(payload, "", "  ")
+	fmt.Println(string(out))
+	// The signature is the Node SDK's for these fields (testdata/golden,
+	// case example_sign).
+
+	// Output:
+	// {
+	//   "url": "https://api.cloudinary.com/v1_1/demo/image/upload",
+	//   "fields": {
+	//     "api_key": "123456789012345",
+	//     "folder": "avatars",
+	//     "overwrite": "0",
+	//     "public_id": "user_42",
+	//     "signature": "535695932edb775d9d783af4b0c0ec9e01c41433",
+	//     "tags": "avatar,profile",
+	//     "timestamp": "1700000000"
+	//   },
+	//   "timestamp": 1700000000,
+	//   "expires_at": "2023-11-14T23:13:20Z",
+	//   "param_set": "avatar",
+	//   "version": 2
+	// }
+}
+
+func ExampleSigner_Sign_errorChecking() {
+	s, err := uploadsign.New(cloudName, apiKey, apiSecret, clock,
+		uploadsign.WithParamSets(uploadsign.ParamSet{Name: "avatar", Version: 1,
+			Params: uploadsign.Params{Folder: "avatars"}}))
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	for _, try := range []struct {
+		version int
+		req     uploadsign.Params
+	}{
+		{3, uploadsign.Params{}},
+		{1, uploadsign.Params{Folder: "elsewhere"}},
+		{1, uploadsign.Params{Context: map[string]string{"a|b": "c"}}},
+	} {
+		_, err := s.Sign("avatar", try.version, try.req)
+		switch {
+		case errors.Is(err, uploadsign.ErrUnknownParamSet):
+			fmt.Println("404:", err)
+		case errors.Is(err, uploadsign.ErrParamConflict):
+			fmt.Println("409:", err)
+		case errors.Is(err, uploadsign.ErrInvalidParam):
+			fmt.Println("400:", err)
+		}
+	}
+	// Output:
+	// 404: uploadsign: unknown parameter set: "avatar" has no version 3 (known versions: 1)
+	// 409: uploadsign: parameter conflicts with its parameter set: folder: the set fixes "avatars", the request gives "elsewhere"
+	// 400: uploadsign: invalid parameter: context: key "a|b" holds "=" or "|", which cannot be escaped
+}
+
+func ExampleSigner_SignValues() {
+	s, err := uploadsign.New(cloudName, apiKey, apiSecret)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	// The example of Cloudinary's documentation.
+	params := url.Values{
+		"eager":     {"w_400,h_300,c_pad|w_260,h_200,c_crop"},
+		"public_id": {"sample_image"},
+		"timestamp": {"1315060510"},
+	}
+	fmt.Println(s.SignValues(params))
+	// Output:
+	// bfd09f95f331f558cbd1320e67aa8d488770583e
+}
+
+func ExampleStringToSign() {
+	params := url.Values{
+		"timestamp": {"1700000000"},
+		"public_id": {"tom&jerry"},
+		"tags":      {"a", "b"},
+		"folder":    {""},     // empty: dropped
+		"file":      {"@img"}, // never signed
+	}
+	fmt.Println(uploadsign.StringToSign(params, 2))
+	fmt.Println(uploadsign.StringToSign(params, 1))
+	// Output:
+	// public_id=tom%26jerry&tags=a,b&timestamp=1700000000
+	// public_id=tom&jerry&tags=a,b&timestamp=1700000000
+}
+
+func ExampleSigner_VerifyUploadResult() {
+	s, err := uploadsign.New(cloudName, apiKey, apiSecret)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	// public_id, version and signature from Cloudinary's upload response,
+	// as the browser sends them back.
+	err = s.VerifyUploadResult("sample", 1315060510, "912d90b6fe28aa6820cf928bc440a65a0f36e002")
+	fmt.Println("genuine:", err == nil)
+
+	err = s.VerifyUploadResult("someone_elses_image", 1315060510, "912d90b6fe28aa6820cf928bc440a65a0f36e002")
+	fmt.Println(errors.Is(err, uploadsign.ErrInvalidSignature), err)
+	// Output:
+	// genuine: true
+	// true uploadsign: invalid signature: upload result signature does not match
+}
+
+func ExampleSigner_VerifyNotification() {
+	// One minute after the notification was sent.
+	s, err := uploadsign.New(cloudName, apiKey, apiSecret,
+		uploadsign.WithClock(func() time.Time { return time.Unix(1700000060, 0) }))
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	body := []byte(`{"notification_type":"upload","public_id":"sample","version":1700000000}`)
+	timestamp := "1700000000"                               // X-Cld-Timestamp
+	signature := "b18b85f5ef77b9eacd80219e6906d01579512b94" // X-Cld-Signature
+	if err := s.VerifyNotification(body, timestamp, signature); err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Println("genuine notification")
+
+	// Three hours later the same notification has expired.
+	late, _ := uploadsign.New(cloudName, apiKey, apiSecret,
+		uploadsign.WithClock(func() time.Time { return time.Unix(1700010800, 0) }))
+	err = late.VerifyNotification(body, timestamp, signature)
+	fmt.Println(errors.Is(err, uploadsign.ErrExpired), err)
+	// Output:
+	// genuine notification
+	// true uploadsign: expired: notification is 3h0m0s old, more than 2h0m0s
+}
