@@ -171,9 +171,18 @@ var modeledKeys = func() map[string]bool {
 	return keys
 }()
 
-// appendFields appends p's parameters, encoded and sorted by key, to dst.
-func (p *Params) appendFields(dst []field) ([]field, error) {
-	e := encoder{fields: dst}
+// fields returns p's parameters, encoded and sorted by key.
+func (p *Params) fields() ([]field, error) {
+	var e encoder
+	if err := p.encode(&e); err != nil {
+		return nil, err
+	}
+	return slices.Clone(e.sorted()), nil
+}
+
+// encode adds p's parameters, encoded, to e, and returns the first
+// parameter that cannot be encoded as an error wrapping ErrInvalidParam.
+func (p *Params) encode(e *encoder) error {
 	e.str("public_id", p.PublicID)
 	e.str("public_id_prefix", p.PublicIDPrefix)
 	e.str("folder", p.Folder)
@@ -242,17 +251,27 @@ func (p *Params) appendFields(dst []field) ([]field, error) {
 	e.headers(p.Headers)
 
 	e.extra(p.Extra)
-	if e.err != nil {
-		return nil, e.err
-	}
-	slices.SortFunc(e.fields, func(a, b field) int { return strings.Compare(a.key, b.key) })
-	return e.fields, nil
+	return e.err
 }
 
-// encoder appends encoded fields and keeps the first error.
+// encoder collects encoded fields and keeps the first error. It holds the
+// first fields in an array of its own, so that encoding the few parameters
+// of a request allocates nothing.
 type encoder struct {
-	fields []field
-	err    error
+	small [12]field
+	n     int
+	more  []field // all the fields, once small is full
+	err   error
+}
+
+// sorted returns the fields sorted by key. It may point into e.
+func (e *encoder) sorted() []field {
+	list := e.more
+	if list == nil {
+		list = e.small[:e.n]
+	}
+	slices.SortFunc(list, func(a, b field) int { return strings.Compare(a.key, b.key) })
+	return list
 }
 
 func (e *encoder) fail(key, format string, args ...any) {
@@ -262,8 +281,15 @@ func (e *encoder) fail(key, format string, args ...any) {
 }
 
 func (e *encoder) add(key, value string) {
-	if value != "" {
-		e.fields = append(e.fields, field{key, value})
+	switch {
+	case value == "":
+	case e.more != nil:
+		e.more = append(e.more, field{key, value})
+	case e.n < len(e.small):
+		e.small[e.n] = field{key, value}
+		e.n++
+	default:
+		e.more = append(append(make([]field, 0, 4*len(e.small)), e.small[:]...), field{key, value})
 	}
 }
 
@@ -276,7 +302,15 @@ func (e *encoder) valid(key, v string) bool {
 	return true
 }
 
+// str adds a string, which must be valid UTF-8. The empty check is inlined
+// at every call: most parameters of a request are empty.
 func (e *encoder) str(key, v string) {
+	if v != "" {
+		e.addString(key, v)
+	}
+}
+
+func (e *encoder) addString(key, v string) {
 	if e.valid(key, v) {
 		e.add(key, v)
 	}
@@ -284,11 +318,15 @@ func (e *encoder) str(key, v string) {
 
 // flag encodes a boolean as the SDK's as_safe_bool does: 1 or 0.
 func (e *encoder) flag(key string, b *bool) {
-	switch {
-	case b == nil:
-	case *b:
+	if b != nil {
+		e.addFlag(key, *b)
+	}
+}
+
+func (e *encoder) addFlag(key string, b bool) {
+	if b {
 		e.add(key, "1")
-	default:
+	} else {
 		e.add(key, "0")
 	}
 }
@@ -563,6 +601,9 @@ func appendJSONString(b []byte, s string) []byte {
 }
 
 func (e *encoder) extra(m map[string]string) {
+	if len(m) == 0 {
+		return
+	}
 	for _, k := range sortedKeys(m) {
 		switch {
 		case !validParamName(k):

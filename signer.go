@@ -57,6 +57,7 @@ import (
 	"fmt"
 	"hash"
 	"log/slog"
+	"maps"
 	"net/url"
 	"slices"
 	"strconv"
@@ -119,8 +120,10 @@ type setKey struct {
 // compiledSet is a registered ParamSet with its fixed fields encoded once.
 type compiledSet struct {
 	ParamSet
-	url   string
-	fixed []field // sorted by key
+	url      string
+	fixed    []field           // sorted by key
+	pairs    []string          // fixed as key=value, escaped for the signer's version
+	template map[string]string // fixed and api_key, cloned by every payload
 }
 
 // New returns a Signer for the account with the given cloud name, API key
@@ -304,15 +307,24 @@ func (s *Signer) addSet(set ParamSet) error {
 	if _, dup := s.sets[key]; dup {
 		return fmt.Errorf("%w: WithParamSets: %s is registered twice", ErrInvalidConfig, name)
 	}
-	fixed, err := set.Params.appendFields(nil)
+	fixed, err := set.Params.fields()
 	if err != nil {
 		return fmt.Errorf("WithParamSets: %s: %w", name, err)
 	}
 	set.Params = set.Params.clone()
+	template := make(map[string]string, len(fixed)+1)
+	pairs := make([]string, len(fixed))
+	for i, f := range fixed {
+		template[f.key] = f.value
+		pairs[i] = string(appendPair(nil, f.key, f.value, s.version))
+	}
+	template["api_key"] = s.apiKey
 	s.sets[key] = &compiledSet{
 		ParamSet: set,
 		url:      s.uploadURL + "/v1_1/" + s.cloudName + "/" + resource + "/upload",
 		fixed:    fixed,
+		pairs:    pairs,
+		template: template,
 	}
 	return nil
 }
@@ -349,23 +361,43 @@ func (s *Signer) Sign(set string, version int, req Params) (*Payload, error) {
 	if err := req.mergeCollections(&cs.Params); err != nil {
 		return nil, err
 	}
-	var buf [24]field
-	own, err := req.appendFields(buf[:0])
+	var e encoder
+	if err := req.encode(&e); err != nil {
+		return nil, err
+	}
+	own := e.sorted()
+	// The timestamp and the signature share one allocation: the digits are
+	// formatted into the front of strs, the hex signature after them.
+	var strs [20 + 2*sha256.Size]byte
+	digits := strconv.AppendInt(strs[:0], ts, 10)
+	// Cloning the set's template map is cheaper than inserting every field.
+	out := maps.Clone(cs.template)
+	var buf [512]byte
+	text := buf[:0]
+	err = mergeFields(cs.fixed, own, field{key: "timestamp"}, func(f field, set int) {
+		if len(text) > 0 {
+			text = append(text, '&')
+		}
+		switch {
+		case set >= 0:
+			text = append(text, cs.pairs[set]...)
+		case f.key == "timestamp":
+			text = append(append(text, "timestamp="...), digits...)
+		default:
+			out[f.key] = f.value
+			text = appendPair(text, f.key, f.value, s.version)
+		}
+	})
 	if err != nil {
 		return nil, err
 	}
-	var tsBuf [20]byte
-	stamp := field{"timestamp", string(strconv.AppendInt(tsBuf[:0], ts, 10))}
-	fields, err := mergeFields(cs.fixed, own, stamp)
-	if err != nil {
-		return nil, err
-	}
-	out := make(map[string]string, len(fields)+2)
-	for _, f := range fields {
-		out[f.key] = f.value
-	}
-	out["signature"] = s.signFields(fields, s.version)
-	out["api_key"] = s.apiKey
+	var sum [sha256.Size]byte
+	mac := s.sum(sum[:0], append(text, *s.secret...))
+	both := strs[:len(digits)+hex.EncodedLen(len(mac))]
+	hex.Encode(both[len(digits):], mac)
+	joined := string(both)
+	out["timestamp"] = joined[:len(digits)]
+	out["signature"] = joined[len(digits):]
 	return &Payload{
 		URL:       cs.url,
 		Fields:    out,
@@ -401,33 +433,42 @@ func (s *Signer) lookup(set string, version int) (*compiledSet, error) {
 	return nil, fmt.Errorf("%w: %q (known sets: %s)", ErrUnknownParamSet, set, strings.Join(known, ", "))
 }
 
-// mergeFields merges a set's fixed fields, a request's fields and the
-// timestamp, all sorted by key, into one sorted list. A key in both lists
-// must have the same value, except for the collections the request has
-// already merged with the set's (tags, context, metadata), whose request
-// value wins.
-func mergeFields(fixed, own []field, stamp field) ([]field, error) {
-	out := make([]field, 0, len(fixed)+len(own)+1)
+// mergeFields walks a set's fixed fields, a request's fields and the
+// timestamp, each sorted by key, and calls emit for every field in key
+// order, with the field's index in fixed if it is the set's, else -1. A key in both lists must have the same value, except for the
+// collections the request has already merged with the set's (tags, context,
+// metadata), whose request value wins.
+func mergeFields(fixed, own []field, stamp field, emit func(f field, set int)) error {
+	stamped := false
+	next := func(f field, set int) {
+		if !stamped && stamp.key < f.key {
+			emit(stamp, -1)
+			stamped = true
+		}
+		emit(f, set)
+	}
 	i, j := 0, 0
 	for i < len(fixed) || j < len(own) {
 		switch {
 		case j == len(own) || i < len(fixed) && fixed[i].key < own[j].key:
-			out = append(out, fixed[i])
+			next(fixed[i], i)
 			i++
 		case i == len(fixed) || own[j].key < fixed[i].key:
-			out = append(out, own[j])
+			next(own[j], -1)
 			j++
 		default:
 			if own[j].value != fixed[i].value && !mergedCollection(own[j].key) {
-				return nil, fmt.Errorf("%w: %s: the set fixes %q, the request gives %q", ErrParamConflict, own[j].key, fixed[i].value, own[j].value)
+				return fmt.Errorf("%w: %s: the set fixes %q, the request gives %q", ErrParamConflict, own[j].key, fixed[i].value, own[j].value)
 			}
-			out = append(out, own[j])
+			next(own[j], -1)
 			i++
 			j++
 		}
 	}
-	at, _ := slices.BinarySearchFunc(out, stamp.key, func(f field, k string) int { return strings.Compare(f.key, k) })
-	return slices.Insert(out, at, stamp), nil
+	if !stamped {
+		emit(stamp, -1)
+	}
+	return nil
 }
 
 // StringToSign returns the text that is hashed, before the secret is
@@ -448,20 +489,8 @@ func StringToSign(params url.Values, signatureVersion int) string {
 // the secret. It is the raw counterpart of [Signer.Sign], for parameters
 // built by hand; it never modifies params and does not add a timestamp.
 func (s *Signer) SignValues(params url.Values) string {
-	var buf [1024]byte
+	var buf [512]byte
 	b := appendStringToSign(buf[:0], params, s.version)
-	return s.hexSum(append(b, *s.secret...))
-}
-
-func (s *Signer) signFields(fields []field, version int) string {
-	var buf [1024]byte
-	b := buf[:0]
-	for i, f := range fields {
-		if i > 0 {
-			b = append(b, '&')
-		}
-		b = appendPair(b, f.key, f.value, version)
-	}
 	return s.hexSum(append(b, *s.secret...))
 }
 
@@ -494,22 +523,39 @@ func unsignedKey(key string) bool {
 }
 
 func appendStringToSign(dst []byte, params url.Values, version int) []byte {
-	var arr [32]string
-	keys := arr[:0]
+	type pair struct {
+		key    string
+		values []string
+	}
+	var arr [16]pair
+	pairs := arr[:0]
 	for k, vs := range params {
 		if unsignedKey(k) || len(vs) == 0 || len(vs) == 1 && vs[0] == "" {
 			continue
 		}
-		keys = append(keys, k)
+		if len(pairs) == cap(pairs) {
+			pairs = append(pairs, pair{k, vs}) // sorted below
+			continue
+		}
+		// Insertion sort while collecting: cheapest for the few
+		// parameters of an upload.
+		i := len(pairs)
+		pairs = pairs[:i+1]
+		for ; i > 0 && pairs[i-1].key > k; i-- {
+			pairs[i] = pairs[i-1]
+		}
+		pairs[i] = pair{k, vs}
 	}
-	slices.Sort(keys)
-	for i, k := range keys {
+	if len(pairs) > len(arr) {
+		slices.SortFunc(pairs, func(a, b pair) int { return strings.Compare(a.key, b.key) })
+	}
+	for i, p := range pairs {
 		if i > 0 {
 			dst = append(dst, '&')
 		}
-		dst = appendEscaped(dst, k, version)
+		dst = appendEscaped(dst, p.key, version)
 		dst = append(dst, '=')
-		for j, v := range params[k] {
+		for j, v := range p.values {
 			if j > 0 {
 				dst = append(dst, ',')
 			}

@@ -354,7 +354,7 @@ func TestParamsEncodesEveryField(t *testing.T) {
 		want = append(want, name)
 		fillValue(t, name, f)
 	}
-	fields, err := p.appendFields(nil)
+	fields, err := p.fields()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -920,4 +920,64 @@ func TestConflictMessageQuotesOnlyParams(t *testing.T) {
 	if err == nil || err.Error() != want {
 		t.Errorf("err = %v, want %s", err, want)
 	}
+}
+
+// ---- benchmarks, each beside the official Go SDK's baseline ----
+
+func benchValues() url.Values {
+	return url.Values{
+		"timestamp": {"1700000000"},
+		"public_id": {"users/42/avatar"},
+		"folder":    {"avatars"},
+		"tags":      {"avatar,profile"},
+		"context":   {"alt=A user & their cat|caption=hello"},
+	}
+}
+
+func BenchmarkSignValues(b *testing.B) {
+	params := benchValues()
+	b.Run("uploadsign", func(b *testing.B) {
+		s := newSigner(b, testSecret)
+		b.ReportAllocs()
+		for i := 0; i < b.N; i++ {
+			s.SignValues(params)
+		}
+	})
+	b.Run("cloudinary-go", func(b *testing.B) {
+		b.ReportAllocs()
+		for i := 0; i < b.N; i++ {
+			if _, err := api.SignParameters(params, testSecret); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+}
+
+func BenchmarkSign(b *testing.B) {
+	folder, tags, context := "avatars", []string{"avatar", "profile"}, map[string]string{"app": "web", "alt": "A user & their cat"}
+	b.Run("uploadsign", func(b *testing.B) {
+		s := newSigner(b, testSecret, WithParamSets(ParamSet{Name: "avatar", Version: 1,
+			Params: Params{Folder: folder, Tags: tags, Context: context}}))
+		b.ReportAllocs()
+		for i := 0; i < b.N; i++ {
+			if _, err := s.Sign("avatar", 1, Params{PublicID: "users/42/avatar"}); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("cloudinary-go", func(b *testing.B) {
+		b.ReportAllocs()
+		for i := 0; i < b.N; i++ {
+			params, err := api.StructToParams(uploader.UploadParams{
+				PublicID: "users/42/avatar", Folder: folder, Tags: tags, Context: context,
+				Timestamp: testTime.Unix(),
+			})
+			if err != nil {
+				b.Fatal(err)
+			}
+			if _, err := api.SignParameters(params, testSecret); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
 }
