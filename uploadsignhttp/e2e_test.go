@@ -1,0 +1,154 @@
+package uploadsignhttp_test
+
+import (
+	"bytes"
+	"encoding/json"
+	"image"
+	"image/color"
+	"image/png"
+	"net/http"
+	"net/http/httptest"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/uploadsign/uploadsign"
+	"github.com/uploadsign/uploadsign/uploadsignhttp"
+	"github.com/uploadsign/uploadsign/uploadsigntest"
+)
+
+// TestEndToEnd runs the whole flow: the browser asks the handler for a
+// payload, posts a real PNG with the payload's fields to the fake upload
+// endpoint, and the backend verifies the upload result.
+func TestEndToEnd(t *testing.T) {
+	var mu sync.Mutex
+	now := testTime
+	clock := func() time.Time { mu.Lock(); defer mu.Unlock(); return now }
+	setClock := func(t time.Time) { mu.Lock(); defer mu.Unlock(); now = t }
+
+	fake := uploadsigntest.NewServer(cloud, key, secret, uploadsigntest.WithClock(clock))
+	defer fake.Close()
+
+	backend := func(sets ...uploadsign.ParamSet) (*uploadsign.Signer, *httptest.Server) {
+		s, err := uploadsign.New(cloud, key, secret, uploadsign.WithClock(clock),
+			uploadsign.WithUploadURL(fake.URL), uploadsign.WithParamSets(sets...))
+		if err != nil {
+			t.Fatal(err)
+		}
+		mux := http.NewServeMux()
+		mux.Handle("/uploads/signature", uploadsignhttp.NewHandler(s, userAuth))
+		return s, httptest.NewServer(mux)
+	}
+	img := realPNG(t)
+
+	askPayload := func(t *testing.T, srv *httptest.Server, version int) *uploadsign.Payload {
+		t.Helper()
+		req, _ := http.NewRequest("POST", srv.URL+"/uploads/signature",
+			strings.NewReader(`{"param_set":"avatar","version":`+strconv.Itoa(version)+`}`))
+		req.Header.Set("Content-Type", "application/json")
+		req.Header.Set("X-User", "42")
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		if resp.StatusCode != 200 {
+			t.Fatalf("payload request: %d", resp.StatusCode)
+		}
+		var p uploadsign.Payload
+		if err := json.NewDecoder(resp.Body).Decode(&p); err != nil {
+			t.Fatal(err)
+		}
+		return &p
+	}
+
+	onlyV1, oldBackend := backend(avatarV1)
+	defer oldBackend.Close()
+	signer, newBackend := backend(avatarV1, avatarV2)
+	defer newBackend.Close()
+
+	tests := []struct {
+		name       string
+		server     *httptest.Server
+		signer     *uploadsign.Signer
+		version    int
+		tamper     func(fields map[string]string)
+		uploadAt   time.Time
+		wantStatus int
+		wantMsg    string
+	}{
+		{name: "genuine", server: newBackend, signer: signer, version: 2, uploadAt: testTime.Add(10 * time.Second), wantStatus: 200},
+		{name: "tampered field", server: newBackend, signer: signer, version: 2, uploadAt: testTime,
+			tamper: func(f map[string]string) { f["folder"] = "someone_else" }, wantStatus: 401, wantMsg: "Invalid Signature"},
+		{name: "added field", server: newBackend, signer: signer, version: 2, uploadAt: testTime,
+			tamper: func(f map[string]string) { f["overwrite"] = "1" }, wantStatus: 401, wantMsg: "Invalid Signature"},
+		{name: "expired", server: newBackend, signer: signer, version: 2, uploadAt: testTime.Add(time.Hour + time.Minute),
+			wantStatus: 400, wantMsg: "Stale request"},
+		{name: "wrong api key", server: newBackend, signer: signer, version: 2, uploadAt: testTime,
+			tamper: func(f map[string]string) { f["api_key"] = "111111111111111" }, wantStatus: 401, wantMsg: "Unknown API key"},
+		{name: "v1 client after v2 was added", server: newBackend, signer: signer, version: 1, uploadAt: testTime, wantStatus: 200},
+		{name: "v1 client before v2", server: oldBackend, signer: onlyV1, version: 1, uploadAt: testTime, wantStatus: 200},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			setClock(testTime)
+			p := askPayload(t, tt.server, tt.version)
+			if p.Version != tt.version || !strings.HasPrefix(p.URL, fake.URL+"/v1_1/demo/image/upload") {
+				t.Fatalf("payload %+v", p)
+			}
+			fields := p.Fields
+			if tt.tamper != nil {
+				fields = make(map[string]string)
+				for k, v := range p.Fields {
+					fields[k] = v
+				}
+				tt.tamper(fields)
+			}
+			setClock(tt.uploadAt)
+			status, answer, err := uploadsigntest.Post(p.URL, fields, "avatar.png", img)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if status != tt.wantStatus {
+				t.Fatalf("upload answered %d %v, want %d", status, answer, tt.wantStatus)
+			}
+			if tt.wantStatus != 200 {
+				msg, _ := answer["error"].(map[string]any)["message"].(string)
+				if !strings.Contains(msg, tt.wantMsg) {
+					t.Errorf("message %q, want %q", msg, tt.wantMsg)
+				}
+				return
+			}
+			publicID, _ := answer["public_id"].(string)
+			version, _ := answer["version"].(float64)
+			sig, _ := answer["signature"].(string)
+			if err := tt.signer.VerifyUploadResult(publicID, int64(version), sig); err != nil {
+				t.Errorf("VerifyUploadResult: %v", err)
+			}
+			if publicID != "avatars/user_42" || answer["width"] != 40.0 {
+				t.Errorf("answer %v", answer)
+			}
+			// What the browser might report back instead is refused.
+			if err := tt.signer.VerifyUploadResult("avatars/someone_else", int64(version), sig); err == nil {
+				t.Error("a forged public_id verified")
+			}
+		})
+	}
+}
+
+func realPNG(t *testing.T) []byte {
+	t.Helper()
+	img := image.NewNRGBA(image.Rect(0, 0, 40, 30))
+	for y := 0; y < 30; y++ {
+		for x := 0; x < 40; x++ {
+			img.Set(x, y, color.NRGBA{uint8(x * 6), uint8(y * 8), 160, 255})
+		}
+	}
+	var buf bytes.Buffer
+	if err := png.Encode(&buf, img); err != nil {
+		t.Fatal(err)
+	}
+	return buf.Bytes()
+}

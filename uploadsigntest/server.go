@@ -1,0 +1,606 @@
+// Package uploadsigntest provides a fake Cloudinary upload endpoint for
+// tests, in the manner of net/http/httptest: signed uploads run end to end
+// without an account or a network.
+//
+//	srv := uploadsigntest.NewServer("demo", "123456789012345", secret)
+//	defer srv.Close()
+//	signer, _ := uploadsign.New("demo", "123456789012345", secret,
+//		uploadsign.WithUploadURL(srv.URL), uploadsign.WithParamSets(sets...))
+//	// ... post a payload's fields and a file to payload.URL ...
+//	uploads := srv.Uploads()
+//
+// The server checks an upload as Cloudinary's upload endpoint does: a known
+// api_key; the signature over every posted field except file, api_key,
+// cloud_name, resource_type and signature, with blank values dropped, in
+// signature version 2 or 1 and SHA-1 or SHA-256; a timestamp at most one
+// hour old; a file. It answers failures with Cloudinary's messages and
+// statuses, and success with the fields of Cloudinary's upload response.
+// The url and secure_url it returns point at the server itself, which
+// serves the uploaded bytes.
+//
+// What it does not do: transformations, eager or analysis results, upload
+// presets, remote fetching of a file given as a URL, and any limit of a
+// plan. Responses carry the fields listed on [Server.Uploads]; their exact
+// values (asset_id, generated public_ids) are random.
+package uploadsigntest
+
+import (
+	"bytes"
+	"crypto/md5"
+	"crypto/rand"
+	"crypto/sha1"
+	"crypto/sha256"
+	"crypto/subtle"
+	"encoding/base64"
+	"encoding/binary"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"image"
+	_ "image/gif"  // register GIF for image.DecodeConfig
+	_ "image/jpeg" // register JPEG
+	_ "image/png"  // register PNG
+	"io"
+	"mime"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"path"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/uploadsign/uploadsign"
+)
+
+// MaxUploadBytes is the largest request the server reads.
+const MaxUploadBytes = 32 << 20
+
+// Server is a fake Cloudinary upload endpoint for one account. It embeds
+// [httptest.Server], so URL and Close work as there. Point a Signer at it
+// with [uploadsign.WithUploadURL](srv.URL). It is safe for concurrent use.
+type Server struct {
+	*httptest.Server
+
+	cloud, apiKey string
+	secret        *string
+	sha256Only    bool
+	now           func() time.Time
+
+	mu      sync.Mutex
+	assets  map[string]*asset // by resource type, delivery type and public_id
+	uploads []Upload
+	failing []failure
+}
+
+// Upload is one request the server answered.
+type Upload struct {
+	ResourceType string            // from the URL path
+	Fields       map[string]string // every posted field but the file
+	Filename     string            // the file part's name, if any
+	File         []byte            // the uploaded bytes
+	Status       int               // the HTTP status answered; 0 for a dropped connection
+	Response     map[string]any    // the JSON answered, decoded
+}
+
+type asset struct {
+	response map[string]any
+	body     []byte
+	mimeType string
+}
+
+type failure struct {
+	status  int
+	message string
+	drop    bool
+}
+
+// ServerOption configures a Server.
+type ServerOption func(*Server)
+
+// WithSHA256Only makes the server refuse SHA-1 signatures, as an account
+// does that asked for SHA-256 only.
+func WithSHA256Only() ServerOption {
+	return func(s *Server) { s.sha256Only = true }
+}
+
+// WithClock sets the server's clock, which judges the age of timestamps
+// and stamps versions. The default is time.Now.
+func WithClock(now func() time.Time) ServerOption {
+	return func(s *Server) { s.now = now }
+}
+
+// NewServer starts a fake upload endpoint for the account with the given
+// cloud name, API key and secret. Close it when done.
+func NewServer(cloudName, apiKey, apiSecret string, opts ...ServerOption) *Server {
+	s := &Server{
+		cloud:  cloudName,
+		apiKey: apiKey,
+		secret: &apiSecret,
+		now:    time.Now,
+		assets: make(map[string]*asset),
+	}
+	for _, opt := range opts {
+		opt(s)
+	}
+	s.Server = httptest.NewServer(http.HandlerFunc(s.serve))
+	return s
+}
+
+// String describes the server without its secret.
+func (s *Server) String() string {
+	return fmt.Sprintf("uploadsigntest.Server{URL: %q, cloud_name: %q, api_key: %q}", s.URL, s.cloud, s.apiKey)
+}
+
+// Uploads returns every upload request the server answered, in order,
+// with the fields posted and the response given.
+func (s *Server) Uploads() []Upload {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]Upload(nil), s.uploads...)
+}
+
+// FailNext makes the next upload request fail with the status and, in
+// Cloudinary's error format, the message. Calls queue up.
+func (s *Server) FailNext(status int, message string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.failing = append(s.failing, failure{status: status, message: message})
+}
+
+// DropNext makes the server close the connection of the next upload
+// request without answering. Calls queue up with FailNext's.
+func (s *Server) DropNext() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.failing = append(s.failing, failure{drop: true})
+}
+
+func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
+	if r.Method == http.MethodGet || r.Method == http.MethodHead {
+		s.serveAsset(w, r)
+		return
+	}
+	// Browsers ask before a cross-origin multipart POST only in unusual
+	// cases, but answer preflights and allow any origin, as Cloudinary does.
+	w.Header().Set("Access-Control-Allow-Origin", "*")
+	if r.Method == http.MethodOptions {
+		w.Header().Set("Access-Control-Allow-Methods", "POST")
+		w.Header().Set("Access-Control-Allow-Headers", "*")
+		w.WriteHeader(http.StatusNoContent)
+		return
+	}
+	up := Upload{Fields: map[string]string{}}
+	status, resp := s.upload(r, &up)
+	if status == 0 { // dropped
+		s.record(up)
+		if hj, ok := w.(http.Hijacker); ok {
+			if conn, _, err := hj.Hijack(); err == nil {
+				conn.Close()
+				return
+			}
+		}
+		panic(http.ErrAbortHandler)
+	}
+	up.Status = status
+	data, _ := json.Marshal(resp)
+	_ = json.Unmarshal(data, &up.Response)
+	s.record(up)
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	if status >= 400 {
+		if e, ok := resp["error"].(map[string]any); ok {
+			w.Header().Set("X-Cld-Error", fmt.Sprint(e["message"]))
+		}
+	}
+	w.WriteHeader(status)
+	w.Write(data)
+}
+
+func (s *Server) record(up Upload) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.uploads = append(s.uploads, up)
+}
+
+func errorBody(msg string) map[string]any {
+	return map[string]any{"error": map[string]any{"message": msg}}
+}
+
+// upload checks and stores one upload; status 0 means drop the connection.
+func (s *Server) upload(r *http.Request, up *Upload) (int, map[string]any) {
+	parts := strings.Split(strings.Trim(r.URL.Path, "/"), "/")
+	if r.Method != http.MethodPost || len(parts) != 4 || parts[0] != "v1_1" || parts[3] != "upload" {
+		return http.StatusNotFound, errorBody("Not found: POST /v1_1/CLOUD_NAME/RESOURCE_TYPE/upload")
+	}
+	if parts[1] != s.cloud {
+		return http.StatusNotFound, errorBody("Invalid cloud_name " + parts[1])
+	}
+	up.ResourceType = parts[2]
+	switch up.ResourceType {
+	case "image", "video", "raw", "auto":
+	default:
+		return http.StatusNotFound, errorBody("Invalid resource type " + up.ResourceType)
+	}
+	if err := readForm(r, up); err != nil {
+		return http.StatusBadRequest, errorBody(err.Error())
+	}
+
+	s.mu.Lock()
+	if len(s.failing) > 0 {
+		f := s.failing[0]
+		s.failing = s.failing[1:]
+		s.mu.Unlock()
+		if f.drop {
+			return 0, nil
+		}
+		return f.status, errorBody(f.message)
+	}
+	s.mu.Unlock()
+
+	f := up.Fields
+	switch {
+	case f["api_key"] == "":
+		return http.StatusUnauthorized, errorBody("Must supply api_key")
+	case f["api_key"] != s.apiKey:
+		return http.StatusUnauthorized, errorBody("Unknown API key " + f["api_key"])
+	case f["signature"] == "":
+		return http.StatusBadRequest, errorBody("Upload preset must be specified when using unsigned upload")
+	case f["timestamp"] == "":
+		return http.StatusBadRequest, errorBody("Missing required parameter - timestamp")
+	}
+	algorithm, ok := s.checkSignature(f)
+	if !ok {
+		msg := fmt.Sprintf("Invalid Signature %s. String to sign - '%s'.", f["signature"], uploadsign.StringToSign(values(f), 2))
+		return http.StatusUnauthorized, errorBody(msg)
+	}
+	ts, err := strconv.ParseInt(f["timestamp"], 10, 64)
+	if err != nil {
+		return http.StatusBadRequest, errorBody("Invalid timestamp " + f["timestamp"])
+	}
+	if reported := time.Unix(ts, 0).UTC(); s.now().Sub(reported) > time.Hour {
+		return http.StatusBadRequest, errorBody(fmt.Sprintf("Stale request - reported time is %s which is more than 1 hour ago",
+			reported.Format("2006-01-02 15:04:05 -0700")))
+	}
+	if up.File == nil && up.Filename == "" {
+		return http.StatusBadRequest, errorBody("Missing required parameter - file")
+	}
+	if len(up.File) == 0 {
+		return http.StatusBadRequest, errorBody("Empty file")
+	}
+	return s.store(up, algorithm)
+}
+
+// checkSignature accepts the signature in either version and algorithm,
+// as Cloudinary does by default, and reports which algorithm matched.
+func (s *Server) checkSignature(f map[string]string) (uploadsign.Algorithm, bool) {
+	got, err := hex.DecodeString(strings.ToLower(f["signature"]))
+	if err != nil {
+		return "", false
+	}
+	v := values(f)
+	for _, version := range []int{2, 1} {
+		text := []byte(uploadsign.StringToSign(v, version) + *s.secret)
+		if !s.sha256Only {
+			sum := sha1.Sum(text)
+			if subtle.ConstantTimeCompare(got, sum[:]) == 1 {
+				return uploadsign.SHA1, true
+			}
+		}
+		sum := sha256.Sum256(text)
+		if subtle.ConstantTimeCompare(got, sum[:]) == 1 {
+			return uploadsign.SHA256, true
+		}
+	}
+	return "", false
+}
+
+func values(f map[string]string) url.Values {
+	v := make(url.Values, len(f))
+	for k, x := range f {
+		v.Set(k, x)
+	}
+	return v
+}
+
+// readForm reads a multipart or url-encoded form into up.
+func readForm(r *http.Request, up *Upload) error {
+	r.Body = http.MaxBytesReader(nil, r.Body, MaxUploadBytes)
+	mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
+	switch mt {
+	case "multipart/form-data":
+		if err := r.ParseMultipartForm(MaxUploadBytes); err != nil {
+			return fmt.Errorf("Malformed multipart form: %v", err)
+		}
+		if fh := r.MultipartForm.File["file"]; len(fh) > 0 {
+			file, err := fh[0].Open()
+			if err != nil {
+				return err
+			}
+			defer file.Close()
+			if up.File, err = io.ReadAll(file); err != nil {
+				return err
+			}
+			up.Filename = fh[0].Filename
+		}
+	case "application/x-www-form-urlencoded":
+		if err := r.ParseForm(); err != nil {
+			return fmt.Errorf("Malformed form: %v", err)
+		}
+	default:
+		return fmt.Errorf("Unsupported content type %q: post multipart/form-data or application/x-www-form-urlencoded", mt)
+	}
+	for k, vs := range r.PostForm {
+		if k == "file" {
+			if err := readFileField(vs[0], up); err != nil {
+				return err
+			}
+			continue
+		}
+		up.Fields[k] = strings.Join(vs, ",")
+	}
+	return nil
+}
+
+// readFileField reads a file given as a form value: a data URI. A remote
+// URL is not fetched.
+func readFileField(v string, up *Upload) error {
+	if !strings.HasPrefix(v, "data:") {
+		return fmt.Errorf("the fake upload endpoint does not fetch remote files; post the file itself or a data URI")
+	}
+	meta, data, ok := strings.Cut(strings.TrimPrefix(v, "data:"), ",")
+	if !ok || !strings.HasSuffix(meta, ";base64") {
+		return fmt.Errorf("Invalid file data URI: want data:TYPE;base64,DATA")
+	}
+	b, err := base64.StdEncoding.DecodeString(data)
+	if err != nil {
+		return fmt.Errorf("Invalid file data URI: %v", err)
+	}
+	up.File, up.Filename = b, "file"
+	return nil
+}
+
+// store saves a checked upload and returns Cloudinary's response.
+func (s *Server) store(up *Upload, algorithm uploadsign.Algorithm) (int, map[string]any) {
+	f := up.Fields
+	format, width, height, kind := sniff(up.File, up.Filename)
+	resourceType := up.ResourceType
+	if resourceType == "auto" {
+		resourceType = kind
+	}
+	if resourceType == "image" && kind != "image" {
+		return http.StatusBadRequest, errorBody("Invalid image file")
+	}
+	if f["format"] != "" {
+		format = f["format"]
+	}
+	deliveryType := f["type"]
+	if deliveryType == "" {
+		deliveryType = "upload"
+	}
+	base := strings.TrimSuffix(path.Base(up.Filename), path.Ext(up.Filename))
+	publicID := f["public_id"]
+	if publicID == "" {
+		switch {
+		case truthy(f["use_filename"]) && base != "" && f["unique_filename"] != "" && !truthy(f["unique_filename"]):
+			publicID = base
+		case truthy(f["use_filename"]) && base != "":
+			publicID = base + "_" + randomID(6)
+		default:
+			publicID = randomID(20)
+		}
+	}
+	if folder := strings.Trim(f["folder"], "/"); folder != "" {
+		publicID = folder + "/" + publicID
+	}
+	if resourceType == "raw" && format != "" && !strings.HasSuffix(publicID, "."+format) {
+		publicID += "." + format
+	}
+
+	key := resourceType + "/" + deliveryType + "/" + publicID
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if old, ok := s.assets[key]; ok && f["overwrite"] != "" && !truthy(f["overwrite"]) {
+		resp := cloneMap(old.response)
+		resp["existing"] = true
+		return http.StatusOK, resp
+	}
+	version := s.now().Unix()
+	if old, ok := s.assets[key]; ok {
+		if v, _ := old.response["version"].(int64); v >= version {
+			version = v + 1
+		}
+	}
+	delivery := fmt.Sprintf("%s/%s/%s/%s/v%d/%s", s.URL, s.cloud, resourceType, deliveryType, version, publicID)
+	if resourceType != "raw" && format != "" {
+		delivery += "." + format
+	}
+	sum := md5.Sum(up.File)
+	resp := map[string]any{
+		"asset_id":          randomHex(16),
+		"public_id":         publicID,
+		"version":           version,
+		"version_id":        randomHex(16),
+		"signature":         responseSignature(publicID, version, *s.secret, algorithm),
+		"format":            format,
+		"resource_type":     resourceType,
+		"type":              deliveryType,
+		"created_at":        s.now().UTC().Format(time.RFC3339),
+		"bytes":             len(up.File),
+		"etag":              hex.EncodeToString(sum[:]),
+		"placeholder":       false,
+		"url":               delivery,
+		"secure_url":        delivery,
+		"original_filename": base,
+		"api_key":           s.apiKey,
+		"tags":              splitTags(f["tags"]),
+	}
+	if resourceType == "image" {
+		resp["width"], resp["height"] = width, height
+	}
+	if folder := f["asset_folder"]; folder != "" {
+		resp["asset_folder"] = folder
+	} else if folder := f["folder"]; folder != "" {
+		resp["asset_folder"] = strings.Trim(folder, "/")
+	}
+	if name := f["display_name"]; name != "" {
+		resp["display_name"] = name
+	}
+	if ctx := f["context"]; ctx != "" {
+		resp["context"] = map[string]any{"custom": parseContext(ctx)}
+	}
+	s.assets[key] = &asset{response: resp, body: up.File, mimeType: mimeType(format)}
+	return http.StatusOK, cloneMap(resp)
+}
+
+// serveAsset answers GET of a url or secure_url the server returned.
+func (s *Server) serveAsset(w http.ResponseWriter, r *http.Request) {
+	// /CLOUD/RESOURCE_TYPE/TYPE/vVERSION/PUBLIC_ID[.FORMAT]
+	parts := strings.SplitN(strings.TrimPrefix(r.URL.Path, "/"), "/", 5)
+	if len(parts) == 5 && parts[0] == s.cloud && strings.HasPrefix(parts[3], "v") {
+		publicID := parts[4]
+		s.mu.Lock()
+		a, ok := s.assets[parts[1]+"/"+parts[2]+"/"+publicID]
+		if !ok && parts[1] != "raw" {
+			a, ok = s.assets[parts[1]+"/"+parts[2]+"/"+strings.TrimSuffix(publicID, path.Ext(publicID))]
+		}
+		s.mu.Unlock()
+		if ok {
+			w.Header().Set("Content-Type", a.mimeType)
+			w.Header().Set("Access-Control-Allow-Origin", "*")
+			w.Write(a.body)
+			return
+		}
+	}
+	http.NotFound(w, r)
+}
+
+// responseSignature is the signature Cloudinary returns with an upload:
+// version 1 over public_id and version.
+func responseSignature(publicID string, version int64, secret string, a uploadsign.Algorithm) string {
+	text := []byte(uploadsign.StringToSign(url.Values{"public_id": {publicID}, "version": {strconv.FormatInt(version, 10)}}, 1) + secret)
+	if a == uploadsign.SHA256 {
+		sum := sha256.Sum256(text)
+		return hex.EncodeToString(sum[:])
+	}
+	sum := sha1.Sum(text)
+	return hex.EncodeToString(sum[:])
+}
+
+func truthy(v string) bool { return v == "1" || v == "true" }
+
+func splitTags(v string) []string {
+	if v == "" {
+		return []string{}
+	}
+	return strings.Split(v, ",")
+}
+
+// parseContext reads key=value|key=value with \= and \| escapes.
+func parseContext(v string) map[string]string {
+	out := map[string]string{}
+	var key, cur strings.Builder
+	inValue := false
+	flush := func() {
+		if key.Len() > 0 || cur.Len() > 0 {
+			out[key.String()] = cur.String()
+		}
+		key.Reset()
+		cur.Reset()
+		inValue = false
+	}
+	for i := 0; i < len(v); i++ {
+		c := v[i]
+		switch {
+		case c == '\\' && i+1 < len(v) && (v[i+1] == '=' || v[i+1] == '|'):
+			i++
+			cur.WriteByte(v[i])
+		case c == '=' && !inValue:
+			key.WriteString(cur.String())
+			cur.Reset()
+			inValue = true
+		case c == '|':
+			flush()
+		default:
+			cur.WriteByte(c)
+		}
+	}
+	flush()
+	return out
+}
+
+// sniff reports the format, size and resource type of an upload.
+func sniff(data []byte, filename string) (format string, width, height int, kind string) {
+	if cfg, f, err := image.DecodeConfig(bytes.NewReader(data)); err == nil {
+		if f == "jpeg" {
+			f = "jpg"
+		}
+		return f, cfg.Width, cfg.Height, "image"
+	}
+	if w, h, ok := webpSize(data); ok {
+		return "webp", w, h, "image"
+	}
+	ext := strings.TrimPrefix(strings.ToLower(path.Ext(filename)), ".")
+	switch ext {
+	case "mp4", "mov", "webm", "ogv", "avi", "mkv", "mp3", "wav", "ogg":
+		return ext, 0, 0, "video"
+	}
+	return ext, 0, 0, "raw"
+}
+
+// webpSize reads the canvas size from a WebP header (lossy, lossless or
+// extended), which the standard library cannot decode.
+func webpSize(b []byte) (w, h int, ok bool) {
+	if len(b) < 30 || string(b[0:4]) != "RIFF" || string(b[8:12]) != "WEBP" {
+		return 0, 0, false
+	}
+	switch string(b[12:16]) {
+	case "VP8 ": // lossy: frame tag, start code, then 14-bit sizes
+		if b[23] != 0x9d || b[24] != 0x01 || b[25] != 0x2a {
+			return 0, 0, false
+		}
+		return int(binary.LittleEndian.Uint16(b[26:]) & 0x3fff), int(binary.LittleEndian.Uint16(b[28:]) & 0x3fff), true
+	case "VP8L": // lossless: signature 0x2f, then 14-bit sizes minus one
+		if b[20] != 0x2f {
+			return 0, 0, false
+		}
+		bits := binary.LittleEndian.Uint32(b[21:])
+		return int(bits&0x3fff) + 1, int(bits>>14&0x3fff) + 1, true
+	case "VP8X": // extended: 24-bit canvas sizes minus one
+		w := int(b[24]) | int(b[25])<<8 | int(b[26])<<16
+		h := int(b[27]) | int(b[28])<<8 | int(b[29])<<16
+		return w + 1, h + 1, true
+	}
+	return 0, 0, false
+}
+
+func mimeType(format string) string {
+	if t := mime.TypeByExtension("." + format); t != "" {
+		return t
+	}
+	return "application/octet-stream"
+}
+
+func randomHex(n int) string {
+	b := make([]byte, n)
+	_, _ = rand.Read(b)
+	return hex.EncodeToString(b)
+}
+
+func randomID(n int) string {
+	const alphabet = "abcdefghijklmnopqrstuvwxyz0123456789"
+	b := make([]byte, n)
+	_, _ = rand.Read(b)
+	for i := range b {
+		b[i] = alphabet[int(b[i])%len(alphabet)]
+	}
+	return string(b)
+}
+
+func cloneMap(m map[string]any) map[string]any {
+	out := make(map[string]any, len(m))
+	for k, v := range m {
+		out[k] = v
+	}
+	return out
+}

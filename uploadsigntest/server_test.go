@@ -1,0 +1,513 @@
+package uploadsigntest_test
+
+import (
+	"bytes"
+	"encoding/base64"
+	"encoding/json"
+	"fmt"
+	"image"
+	"image/color"
+	"image/gif"
+	"image/jpeg"
+	"image/png"
+	"io"
+	"net/http"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/uploadsign/uploadsign"
+	"github.com/uploadsign/uploadsign/uploadsigntest"
+)
+
+const (
+	cloud  = "demo"
+	key    = "123456789012345"
+	secret = "test-secret-for-the-fake"
+)
+
+var testTime = time.Unix(1700000000, 0)
+
+// pngImage encodes a w×h PNG.
+func pngImage(t testing.TB, w, h int) []byte {
+	t.Helper()
+	img := image.NewRGBA(image.Rect(0, 0, w, h))
+	for x := 0; x < w; x++ {
+		img.Set(x, x%h, color.RGBA{200, 40, 40, 255})
+	}
+	var buf bytes.Buffer
+	if err := png.Encode(&buf, img); err != nil {
+		t.Fatal(err)
+	}
+	return buf.Bytes()
+}
+
+// clock is a settable clock, safe for the server's goroutines.
+type clock struct {
+	mu  sync.Mutex
+	now time.Time
+}
+
+func (c *clock) Now() time.Time  { c.mu.Lock(); defer c.mu.Unlock(); return c.now }
+func (c *clock) Set(t time.Time) { c.mu.Lock(); defer c.mu.Unlock(); c.now = t }
+
+// ---- pinned to the official SDK: every golden case is accepted ----
+
+type goldenFile struct {
+	APIKey    string          `json:"api_key"`
+	APISecret string          `json:"api_secret"`
+	Cases     json.RawMessage `json:"cases"`
+}
+
+func readGolden(t *testing.T, name string, cases any) goldenFile {
+	t.Helper()
+	data, err := os.ReadFile(filepath.Join("..", "testdata", "golden", name))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var g goldenFile
+	if err := json.Unmarshal(data, &g); err != nil {
+		t.Fatal(err)
+	}
+	dec := json.NewDecoder(bytes.NewReader(g.Cases))
+	dec.UseNumber()
+	if err := dec.Decode(cases); err != nil {
+		t.Fatal(err)
+	}
+	return g
+}
+
+// signedCase is a set of form fields signed by the Node SDK.
+type signedCase struct {
+	name   string
+	fields map[string]string
+}
+
+func goldenUploads(t *testing.T) (secret string, cases []signedCase) {
+	var typed []struct {
+		Name   string            `json:"name"`
+		Fields map[string]string `json:"fields"`
+	}
+	g := readGolden(t, "upload_params.json", &typed)
+	for _, c := range typed {
+		cases = append(cases, signedCase{"upload_params/" + c.Name, c.Fields})
+	}
+
+	var raw []struct {
+		Name      string         `json:"name"`
+		Params    map[string]any `json:"params"`
+		Signature string         `json:"signature"`
+	}
+	g2 := readGolden(t, "sign.json", &raw)
+	if g2.APISecret != g.APISecret || g2.APIKey != g.APIKey {
+		t.Fatal("golden files disagree on the credentials")
+	}
+	for _, c := range raw {
+		fields := map[string]string{"api_key": g.APIKey, "signature": c.Signature}
+		for k, v := range c.Params {
+			switch v := v.(type) {
+			case nil:
+			case string:
+				fields[k] = v
+			case json.Number:
+				fields[k] = v.String()
+			case []any:
+				var parts []string
+				for _, p := range v {
+					parts = append(parts, p.(string))
+				}
+				fields[k] = strings.Join(parts, ",")
+			}
+		}
+		if fields["timestamp"] == "" {
+			continue // the endpoint requires a timestamp
+		}
+		cases = append(cases, signedCase{"sign/" + c.Name, fields})
+	}
+	return g.APISecret, cases
+}
+
+func TestServerAcceptsEveryGoldenCase(t *testing.T) {
+	sdkSecret, cases := goldenUploads(t)
+	var c clock
+	srv := uploadsigntest.NewServer(cloud, key, sdkSecret, uploadsigntest.WithClock(c.Now))
+	defer srv.Close()
+	img := pngImage(t, 8, 6)
+	uploadURL := srv.URL + "/v1_1/" + cloud + "/auto/upload"
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			ts, err := strconv.ParseInt(tc.fields["timestamp"], 10, 64)
+			if err != nil {
+				t.Fatal(err)
+			}
+			c.Set(time.Unix(ts, 0).Add(time.Minute))
+			status, answer, err := uploadsigntest.Post(uploadURL, tc.fields, "avatar.png", img)
+			if err != nil || status != http.StatusOK {
+				t.Fatalf("signed by the SDK, answered %d %v (%v)", status, answer, err)
+			}
+			// Each field changed, and a field added, is refused.
+			for k, v := range tc.fields {
+				changed := copyFields(tc.fields)
+				changed[k] = v + "x"
+				if k == "signature" {
+					changed[k] = flip(v)
+				}
+				if status, answer, _ := uploadsigntest.Post(uploadURL, changed, "avatar.png", img); status != http.StatusUnauthorized {
+					t.Errorf("%s changed: answered %d %v, want 401", k, status, answer)
+				}
+			}
+			added := copyFields(tc.fields)
+			added["unsigned_extra"] = "1"
+			if status, _, _ := uploadsigntest.Post(uploadURL, added, "avatar.png", img); status != http.StatusUnauthorized {
+				t.Errorf("unsigned field added: answered %d, want 401", status)
+			}
+		})
+	}
+}
+
+func copyFields(f map[string]string) map[string]string {
+	out := make(map[string]string, len(f))
+	for k, v := range f {
+		out[k] = v
+	}
+	return out
+}
+
+func flip(sig string) string {
+	if strings.HasSuffix(sig, "0") {
+		return sig[:len(sig)-1] + "1"
+	}
+	return sig[:len(sig)-1] + "0"
+}
+
+// ---- behaviour ----
+
+func newSigner(t *testing.T, srv *uploadsigntest.Server, now func() time.Time, opts ...uploadsign.Option) *uploadsign.Signer {
+	t.Helper()
+	s, err := uploadsign.New(cloud, key, secret, append([]uploadsign.Option{
+		uploadsign.WithUploadURL(srv.URL),
+		uploadsign.WithClock(now),
+		uploadsign.WithParamSets(
+			uploadsign.ParamSet{Name: "avatar", Version: 1, Params: uploadsign.Params{
+				Folder: "avatars", Tags: []string{"avatar"}, Context: map[string]string{"alt": "a=b|c"},
+			}},
+			uploadsign.ParamSet{Name: "doc", Version: 1, ResourceType: "raw"},
+		),
+	}, opts...)...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+func sign(t *testing.T, s *uploadsign.Signer, set string, req uploadsign.Params) *uploadsign.Payload {
+	t.Helper()
+	p, err := s.Sign(set, 1, req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+func TestServerUploadResponse(t *testing.T) {
+	c := &clock{now: testTime}
+	srv := uploadsigntest.NewServer(cloud, key, secret, uploadsigntest.WithClock(c.Now))
+	defer srv.Close()
+	s := newSigner(t, srv, c.Now)
+	p := sign(t, s, "avatar", uploadsign.Params{PublicID: "user_42"})
+	img := pngImage(t, 64, 48)
+	status, answer, err := uploadsigntest.Post(p.URL, p.Fields, "me.png", img)
+	if err != nil || status != http.StatusOK {
+		t.Fatalf("answered %d %v (%v)", status, answer, err)
+	}
+	wantURL := fmt.Sprintf("%s/demo/image/upload/v1700000000/avatars/user_42.png", srv.URL)
+	want := map[string]any{
+		"public_id": "avatars/user_42", "version": 1700000000.0, "format": "png",
+		"resource_type": "image", "type": "upload", "width": 64.0, "height": 48.0,
+		"bytes": float64(len(img)), "tags": []any{"avatar"},
+		"context":           map[string]any{"custom": map[string]any{"alt": "a=b|c"}},
+		"url":               wantURL,
+		"secure_url":        wantURL,
+		"created_at":        "2023-11-14T22:13:20Z",
+		"original_filename": "me", "api_key": key, "placeholder": false, "asset_folder": "avatars",
+	}
+	got := map[string]any{}
+	for k := range want {
+		got[k] = answer[k]
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("response (-want +got):\n%s", diff)
+	}
+	for _, k := range []string{"asset_id", "version_id", "etag", "signature"} {
+		if s, _ := answer[k].(string); s == "" {
+			t.Errorf("response has no %s", k)
+		}
+	}
+	if err := s.VerifyUploadResult(answer["public_id"].(string), int64(answer["version"].(float64)), answer["signature"].(string)); err != nil {
+		t.Errorf("VerifyUploadResult: %v", err)
+	}
+	// The server serves what was uploaded at url.
+	resp, err := http.Get(wantURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(resp.Body)
+	if resp.StatusCode != 200 || !bytes.Equal(body, img) || resp.Header.Get("Content-Type") != "image/png" {
+		t.Errorf("GET url: %d %s, %d bytes", resp.StatusCode, resp.Header.Get("Content-Type"), len(body))
+	}
+	ups := srv.Uploads()
+	if len(ups) != 1 || !cmp.Equal(ups[0].Fields, p.Fields) || ups[0].Status != 200 || ups[0].Filename != "me.png" || !bytes.Equal(ups[0].File, img) {
+		t.Errorf("Uploads() = %+v", ups)
+	}
+}
+
+func TestServerVerifiesWithSHA256(t *testing.T) {
+	c := &clock{now: testTime}
+	srv := uploadsigntest.NewServer(cloud, key, secret, uploadsigntest.WithClock(c.Now), uploadsigntest.WithSHA256Only())
+	defer srv.Close()
+	img := pngImage(t, 4, 4)
+
+	sha1Signer := newSigner(t, srv, c.Now)
+	p := sign(t, sha1Signer, "avatar", uploadsign.Params{})
+	if status, answer, _ := uploadsigntest.Post(p.URL, p.Fields, "a.png", img); status != http.StatusUnauthorized {
+		t.Errorf("SHA-1 on a SHA-256-only account: %d %v, want 401", status, answer)
+	}
+
+	sha256Signer := newSigner(t, srv, c.Now, uploadsign.WithAlgorithm(uploadsign.SHA256))
+	p = sign(t, sha256Signer, "avatar", uploadsign.Params{})
+	status, answer, _ := uploadsigntest.Post(p.URL, p.Fields, "a.png", img)
+	if status != http.StatusOK {
+		t.Fatalf("SHA-256: %d %v", status, answer)
+	}
+	if err := sha256Signer.VerifyUploadResult(answer["public_id"].(string), int64(answer["version"].(float64)), answer["signature"].(string)); err != nil {
+		t.Errorf("the response signature is not SHA-256: %v", err)
+	}
+}
+
+func TestServerRefusals(t *testing.T) {
+	c := &clock{now: testTime}
+	srv := uploadsigntest.NewServer(cloud, key, secret, uploadsigntest.WithClock(c.Now))
+	defer srv.Close()
+	s := newSigner(t, srv, c.Now)
+	img := pngImage(t, 4, 4)
+	good := sign(t, s, "avatar", uploadsign.Params{})
+	with := func(change func(f map[string]string)) map[string]string {
+		f := copyFields(good.Fields)
+		change(f)
+		return f
+	}
+	tests := []struct {
+		name      string
+		url       string
+		fields    map[string]string
+		file      []byte
+		now       time.Time
+		status    int
+		wantInMsg string
+	}{
+		{"missing file", good.URL, good.Fields, nil, testTime, 400, "Missing required parameter - file"},
+		{"empty file", good.URL, good.Fields, []byte{}, testTime, 400, "Empty file"},
+		{"stale", good.URL, good.Fields, img, testTime.Add(time.Hour + time.Second), 400,
+			"Stale request - reported time is 2023-11-14 22:13:20 +0000 which is more than 1 hour ago"},
+		{"just in time", good.URL, good.Fields, img, testTime.Add(time.Hour), 200, ""},
+		{"wrong api key", good.URL, with(func(f map[string]string) { f["api_key"] = "999" }), img, testTime, 401, "Unknown API key 999"},
+		{"no api key", good.URL, with(func(f map[string]string) { delete(f, "api_key") }), img, testTime, 401, "Must supply api_key"},
+		{"no signature", good.URL, with(func(f map[string]string) { delete(f, "signature") }), img, testTime, 400, "unsigned upload"},
+		{"tampered folder", good.URL, with(func(f map[string]string) { f["folder"] = "other" }), img, testTime, 401,
+			"String to sign - 'context=alt=a\\=b\\|c&folder=other&tags=avatar&timestamp=1700000000'."},
+		{"not an image", good.URL, good.Fields, []byte("plain text"), testTime, 400, "Invalid image file"},
+		{"other cloud", strings.Replace(good.URL, "/demo/", "/other/", 1), good.Fields, img, testTime, 404, "Invalid cloud_name other"},
+		{"blank fields are ignored", good.URL, with(func(f map[string]string) { f["public_id"] = "" }), img, testTime, 200, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c.Set(tt.now)
+			status, answer, err := uploadsigntest.Post(tt.url, tt.fields, "a.png", tt.file)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if status != tt.status {
+				t.Fatalf("status %d %v, want %d", status, answer, tt.status)
+			}
+			if tt.wantInMsg != "" {
+				msg := fmt.Sprint(answer["error"].(map[string]any)["message"])
+				if !strings.Contains(msg, tt.wantInMsg) {
+					t.Errorf("message %q does not contain %q", msg, tt.wantInMsg)
+				}
+			}
+		})
+	}
+}
+
+func TestServerInvalidSignatureHeader(t *testing.T) {
+	c := &clock{now: testTime}
+	srv := uploadsigntest.NewServer(cloud, key, secret, uploadsigntest.WithClock(c.Now))
+	defer srv.Close()
+	form := url.Values{"api_key": {key}, "timestamp": {"1700000000"}, "signature": {"00"}, "file": {"data:image/png;base64," + base64.StdEncoding.EncodeToString(pngImage(t, 2, 2))}}
+	resp, err := http.PostForm(srv.URL+"/v1_1/demo/image/upload", form)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	want := "Invalid Signature 00. String to sign - 'timestamp=1700000000'."
+	if resp.StatusCode != 401 || resp.Header.Get("X-Cld-Error") != want {
+		t.Errorf("%d X-Cld-Error %q, want 401 %q", resp.StatusCode, resp.Header.Get("X-Cld-Error"), want)
+	}
+	var body struct{ Error struct{ Message string } }
+	if err := json.NewDecoder(resp.Body).Decode(&body); err != nil || body.Error.Message != want {
+		t.Errorf("body message %q (%v), want %q", body.Error.Message, err, want)
+	}
+}
+
+func TestServerURLEncodedDataURI(t *testing.T) {
+	c := &clock{now: testTime}
+	srv := uploadsigntest.NewServer(cloud, key, secret, uploadsigntest.WithClock(c.Now))
+	defer srv.Close()
+	s := newSigner(t, srv, c.Now)
+	p := sign(t, s, "avatar", uploadsign.Params{PublicID: "x"})
+	form := url.Values{"file": {"data:image/png;base64," + base64.StdEncoding.EncodeToString(pngImage(t, 3, 2))}}
+	for k, v := range p.Fields {
+		form.Set(k, v)
+	}
+	resp, err := http.PostForm(p.URL, form)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var answer map[string]any
+	json.NewDecoder(resp.Body).Decode(&answer)
+	if resp.StatusCode != 200 || answer["width"] != 3.0 || answer["height"] != 2.0 {
+		t.Errorf("%d %v", resp.StatusCode, answer)
+	}
+}
+
+func TestServerOverwriteFalseKeepsExisting(t *testing.T) {
+	c := &clock{now: testTime}
+	srv := uploadsigntest.NewServer(cloud, key, secret, uploadsigntest.WithClock(c.Now))
+	defer srv.Close()
+	s := newSigner(t, srv, c.Now)
+	first := pngImage(t, 10, 10)
+	p := sign(t, s, "avatar", uploadsign.Params{PublicID: "u1", Overwrite: uploadsign.Bool(false)})
+	_, a1, _ := uploadsigntest.Post(p.URL, p.Fields, "a.png", first)
+	c.Set(testTime.Add(time.Minute))
+	p = sign(t, s, "avatar", uploadsign.Params{PublicID: "u1", Overwrite: uploadsign.Bool(false)})
+	status, a2, _ := uploadsigntest.Post(p.URL, p.Fields, "b.png", pngImage(t, 20, 20))
+	if status != 200 || a2["existing"] != true || a2["version"] != a1["version"] || a2["width"] != 10.0 {
+		t.Errorf("second upload with overwrite=false: %d %v", status, a2)
+	}
+	// With overwrite (the default) the asset is replaced by a new version.
+	p = sign(t, s, "avatar", uploadsign.Params{PublicID: "u1"})
+	_, a3, _ := uploadsigntest.Post(p.URL, p.Fields, "c.png", pngImage(t, 30, 30))
+	if a3["existing"] != nil || a3["width"] != 30.0 || a3["version"] == a1["version"] {
+		t.Errorf("overwrite: %v", a3)
+	}
+}
+
+func TestServerFailNextAndDropNext(t *testing.T) {
+	c := &clock{now: testTime}
+	srv := uploadsigntest.NewServer(cloud, key, secret, uploadsigntest.WithClock(c.Now))
+	defer srv.Close()
+	s := newSigner(t, srv, c.Now)
+	p := sign(t, s, "avatar", uploadsign.Params{})
+	img := pngImage(t, 2, 2)
+
+	srv.FailNext(http.StatusServiceUnavailable, "try later")
+	srv.DropNext()
+	status, answer, _ := uploadsigntest.Post(p.URL, p.Fields, "a.png", img)
+	if status != 503 || answer["error"].(map[string]any)["message"] != "try later" {
+		t.Errorf("FailNext: %d %v", status, answer)
+	}
+	if _, _, err := uploadsigntest.Post(p.URL, p.Fields, "a.png", img); err == nil {
+		t.Error("DropNext: the request succeeded")
+	}
+	if status, _, _ := uploadsigntest.Post(p.URL, p.Fields, "a.png", img); status != 200 {
+		t.Errorf("after the failures: %d", status)
+	}
+	var statuses []int
+	for _, u := range srv.Uploads() {
+		statuses = append(statuses, u.Status)
+	}
+	if diff := cmp.Diff([]int{503, 0, 200}, statuses); diff != "" {
+		t.Errorf("recorded statuses (-want +got):\n%s", diff)
+	}
+}
+
+func TestServerImageSizes(t *testing.T) {
+	c := &clock{now: testTime}
+	srv := uploadsigntest.NewServer(cloud, key, secret, uploadsigntest.WithClock(c.Now))
+	defer srv.Close()
+	s := newSigner(t, srv, c.Now)
+	img := image.NewRGBA(image.Rect(0, 0, 7, 5))
+	var jpg, gf bytes.Buffer
+	if err := jpeg.Encode(&jpg, img, nil); err != nil {
+		t.Fatal(err)
+	}
+	if err := gif.Encode(&gf, img, nil); err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name          string
+		data          []byte
+		format        string
+		width, height float64
+	}{
+		{"png", pngImage(t, 7, 5), "png", 7, 5},
+		{"jpeg", jpg.Bytes(), "jpg", 7, 5},
+		{"gif", gf.Bytes(), "gif", 7, 5},
+		{"webp lossy", webpVP8(300, 200), "webp", 300, 200},
+		{"webp lossless", webpVP8L(300, 200), "webp", 300, 200},
+		{"webp extended", webpVP8X(300, 200), "webp", 300, 200},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			p := sign(t, s, "avatar", uploadsign.Params{})
+			status, a, _ := uploadsigntest.Post(p.URL, p.Fields, "f."+tt.format, tt.data)
+			if status != 200 || a["format"] != tt.format || a["width"] != tt.width || a["height"] != tt.height {
+				t.Errorf("%d %v %v×%v, want %s %v×%v", status, a["format"], a["width"], a["height"], tt.format, tt.width, tt.height)
+			}
+		})
+	}
+	// A raw upload keeps its extension in the public_id and has no size.
+	p := sign(t, s, "doc", uploadsign.Params{PublicID: "report"})
+	status, a, _ := uploadsigntest.Post(p.URL, p.Fields, "report.pdf", []byte("%PDF-1.4"))
+	if status != 200 || a["public_id"] != "report.pdf" || a["resource_type"] != "raw" || a["width"] != nil {
+		t.Errorf("raw: %d %v", status, a)
+	}
+}
+
+// WebP headers, written from the format's specification.
+func webpHeader(chunk string, payload []byte) []byte {
+	b := []byte("RIFF\x00\x00\x00\x00WEBP" + chunk + "\x00\x00\x00\x00")
+	return append(b, payload...)
+}
+
+func webpVP8(w, h int) []byte {
+	return webpHeader("VP8 ", []byte{0, 0, 0, 0x9d, 0x01, 0x2a, byte(w), byte(w >> 8), byte(h), byte(h >> 8), 0, 0})
+}
+
+func webpVP8L(w, h int) []byte {
+	bits := uint32(w-1) | uint32(h-1)<<14
+	return webpHeader("VP8L", []byte{0x2f, byte(bits), byte(bits >> 8), byte(bits >> 16), byte(bits >> 24), 0, 0, 0, 0, 0})
+}
+
+func webpVP8X(w, h int) []byte {
+	w, h = w-1, h-1
+	return webpHeader("VP8X", []byte{0, 0, 0, 0, byte(w), byte(w >> 8), byte(w >> 16), byte(h), byte(h >> 8), byte(h >> 16)})
+}
+
+func TestServerDoesNotPrintSecret(t *testing.T) {
+	srv := uploadsigntest.NewServer(cloud, key, secret)
+	defer srv.Close()
+	for _, out := range []string{fmt.Sprint(srv), fmt.Sprintf("%v", srv), srv.String()} {
+		if strings.Contains(out, secret) {
+			t.Errorf("%s shows the secret", out)
+		}
+	}
+}
