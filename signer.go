@@ -321,12 +321,23 @@ func (s *Signer) addSet(set ParamSet) error {
 	template["api_key"] = s.apiKey
 	s.sets[key] = &compiledSet{
 		ParamSet: set,
-		url:      s.uploadURL + "/v1_1/" + s.cloudName + "/" + resource + "/upload",
+		url:      s.UploadURL(resource),
 		fixed:    fixed,
 		pairs:    pairs,
 		template: template,
 	}
 	return nil
+}
+
+// APIKey returns the account's API key, which every payload carries. It is
+// public; the secret has no accessor.
+func (s *Signer) APIKey() string { return s.apiKey }
+
+// UploadURL returns the URL an upload of the resource type ("image",
+// "video", "raw" or "auto") posts to: the upload URL base, then
+// /v1_1/CLOUD_NAME/RESOURCE_TYPE/upload.
+func (s *Signer) UploadURL(resourceType string) string {
+	return s.uploadURL + "/v1_1/" + s.cloudName + "/" + resourceType + "/upload"
 }
 
 // Payload is what the browser needs to upload one file: it posts every

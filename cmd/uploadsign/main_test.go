@@ -1,0 +1,116 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"flag"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden files of testdata/cli")
+
+// The credentials of Cloudinary's documentation example, and a body and
+// signatures made for them by the official Node SDK (testdata/golden of
+// the module root).
+const (
+	docsURL       = "cloudinary://123456789012345:abcd@demo"
+	webhookBody   = `{"notification_type":"upload","public_id":"sample","version":1700000000}`
+	webhookSig    = "b18b85f5ef77b9eacd80219e6906d01579512b94"
+	uploadSig     = "912d90b6fe28aa6820cf928bc440a65a0f36e002" // public_id sample, version 1315060510
+	testTimestamp = 1700000000
+)
+
+func runCLI(t *testing.T, args []string, environ map[string]string, stdin string, now time.Time) (code int, stdout, stderr string) {
+	t.Helper()
+	var out, errOut bytes.Buffer
+	code = run(args, env{
+		stdin:  strings.NewReader(stdin),
+		stdout: &out,
+		stderr: &errOut,
+		getenv: func(k string) string { return environ[k] },
+		now:    func() time.Time { return now },
+		ctx:    context.Background(),
+	})
+	return code, out.String(), errOut.String()
+}
+
+func TestCLI(t *testing.T) {
+	creds := map[string]string{"CLOUDINARY_URL": docsURL}
+	none := map[string]string{}
+	at := time.Unix(testTimestamp, 0)
+	tests := []struct {
+		name    string
+		args    []string
+		environ map[string]string
+		stdin   string
+		now     time.Time
+	}{
+		{"no_arguments", nil, none, "", at},
+		{"help", []string{"--help"}, none, "", at},
+		{"unknown_command", []string{"frobnicate"}, none, "", at},
+		{"string_to_sign", []string{"string-to-sign", "timestamp=1700000000", "public_id=tom&jerry", "context=alt=a b", "tags=a", "tags=b", "folder="}, none, "", at},
+		{"string_to_sign_v1", []string{"string-to-sign", "--signature-version", "1", "timestamp=1700000000", "public_id=tom&jerry"}, none, "", at},
+		{"string_to_sign_help", []string{"string-to-sign", "--help"}, none, "", at},
+		{"string_to_sign_not_key_value", []string{"string-to-sign", "public_id"}, none, "", at},
+		{"string_to_sign_bad_version", []string{"string-to-sign", "--signature-version", "3", "a=b"}, none, "", at},
+		{"sign_docs_example_text", []string{"sign", "--format", "text", "timestamp=1315060510", "public_id=sample_image", "eager=w_400,h_300,c_pad|w_260,h_200,c_crop"}, creds, "", at},
+		{"sign_json_now", []string{"sign", "folder=avatars", "tags=a", "tags=b"}, creds, "", at},
+		{"sign_sha256_v1_raw", []string{"sign", "--algorithm", "sha256", "--signature-version", "1", "--resource-type", "raw", "public_id=a&b"}, creds, "", at},
+		{"sign_flag_credentials", []string{"sign", "--cloudinary-url", "cloudinary://999:xyz@other", "public_id=x"}, none, "", at},
+		{"sign_no_credentials", []string{"sign", "public_id=x"}, none, "", at},
+		{"sign_bad_url", []string{"sign", "public_id=x"}, map[string]string{"CLOUDINARY_URL": "https://123:secretvalue@demo"}, "", at},
+		{"sign_refuses_file", []string{"sign", "file=@x.png"}, creds, "", at},
+		{"sign_bad_timestamp", []string{"sign", "timestamp=yesterday"}, creds, "", at},
+		{"sign_set", []string{"sign", "--set-file", "testdata/sets.json", "--set", "avatar", "--version", "2", "public_id=user_42", "tags=mine", "context=user=42"}, creds, "", at},
+		{"sign_set_raw", []string{"sign", "--set-file", "testdata/sets.json", "--set", "document", "--version", "1", "--format", "text", "public_id=report"}, creds, "", at},
+		{"sign_set_unknown_version", []string{"sign", "--set-file", "testdata/sets.json", "--set", "avatar", "--version", "3"}, creds, "", at},
+		{"sign_set_conflict", []string{"sign", "--set-file", "testdata/sets.json", "--set", "avatar", "--version", "1", "folder=elsewhere"}, creds, "", at},
+		{"sign_set_without_version", []string{"sign", "--set-file", "testdata/sets.json", "--set", "avatar"}, creds, "", at},
+		{"sign_help", []string{"sign", "--help"}, none, "", at},
+		{"verify_result_genuine", []string{"verify-result", "--public-id", "sample", "--version", "1315060510", "--signature", uploadSig}, creds, "", at},
+		{"verify_result_json", []string{"verify-result", "--format", "json", "--public-id", "sample", "--version", "1315060510", "--signature", uploadSig}, creds, "", at},
+		{"verify_result_forged", []string{"verify-result", "--public-id", "other", "--version", "1315060510", "--signature", uploadSig}, creds, "", at},
+		{"verify_result_missing_flags", []string{"verify-result", "--public-id", "sample"}, creds, "", at},
+		{"verify_webhook_genuine", []string{"verify-webhook", "--timestamp", "1700000000", "--signature", webhookSig}, creds, webhookBody, at.Add(time.Minute)},
+		{"verify_webhook_tampered", []string{"verify-webhook", "--timestamp", "1700000000", "--signature", webhookSig}, creds, webhookBody + " ", at},
+		{"verify_webhook_expired_json", []string{"verify-webhook", "--format", "json", "--timestamp", "1700000000", "--signature", webhookSig}, creds, webhookBody, at.Add(3 * time.Hour)},
+		{"verify_webhook_max_age", []string{"verify-webhook", "--max-age", "24h", "--timestamp", "1700000000", "--signature", webhookSig}, creds, webhookBody, at.Add(3 * time.Hour)},
+		{"verify_webhook_help", []string{"verify-webhook", "-h"}, none, "", at},
+		{"serve_help", []string{"serve", "--help"}, none, "", at},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			code, stdout, stderr := runCLI(t, tt.args, tt.environ, tt.stdin, tt.now)
+			got := "$ uploadsign " + strings.Join(tt.args, " ") + "\nexit " + strconv.Itoa(code) + "\n--- stdout\n" + stdout + "--- stderr\n" + stderr
+			for _, secret := range []string{docsURL, "secretvalue", "xyz", "api_secret"} {
+				if strings.Contains(stdout+stderr, secret) {
+					t.Errorf("output shows the secret %q", secret)
+				}
+			}
+			file := filepath.Join("testdata", "cli", tt.name+".golden")
+			if *update {
+				if err := os.MkdirAll(filepath.Dir(file), 0o755); err != nil {
+					t.Fatal(err)
+				}
+				if err := os.WriteFile(file, []byte(got), 0o644); err != nil {
+					t.Fatal(err)
+				}
+				return
+			}
+			want, err := os.ReadFile(file)
+			if err != nil {
+				t.Fatalf("%v (run go test -update to create it)", err)
+			}
+			if diff := cmp.Diff(string(want), got); diff != "" {
+				t.Errorf("output differs from %s (-want +got):\n%s", file, diff)
+			}
+		})
+	}
+}

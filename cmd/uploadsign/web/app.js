@@ -1,0 +1,83 @@
+// The browser side of a signed upload, in plain JavaScript. It never
+// composes a signed field itself: it posts the payload's fields verbatim.
+"use strict";
+
+const $ = (id) => document.getElementById(id);
+
+function setStatus(state, text) {
+  $("status").dataset.state = state;
+  $("status").textContent = text;
+}
+
+async function postJSON(url, body) {
+  const res = await fetch(url, {
+    method: "POST",
+    headers: { "Content-Type": "application/json" },
+    body: JSON.stringify(body),
+  });
+  const data = await res.json();
+  if (!res.ok) throw new Error(data.error || res.statusText);
+  return data;
+}
+
+// upload posts the payload's fields and the file to payload.url, reporting
+// progress; XMLHttpRequest because fetch cannot report upload progress.
+function upload(payload, file, onProgress) {
+  return new Promise((resolve, reject) => {
+    const form = new FormData();
+    for (const [name, value] of Object.entries(payload.fields)) form.append(name, value);
+    form.append("file", file);
+    const xhr = new XMLHttpRequest();
+    xhr.open("POST", payload.url);
+    xhr.upload.onprogress = (e) => e.lengthComputable && onProgress((100 * e.loaded) / e.total);
+    xhr.onload = () => {
+      let answer;
+      try {
+        answer = JSON.parse(xhr.responseText);
+      } catch {
+        return reject(new Error(`upload failed: HTTP ${xhr.status}`));
+      }
+      $("answer").textContent = JSON.stringify(answer, null, 2);
+      if (xhr.status !== 200) {
+        return reject(new Error(answer.error ? answer.error.message : `HTTP ${xhr.status}`));
+      }
+      resolve(answer);
+    };
+    xhr.onerror = () => reject(new Error("upload failed: network error"));
+    xhr.send(form);
+  });
+}
+
+async function onFile(file) {
+  $("progress").value = 0;
+  try {
+    setStatus("signing", "Asking the backend for a signed payload…");
+    const payload = await postJSON("/api/signature", { param_set: "avatar", version: 1 });
+    $("payload").textContent = JSON.stringify(payload, null, 2);
+
+    setStatus("uploading", "Uploading straight to " + payload.url + " …");
+    const answer = await upload(payload, file, (pct) => ($("progress").value = pct));
+    $("progress").value = 100;
+    $("preview").src = answer.secure_url;
+
+    setStatus("verifying", "Asking the backend to verify Cloudinary's answer…");
+    const verified = await postJSON("/api/uploaded", answer);
+    setStatus("verified", `Verified by the backend: ${verified.public_id} (version ${verified.version}).`);
+  } catch (err) {
+    setStatus("error", err.message);
+  }
+}
+
+$("file").addEventListener("change", (e) => {
+  if (e.target.files.length > 0) onFile(e.target.files[0]);
+});
+
+fetch("/api/info")
+  .then((res) => res.json())
+  .then((info) => {
+    $("mode").textContent =
+      info.mode === "fake"
+        ? `No CLOUDINARY_URL is set, so uploads go to a fake Cloudinary upload endpoint (${info.upload_url}) ` +
+          `that checks signatures like the real one. It uses a random demo secret for this run only: ${info.demo_secret}`
+        : `Uploads go to your Cloudinary account: ${info.upload_url}`;
+  });
