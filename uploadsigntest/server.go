@@ -303,6 +303,14 @@ func values(f map[string]string) url.Values {
 	return v
 }
 
+// refusal is an error whose text is the message Cloudinary answers with,
+// capitalized as Cloudinary writes it.
+type refusal string
+
+func (r refusal) Error() string { return string(r) }
+
+func refusalf(format string, args ...any) error { return refusal(fmt.Sprintf(format, args...)) }
+
 // readForm reads a multipart or url-encoded form into up.
 func readForm(r *http.Request, up *Upload) error {
 	r.Body = http.MaxBytesReader(nil, r.Body, MaxUploadBytes)
@@ -310,7 +318,7 @@ func readForm(r *http.Request, up *Upload) error {
 	switch mt {
 	case "multipart/form-data":
 		if err := r.ParseMultipartForm(MaxUploadBytes); err != nil {
-			return fmt.Errorf("Malformed multipart form: %v", err)
+			return refusalf("Malformed multipart form: %v", err)
 		}
 		if fh := r.MultipartForm.File["file"]; len(fh) > 0 {
 			file, err := fh[0].Open()
@@ -325,10 +333,10 @@ func readForm(r *http.Request, up *Upload) error {
 		}
 	case "application/x-www-form-urlencoded":
 		if err := r.ParseForm(); err != nil {
-			return fmt.Errorf("Malformed form: %v", err)
+			return refusalf("Malformed form: %v", err)
 		}
 	default:
-		return fmt.Errorf("Unsupported content type %q: post multipart/form-data or application/x-www-form-urlencoded", mt)
+		return refusalf("Unsupported content type %q: post multipart/form-data or application/x-www-form-urlencoded", mt)
 	}
 	for k, vs := range r.PostForm {
 		if k == "file" {
@@ -346,15 +354,15 @@ func readForm(r *http.Request, up *Upload) error {
 // URL is not fetched.
 func readFileField(v string, up *Upload) error {
 	if !strings.HasPrefix(v, "data:") {
-		return fmt.Errorf("the fake upload endpoint does not fetch remote files; post the file itself or a data URI")
+		return refusal("the fake upload endpoint does not fetch remote files; post the file itself or a data URI")
 	}
 	meta, data, ok := strings.Cut(strings.TrimPrefix(v, "data:"), ",")
 	if !ok || !strings.HasSuffix(meta, ";base64") {
-		return fmt.Errorf("Invalid file data URI: want data:TYPE;base64,DATA")
+		return refusal("Invalid file data URI: want data:TYPE;base64,DATA")
 	}
 	b, err := base64.StdEncoding.DecodeString(data)
 	if err != nil {
-		return fmt.Errorf("Invalid file data URI: %v", err)
+		return refusalf("Invalid file data URI: %v", err)
 	}
 	up.File, up.Filename = b, "file"
 	return nil
