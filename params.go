@@ -20,6 +20,24 @@ type ParamSet struct {
 	Version      int    `json:"version"`
 	ResourceType string `json:"resource_type,omitempty"` // "image" (default), "video", "raw", "auto"; picks the URL, is not signed
 	Params       Params `json:"params"`                  // the values every payload of this set signs
+
+	// ClientParams lists the parameters a browser may choose itself when
+	// it proposes what to sign, as the Upload Widget does; see
+	// [Signer.SignProposed]. The set's fixed parameters cannot be listed.
+	ClientParams []string `json:"client_params,omitempty"`
+
+	// SingleUse makes every payload of the set create at most one asset:
+	// Sign gives each payload a fresh, unguessable public_id (128 random
+	// bits) and signs overwrite=false, so a replayed payload can neither add
+	// an asset nor replace one; Cloudinary answers a replay with the asset
+	// the first use made. It needs no shared state, so it holds across any
+	// number of backend instances. It does not stop the first use from
+	// uploading any file within the payload's hour, limit file size, or
+	// limit how many payloads a client asks for: rate-limit the endpoint
+	// that signs. A request may not bring its own public_id
+	// ([ErrParamConflict]), and the set may not fix one or fix overwrite to
+	// true.
+	SingleUse bool `json:"single_use,omitempty"`
 }
 
 // Params are the signable parameters of Cloudinary's upload method, typed.
@@ -30,7 +48,7 @@ type ParamSet struct {
 // build_upload_params encodes it; the json tags are Cloudinary's parameter
 // names, so a Params can be read from a JSON file.
 //
-// Strings must be valid UTF-8. Tags and allowed formats may not be empty or
+// Strings must be valid UTF-8 without NUL bytes. Tags and allowed formats may not be empty or
 // hold a comma, and Context and Metadata keys may not be empty or hold "="
 // or "|": Cloudinary would read such values differently from what was
 // meant, so they are refused with [ErrInvalidParam].
@@ -293,10 +311,15 @@ func (e *encoder) add(key, value string) {
 	}
 }
 
-// valid reports whether v is valid UTF-8, failing key if not.
+// valid reports whether v is valid UTF-8 without NUL bytes, failing key
+// if not.
 func (e *encoder) valid(key, v string) bool {
-	if !utf8.ValidString(v) {
-		e.fail(key, "%+q is not valid UTF-8", v)
+	switch {
+	case !utf8.ValidString(v):
+		e.fail(key, "%.80q is not valid UTF-8", v)
+		return false
+	case strings.IndexByte(v, 0) >= 0:
+		e.fail(key, "%.80q holds a NUL byte", v)
 		return false
 	}
 	return true

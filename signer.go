@@ -48,9 +48,11 @@
 package uploadsign
 
 import (
+	"crypto/rand"
 	"crypto/sha1"
 	"crypto/sha256"
 	"crypto/subtle"
+	"encoding/base32"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
@@ -80,6 +82,9 @@ var (
 	// ErrParamConflict: a request's parameter contradicts a value its
 	// parameter set fixes.
 	ErrParamConflict = errors.New("uploadsign: parameter conflicts with its parameter set")
+	// ErrParamNotAllowed: a proposed parameter is not one the parameter
+	// set lets a browser choose (see Signer.SignProposed).
+	ErrParamNotAllowed = errors.New("uploadsign: parameter not allowed")
 	// ErrInvalidParam: a parameter's value cannot be encoded the way
 	// Cloudinary reads it.
 	ErrInvalidParam = errors.New("uploadsign: invalid parameter")
@@ -307,11 +312,30 @@ func (s *Signer) addSet(set ParamSet) error {
 	if _, dup := s.sets[key]; dup {
 		return fmt.Errorf("%w: WithParamSets: %s is registered twice", ErrInvalidConfig, name)
 	}
+	if set.SingleUse {
+		switch {
+		case set.Params.PublicID != "":
+			return fmt.Errorf("%w: WithParamSets: %s: a single-use set makes its own public_id and cannot fix one", ErrInvalidConfig, name)
+		case set.Params.Overwrite != nil && *set.Params.Overwrite:
+			return fmt.Errorf("%w: WithParamSets: %s: a single-use set signs overwrite=false and cannot fix it to true", ErrInvalidConfig, name)
+		}
+		set.Params.Overwrite = Bool(false)
+	}
 	fixed, err := set.Params.fields()
 	if err != nil {
 		return fmt.Errorf("WithParamSets: %s: %w", name, err)
 	}
+	for _, k := range set.ClientParams {
+		i, fixedToo := slices.BinarySearchFunc(fixed, k, func(f field, k string) int { return strings.Compare(f.key, k) })
+		switch {
+		case !validParamName(k) || k == "timestamp" || unsignedKey(k):
+			return fmt.Errorf("%w: WithParamSets: %s: ClientParams: %q is not a parameter a browser may choose", ErrInvalidConfig, name, k)
+		case fixedToo:
+			return fmt.Errorf("%w: WithParamSets: %s: ClientParams: the set fixes %s=%q", ErrInvalidConfig, name, k, fixed[i].value)
+		}
+	}
 	set.Params = set.Params.clone()
+	set.ClientParams = slices.Clone(set.ClientParams)
 	template := make(map[string]string, len(fixed)+1)
 	pairs := make([]string, len(fixed))
 	for i, f := range fixed {
@@ -365,9 +389,15 @@ func (s *Signer) Sign(set string, version int, req Params) (*Payload, error) {
 	if err != nil {
 		return nil, err
 	}
-	ts := s.now().Unix()
-	if ts <= 0 {
-		return nil, fmt.Errorf("%w: timestamp: the clock reads %d, before 1970", ErrInvalidParam, ts)
+	ts, err := s.timestamp()
+	if err != nil {
+		return nil, err
+	}
+	if cs.SingleUse {
+		if req.PublicID != "" {
+			return nil, fmt.Errorf("%w: public_id: the single-use set %q makes its own", ErrParamConflict, set)
+		}
+		req.PublicID = randomPublicID()
 	}
 	if err := req.mergeCollections(&cs.Params); err != nil {
 		return nil, err
@@ -417,6 +447,78 @@ func (s *Signer) Sign(set string, version int, req Params) (*Payload, error) {
 		ParamSet:  set,
 		Version:   version,
 	}, nil
+}
+
+// maxTimestamp is the last second of year 9999: later times cannot be
+// written as the JSON of Payload.ExpiresAt.
+const maxTimestamp = 253402300799 - 3600
+
+// timestamp reads the clock as Unix seconds, refusing a time before 1970
+// or after year 9999.
+func (s *Signer) timestamp() (int64, error) {
+	ts := s.now().Unix()
+	if ts <= 0 || ts > maxTimestamp {
+		return 0, fmt.Errorf("%w: timestamp: the clock reads %v, outside 1970 to 9999", ErrInvalidParam, time.Unix(ts, 0).UTC())
+	}
+	return ts, nil
+}
+
+// randomPublicID returns 128 random bits as 26 lower-case base32 letters
+// and digits, a public_id nobody can guess.
+func randomPublicID() string {
+	var b [16]byte
+	if _, err := rand.Read(b[:]); err != nil {
+		panic("uploadsign: crypto/rand failed: " + err.Error()) // it does not, on supported platforms
+	}
+	return strings.ToLower(base32.StdEncoding.WithPadding(base32.NoPadding).EncodeToString(b[:]))
+}
+
+// SignProposed signs parameters a browser proposes, such as the Upload
+// Widget's params_to_sign, and returns the hex signature. It signs only
+// when the proposal keeps to the parameter set name at version: every
+// parameter the set fixes must be proposed with the set's value (as
+// [Signer.Sign] would encode it), every other proposed parameter must be
+// listed in the set's ClientParams, and the timestamp must be within five
+// minutes of the Signer's clock. Otherwise it returns an error wrapping
+// [ErrParamNotAllowed] that names the parameter, so that a browser cannot
+// get, say, overwrite=true signed for another user's public_id. Empty
+// values and the parameters Cloudinary does not sign (file, api_key, ...)
+// are ignored, as they are not in the signature. An unknown set gives an
+// error wrapping [ErrUnknownParamSet]. Single-use sets refuse proposals:
+// their public_id must come from the server.
+func (s *Signer) SignProposed(set string, version int, proposed url.Values) (string, error) {
+	cs, err := s.lookup(set, version)
+	if err != nil {
+		return "", err
+	}
+	if cs.SingleUse {
+		return "", fmt.Errorf("%w: the single-use set %q makes its own public_id; use Sign", ErrParamNotAllowed, set)
+	}
+	now, err := s.timestamp()
+	if err != nil {
+		return "", err
+	}
+	ts, err := parseUnix(strings.Join(proposed["timestamp"], ","))
+	switch {
+	case err != nil:
+		return "", fmt.Errorf("%w: timestamp: %.40q is not Unix seconds", ErrParamNotAllowed, strings.Join(proposed["timestamp"], ","))
+	case ts < now-int64(maxClockSkew/time.Second) || ts > now+int64(maxClockSkew/time.Second):
+		return "", fmt.Errorf("%w: timestamp: %d is more than %v from the server's clock", ErrParamNotAllowed, ts, maxClockSkew)
+	}
+	for _, f := range cs.fixed {
+		if got := strings.Join(proposed[f.key], ","); got != f.value {
+			return "", fmt.Errorf("%w: %s: the set fixes %q, the proposal has %.80q", ErrParamNotAllowed, f.key, f.value, got)
+		}
+	}
+	for k, vs := range proposed {
+		if k == "timestamp" || unsignedKey(k) || strings.Join(vs, ",") == "" {
+			continue
+		}
+		if _, fixed := cs.template[k]; !fixed && !slices.Contains(cs.ClientParams, k) {
+			return "", fmt.Errorf("%w: %.60q: the set neither fixes it nor lists it in ClientParams", ErrParamNotAllowed, k)
+		}
+	}
+	return s.SignValues(proposed), nil
 }
 
 func (s *Signer) lookup(set string, version int) (*compiledSet, error) {

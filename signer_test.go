@@ -6,13 +6,16 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"math"
 	"net/url"
 	"os"
 	"path/filepath"
 	"reflect"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -976,6 +979,282 @@ func BenchmarkSign(b *testing.B) {
 				b.Fatal(err)
 			}
 			if _, err := api.SignParameters(params, testSecret); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+}
+
+// ---- single-use sets ----
+
+func TestSingleUse(t *testing.T) {
+	s := newSigner(t, testSecret, WithParamSets(ParamSet{Name: "once", Version: 1, SingleUse: true,
+		Params: Params{Folder: "uploads"}}))
+	seen := map[string]bool{}
+	for i := 0; i < 50; i++ {
+		p, err := s.Sign("once", 1, Params{Tags: []string{"x"}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		id := p.Fields["public_id"]
+		if len(id) != 26 || strings.Trim(id, "abcdefghijklmnopqrstuvwxyz234567") != "" || seen[id] {
+			t.Fatalf("public_id %q: want 26 fresh base32 characters", id)
+		}
+		seen[id] = true
+		if p.Fields["overwrite"] != "0" || p.Fields["signature"] != s.SignValues(fieldValues(withoutKeys(p.Fields, "signature", "api_key"))) {
+			t.Fatalf("fields %v", p.Fields)
+		}
+	}
+	for _, req := range []Params{{PublicID: "mine"}, {Overwrite: Bool(true)}} {
+		if _, err := s.Sign("once", 1, req); !errors.Is(err, ErrParamConflict) {
+			t.Errorf("request %+v: err = %v, want ErrParamConflict", req, err)
+		}
+	}
+	if _, err := s.SignProposed("once", 1, url.Values{"timestamp": {"1700000000"}, "folder": {"uploads"}, "overwrite": {"0"}}); !errors.Is(err, ErrParamNotAllowed) {
+		t.Errorf("SignProposed on a single-use set: %v, want ErrParamNotAllowed", err)
+	}
+	for _, bad := range []Params{{PublicID: "fixed"}, {Overwrite: Bool(true)}} {
+		_, err := New(testCloud, testKey, testSecret, WithParamSets(ParamSet{Name: "once", Version: 1, SingleUse: true, Params: bad}))
+		if !errors.Is(err, ErrInvalidConfig) {
+			t.Errorf("single-use set fixing %+v: %v, want ErrInvalidConfig", bad, err)
+		}
+	}
+}
+
+func withoutKeys(m map[string]string, keys ...string) map[string]string {
+	out := map[string]string{}
+	for k, v := range m {
+		if !slices.Contains(keys, k) {
+			out[k] = v
+		}
+	}
+	return out
+}
+
+// ---- parameters proposed by the browser ----
+
+func widgetSet() ParamSet {
+	return ParamSet{Name: "widget", Version: 1,
+		Params:       Params{Folder: "avatars", Tags: []string{"avatar"}, Overwrite: Bool(false)},
+		ClientParams: []string{"source", "public_id", "custom_coordinates"},
+	}
+}
+
+func TestSignProposed(t *testing.T) {
+	s := newSigner(t, testSecret, WithParamSets(widgetSet()))
+	base := url.Values{
+		"timestamp": {"1700000000"}, "folder": {"avatars"}, "tags": {"avatar"}, "overwrite": {"0"},
+		"source": {"uw"}, "public_id": {"photo_1"},
+	}
+	with := func(change func(v url.Values)) url.Values {
+		v := cloneValues(base)
+		change(v)
+		return v
+	}
+	tests := []struct {
+		name     string
+		proposed url.Values
+		wantErr  error
+		wantText string
+	}{
+		{"widget's proposal", base, nil, ""},
+		{"empty and unsigned keys ignored", with(func(v url.Values) { v["upload_preset"] = []string{""}; v["api_key"] = []string{"x"} }), nil, ""},
+		{"timestamp 4m old", with(func(v url.Values) { v.Set("timestamp", "1699999760") }), nil, ""},
+		{"overwrite smuggled", with(func(v url.Values) { v.Set("overwrite", "1") }), ErrParamNotAllowed, "overwrite"},
+		{"fixed value left out", with(func(v url.Values) { delete(v, "folder") }), ErrParamNotAllowed, "folder"},
+		{"other folder", with(func(v url.Values) { v.Set("folder", "other") }), ErrParamNotAllowed, "folder"},
+		{"extra tag", with(func(v url.Values) { v["tags"] = []string{"avatar", "admin"} }), ErrParamNotAllowed, "tags"},
+		{"parameter not listed", with(func(v url.Values) { v.Set("notification_url", "https://evil.example") }), ErrParamNotAllowed, "notification_url"},
+		{"no timestamp", with(func(v url.Values) { delete(v, "timestamp") }), ErrParamNotAllowed, "timestamp"},
+		{"timestamp not a number", with(func(v url.Values) { v.Set("timestamp", "soon") }), ErrParamNotAllowed, "timestamp"},
+		{"timestamp too old", with(func(v url.Values) { v.Set("timestamp", "1699999000") }), ErrParamNotAllowed, "timestamp"},
+		{"timestamp in the future", with(func(v url.Values) { v.Set("timestamp", "1700001000") }), ErrParamNotAllowed, "timestamp"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			before := cloneValues(tt.proposed)
+			sig, err := s.SignProposed("widget", 1, tt.proposed)
+			if !errors.Is(err, tt.wantErr) {
+				t.Fatalf("err = %v, want %v", err, tt.wantErr)
+			}
+			if err != nil {
+				if sig != "" || !strings.Contains(err.Error(), tt.wantText) {
+					t.Errorf("signature %q, error %q; want none, naming %q", sig, err, tt.wantText)
+				}
+				return
+			}
+			if want := s.SignValues(tt.proposed); sig != want {
+				t.Errorf("signature %s, want SignValues' %s", sig, want)
+			}
+			if diff := cmp.Diff(before, tt.proposed); diff != "" {
+				t.Errorf("SignProposed modified the proposal:\n%s", diff)
+			}
+		})
+	}
+	if _, err := s.SignProposed("nope", 1, base); !errors.Is(err, ErrUnknownParamSet) {
+		t.Errorf("unknown set: %v", err)
+	}
+}
+
+func TestClientParamsValidated(t *testing.T) {
+	for _, bad := range []string{"folder", "timestamp", "api_key", "file", "Source", "a&b", ""} {
+		set := widgetSet()
+		set.ClientParams = []string{bad}
+		if _, err := New(testCloud, testKey, testSecret, WithParamSets(set)); !errors.Is(err, ErrInvalidConfig) {
+			t.Errorf("ClientParams %q: err = %v, want ErrInvalidConfig", bad, err)
+		}
+	}
+}
+
+// ---- hostile input ----
+
+func TestHostileInput(t *testing.T) {
+	s := newSigner(t, testSecret, WithParamSets(avatarSets()...))
+	huge := strings.Repeat("a", 1<<20)
+	manyTags := make([]string, 10000)
+	for i := range manyTags {
+		manyTags[i] = "t" + strconv.Itoa(i)
+	}
+	manyExtra := map[string]string{}
+	for i := 0; i < 10000; i++ {
+		manyExtra["x"+strconv.Itoa(i)] = "v"
+	}
+	tests := []struct {
+		name    string
+		req     Params
+		wantErr error // nil: signed faithfully
+	}{
+		{"NUL in value", Params{PublicID: "a\x00b"}, ErrInvalidParam},
+		{"invalid UTF-8 in tag", Params{Tags: []string{"\xc3\x28"}}, ErrInvalidParam},
+		{"invalid UTF-8 in context key", Params{Context: map[string]string{"\xff": "v"}}, ErrInvalidParam},
+		{"1 MiB value", Params{PublicID: huge}, nil},
+		{"10 000 tags", Params{Tags: manyTags}, nil},
+		{"10 000 extra parameters", Params{Extra: manyExtra}, nil},
+		{"extra name with =", Params{Extra: map[string]string{"a=b": "x"}}, ErrInvalidParam},
+		{"extra name with space", Params{Extra: map[string]string{"a b": "x"}}, ErrInvalidParam},
+		{"extra name empty", Params{Extra: map[string]string{"": "x"}}, ErrInvalidParam},
+		{"extra name not modeled", Params{Extra: map[string]string{"source": "uw"}}, nil},
+		{"context key with =", Params{Context: map[string]string{"a=b": "x"}}, ErrInvalidParam},
+		{"context value with = and |", Params{Context: map[string]string{"k": "a=b|c"}}, nil},
+		{"auto_tagging negative", Params{AutoTagging: -0.1}, ErrInvalidParam},
+		{"auto_tagging +Inf", Params{AutoTagging: math.Inf(1)}, ErrInvalidParam},
+		{"auto_tagging tiny", Params{AutoTagging: 1e-7}, nil},
+		{"newline in caption", Params{Context: map[string]string{"caption": "line 1\nline 2"}}, nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			p, err := s.Sign("avatar", 1, tt.req)
+			if !errors.Is(err, tt.wantErr) {
+				t.Fatalf("err = %v, want %v", err, tt.wantErr)
+			}
+			if err != nil {
+				if len(err.Error()) > 400 {
+					t.Errorf("error message is %d bytes long", len(err.Error()))
+				}
+				return
+			}
+			if p.Fields["signature"] != s.SignValues(fieldValues(withoutKeys(p.Fields, "signature", "api_key"))) {
+				t.Error("the payload's signature is not that of its fields")
+			}
+		})
+	}
+	if got := jsNumber(1e-7); got != "1e-7" {
+		t.Errorf("jsNumber(1e-7) = %q, want JavaScript's 1e-7", got)
+	}
+}
+
+func TestClockOutOfRange(t *testing.T) {
+	for _, now := range []time.Time{time.Unix(0, 0), time.Unix(-1, 0), time.Date(10000, 1, 1, 0, 0, 0, 0, time.UTC), time.Unix(1<<62, 0)} {
+		s := newSigner(t, testSecret, WithParamSets(avatarSets()...), fixedClock(now), WithParamSets(widgetSet()))
+		if _, err := s.Sign("avatar", 1, Params{}); !errors.Is(err, ErrInvalidParam) {
+			t.Errorf("Sign at %v: %v, want ErrInvalidParam", now, err)
+		}
+		if _, err := s.SignProposed("widget", 1, url.Values{"timestamp": {"1700000000"}}); !errors.Is(err, ErrInvalidParam) {
+			t.Errorf("SignProposed at %v: %v, want ErrInvalidParam", now, err)
+		}
+	}
+	s := newSigner(t, testSecret, WithParamSets(avatarSets()...), fixedClock(time.Date(9999, 12, 31, 22, 0, 0, 0, time.UTC)))
+	p, err := s.Sign("avatar", 1, Params{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := json.Marshal(p); err != nil {
+		t.Errorf("the payload of the latest clock does not marshal: %v", err)
+	}
+}
+
+func TestVerifyNotificationSignatureCase(t *testing.T) {
+	s := newSigner(t, testSecret)
+	body, ts := []byte(`{"x":1}`), "1700000000"
+	sig := s.hexSum([]byte(string(body) + ts + testSecret))
+	for _, v := range []string{sig, strings.ToUpper(sig)} {
+		if err := s.VerifyNotification(body, ts, v); err != nil {
+			t.Errorf("%s: %v", v, err)
+		}
+	}
+	if err := s.VerifyNotification(body, ts, sig[:39]+"z"); !errors.Is(err, ErrInvalidSignature) {
+		t.Errorf("non-hex digit: %v", err)
+	}
+}
+
+// ---- concurrency ----
+
+// TestConcurrentUse signs and verifies from many goroutines through one
+// Signer; go test -race reports any shared write.
+func TestConcurrentUse(t *testing.T) {
+	s := newSigner(t, testSecret, WithParamSets(append(avatarSets(), widgetSet(),
+		ParamSet{Name: "once", Version: 1, SingleUse: true})...))
+	want, err := s.Sign("avatar", 2, Params{PublicID: "u", Tags: []string{"t"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	values := benchValues()
+	wantValues := s.SignValues(values)
+	var wg sync.WaitGroup
+	errs := make(chan error, 64)
+	for g := 0; g < 16; g++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := 0; i < 200; i++ {
+				p, err := s.Sign("avatar", 2, Params{PublicID: "u", Tags: []string{"t"}})
+				if err != nil || !cmp.Equal(p, want) {
+					errs <- fmt.Errorf("Sign: %v", err)
+					return
+				}
+				if s.SignValues(values) != wantValues {
+					errs <- errors.New("SignValues differs")
+					return
+				}
+				if err := s.VerifyUploadResult("x", 1, want.Fields["signature"]); !errors.Is(err, ErrInvalidSignature) {
+					errs <- fmt.Errorf("VerifyUploadResult: %v", err)
+					return
+				}
+				if _, err := s.SignProposed("widget", 1, url.Values{"timestamp": {"1700000000"}, "folder": {"avatars"}, "tags": {"avatar"}, "overwrite": {"0"}}); err != nil {
+					errs <- fmt.Errorf("SignProposed: %v", err)
+					return
+				}
+				if _, err := s.Sign("once", 1, Params{}); err != nil {
+					errs <- fmt.Errorf("Sign single-use: %v", err)
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Error(err)
+	}
+}
+
+func BenchmarkSignParallel(b *testing.B) {
+	s := newSigner(b, testSecret, WithParamSets(ParamSet{Name: "avatar", Version: 1,
+		Params: Params{Folder: "avatars", Tags: []string{"avatar", "profile"}, Context: map[string]string{"app": "web"}}}))
+	b.ReportAllocs()
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			if _, err := s.Sign("avatar", 1, Params{PublicID: "users/42/avatar"}); err != nil {
 				b.Fatal(err)
 			}
 		}
