@@ -65,7 +65,7 @@ type goldenFile struct {
 	Cases     json.RawMessage `json:"cases"`
 }
 
-func readGolden(t *testing.T, name string, cases any) goldenFile {
+func readGolden(t testing.TB, name string, cases any) goldenFile {
 	t.Helper()
 	data, err := os.ReadFile(filepath.Join("..", "testdata", "golden", name))
 	if err != nil {
