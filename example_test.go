@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
+	"strings"
 	"time"
 
 	"github.com/uploadsign/uploadsign"
@@ -208,4 +209,81 @@ func ExampleSigner_VerifyNotification() {
 	// Output:
 	// genuine notification
 	// true uploadsign: expired: notification is 3h0m0s old, more than 2h0m0s
+}
+
+// The Upload Widget asks the backend to sign the parameters it built
+// (params_to_sign) through its uploadSignature callback:
+//
+//	cloudinary.createUploadWidget({
+//	  cloudName: "demo", apiKey: "123456789012345",
+//	  folder: "avatars", tags: ["avatar"],
+//	  uploadSignature: (callback, params_to_sign) =>
+//	    fetch("/uploads/widget-signature", {
+//	      method: "POST",
+//	      headers: { "Content-Type": "application/json" },
+//	      body: JSON.stringify({ params_to_sign }),
+//	    }).then((res) => res.json()).then((data) => callback(data.signature)),
+//	}, onResult);
+//
+// The backend signs only what the "widget" set allows.
+func ExampleSigner_SignProposed() {
+	s, err := uploadsign.New(cloudName, apiKey, apiSecret, clock,
+		uploadsign.WithParamSets(uploadsign.ParamSet{Name: "widget", Version: 1,
+			Params:       uploadsign.Params{Folder: "avatars", Tags: []string{"avatar"}},
+			ClientParams: []string{"source", "public_id"}, // the widget may choose these
+		}))
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	widgetSignature := func(body string) {
+		var req struct {
+			ParamsToSign map[string]any `json:"params_to_sign"`
+		}
+		dec := json.NewDecoder(strings.NewReader(body))
+		dec.UseNumber() // keep 1700000000 as written, not 1.7e+09
+		if err := dec.Decode(&req); err != nil {
+			fmt.Println(err)
+			return
+		}
+		proposed := url.Values{}
+		for k, v := range req.ParamsToSign {
+			proposed.Set(k, fmt.Sprint(v)) // as JavaScript's String(v)
+		}
+		signature, err := s.SignProposed("widget", 1, proposed)
+		if err != nil {
+			fmt.Println("403:", err)
+			return
+		}
+		fmt.Println("200: signature of", len(signature)/2, "bytes")
+	}
+
+	widgetSignature(`{"params_to_sign": {"timestamp": 1700000000, "source": "uw", "folder": "avatars", "tags": "avatar", "public_id": "holiday"}}`)
+	widgetSignature(`{"params_to_sign": {"timestamp": 1700000000, "source": "uw", "folder": "avatars", "tags": "avatar", "public_id": "holiday", "overwrite": true}}`)
+	widgetSignature(`{"params_to_sign": {"timestamp": 1700000000, "source": "uw", "folder": "users/7", "tags": "avatar"}}`)
+	// Output:
+	// 200: signature of 20 bytes
+	// 403: uploadsign: parameter not allowed: "overwrite": the set neither fixes it nor lists it in ClientParams
+	// 403: uploadsign: parameter not allowed: folder: the set fixes "avatars", the proposal has "users/7"
+}
+
+func ExampleParamSet_singleUse() {
+	s, err := uploadsign.New(cloudName, apiKey, apiSecret, clock,
+		uploadsign.WithParamSets(uploadsign.ParamSet{Name: "receipt", Version: 1, SingleUse: true,
+			Params: uploadsign.Params{Folder: "receipts"}}))
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	a, _ := s.Sign("receipt", 1, uploadsign.Params{})
+	b, _ := s.Sign("receipt", 1, uploadsign.Params{})
+	fmt.Println("overwrite:", a.Fields["overwrite"])
+	fmt.Println("fresh public_id each time:", a.Fields["public_id"] != b.Fields["public_id"], len(a.Fields["public_id"]))
+
+	_, err = s.Sign("receipt", 1, uploadsign.Params{PublicID: "chosen"})
+	fmt.Println(errors.Is(err, uploadsign.ErrParamConflict))
+	// Output:
+	// overwrite: 0
+	// fresh public_id each time: true 26
+	// true
 }

@@ -44,6 +44,35 @@
 // replay can do. The secret never leaves the Signer: it appears in no
 // payload, error, log record, JSON or fmt output of a Signer.
 //
+// Browsers that propose what to sign, as Cloudinary's Upload Widget does,
+// go through [Signer.SignProposed], which signs only what a set allows. A
+// set with SingleUse makes each payload create at most one asset.
+//
+// # Input checking
+//
+// The library refuses what Cloudinary would read differently from what was
+// meant, and signs faithfully what Cloudinary accepts:
+//
+//   - [New] and [FromURL] refuse empty credentials, a cloud name other than
+//     1 to 128 letters, digits, "-" and "_", a key or secret with a space,
+//     control or non-ASCII byte, an upload URL that is not absolute http(s)
+//     without query, fragment or user, and a Cloudinary URL with another
+//     scheme, no secret, a bad percent-escape or a fragment (errors wrap
+//     [ErrInvalidConfig] and never repeat the secret or the URL).
+//   - Typed [Params] refuse invalid UTF-8 and NUL bytes, empty tags or
+//     tags with a comma, Context and Metadata keys that are empty or hold
+//     "=" or "|" (values are escaped as the SDKs escape them), Extra names
+//     that are not lower-case ASCII, digits and "_" or that a field models,
+//     auto_tagging outside (0, 1] or NaN, and negative rectangles (errors
+//     wrap [ErrInvalidParam] and name the parameter). Long values and many
+//     keys are signed as they are.
+//   - [Sign] refuses a clock before 1970 or after year 9999.
+//   - [StringToSign] and [Signer.SignValues] are the raw primitives: they
+//     sign any bytes, as the SDKs' api_sign_request does.
+//   - Verification refuses timestamps that are not decimal Unix seconds and
+//     signatures of the wrong length or not hex; hex digits may be in
+//     either case.
+//
 // A Signer is immutable and safe for concurrent use.
 package uploadsign
 
