@@ -131,7 +131,7 @@ func ExampleSigner_Sign_errorChecking() {
 	// Output:
 	// 404: uploadsign: unknown parameter set: "avatar" has no version 3 (known versions: 1)
 	// 409: uploadsign: parameter conflicts with its parameter set: folder: the set fixes "avatars", the request gives "elsewhere"
-	// 400: uploadsign: invalid parameter: context: key "a|b" holds "=" or "|", which cannot be escaped
+	// 400: uploadsign: invalid parameter: context: key "a|b" holds "=", "|" or "\", which cannot be escaped
 }
 
 func ExampleSigner_SignValues() {

@@ -25,10 +25,6 @@ type settings struct {
 	uploadURL          string
 	sets               []ParamSet
 	notificationMaxAge time.Duration
-
-	// Which options were given, so that FromURL's query parameters do not
-	// override an explicit option.
-	algorithmSet, versionSet, uploadURLSet bool
 }
 
 func defaultSettings() settings {
@@ -45,7 +41,7 @@ func defaultSettings() settings {
 // The default is [SHA1]; use [SHA256] when the Cloudinary account requires
 // it (Settings > Security).
 func WithAlgorithm(a Algorithm) Option {
-	return func(s *settings) { s.algorithm, s.algorithmSet = a, true }
+	return func(s *settings) { s.algorithm = a }
 }
 
 // WithSignatureVersion sets how upload parameters are joined before hashing:
@@ -54,7 +50,7 @@ func WithAlgorithm(a Algorithm) Option {
 // original scheme, for code that must match an old SDK. Other values are an
 // error.
 func WithSignatureVersion(v int) Option {
-	return func(s *settings) { s.signatureVersion, s.versionSet = v, true }
+	return func(s *settings) { s.signatureVersion = v }
 }
 
 // WithClock sets the clock that stamps payloads and judges the age of
@@ -68,7 +64,7 @@ func WithClock(now func() time.Time) Option {
 // point payloads at a fake upload endpoint in tests. It must be an absolute
 // http or https URL with no query or fragment.
 func WithUploadURL(base string) Option {
-	return func(s *settings) { s.uploadURL, s.uploadURLSet = base, true }
+	return func(s *settings) { s.uploadURL = base }
 }
 
 // WithParamSets registers the parameter sets that [Signer.Sign] serves. It

@@ -1,8 +1,10 @@
 package uploadsign
 
 import (
+	"cmp"
 	"fmt"
 	"math"
+	"net/url"
 	"reflect"
 	"slices"
 	"strconv"
@@ -83,7 +85,7 @@ type Params struct {
 	ClearInvalid *bool             `json:"clear_invalid,omitempty"`
 
 	// Transformations.
-	Transformation        string                 `json:"transformation,omitempty"` // incoming transformation, e.g. "c_limit,w_1000"
+	Transformation        string                 `json:"transformation,omitempty"` // incoming transformation, e.g. "c_limit,w_1000"; percent-escapes are decoded, as the SDK decodes them
 	Format                string                 `json:"format,omitempty"`
 	AllowedFormats        []string               `json:"allowed_formats,omitempty"`
 	Eager                 []Eager                `json:"eager,omitempty"`
@@ -153,7 +155,8 @@ type Rect struct {
 }
 
 // AccessRule is one entry of access_control: who may see the asset, and
-// from when until when.
+// from when until when. Times are sent as JavaScript sends a Date: UTC,
+// with milliseconds.
 type AccessRule struct {
 	AccessType string    `json:"access_type"` // "anonymous" or "token"
 	Start      time.Time `json:"start,omitzero"`
@@ -227,7 +230,7 @@ func (p *Params) encode(e *encoder) error {
 	e.keyValues("metadata", p.Metadata)
 	e.flag("clear_invalid", p.ClearInvalid)
 
-	e.str("transformation", p.Transformation)
+	e.transformation(p.Transformation)
 	e.str("format", p.Format)
 	e.list("allowed_formats", p.AllowedFormats)
 	e.eager(p.Eager)
@@ -361,6 +364,22 @@ func (e *encoder) word(key string, b *bool) {
 	}
 }
 
+// transformation percent-decodes the incoming transformation as the Node
+// SDK's build_upload_params does (decodeURIComponent), refusing what that
+// function throws on: a malformed escape, or escapes that are not UTF-8.
+func (e *encoder) transformation(t string) {
+	if t == "" || !strings.ContainsRune(t, '%') {
+		e.str("transformation", t)
+		return
+	}
+	decoded, err := url.PathUnescape(t)
+	if err != nil || !utf8.ValidString(decoded) {
+		e.fail("transformation", "%.80q has a malformed percent-escape", t)
+		return
+	}
+	e.str("transformation", decoded)
+}
+
 // list joins items with ",", refusing items that are empty or hold a comma.
 func (e *encoder) list(key string, items []string) {
 	if len(items) == 0 {
@@ -395,8 +414,11 @@ func (e *encoder) keyValues(key string, m map[string]string) {
 		case k == "":
 			e.fail(key, "a key is empty")
 			return
-		case strings.ContainsAny(k, "=|"):
-			e.fail(key, "key %q holds \"=\" or \"|\", which cannot be escaped", k)
+		case strings.ContainsAny(k, "=|\\"):
+			e.fail(key, "key %.80q holds \"=\", \"|\" or \"\\\", which cannot be escaped", k)
+			return
+		case ambiguousBackslash(v):
+			e.fail(key, "the value of %.80q has \"\\\" before \"=\", \"|\" or its end, which Cloudinary would read as an escape", k)
 			return
 		case !e.valid(key, k) || !e.valid(key, v):
 			return
@@ -414,6 +436,18 @@ func (e *encoder) keyValues(key string, m map[string]string) {
 		}
 	}
 	e.add(key, string(b))
+}
+
+// ambiguousBackslash reports whether v has a backslash that, once "=" and
+// "|" are escaped, Cloudinary would read as part of an escape: one before
+// "=", "|" or the end of the value.
+func ambiguousBackslash(v string) bool {
+	for i := 0; i < len(v); i++ {
+		if v[i] == '\\' && (i+1 == len(v) || v[i+1] == '=' || v[i+1] == '|') {
+			return true
+		}
+	}
+	return false
 }
 
 func (e *encoder) headers(h map[string]string) {
@@ -517,6 +551,9 @@ func jsNumber(v float64) string {
 	return mant + "e-" + strings.TrimLeft(exp[1:], "0")
 }
 
+// jsDate is how JavaScript's JSON.stringify writes a Date.
+const jsDate = "2006-01-02T15:04:05.000Z"
+
 // accessControl encodes the rules as the JSON array the SDK's
 // jsonArrayParam writes.
 func (e *encoder) accessControl(rules []AccessRule) {
@@ -539,11 +576,11 @@ func (e *encoder) accessControl(rules []AccessRule) {
 		b = appendJSONString(b, r.AccessType)
 		if !r.Start.IsZero() {
 			b = append(b, `,"start":`...)
-			b = appendJSONString(b, r.Start.Format(time.RFC3339))
+			b = appendJSONString(b, r.Start.UTC().Format(jsDate))
 		}
 		if !r.End.IsZero() {
 			b = append(b, `,"end":`...)
-			b = appendJSONString(b, r.End.Format(time.RFC3339))
+			b = appendJSONString(b, r.End.UTC().Format(jsDate))
 		}
 		b = append(b, '}')
 	}
@@ -656,13 +693,39 @@ func validParamName(name string) bool {
 	return true
 }
 
+// sortedKeys returns m's keys in the order JavaScript enumerates an object
+// whose keys were inserted in byte order, the order the SDKs' encoders
+// then write: keys that are array indices ("0", "9", "10") first, by
+// number, then the others in byte order.
 func sortedKeys(m map[string]string) []string {
 	keys := make([]string, 0, len(m))
 	for k := range m {
 		keys = append(keys, k)
 	}
-	slices.Sort(keys)
+	slices.SortFunc(keys, func(a, b string) int {
+		ia, aIndex := arrayIndex(a)
+		ib, bIndex := arrayIndex(b)
+		switch {
+		case aIndex && bIndex:
+			return cmp.Compare(ia, ib)
+		case aIndex:
+			return -1
+		case bIndex:
+			return 1
+		}
+		return strings.Compare(a, b)
+	})
 	return keys
+}
+
+// arrayIndex reports whether k is a JavaScript array index: the canonical
+// decimal form of an integer from 0 to 2^32-2.
+func arrayIndex(k string) (uint64, bool) {
+	if k == "" || len(k) > 10 || (len(k) > 1 && k[0] == '0') {
+		return 0, false
+	}
+	n, err := strconv.ParseUint(k, 10, 64)
+	return n, err == nil && n < 1<<32-1
 }
 
 // mergedCollection reports whether a request's value for key is merged
@@ -678,8 +741,13 @@ func mergedCollection(key string) bool {
 func (p *Params) mergeCollections(set *Params) error {
 	if len(p.Tags) > 0 && len(set.Tags) > 0 {
 		tags := slices.Clone(set.Tags)
+		seen := make(map[string]bool, len(set.Tags)+len(p.Tags))
+		for _, t := range tags {
+			seen[t] = true
+		}
 		for _, t := range p.Tags {
-			if !slices.Contains(tags, t) {
+			if !seen[t] {
+				seen[t] = true
 				tags = append(tags, t)
 			}
 		}

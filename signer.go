@@ -135,15 +135,17 @@ const maxClockSkew = 5 * time.Minute
 type Signer struct {
 	cloudName string
 	apiKey    string
-	// secret is behind a pointer so that even fmt's raw printing of the
-	// struct (the %p verb on a Signer value) shows an address, not the secret.
-	secret    *string
-	algorithm Algorithm
-	version   int
-	now       func() time.Time
-	uploadURL string
-	maxAge    time.Duration
-	sets      map[setKey]*compiledSet
+	// The secret is kept masked with a random pad, so that no printer
+	// shows it: not fmt's raw printing of the struct (the %p verb on a
+	// Signer value), nor reflection-based ones (go-cmp, spew, testify).
+	// appendSecret unmasks it where it is hashed.
+	maskedSecret, pad []byte
+	algorithm         Algorithm
+	version           int
+	now               func() time.Time
+	uploadURL         string
+	maxAge            time.Duration
+	sets              map[setKey]*compiledSet
 }
 
 type setKey struct {
@@ -199,13 +201,17 @@ func New(cloudName, apiKey, apiSecret string, opts ...Option) (*Signer, error) {
 	s := &Signer{
 		cloudName: cloudName,
 		apiKey:    apiKey,
-		secret:    &apiSecret,
+		pad:       randomBytes(len(apiSecret)),
 		algorithm: cfg.algorithm,
 		version:   cfg.signatureVersion,
 		now:       cfg.now,
 		uploadURL: base,
 		maxAge:    cfg.notificationMaxAge,
 		sets:      make(map[setKey]*compiledSet, len(cfg.sets)),
+	}
+	s.maskedSecret = make([]byte, len(apiSecret))
+	for i := range s.maskedSecret {
+		s.maskedSecret[i] = apiSecret[i] ^ s.pad[i]
 	}
 	for _, set := range cfg.sets {
 		if err := s.addSet(set); err != nil {
@@ -351,6 +357,9 @@ func (s *Signer) addSet(set ParamSet) error {
 		set.Params.Overwrite = Bool(false)
 	}
 	fixed, err := set.Params.fields()
+	if err == nil {
+		err = s.checkVersion1(fixed)
+	}
 	if err != nil {
 		return fmt.Errorf("WithParamSets: %s: %w", name, err)
 	}
@@ -436,6 +445,9 @@ func (s *Signer) Sign(set string, version int, req Params) (*Payload, error) {
 		return nil, err
 	}
 	own := e.sorted()
+	if err := s.checkVersion1(own); err != nil {
+		return nil, err
+	}
 	// The timestamp and the signature share one allocation: the digits are
 	// formatted into the front of strs, the hex signature after them.
 	var strs [20 + 2*sha256.Size]byte
@@ -462,7 +474,7 @@ func (s *Signer) Sign(set string, version int, req Params) (*Payload, error) {
 		return nil, err
 	}
 	var sum [sha256.Size]byte
-	mac := s.sum(sum[:0], append(text, *s.secret...))
+	mac := s.sum(sum[:0], s.appendSecret(text))
 	both := strs[:len(digits)+hex.EncodedLen(len(mac))]
 	hex.Encode(both[len(digits):], mac)
 	joined := string(both)
@@ -476,6 +488,21 @@ func (s *Signer) Sign(set string, version int, req Params) (*Payload, error) {
 		ParamSet:  set,
 		Version:   version,
 	}, nil
+}
+
+// checkVersion1 refuses "&" in fields when the Signer uses signature
+// version 1, where "a=x&b=y" could be posted as two parameters under one
+// signature.
+func (s *Signer) checkVersion1(fields []field) error {
+	if s.version >= 2 {
+		return nil
+	}
+	for _, f := range fields {
+		if strings.ContainsRune(f.key, '&') || strings.ContainsRune(f.value, '&') {
+			return fmt.Errorf("%w: %s: %.80q holds \"&\", which signature version 1 cannot sign unambiguously (use version 2)", ErrInvalidParam, f.key, f.value)
+		}
+	}
+	return nil
 }
 
 // maxTimestamp is the last second of year 9999: later times cannot be
@@ -492,14 +519,26 @@ func (s *Signer) timestamp() (int64, error) {
 	return ts, nil
 }
 
+// appendSecret appends the API secret to dst.
+func (s *Signer) appendSecret(dst []byte) []byte {
+	for i, b := range s.maskedSecret {
+		dst = append(dst, b^s.pad[i])
+	}
+	return dst
+}
+
+func randomBytes(n int) []byte {
+	b := make([]byte, n)
+	if _, err := rand.Read(b); err != nil {
+		panic("uploadsign: crypto/rand failed: " + err.Error()) // it does not, on supported platforms
+	}
+	return b
+}
+
 // randomPublicID returns 128 random bits as 26 lower-case base32 letters
 // and digits, a public_id nobody can guess.
 func randomPublicID() string {
-	var b [16]byte
-	if _, err := rand.Read(b[:]); err != nil {
-		panic("uploadsign: crypto/rand failed: " + err.Error()) // it does not, on supported platforms
-	}
-	return strings.ToLower(base32.StdEncoding.WithPadding(base32.NoPadding).EncodeToString(b[:]))
+	return strings.ToLower(base32.StdEncoding.WithPadding(base32.NoPadding).EncodeToString(randomBytes(16)))
 }
 
 // SignProposed signs parameters a browser proposes, such as the Upload
@@ -540,11 +579,15 @@ func (s *Signer) SignProposed(set string, version int, proposed url.Values) (str
 		}
 	}
 	for k, vs := range proposed {
-		if k == "timestamp" || unsignedKey(k) || strings.Join(vs, ",") == "" {
+		v := strings.Join(vs, ",")
+		if k == "timestamp" || unsignedKey(k) || v == "" {
 			continue
 		}
 		if _, fixed := cs.template[k]; !fixed && !slices.Contains(cs.ClientParams, k) {
 			return "", fmt.Errorf("%w: %.60q: the set neither fixes it nor lists it in ClientParams", ErrParamNotAllowed, k)
+		}
+		if err := s.checkVersion1([]field{{k, v}}); err != nil {
+			return "", fmt.Errorf("%w: %w", ErrParamNotAllowed, err)
 		}
 	}
 	return s.SignValues(proposed), nil
@@ -554,16 +597,21 @@ func (s *Signer) lookup(set string, version int) (*compiledSet, error) {
 	if cs, ok := s.sets[setKey{set, version}]; ok {
 		return cs, nil
 	}
-	var known []string
+	var versions []int
 	for k := range s.sets {
 		if k.name == set {
-			known = append(known, strconv.Itoa(k.version))
+			versions = append(versions, k.version)
 		}
 	}
-	if len(known) > 0 {
-		slices.Sort(known)
-		return nil, fmt.Errorf("%w: %q has no version %d (known versions: %s)", ErrUnknownParamSet, set, version, strings.Join(known, ", "))
+	if len(versions) > 0 {
+		slices.Sort(versions)
+		list := make([]string, len(versions))
+		for i, v := range versions {
+			list[i] = strconv.Itoa(v)
+		}
+		return nil, fmt.Errorf("%w: %q has no version %d (known versions: %s)", ErrUnknownParamSet, set, version, strings.Join(list, ", "))
 	}
+	var known []string
 	for k := range s.sets {
 		known = append(known, strconv.Quote(k.name))
 	}
@@ -615,9 +663,9 @@ func mergeFields(fixed, own []field, stamp field, emit func(f field, set int)) e
 
 // StringToSign returns the text that is hashed, before the secret is
 // appended, to sign params with the given signature version (1, or 2 and
-// above as 2). It follows the official SDKs: keys whose values are all
-// absent or empty are dropped, several values of one key are joined with
-// ",", keys are sorted in byte order, and from version 2 on every "&" in a
+// above as 2). It follows the official SDKs' api_sign_request: several
+// values of one key are joined with ",", keys whose joined value is empty
+// are dropped (so ["", ""] gives ","), keys are sorted in byte order, and from version 2 on every "&" in a
 // key=value pair becomes "%26". The keys the upload endpoint does not sign
 // (file, cloud_name, resource_type, api_key, signature) are left out, so the
 // result can be compared with the "String to sign" in Cloudinary's
@@ -633,7 +681,7 @@ func StringToSign(params url.Values, signatureVersion int) string {
 func (s *Signer) SignValues(params url.Values) string {
 	var buf [512]byte
 	b := appendStringToSign(buf[:0], params, s.version)
-	return s.hexSum(append(b, *s.secret...))
+	return s.hexSum(s.appendSecret(b))
 }
 
 // hexSum returns the lower-case hex hash of text with the Signer's algorithm.
@@ -750,7 +798,7 @@ func (s *Signer) VerifyUploadResult(publicID string, version int64, signature st
 		b = appendPair(b, f.key, f.value, 1)
 	}
 	var sum [sha256.Size]byte
-	return s.compare("upload result", signature, s.sum(sum[:0], append(b, *s.secret...)))
+	return s.compare("upload result", signature, s.sum(sum[:0], s.appendSecret(b)))
 }
 
 // VerifyNotification checks a webhook notification: signature is the
@@ -775,7 +823,8 @@ func (s *Signer) VerifyNotification(body []byte, timestamp, signature string) er
 	}
 	h.Write(body)
 	h.Write([]byte(timestamp))
-	h.Write([]byte(*s.secret))
+	var buf [128]byte
+	h.Write(s.appendSecret(buf[:0]))
 	var sum [sha256.Size]byte
 	if err := s.compare("notification", signature, h.Sum(sum[:0])); err != nil {
 		return err

@@ -24,6 +24,7 @@ import (
 	"github.com/cloudinary/cloudinary-go/v2/api"
 	"github.com/cloudinary/cloudinary-go/v2/api/uploader"
 	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
 )
 
 // testTime is the fixed clock of the tests.
@@ -305,6 +306,16 @@ func TestSignGolden(t *testing.T) {
 	for _, c := range g.Cases {
 		t.Run(c.Name, func(t *testing.T) {
 			p := c.params(t)
+			if c.SignatureVersion == 1 && hasAmpersand(c.Fields) {
+				// A deliberate difference from the SDK: under version 1,
+				// "a=x&b=y" could be posted as two parameters.
+				_, err := New(testCloud, g.APIKey, g.APISecret, WithSignatureVersion(1),
+					WithParamSets(ParamSet{Name: "golden", Version: 1, Params: p}))
+				if !errors.Is(err, ErrInvalidParam) {
+					t.Errorf("signature version 1 with \"&\" in a value: err = %v, want ErrInvalidParam", err)
+				}
+				return
+			}
 			for _, split := range []struct {
 				name     string
 				set, req Params
@@ -329,6 +340,15 @@ func TestSignGolden(t *testing.T) {
 			}
 		})
 	}
+}
+
+func hasAmpersand(fields map[string]string) bool {
+	for k, v := range fields {
+		if k != "signature" && strings.ContainsRune(k+v, '&') {
+			return true
+		}
+	}
+	return false
 }
 
 func stringToSignFields(t *testing.T, fields map[string]string, version int) string {
@@ -674,7 +694,7 @@ func TestFromURL(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if *s.secret != "a/b" || s.apiKey != "123" || s.cloudName != "demo" {
+	if string(s.appendSecret(nil)) != "a/b" || s.apiKey != "123" || s.cloudName != "demo" {
 		t.Errorf("parsed %q %q; want key 123, cloud demo and the escape decoded", s.apiKey, s.cloudName)
 	}
 }
@@ -883,7 +903,10 @@ func TestSecretNeverPrinted(t *testing.T) {
 	for _, verb := range []string{"%v", "%+v", "%#v", "%s", "%q", "%x", "%X", "%d", "%T", "%p"} {
 		outputs = append(outputs, fmt.Sprintf(verb, s), fmt.Sprintf(verb, *s))
 	}
-	outputs = append(outputs, fmt.Sprint(s), fmt.Sprintln(*s), s.String())
+	outputs = append(outputs, fmt.Sprint(s), fmt.Sprintln(*s), s.String(),
+		fmt.Sprintf("%v", reflect.ValueOf(*s)), fmt.Sprintf("%+v", reflect.ValueOf(s).Elem()))
+	other := newSigner(t, "another-secret", WithParamSets(avatarSets()...))
+	outputs = append(outputs, cmp.Diff(s, other, cmp.AllowUnexported(Signer{}, compiledSet{}, field{}), cmpopts.IgnoreFields(Signer{}, "now")))
 	for _, v := range []any{s, *s, struct{ S *Signer }{s}} {
 		data, err := json.Marshal(v)
 		if err != nil {
@@ -1411,4 +1434,54 @@ func decodeFuzzValues(data []byte) url.Values {
 		}
 	}
 	return params
+}
+
+// TestVersion1RefusesAmpersand: under signature version 1, a value with
+// "&" could be posted as two parameters under one signature.
+func TestVersion1RefusesAmpersand(t *testing.T) {
+	s := newSigner(t, testSecret, WithSignatureVersion(1), WithParamSets(avatarSets()[0], widgetSet()))
+	if _, err := s.Sign("avatar", 1, Params{PublicID: "me&return_delete_token=1"}); !errors.Is(err, ErrInvalidParam) {
+		t.Errorf("Sign: %v, want ErrInvalidParam", err)
+	}
+	proposed := url.Values{"timestamp": {"1700000000"}, "folder": {"avatars"}, "tags": {"avatar"}, "overwrite": {"0"},
+		"public_id": {"me&tags=evil"}}
+	if _, err := s.SignProposed("widget", 1, proposed); !errors.Is(err, ErrParamNotAllowed) {
+		t.Errorf("SignProposed: %v, want ErrParamNotAllowed", err)
+	}
+	proposed.Set("public_id", "me")
+	if _, err := s.SignProposed("widget", 1, proposed); err != nil {
+		t.Errorf("SignProposed without &: %v", err)
+	}
+	if _, err := New(testCloud, testKey, testSecret, WithSignatureVersion(1),
+		WithParamSets(ParamSet{Name: "a", Version: 1, Params: Params{NotificationURL: "https://x.example/?a=1&b=2"}})); !errors.Is(err, ErrInvalidParam) {
+		t.Errorf("New: %v, want ErrInvalidParam", err)
+	}
+}
+
+func TestContextBackslash(t *testing.T) {
+	s := newSigner(t, testSecret, WithParamSets(avatarSets()...))
+	tests := []struct {
+		context map[string]string
+		wantErr error
+	}{
+		{map[string]string{"path": `C:\dir\file`}, nil},
+		{map[string]string{"a": `C:\`, "b": "x"}, ErrInvalidParam},
+		{map[string]string{"a": `x\=y`}, ErrInvalidParam},
+		{map[string]string{"a": `x\|y`}, ErrInvalidParam},
+		{map[string]string{`a\`: "v"}, ErrInvalidParam},
+	}
+	for _, tt := range tests {
+		if _, err := s.Sign("avatar", 1, Params{Context: tt.context}); !errors.Is(err, tt.wantErr) {
+			t.Errorf("context %q: err = %v, want %v", tt.context, err, tt.wantErr)
+		}
+	}
+}
+
+func TestTransformationDecoding(t *testing.T) {
+	s := newSigner(t, testSecret, WithParamSets(avatarSets()...))
+	for _, bad := range []string{"w_100,%zz", "a%", "%ff%fe"} {
+		if _, err := s.Sign("avatar", 1, Params{Transformation: bad}); !errors.Is(err, ErrInvalidParam) {
+			t.Errorf("transformation %q: %v, want ErrInvalidParam (the SDK throws URIError)", bad, err)
+		}
+	}
 }

@@ -271,6 +271,15 @@ const typedCases = [
     },
   },
   { name: "extra_params", params: { public_id: "sample", extra: { source: "uw", custom_param: "a&b" } } },
+  // The SDK percent-decodes the incoming transformation.
+  { name: "transformation_escapes", params: { transformation: "l_text:Arial_20:Hello%20World%2C%20you/fl_layer_apply" } },
+  // JavaScript enumerates integer-like keys first, by number.
+  { name: "integer_like_keys", params: { context: { "10": "x", "9": "y", "01": "z", b: "1" }, metadata: { "2": "two", "10": "ten" } } },
+  // Dates are written as JSON.stringify writes a Date.
+  {
+    name: "access_control_dates",
+    params: { access_control: [{ access_type: "anonymous", start: "2026-01-01T00:00:00.500+01:00", end: "2026-06-30T12:00:00Z" }] },
+  },
   // The payload of ExampleSigner_Sign in example_test.go.
   {
     name: "example_sign",
@@ -291,6 +300,15 @@ function nodeOptions(p) {
   }
   if (o.eager != null) {
     o.eager = o.eager.map((e) => ({ raw_transformation: e.transformation, format: e.format }));
+  }
+  // A Go time.Time is a JavaScript Date.
+  if (o.access_control != null) {
+    o.access_control = o.access_control.map((r) => {
+      const rule = { access_type: r.access_type };
+      if (r.start != null) rule.start = new Date(r.start);
+      if (r.end != null) rule.end = new Date(r.end);
+      return rule;
+    });
   }
   for (const k of ["face_coordinates", "custom_coordinates"]) {
     if (o[k] != null) {

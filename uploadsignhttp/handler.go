@@ -76,8 +76,9 @@ func RequestFrom(r *http.Request) (req Request, ok bool) {
 // cross-site HTML forms out); 400 for malformed JSON, unknown fields or a
 // missing set; 413 for a body over [MaxRequestBytes]; the hook's
 // [StatusError], or 401; 404 for an unknown set or version, naming the
-// known ones; 409 for a parameter that contradicts the set; 500 when the
-// hook's parameters cannot be encoded. A panic in the hook is not
+// known ones; 409 for a parameter that contradicts the set; 500, without
+// details, when the hook's parameters cannot be encoded (test the hook's
+// Params with [uploadsign.Signer.Sign]). A panic in the hook is not
 // recovered. The handler is safe for concurrent use.
 func NewHandler(s *uploadsign.Signer, authorize func(*http.Request) (uploadsign.Params, error)) http.Handler {
 	if s == nil || authorize == nil {
@@ -126,7 +127,9 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusConflict, err.Error())
 		return
 	case err != nil:
-		writeError(w, http.StatusInternalServerError, "the server could not sign this upload: "+err.Error())
+		// The hook's parameters cannot be encoded: a bug of the backend,
+		// whose details stay on the server.
+		writeError(w, http.StatusInternalServerError, "the server could not sign this upload")
 		return
 	}
 	writeJSON(w, http.StatusOK, payload)
@@ -137,7 +140,10 @@ func readRequest(w http.ResponseWriter, r *http.Request) (req Request, status in
 	dec.DisallowUnknownFields()
 	err := dec.Decode(&req)
 	if err == nil {
-		if _, next := dec.Token(); next != io.EOF {
+		switch _, next := dec.Token(); {
+		case errors.As(next, new(*http.MaxBytesError)):
+			err = next
+		case next != io.EOF:
 			err = errors.New("data after the JSON object")
 		}
 	}
@@ -173,7 +179,7 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 // body, at most [MaxNotificationBytes]. It returns the body when the
 // notification is genuine and fresh, and otherwise an error wrapping
 // [uploadsign.ErrInvalidSignature] (missing or wrong headers, a body over
-// the limit) or [uploadsign.ErrExpired].
+// the limit) or [uploadsign.ErrExpired], or the error of reading the body.
 func VerifyNotificationRequest(s *uploadsign.Signer, r *http.Request) ([]byte, error) {
 	timestamp := r.Header.Get("X-Cld-Timestamp")
 	signature := r.Header.Get("X-Cld-Signature")

@@ -101,7 +101,8 @@ func TestHandler(t *testing.T) {
 		{"unknown set", "POST", js, "42", `{"param_set":"banner","version":1}`, 404, `known sets: "avatar"`},
 		{"unknown version", "POST", js, "42", `{"param_set":"avatar","version":3}`, 404, "known versions: 1, 2"},
 		{"conflict", "POST", js, "conflict", `{"param_set":"avatar","version":1}`, 409, "folder"},
-		{"hook's params invalid", "POST", js, "invalid", `{"param_set":"avatar","version":1}`, 500, "tags"},
+		{"hook's params invalid", "POST", js, "invalid", `{"param_set":"avatar","version":1}`, 500, "could not sign"},
+		{"spaces past the limit", "POST", js, "42", `{"param_set":"avatar","version":1}` + strings.Repeat(" ", 5000), 413, "bytes"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -13,8 +13,10 @@
 // api_key; the signature over every posted field except file, api_key,
 // cloud_name, resource_type and signature, with blank values dropped, in
 // signature version 2 or 1 and SHA-1 or SHA-256; a timestamp at most one
-// hour old; a file. It answers failures with Cloudinary's messages and
-// statuses, and success with the fields of Cloudinary's upload response.
+// hour old; a file. It answers failures with the messages and statuses
+// Cloudinary's users report, and success with the fields of Cloudinary's
+// upload response; its response signature uses the account's algorithm,
+// SHA-1 unless [WithSHA256Only].
 // The url and secure_url it returns point at the server itself, which
 // serves the uploaded bytes.
 //
@@ -28,8 +30,6 @@ import (
 	"bytes"
 	"crypto/md5"
 	"crypto/rand"
-	"crypto/sha1"
-	"crypto/sha256"
 	"crypto/subtle"
 	"encoding/base64"
 	"encoding/binary"
@@ -64,9 +64,11 @@ type Server struct {
 	*httptest.Server
 
 	cloud, apiKey string
-	secret        *string
 	sha256Only    bool
 	now           func() time.Time
+	// signers hold the secret, one per algorithm and signature version the
+	// endpoint accepts; the secret is nowhere else in the Server.
+	signers map[signerKey]*uploadsign.Signer
 
 	mu      sync.Mutex
 	assets  map[string]*asset // by resource type, delivery type and public_id
@@ -82,6 +84,11 @@ type Upload struct {
 	File         []byte            // the uploaded bytes
 	Status       int               // the HTTP status answered; 0 for a dropped connection
 	Response     map[string]any    // the JSON answered, decoded
+}
+
+type signerKey struct {
+	algorithm uploadsign.Algorithm
+	version   int
 }
 
 type asset struct {
@@ -112,17 +119,28 @@ func WithClock(now func() time.Time) ServerOption {
 }
 
 // NewServer starts a fake upload endpoint for the account with the given
-// cloud name, API key and secret. Close it when done.
+// cloud name, API key and secret. Close it when done. Like
+// [httptest.NewServer], it panics if it cannot start, here also when the
+// credentials are ones [uploadsign.New] refuses.
 func NewServer(cloudName, apiKey, apiSecret string, opts ...ServerOption) *Server {
 	s := &Server{
-		cloud:  cloudName,
-		apiKey: apiKey,
-		secret: &apiSecret,
-		now:    time.Now,
-		assets: make(map[string]*asset),
+		cloud:   cloudName,
+		apiKey:  apiKey,
+		now:     time.Now,
+		assets:  make(map[string]*asset),
+		signers: make(map[signerKey]*uploadsign.Signer),
 	}
 	for _, opt := range opts {
 		opt(s)
+	}
+	for _, a := range []uploadsign.Algorithm{uploadsign.SHA1, uploadsign.SHA256} {
+		for _, v := range []int{1, 2} {
+			signer, err := uploadsign.New(cloudName, apiKey, apiSecret, uploadsign.WithAlgorithm(a), uploadsign.WithSignatureVersion(v))
+			if err != nil {
+				panic("uploadsigntest: NewServer: " + err.Error())
+			}
+			s.signers[signerKey{a, v}] = signer
+		}
 	}
 	s.Server = httptest.NewServer(http.HandlerFunc(s.serve))
 	return s
@@ -141,9 +159,13 @@ func (s *Server) Uploads() []Upload {
 	return append([]Upload(nil), s.uploads...)
 }
 
-// FailNext makes the next upload request fail with the status and, in
-// Cloudinary's error format, the message. Calls queue up.
+// FailNext makes the next upload request fail with the status, which must
+// be from 400 to 599, and, in Cloudinary's error format, the message. Calls
+// queue up. It panics on another status.
 func (s *Server) FailNext(status int, message string) {
+	if status < 400 || status > 599 {
+		panic(fmt.Sprintf("uploadsigntest: FailNext: status %d is not from 400 to 599", status))
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.failing = append(s.failing, failure{status: status, message: message})
@@ -214,7 +236,7 @@ func (s *Server) upload(r *http.Request, up *Upload) (int, map[string]any) {
 		return http.StatusNotFound, errorBody("Not found: POST /v1_1/CLOUD_NAME/RESOURCE_TYPE/upload")
 	}
 	if parts[1] != s.cloud {
-		return http.StatusNotFound, errorBody("Invalid cloud_name " + parts[1])
+		return http.StatusUnauthorized, errorBody("Invalid cloud_name " + parts[1])
 	}
 	up.ResourceType = parts[2]
 	switch up.ResourceType {
@@ -249,8 +271,7 @@ func (s *Server) upload(r *http.Request, up *Upload) (int, map[string]any) {
 	case f["timestamp"] == "":
 		return http.StatusBadRequest, errorBody("Missing required parameter - timestamp")
 	}
-	algorithm, ok := s.checkSignature(f)
-	if !ok {
+	if !s.checkSignature(f) {
 		msg := fmt.Sprintf("Invalid Signature %s. String to sign - '%s'.", f["signature"], uploadsign.StringToSign(values(f), 2))
 		return http.StatusUnauthorized, errorBody(msg)
 	}
@@ -268,31 +289,32 @@ func (s *Server) upload(r *http.Request, up *Upload) (int, map[string]any) {
 	if len(up.File) == 0 {
 		return http.StatusBadRequest, errorBody("Empty file")
 	}
-	return s.store(up, algorithm)
+	return s.store(up)
 }
 
-// checkSignature accepts the signature in either version and algorithm,
-// as Cloudinary does by default, and reports which algorithm matched.
-func (s *Server) checkSignature(f map[string]string) (uploadsign.Algorithm, bool) {
-	got, err := hex.DecodeString(strings.ToLower(f["signature"]))
-	if err != nil {
-		return "", false
-	}
+// checkSignature accepts the signature in either algorithm (SHA-1 only if
+// the account allows it) and either signature version (version 1 only when
+// no signed value holds "&"), as Cloudinary does by default.
+func (s *Server) checkSignature(f map[string]string) bool {
 	v := values(f)
-	for _, version := range []int{2, 1} {
-		text := []byte(uploadsign.StringToSign(v, version) + *s.secret)
-		if !s.sha256Only {
-			sum := sha1.Sum(text)
-			if subtle.ConstantTimeCompare(got, sum[:]) == 1 {
-				return uploadsign.SHA1, true
+	versions := []int{2, 1}
+	for k, x := range f {
+		if k != "signature" && strings.ContainsRune(k+x, '&') {
+			versions = []int{2}
+		}
+	}
+	got := strings.ToLower(f["signature"])
+	for _, version := range versions {
+		for _, a := range []uploadsign.Algorithm{uploadsign.SHA1, uploadsign.SHA256} {
+			if a == uploadsign.SHA1 && s.sha256Only {
+				continue
+			}
+			if subtle.ConstantTimeCompare([]byte(got), []byte(s.signers[signerKey{a, version}].SignValues(v))) == 1 {
+				return true
 			}
 		}
-		sum := sha256.Sum256(text)
-		if subtle.ConstantTimeCompare(got, sum[:]) == 1 {
-			return uploadsign.SHA256, true
-		}
 	}
-	return "", false
+	return false
 }
 
 func values(f map[string]string) url.Values {
@@ -369,7 +391,7 @@ func readFileField(v string, up *Upload) error {
 }
 
 // store saves a checked upload and returns Cloudinary's response.
-func (s *Server) store(up *Upload, algorithm uploadsign.Algorithm) (int, map[string]any) {
+func (s *Server) store(up *Upload) (int, map[string]any) {
 	f := up.Fields
 	format, width, height, kind := sniff(up.File, up.Filename)
 	resourceType := up.ResourceType
@@ -419,7 +441,7 @@ func (s *Server) store(up *Upload, algorithm uploadsign.Algorithm) (int, map[str
 			version = v + 1
 		}
 	}
-	delivery := fmt.Sprintf("%s/%s/%s/%s/v%d/%s", s.URL, s.cloud, resourceType, deliveryType, version, publicID)
+	delivery := fmt.Sprintf("%s/%s/%s/%s/v%d/%s", s.URL, s.cloud, resourceType, deliveryType, version, escapePath(publicID))
 	if resourceType != "raw" && format != "" {
 		delivery += "." + format
 	}
@@ -429,7 +451,7 @@ func (s *Server) store(up *Upload, algorithm uploadsign.Algorithm) (int, map[str
 		"public_id":         publicID,
 		"version":           version,
 		"version_id":        randomHex(16),
-		"signature":         responseSignature(publicID, version, *s.secret, algorithm),
+		"signature":         s.responseSignature(publicID, version),
 		"format":            format,
 		"resource_type":     resourceType,
 		"type":              deliveryType,
@@ -484,15 +506,23 @@ func (s *Server) serveAsset(w http.ResponseWriter, r *http.Request) {
 }
 
 // responseSignature is the signature Cloudinary returns with an upload:
-// version 1 over public_id and version.
-func responseSignature(publicID string, version int64, secret string, a uploadsign.Algorithm) string {
-	text := []byte(uploadsign.StringToSign(url.Values{"public_id": {publicID}, "version": {strconv.FormatInt(version, 10)}}, 1) + secret)
-	if a == uploadsign.SHA256 {
-		sum := sha256.Sum256(text)
-		return hex.EncodeToString(sum[:])
+// signature version 1 over public_id and version, with the account's
+// algorithm (SHA-256 for an account that requires it, else SHA-1).
+func (s *Server) responseSignature(publicID string, version int64) string {
+	a := uploadsign.SHA1
+	if s.sha256Only {
+		a = uploadsign.SHA256
 	}
-	sum := sha1.Sum(text)
-	return hex.EncodeToString(sum[:])
+	return s.signers[signerKey{a, 1}].SignValues(url.Values{"public_id": {publicID}, "version": {strconv.FormatInt(version, 10)}})
+}
+
+// escapePath escapes each "/"-separated segment of a public_id for a URL.
+func escapePath(publicID string) string {
+	segments := strings.Split(publicID, "/")
+	for i, seg := range segments {
+		segments[i] = url.PathEscape(seg)
+	}
+	return strings.Join(segments, "/")
 }
 
 func truthy(v string) bool { return v == "1" || v == "true" }
