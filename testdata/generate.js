@@ -75,6 +75,7 @@ const rawCases = [
   { name: "article", params: { timestamp: 1700000000, folder: "avatars", tags: "avatar-image" } },
   { name: "ampersand_in_value", params: { timestamp: 1700000000, public_id: "tom&jerry", folder: "a&b&c" } },
   { name: "smuggled_param", params: { timestamp: 1700000000, public_id: "x&overwrite=true" } },
+  { name: "ampersand_in_key", params: { timestamp: 1700000000, "a&b": "c" } },
   { name: "equals_in_value", params: { timestamp: 1700000000, context: "caption=a=b", public_id: "k=v" } },
   { name: "pipe_in_value", params: { timestamp: 1700000000, eager: "w_100|w_200", context: "a=1|b=2" } },
   { name: "plus_percent_space", params: { timestamp: 1700000000, public_id: "a+b c%20d %zz", folder: "my folder/sub" } },
