@@ -223,6 +223,15 @@ func newSigner(t *testing.T, srv *uploadsigntest.Server, now func() time.Time, o
 	return s
 }
 
+// startFake starts a fake endpoint on the test clock, and a Signer for it.
+func startFake(t *testing.T) (*clock, *uploadsigntest.Server, *uploadsign.Signer) {
+	t.Helper()
+	c := &clock{now: testTime}
+	srv := uploadsigntest.NewServer(cloud, key, secret, uploadsigntest.WithClock(c.Now))
+	t.Cleanup(srv.Close)
+	return c, srv, newSigner(t, srv, c.Now)
+}
+
 func sign(t *testing.T, s *uploadsign.Signer, set string, req uploadsign.Params) *uploadsign.Payload {
 	t.Helper()
 	p, err := s.Sign(set, 1, req)
@@ -233,10 +242,7 @@ func sign(t *testing.T, s *uploadsign.Signer, set string, req uploadsign.Params)
 }
 
 func TestServerUploadResponse(t *testing.T) {
-	c := &clock{now: testTime}
-	srv := uploadsigntest.NewServer(cloud, key, secret, uploadsigntest.WithClock(c.Now))
-	defer srv.Close()
-	s := newSigner(t, srv, c.Now)
+	_, srv, s := startFake(t)
 	p := sign(t, s, "avatar", uploadsign.Params{PublicID: "user_42"})
 	img := pngImage(t, 64, 48)
 	status, answer, err := uploadsigntest.Post(p.URL, p.Fields, "me.png", img)
@@ -312,10 +318,7 @@ func TestServerVerifiesWithSHA256(t *testing.T) {
 }
 
 func TestServerRefusals(t *testing.T) {
-	c := &clock{now: testTime}
-	srv := uploadsigntest.NewServer(cloud, key, secret, uploadsigntest.WithClock(c.Now))
-	defer srv.Close()
-	s := newSigner(t, srv, c.Now)
+	c, _, s := startFake(t)
 	img := pngImage(t, 4, 4)
 	good := sign(t, s, "avatar", uploadsign.Params{})
 	with := func(change func(f map[string]string)) map[string]string {
@@ -387,10 +390,7 @@ func TestServerInvalidSignatureHeader(t *testing.T) {
 }
 
 func TestServerURLEncodedDataURI(t *testing.T) {
-	c := &clock{now: testTime}
-	srv := uploadsigntest.NewServer(cloud, key, secret, uploadsigntest.WithClock(c.Now))
-	defer srv.Close()
-	s := newSigner(t, srv, c.Now)
+	_, _, s := startFake(t)
 	p := sign(t, s, "avatar", uploadsign.Params{PublicID: "x"})
 	form := url.Values{"file": {"data:image/png;base64," + base64.StdEncoding.EncodeToString(pngImage(t, 3, 2))}}
 	for k, v := range p.Fields {
@@ -409,10 +409,7 @@ func TestServerURLEncodedDataURI(t *testing.T) {
 }
 
 func TestServerOverwriteFalseKeepsExisting(t *testing.T) {
-	c := &clock{now: testTime}
-	srv := uploadsigntest.NewServer(cloud, key, secret, uploadsigntest.WithClock(c.Now))
-	defer srv.Close()
-	s := newSigner(t, srv, c.Now)
+	c, _, s := startFake(t)
 	first := pngImage(t, 10, 10)
 	p := sign(t, s, "avatar", uploadsign.Params{PublicID: "u1", Overwrite: uploadsign.Bool(false)})
 	_, a1, _ := uploadsigntest.Post(p.URL, p.Fields, "a.png", first)
@@ -431,10 +428,7 @@ func TestServerOverwriteFalseKeepsExisting(t *testing.T) {
 }
 
 func TestServerFailNextAndDropNext(t *testing.T) {
-	c := &clock{now: testTime}
-	srv := uploadsigntest.NewServer(cloud, key, secret, uploadsigntest.WithClock(c.Now))
-	defer srv.Close()
-	s := newSigner(t, srv, c.Now)
+	_, srv, s := startFake(t)
 	p := sign(t, s, "avatar", uploadsign.Params{})
 	img := pngImage(t, 2, 2)
 
@@ -460,10 +454,7 @@ func TestServerFailNextAndDropNext(t *testing.T) {
 }
 
 func TestServerImageSizes(t *testing.T) {
-	c := &clock{now: testTime}
-	srv := uploadsigntest.NewServer(cloud, key, secret, uploadsigntest.WithClock(c.Now))
-	defer srv.Close()
-	s := newSigner(t, srv, c.Now)
+	_, _, s := startFake(t)
 	img := image.NewRGBA(image.Rect(0, 0, 7, 5))
 	var jpg, gf bytes.Buffer
 	if err := jpeg.Encode(&jpg, img, nil); err != nil {
@@ -548,10 +539,7 @@ func TestServerAnswersWithAccountAlgorithm(t *testing.T) {
 }
 
 func TestServerEscapesURLs(t *testing.T) {
-	c := &clock{now: testTime}
-	srv := uploadsigntest.NewServer(cloud, key, secret, uploadsigntest.WithClock(c.Now))
-	defer srv.Close()
-	s := newSigner(t, srv, c.Now)
+	_, _, s := startFake(t)
 	img := pngImage(t, 3, 3)
 	p := sign(t, s, "avatar", uploadsign.Params{PublicID: "a b%zz?q#f"})
 	status, answer, _ := uploadsigntest.Post(p.URL, p.Fields, "a.png", img)

@@ -122,6 +122,14 @@ func parse(fs *flag.FlagSet, args []string) (status int, done bool) {
 	return 0, false
 }
 
+// checkFormat refuses a --format other than json or text.
+func checkFormat(e env, fs *flag.FlagSet, format string) (status int, bad bool) {
+	if format != "json" && format != "text" {
+		return usageError(e, fs, "--format must be json or text"), true
+	}
+	return 0, false
+}
+
 func usageError(e env, fs *flag.FlagSet, format string, args ...any) int {
 	fmt.Fprintf(e.stderr, "uploadsign %s: %s\n", fs.Name(), fmt.Sprintf(format, args...))
 	fmt.Fprintf(e.stderr, "Run \"uploadsign %s --help\" for usage.\n", fs.Name())
@@ -202,8 +210,8 @@ func cmdSign(args []string, e env) int {
 	if status, done := parse(fs, args); done {
 		return status
 	}
-	if *format != "json" && *format != "text" {
-		return usageError(e, fs, "--format must be json or text")
+	if status, bad := checkFormat(e, fs, *format); bad {
+		return status
 	}
 	params, err := keyValues(fs.Args())
 	if err != nil {
@@ -392,8 +400,8 @@ func cmdVerifyResult(args []string, e env) int {
 	if status, done := parse(fs, args); done {
 		return status
 	}
-	if *format != "text" && *format != "json" {
-		return usageError(e, fs, "--format must be text or json")
+	if status, bad := checkFormat(e, fs, *format); bad {
+		return status
 	}
 	if *publicID == "" || *version == 0 || *signature == "" || fs.NArg() > 0 {
 		return usageError(e, fs, "need --public-id, --version and --signature, and no other arguments")
@@ -416,8 +424,8 @@ func cmdVerifyWebhook(args []string, e env) int {
 	if status, done := parse(fs, args); done {
 		return status
 	}
-	if *format != "text" && *format != "json" {
-		return usageError(e, fs, "--format must be text or json")
+	if status, bad := checkFormat(e, fs, *format); bad {
+		return status
 	}
 	if *timestamp == "" || *signature == "" || fs.NArg() > 0 {
 		return usageError(e, fs, "need --timestamp and --signature, the body on standard input, and no other arguments")
