@@ -567,3 +567,33 @@ func TestServerFailNextRefusesNonErrorStatus(t *testing.T) {
 	}()
 	srv.FailNext(200, "ok")
 }
+
+// TestSingleUseReplay replays a single-use payload: the second upload
+// creates nothing and answers with the first asset.
+func TestSingleUseReplay(t *testing.T) {
+	c := &clock{now: testTime}
+	srv := uploadsigntest.NewServer(cloud, key, secret, uploadsigntest.WithClock(c.Now))
+	defer srv.Close()
+	s, err := uploadsign.New(cloud, key, secret, uploadsign.WithUploadURL(srv.URL), uploadsign.WithClock(c.Now),
+		uploadsign.WithParamSets(uploadsign.ParamSet{Name: "receipt", Version: 1, SingleUse: true,
+			Params: uploadsign.Params{Folder: "receipts"}}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := sign(t, s, "receipt", uploadsign.Params{})
+	status, first, _ := uploadsigntest.Post(p.URL, p.Fields, "a.png", pngImage(t, 10, 10))
+	if status != 200 || first["existing"] != nil {
+		t.Fatalf("first use: %d %v", status, first)
+	}
+	c.Set(testTime.Add(30 * time.Minute))
+	status, replay, _ := uploadsigntest.Post(p.URL, p.Fields, "b.png", pngImage(t, 20, 20))
+	if status != 200 || replay["existing"] != true || replay["version"] != first["version"] || replay["width"] != 10.0 {
+		t.Errorf("replay: %d %v, want the first asset, existing", status, replay)
+	}
+	// A second payload of the set is a second, distinct asset.
+	p2 := sign(t, s, "receipt", uploadsign.Params{})
+	_, second, _ := uploadsigntest.Post(p2.URL, p2.Fields, "c.png", pngImage(t, 30, 30))
+	if second["public_id"] == first["public_id"] || second["existing"] != nil {
+		t.Errorf("second payload: %v", second)
+	}
+}
