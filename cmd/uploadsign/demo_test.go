@@ -50,6 +50,12 @@ func postJSON(t *testing.T, url string, body any, out any) int {
 	t.Helper()
 	data, _ := json.Marshal(body)
 	resp, err := http.Post(url, "application/json", bytes.NewReader(data))
+	return decodeJSON(t, resp, err, out)
+}
+
+// decodeJSON decodes a JSON answer into out and returns its status.
+func decodeJSON(t *testing.T, resp *http.Response, err error, out any) int {
+	t.Helper()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -96,14 +102,7 @@ func TestDemoFlow(t *testing.T) {
 func getJSON(t *testing.T, url string, out any) int {
 	t.Helper()
 	resp, err := http.Get(url)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	if err := json.NewDecoder(resp.Body).Decode(out); err != nil {
-		t.Fatal(err)
-	}
-	return resp.StatusCode
+	return decodeJSON(t, resp, err, out)
 }
 
 // syncBuffer is a bytes.Buffer safe for a command's goroutine and the test.
