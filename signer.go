@@ -42,7 +42,8 @@
 // timestamp and may be replayed within that hour; a signature cannot limit
 // file size. Fixing a unique public_id with Overwrite false limits what a
 // replay can do. The secret never leaves the Signer: it appears in no
-// payload, error, log record, JSON or fmt output of a Signer.
+// payload, error, log record, JSON or fmt output of a Signer, and is kept
+// masked so that reflection-based printers (go-cmp, spew) do not show it.
 //
 // Browsers that propose what to sign, as Cloudinary's Upload Widget does,
 // go through [Signer.SignProposed], which signs only what a set allows. A
@@ -61,12 +62,18 @@
 //     [ErrInvalidConfig] and never repeat the secret or the URL).
 //   - Typed [Params] refuse invalid UTF-8 and NUL bytes, empty tags or
 //     tags with a comma, Context and Metadata keys that are empty or hold
-//     "=" or "|" (values are escaped as the SDKs escape them), Extra names
+//     "=", "|" or "\" (values are escaped as the SDKs escape them, and a
+//     backslash before "=", "|" or the end is refused), Extra names
 //     that are not lower-case ASCII, digits and "_" or that a field models,
 //     auto_tagging outside (0, 1] or NaN, and negative rectangles (errors
 //     wrap [ErrInvalidParam] and name the parameter). Long values and many
-//     keys are signed as they are.
-//   - [Sign] refuses a clock before 1970 or after year 9999.
+//     keys are signed as they are. The incoming Transformation is
+//     percent-decoded, as the Node SDK decodes it; a malformed escape is
+//     refused.
+//   - With signature version 1, [Signer.Sign] and [Signer.SignProposed]
+//     refuse "&" in any value: "a=x&b=y" could be posted as two parameters
+//     under one signature.
+//   - [Signer.Sign] refuses a clock before 1970 or after year 9999.
 //   - [StringToSign] and [Signer.SignValues] are the raw primitives: they
 //     sign any bytes, as the SDKs' api_sign_request does.
 //   - Verification refuses timestamps that are not decimal Unix seconds and
