@@ -84,6 +84,7 @@
 package uploadsign
 
 import (
+	"cmp"
 	"crypto/rand"
 	"crypto/sha1"
 	"crypto/sha256"
@@ -152,12 +153,7 @@ type Signer struct {
 	now               func() time.Time
 	uploadURL         string
 	maxAge            time.Duration
-	sets              map[setKey]*compiledSet
-}
-
-type setKey struct {
-	name    string
-	version int
+	sets              map[string][]*compiledSet // by name, in version order
 }
 
 // compiledSet is a registered ParamSet with its fixed fields encoded once.
@@ -214,7 +210,7 @@ func New(cloudName, apiKey, apiSecret string, opts ...Option) (*Signer, error) {
 		now:       cfg.now,
 		uploadURL: base,
 		maxAge:    cfg.notificationMaxAge,
-		sets:      make(map[setKey]*compiledSet, len(cfg.sets)),
+		sets:      make(map[string][]*compiledSet, len(cfg.sets)),
 	}
 	s.maskedSecret = make([]byte, len(apiSecret))
 	for i := range s.maskedSecret {
@@ -350,8 +346,7 @@ func (s *Signer) addSet(set ParamSet) error {
 	default:
 		return fmt.Errorf("%w: WithParamSets: %s: resource type %q is not image, video, raw or auto", ErrInvalidConfig, name, set.ResourceType)
 	}
-	key := setKey{set.Name, set.Version}
-	if _, dup := s.sets[key]; dup {
+	if _, err := s.lookup(set.Name, set.Version); err == nil {
 		return fmt.Errorf("%w: WithParamSets: %s is registered twice", ErrInvalidConfig, name)
 	}
 	if set.SingleUse {
@@ -388,13 +383,15 @@ func (s *Signer) addSet(set ParamSet) error {
 		pairs[i] = string(appendPair(nil, f.key, f.value, s.version))
 	}
 	template["api_key"] = s.apiKey
-	s.sets[key] = &compiledSet{
+	versions := append(s.sets[set.Name], &compiledSet{
 		ParamSet: set,
 		url:      s.UploadURL(resource),
 		fixed:    fixed,
 		pairs:    pairs,
 		template: template,
-	}
+	})
+	slices.SortFunc(versions, func(a, b *compiledSet) int { return cmp.Compare(a.Version, b.Version) })
+	s.sets[set.Name] = versions
 	return nil
 }
 
@@ -528,9 +525,9 @@ func (s *Signer) timestamp() (int64, error) {
 
 // appendSecret appends the API secret to dst.
 func (s *Signer) appendSecret(dst []byte) []byte {
-	for i, b := range s.maskedSecret {
-		dst = append(dst, b^s.pad[i])
-	}
+	n := len(dst)
+	dst = slices.Grow(dst, len(s.pad))[:n+len(s.pad)]
+	subtle.XORBytes(dst[n:], s.maskedSecret, s.pad)
 	return dst
 }
 
@@ -601,29 +598,24 @@ func (s *Signer) SignProposed(set string, version int, proposed url.Values) (str
 }
 
 func (s *Signer) lookup(set string, version int) (*compiledSet, error) {
-	if cs, ok := s.sets[setKey{set, version}]; ok {
-		return cs, nil
-	}
-	var versions []int
-	for k := range s.sets {
-		if k.name == set {
-			versions = append(versions, k.version)
+	versions := s.sets[set]
+	for _, cs := range versions {
+		if cs.Version == version {
+			return cs, nil
 		}
 	}
 	if len(versions) > 0 {
-		slices.Sort(versions)
 		list := make([]string, len(versions))
-		for i, v := range versions {
-			list[i] = strconv.Itoa(v)
+		for i, cs := range versions {
+			list[i] = strconv.Itoa(cs.Version)
 		}
 		return nil, fmt.Errorf("%w: %q has no version %d (known versions: %s)", ErrUnknownParamSet, set, version, strings.Join(list, ", "))
 	}
 	var known []string
-	for k := range s.sets {
-		known = append(known, strconv.Quote(k.name))
+	for name := range s.sets {
+		known = append(known, strconv.Quote(name))
 	}
 	slices.Sort(known)
-	known = slices.Compact(known)
 	if len(known) == 0 {
 		return nil, fmt.Errorf("%w: %q: no parameter sets are registered (see WithParamSets)", ErrUnknownParamSet, set)
 	}
@@ -632,7 +624,8 @@ func (s *Signer) lookup(set string, version int) (*compiledSet, error) {
 
 // mergeFields walks a set's fixed fields, a request's fields and the
 // timestamp, each sorted by key, and calls emit for every field in key
-// order, with the field's index in fixed if it is the set's, else -1. A key in both lists must have the same value, except for the
+// order, with the field's index in fixed if it is the set's, else -1. A
+// key in both lists must have the same value, except for the
 // collections the request has already merged with the set's (tags, context,
 // metadata), whose request value wins.
 func mergeFields(fixed, own []field, stamp field, emit func(f field, set int)) error {
@@ -870,10 +863,18 @@ func (s *Signer) compare(what, signature string, want []byte) error {
 	return nil
 }
 
+func (s *Signer) setCount() int {
+	n := 0
+	for _, versions := range s.sets {
+		n += len(versions)
+	}
+	return n
+}
+
 // String describes the Signer without its secret.
 func (s Signer) String() string {
 	return fmt.Sprintf("uploadsign.Signer{cloud_name: %q, api_key: %q, api_secret: [redacted], algorithm: %s, signature_version: %d, param_sets: %d}",
-		s.cloudName, s.apiKey, s.algorithm, s.version, len(s.sets))
+		s.cloudName, s.apiKey, s.algorithm, s.version, s.setCount())
 }
 
 // GoString is [Signer.String], so that %#v does not print the secret.
