@@ -203,6 +203,8 @@ func (p *Params) fields() ([]field, error) {
 
 // encode adds p's parameters, encoded, to e, and returns the first
 // parameter that cannot be encoded as an error wrapping ErrInvalidParam.
+// The collections are encoded only when set, so that the common request,
+// a few strings, costs no calls.
 func (p *Params) encode(e *encoder) error {
 	e.str("public_id", p.PublicID)
 	e.str("public_id_prefix", p.PublicIDPrefix)
@@ -219,24 +221,40 @@ func (p *Params) encode(e *encoder) error {
 
 	e.str("type", p.Type)
 	e.str("access_mode", p.AccessMode)
-	e.accessControl(p.AccessControl)
+	if len(p.AccessControl) > 0 {
+		e.accessControl(p.AccessControl)
+	}
 	e.str("upload_preset", p.UploadPreset)
 	e.flag("discard_original_filename", p.DiscardOriginalFilename)
 	e.flag("backup", p.Backup)
 	e.flag("invalidate", p.Invalidate)
 
-	e.list("tags", p.Tags)
-	e.keyValues("context", p.Context)
-	e.keyValues("metadata", p.Metadata)
+	if len(p.Tags) > 0 {
+		e.list("tags", p.Tags)
+	}
+	if len(p.Context) > 0 {
+		e.keyValues("context", p.Context)
+	}
+	if len(p.Metadata) > 0 {
+		e.keyValues("metadata", p.Metadata)
+	}
 	e.flag("clear_invalid", p.ClearInvalid)
 
-	e.transformation(p.Transformation)
+	if p.Transformation != "" {
+		e.transformation(p.Transformation)
+	}
 	e.str("format", p.Format)
-	e.list("allowed_formats", p.AllowedFormats)
-	e.eager(p.Eager)
+	if len(p.AllowedFormats) > 0 {
+		e.list("allowed_formats", p.AllowedFormats)
+	}
+	if len(p.Eager) > 0 {
+		e.eager(p.Eager)
+	}
 	e.flag("eager_async", p.EagerAsync)
 	e.str("eager_notification_url", p.EagerNotificationURL)
-	e.breakpoints(p.ResponsiveBreakpoints)
+	if len(p.ResponsiveBreakpoints) > 0 {
+		e.breakpoints(p.ResponsiveBreakpoints)
+	}
 
 	e.flag("colors", p.Colors)
 	e.flag("faces", p.Faces)
@@ -250,9 +268,15 @@ func (p *Params) encode(e *encoder) error {
 	e.word("visual_search", p.VisualSearch)
 	e.flag("auto_chaptering", p.AutoChaptering)
 	e.flag("auto_transcription", p.AutoTranscription)
-	e.rects("face_coordinates", p.FaceCoordinates)
-	e.rects("custom_coordinates", p.CustomCoordinates)
-	e.autoTagging(p.AutoTagging)
+	if len(p.FaceCoordinates) > 0 {
+		e.rects("face_coordinates", p.FaceCoordinates)
+	}
+	if len(p.CustomCoordinates) > 0 {
+		e.rects("custom_coordinates", p.CustomCoordinates)
+	}
+	if p.AutoTagging != 0 {
+		e.autoTagging(p.AutoTagging)
+	}
 	e.str("categorization", p.Categorization)
 	e.str("detection", p.Detection)
 	e.str("ocr", p.OCR)
@@ -269,9 +293,13 @@ func (p *Params) encode(e *encoder) error {
 	e.str("on_success", p.OnSuccess)
 	e.str("proxy", p.Proxy)
 	e.flag("return_delete_token", p.ReturnDeleteToken)
-	e.headers(p.Headers)
+	if len(p.Headers) > 0 {
+		e.headers(p.Headers)
+	}
 
-	e.extra(p.Extra)
+	if len(p.Extra) > 0 {
+		e.extra(p.Extra)
+	}
 	return e.err
 }
 
