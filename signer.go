@@ -423,9 +423,10 @@ type Payload struct {
 // ones: Tags are appended, Context and Metadata entries are added, and any
 // other parameter the set also fixes must have the same value, or Sign
 // returns an error wrapping [ErrParamConflict] that names it. The payload is
-// stamped with the Signer's clock. An unknown set or version gives an error
+// stamped with the Signer's clock; a single-use set also gets a fresh
+// public_id (see [ParamSet]). An unknown set or version gives an error
 // wrapping [ErrUnknownParamSet]; a parameter that cannot be encoded, one
-// wrapping [ErrInvalidParam].
+// wrapping [ErrInvalidParam]. Sign never modifies req's slices or maps.
 func (s *Signer) Sign(set string, version int, req Params) (*Payload, error) {
 	cs, err := s.lookup(set, version)
 	if err != nil {
