@@ -6,24 +6,26 @@
 //	defer srv.Close()
 //	signer, _ := uploadsign.New("demo", "123456789012345", secret,
 //		uploadsign.WithUploadURL(srv.URL), uploadsign.WithParamSets(sets...))
-//	// ... post a payload's fields and a file to payload.URL ...
+//	payload, _ := signer.Sign("avatar", 1, uploadsign.Params{})
+//	status, answer, _ := uploadsigntest.Post(payload.URL, payload.Fields, "a.png", png)
 //	uploads := srv.Uploads()
 //
 // The server checks an upload as Cloudinary's upload endpoint does: a known
 // api_key; the signature over every posted field except file, api_key,
 // cloud_name, resource_type and signature, with blank values dropped, in
-// signature version 2 or 1 and SHA-1 or SHA-256; a timestamp at most one
+// signature version 2 (or 1, when no signed value holds "&") and SHA-1 or
+// SHA-256 (SHA-256 only with [WithSHA256Only]); a timestamp at most one
 // hour old; a file. It answers failures with the messages and statuses
 // Cloudinary's users report, and success with the fields of Cloudinary's
-// upload response; its response signature uses the account's algorithm,
-// SHA-1 unless [WithSHA256Only].
-// The url and secure_url it returns point at the server itself, which
-// serves the uploaded bytes.
+// upload response (public_id, version, signature, width and height,
+// format, bytes, tags, context, url, secure_url, created_at,
+// original_filename, ...); the response signature uses the account's
+// algorithm, SHA-1 unless [WithSHA256Only]. The url and secure_url point at
+// the server itself, which serves the uploaded bytes.
 //
 // What it does not do: transformations, eager or analysis results, upload
 // presets, remote fetching of a file given as a URL, and any limit of a
-// plan. Responses carry the fields listed on [Server.Uploads]; their exact
-// values (asset_id, generated public_ids) are random.
+// plan. Some values (asset_id, generated public_ids) are random.
 package uploadsigntest
 
 import (
