@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
-	"strings"
 	"time"
 
 	"github.com/uploadsign/uploadsign"
@@ -216,41 +215,35 @@ func ExampleSigner_VerifyNotification() {
 //
 //	cloudinary.createUploadWidget({
 //	  cloudName: "demo", apiKey: "123456789012345",
-//	  folder: "avatars", tags: ["avatar"],
-//	  uploadSignature: (callback, params_to_sign) =>
+//	  folder: "avatars", tags: ["avatar"], publicId: "user_42",
+//	  uploadSignature: (callback, paramsToSign) =>
 //	    fetch("/uploads/widget-signature", {
 //	      method: "POST",
-//	      headers: { "Content-Type": "application/json" },
-//	      body: JSON.stringify({ params_to_sign }),
+//	      body: JSON.stringify({ paramsToSign }),
 //	    }).then((res) => res.json()).then((data) => callback(data.signature)),
 //	}, onResult);
 //
-// The backend signs only what the "widget" set allows.
+// The backend signs only what the "widget" set allows, with the public_id
+// it binds to the logged-in user (uploadsignhttp.NewProposalHandler does
+// all of this).
 func ExampleSigner_SignProposed() {
 	s, err := uploadsign.New(cloudName, apiKey, apiSecret, clock,
 		uploadsign.WithParamSets(uploadsign.ParamSet{Name: "widget", Version: 1,
 			Params:       uploadsign.Params{Folder: "avatars", Tags: []string{"avatar"}},
-			ClientParams: []string{"source", "public_id"}, // the widget may choose these
+			ClientParams: []string{"source"}, // the widget adds source=uw
 		}))
 	if err != nil {
 		fmt.Println(err)
 		return
 	}
-	widgetSignature := func(body string) {
-		var req struct {
-			ParamsToSign map[string]any `json:"params_to_sign"`
-		}
-		dec := json.NewDecoder(strings.NewReader(body))
-		dec.UseNumber() // keep 1700000000 as written, not 1.7e+09
-		if err := dec.Decode(&req); err != nil {
-			fmt.Println(err)
+	user := uploadsign.Params{PublicID: "user_42"} // from the session
+	sign := func(paramsToSign string) {
+		proposed, err := uploadsign.ParseProposal([]byte(paramsToSign))
+		if err != nil {
+			fmt.Println("400:", err)
 			return
 		}
-		proposed := url.Values{}
-		for k, v := range req.ParamsToSign {
-			proposed.Set(k, fmt.Sprint(v)) // as JavaScript's String(v)
-		}
-		signature, err := s.SignProposed("widget", 1, proposed)
+		signature, err := s.SignProposed("widget", 1, proposed, user)
 		if err != nil {
 			fmt.Println("403:", err)
 			return
@@ -258,13 +251,53 @@ func ExampleSigner_SignProposed() {
 		fmt.Println("200: signature of", len(signature)/2, "bytes")
 	}
 
-	widgetSignature(`{"params_to_sign": {"timestamp": 1700000000, "source": "uw", "folder": "avatars", "tags": "avatar", "public_id": "holiday"}}`)
-	widgetSignature(`{"params_to_sign": {"timestamp": 1700000000, "source": "uw", "folder": "avatars", "tags": "avatar", "public_id": "holiday", "overwrite": true}}`)
-	widgetSignature(`{"params_to_sign": {"timestamp": 1700000000, "source": "uw", "folder": "users/7", "tags": "avatar"}}`)
+	sign(`{"timestamp": 1700000000, "source": "uw", "folder": "avatars", "tags": ["avatar"], "public_id": "user_42"}`)
+	sign(`{"timestamp": 1700000000, "source": "uw", "folder": "avatars", "tags": ["avatar"], "public_id": "user_7"}`)
+	sign(`{"timestamp": 1700000000, "source": "uw", "folder": "users/7", "tags": ["avatar"], "public_id": "user_42"}`)
+	sign(`{"timestamp": 1700000000, "source": "uw", "folder": "avatars", "tags": ["avatar"], "public_id": "user_42", "eval": "..."}`)
+	sign(`{"timestamp": 1700000000, "source": "uw", "folder": {"path": "avatars"}}`)
 	// Output:
 	// 200: signature of 20 bytes
-	// 403: uploadsign: parameter not allowed: "overwrite": the set neither fixes it nor lists it in ClientParams
+	// 403: uploadsign: parameter not allowed: public_id: the request binds "user_42", the proposal has "user_7"
 	// 403: uploadsign: parameter not allowed: folder: the set fixes "avatars", the proposal has "users/7"
+	// 403: uploadsign: parameter not allowed: "eval": neither the set nor the request binds it, and ClientParams does not list it
+	// 400: uploadsign: invalid parameter: params_to_sign: "folder": a nested object is not an upload parameter
+}
+
+// A browser that chooses the public_id itself must sign overwrite false,
+// so that it cannot replace another user's asset.
+func ExampleSigner_SignProposed_browserChoosesPublicID() {
+	s, err := uploadsign.New(cloudName, apiKey, apiSecret, clock,
+		uploadsign.WithParamSets(uploadsign.ParamSet{Name: "gallery", Version: 1,
+			Params:       uploadsign.Params{Folder: "gallery", Overwrite: uploadsign.Bool(false)},
+			ClientParams: []string{"source", "public_id"},
+		}))
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	proposed, _ := uploadsign.ParseProposal([]byte(`{"timestamp": 1700000000, "source": "uw", "folder": "gallery", "public_id": "sunset", "overwrite": false}`))
+	_, err = s.SignProposed("gallery", 1, proposed, uploadsign.Params{})
+	fmt.Println("overwrite false:", err)
+
+	proposed.Del("overwrite")
+	_, err = s.SignProposed("gallery", 1, proposed, uploadsign.Params{})
+	fmt.Println(errors.Is(err, uploadsign.ErrParamNotAllowed))
+	// Output:
+	// overwrite false: <nil>
+	// true
+}
+
+func ExampleParseProposal() {
+	proposed, err := uploadsign.ParseProposal([]byte(`{"timestamp": 1700000000, "source": "uw",
+		"tags": ["avatar", "user_42"], "overwrite": false, "quality": 0.50, "folder": null}`))
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Println(uploadsign.StringToSign(proposed, 2))
+	// Output:
+	// overwrite=false&quality=0.5&source=uw&tags=avatar,user_42&timestamp=1700000000
 }
 
 func ExampleParamSet_singleUse() {

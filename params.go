@@ -1,8 +1,12 @@
 package uploadsign
 
 import (
+	"bytes"
 	"cmp"
+	"encoding/json"
+	"errors"
 	"fmt"
+	"io"
 	"math"
 	"net/url"
 	"reflect"
@@ -25,7 +29,11 @@ type ParamSet struct {
 
 	// ClientParams lists the parameters a browser may choose itself when
 	// it proposes what to sign, as the Upload Widget does; see
-	// [Signer.SignProposed]. The set's fixed parameters cannot be listed.
+	// [Signer.SignProposed]. Parameters the set fixes or a request binds
+	// need not be listed (the proposal must carry their values). The set's
+	// fixed parameters, timestamp, the keys Cloudinary does not sign, and
+	// upload_preset (a preset can turn on overwrite where the Signer cannot
+	// see it) cannot be listed.
 	ClientParams []string `json:"client_params,omitempty"`
 
 	// SingleUse makes every payload of the set create at most one asset:
@@ -191,6 +199,32 @@ var modeledKeys = func() map[string]bool {
 	}
 	return keys
 }()
+
+// booleanKeys holds the parameter names of the boolean fields of Params,
+// which Cloudinary reads alike as "true" or "1", "false" or "0".
+var booleanKeys = func() map[string]bool {
+	keys := make(map[string]bool)
+	t := reflect.TypeOf(Params{})
+	for i := 0; i < t.NumField(); i++ {
+		if t.Field(i).Type == reflect.TypeOf((*bool)(nil)) {
+			name, _, _ := strings.Cut(t.Field(i).Tag.Get("json"), ",")
+			keys[name] = true
+		}
+	}
+	return keys
+}()
+
+func isTrue(v string) bool  { return v == "true" || v == "1" }
+func isFalse(v string) bool { return v == "false" || v == "0" }
+
+// sameValue reports whether Cloudinary reads the values a and b of key
+// alike: booleans by meaning, anything else byte for byte.
+func sameValue(key, a, b string) bool {
+	if booleanKeys[key] {
+		return isTrue(a) && isTrue(b) || isFalse(a) && isFalse(b)
+	}
+	return a == b
+}
 
 // fields returns p's parameters, encoded and sorted by key.
 func (p *Params) fields() ([]field, error) {
@@ -569,14 +603,44 @@ func (e *encoder) autoTagging(v float64) {
 	}
 }
 
-// jsNumber formats v as JavaScript's Number#toString does for 0 < v <= 1.
+// jsNumber formats v as JavaScript's Number.prototype.toString does: the
+// shortest digits that read back as v, without an exponent from 1e-7 up to
+// 1e21, and -0 as "0".
 func jsNumber(v float64) string {
-	if v >= 1e-6 {
-		return strconv.FormatFloat(v, 'f', -1, 64)
+	switch {
+	case v == 0:
+		return "0"
+	case math.IsNaN(v):
+		return "NaN"
+	case math.IsInf(v, 1):
+		return "Infinity"
+	case math.IsInf(v, -1):
+		return "-Infinity"
+	case v < 0:
+		return "-" + jsNumber(-v)
 	}
-	s := strconv.FormatFloat(v, 'e', -1, 64) // 1e-07
-	mant, exp, _ := strings.Cut(s, "e")
-	return mant + "e-" + strings.TrimLeft(exp[1:], "0")
+	// d.ddde±x: the digits, and n, the position of the decimal point
+	// after the first digit as ECMAScript's Number::toString counts it.
+	mant, exp, _ := strings.Cut(strconv.FormatFloat(v, 'e', -1, 64), "e")
+	digits := strings.Replace(mant, ".", "", 1)
+	e, _ := strconv.Atoi(exp)
+	k, n := len(digits), e+1
+	switch {
+	case k <= n && n <= 21:
+		return digits + strings.Repeat("0", n-k)
+	case 0 < n && n <= 21:
+		return digits[:n] + "." + digits[n:]
+	case -6 < n && n <= 0:
+		return "0." + strings.Repeat("0", -n) + digits
+	}
+	out := digits[:1]
+	if k > 1 {
+		out += "." + digits[1:]
+	}
+	if n-1 < 0 {
+		return out + "e-" + strconv.Itoa(1-n)
+	}
+	return out + "e+" + strconv.Itoa(n-1)
 }
 
 // jsDate is how JavaScript's JSON.stringify writes a Date.
@@ -825,4 +889,112 @@ func cloneMap(m map[string]string) map[string]string {
 		out[k] = v
 	}
 	return out
+}
+
+// ParseProposal reads a JSON object of upload parameters, such as the
+// Upload Widget's params_to_sign, into the values Cloudinary signs: each
+// value becomes the string the official Node SDK's api_sign_request makes
+// of it. Strings stay as they are; numbers are written as JavaScript writes
+// them (1.50 as 1.5, 1E21 as 1e+21, 12345678901234567890 as
+// 12345678901234567000); booleans are true and false; arrays are joined
+// with "," after each element is written the same way (null as an empty
+// element); null values are dropped. The result holds one value per key.
+//
+// It refuses, with an error wrapping [ErrInvalidParam], what is not a
+// JSON object, a duplicate key, a nested object or an array inside an
+// array, a number beyond float64, invalid UTF-8, and NUL bytes. It signs
+// nothing: pass the result to [Signer.SignProposed].
+func ParseProposal(paramsToSign []byte) (url.Values, error) {
+	bad := func(format string, args ...any) (url.Values, error) {
+		return nil, fmt.Errorf("%w: params_to_sign: %s", ErrInvalidParam, fmt.Sprintf(format, args...))
+	}
+	if !utf8.Valid(paramsToSign) {
+		return bad("not valid UTF-8")
+	}
+	dec := json.NewDecoder(bytes.NewReader(paramsToSign))
+	dec.UseNumber()
+	if tok, err := dec.Token(); err != nil || tok != json.Delim('{') {
+		return bad("not a JSON object")
+	}
+	out := url.Values{}
+	for dec.More() {
+		tok, err := dec.Token()
+		if err != nil {
+			return bad("malformed JSON: %v", err)
+		}
+		key := tok.(string) // object keys are strings
+		if _, dup := out[key]; dup {
+			return bad("%.60q is given twice", key)
+		}
+		value, present, err := proposalValue(dec, false)
+		if err != nil {
+			return bad("%.60q: %v", key, err)
+		}
+		if strings.IndexByte(key, 0) >= 0 || strings.IndexByte(value, 0) >= 0 {
+			return bad("%.60q holds a NUL byte", key)
+		}
+		if present {
+			out[key] = []string{value}
+		} else {
+			out[key] = nil // seen, for the duplicate check; dropped below
+		}
+	}
+	if _, err := dec.Token(); err != nil {
+		return bad("malformed JSON: %v", err)
+	}
+	if _, err := dec.Token(); err != io.EOF {
+		return bad("data after the JSON object")
+	}
+	for k, v := range out {
+		if v == nil {
+			delete(out, k)
+		}
+	}
+	return out, nil
+}
+
+// proposalValue reads one JSON value and writes it as JavaScript's String
+// would, arrays joined with ","; present is false for null at the top.
+func proposalValue(dec *json.Decoder, inArray bool) (value string, present bool, err error) {
+	tok, err := dec.Token()
+	if err != nil {
+		return "", false, fmt.Errorf("malformed JSON: %v", err)
+	}
+	switch v := tok.(type) {
+	case nil:
+		return "", false, nil
+	case string:
+		return v, true, nil
+	case bool:
+		return strconv.FormatBool(v), true, nil
+	case json.Number:
+		f, err := strconv.ParseFloat(string(v), 64)
+		if err != nil {
+			return "", false, fmt.Errorf("the number %.40s is beyond what JavaScript can hold", v)
+		}
+		return jsNumber(f), true, nil
+	case json.Delim:
+		if v == '{' {
+			return "", false, errors.New("a nested object is not an upload parameter")
+		}
+		if inArray {
+			return "", false, errors.New("an array inside an array is not an upload parameter")
+		}
+		var b strings.Builder
+		for i := 0; dec.More(); i++ {
+			if i > 0 {
+				b.WriteByte(',')
+			}
+			s, _, err := proposalValue(dec, true)
+			if err != nil {
+				return "", false, err
+			}
+			b.WriteString(s)
+		}
+		if _, err := dec.Token(); err != nil { // ]
+			return "", false, fmt.Errorf("malformed JSON: %v", err)
+		}
+		return b.String(), true, nil
+	}
+	return "", false, fmt.Errorf("unexpected JSON %v", tok)
 }

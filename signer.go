@@ -46,8 +46,10 @@
 // masked so that reflection-based printers (go-cmp, spew) do not show it.
 //
 // Browsers that propose what to sign, as Cloudinary's Upload Widget does,
-// go through [Signer.SignProposed], which signs only what a set allows. A
-// set with SingleUse makes each payload create at most one asset.
+// go through [ParseProposal] and [Signer.SignProposed], which signs only
+// what a set allows and what the backend binds for the request, and never
+// a browser-chosen public_id that could overwrite. A set with SingleUse
+// makes each payload create at most one asset.
 //
 // # Input checking
 //
@@ -370,6 +372,8 @@ func (s *Signer) addSet(set ParamSet) error {
 		switch {
 		case !validParamName(k) || k == "timestamp" || unsignedKey(k):
 			return fmt.Errorf("%w: WithParamSets: %s: ClientParams: %q is not a parameter a browser may choose", ErrInvalidConfig, name, k)
+		case k == "upload_preset":
+			return fmt.Errorf("%w: WithParamSets: %s: ClientParams: a browser may not choose upload_preset: a preset can turn on overwrite and name assets in ways the signer cannot see; fix the preset in the set's Params instead", ErrInvalidConfig, name)
 		case fixedToo:
 			return fmt.Errorf("%w: WithParamSets: %s: ClientParams: the set fixes %s=%q", ErrInvalidConfig, name, k, fixed[i].value)
 		}
@@ -426,7 +430,12 @@ type Payload struct {
 // stamped with the Signer's clock; a single-use set also gets a fresh
 // public_id (see [ParamSet]). An unknown set or version gives an error
 // wrapping [ErrUnknownParamSet]; a parameter that cannot be encoded, one
-// wrapping [ErrInvalidParam]. Sign never modifies req's slices or maps.
+// wrapping [ErrInvalidParam]. A payload whose public_id would be the name
+// of the file the browser sends (use_filename true, unique_filename false,
+// no public_id) must sign overwrite false, or Sign returns an error
+// wrapping [ErrParamNotAllowed]: a user could otherwise replace another's
+// asset by naming a file after it. Sign never modifies req's slices or
+// maps.
 func (s *Signer) Sign(set string, version int, req Params) (*Payload, error) {
 	cs, err := s.lookup(set, version)
 	if err != nil {
@@ -461,7 +470,9 @@ func (s *Signer) Sign(set string, version int, req Params) (*Payload, error) {
 	out := maps.Clone(cs.template)
 	var buf [512]byte
 	text := buf[:0]
+	var naming namingFields
 	err = mergeFields(cs.fixed, own, field{key: "timestamp"}, func(f field, set int) {
+		naming.see(f)
 		if len(text) > 0 {
 			text = append(text, '&')
 		}
@@ -478,6 +489,9 @@ func (s *Signer) Sign(set string, version int, req Params) (*Payload, error) {
 	if err != nil {
 		return nil, err
 	}
+	if naming.fromFilename() && !isFalse(naming.overwrite) {
+		return nil, fmt.Errorf("%w: overwrite: the public_id is the name of the file the browser sends (use_filename true, unique_filename false), so the set or request must sign overwrite false, or one user could replace another's asset", ErrParamNotAllowed)
+	}
 	var sum [sha256.Size]byte
 	mac := s.sum(sum[:0], s.appendSecret(text))
 	both := strs[:len(digits)+hex.EncodedLen(len(mac))]
@@ -493,6 +507,30 @@ func (s *Signer) Sign(set string, version int, req Params) (*Payload, error) {
 		ParamSet:  set,
 		Version:   version,
 	}, nil
+}
+
+// namingFields collects, as Sign merges the fields, those that decide
+// whether the browser's file name becomes the public_id.
+type namingFields struct{ publicID, useFilename, uniqueFilename, overwrite string }
+
+func (n *namingFields) see(f field) {
+	switch f.key {
+	case "public_id":
+		n.publicID = f.value
+	case "use_filename":
+		n.useFilename = f.value
+	case "unique_filename":
+		n.uniqueFilename = f.value
+	case "overwrite":
+		n.overwrite = f.value
+	}
+}
+
+// fromFilename reports whether Cloudinary takes the public_id from the
+// uploaded file's name as it is: use_filename true, unique_filename false
+// and no public_id.
+func (n *namingFields) fromFilename() bool {
+	return n.publicID == "" && isTrue(n.useFilename) && isFalse(n.uniqueFilename)
 }
 
 // checkVersion1 refuses "&" in fields when the Signer uses signature
@@ -547,19 +585,52 @@ func randomPublicID() string {
 }
 
 // SignProposed signs parameters a browser proposes, such as the Upload
-// Widget's params_to_sign, and returns the hex signature. It signs only
-// when the proposal keeps to the parameter set name at version: every
-// parameter the set fixes must be proposed with the set's value (as
-// [Signer.Sign] would encode it), every other proposed parameter must be
-// listed in the set's ClientParams, and the timestamp must be within five
-// minutes of the Signer's clock. Otherwise it returns an error wrapping
-// [ErrParamNotAllowed] that names the parameter, so that a browser cannot
-// get, say, overwrite=true signed for another user's public_id. Empty
-// values and the parameters Cloudinary does not sign (file, api_key, ...)
-// are ignored, as they are not in the signature. An unknown set gives an
-// error wrapping [ErrUnknownParamSet]. Single-use sets refuse proposals:
-// their public_id must come from the server.
-func (s *Signer) SignProposed(set string, version int, proposed url.Values) (string, error) {
+// Widget's params_to_sign (see [ParseProposal]), and returns the hex
+// signature of the proposal exactly as proposed: the widget posts what it
+// proposed. It signs only a proposal that keeps to the parameter set name at
+// version and to the request's own values req:
+//
+//   - req holds what the backend decides for this request (say, from its
+//     session: PublicID "user_42"), merged with the set's fixed parameters
+//     as [Signer.Sign] merges them (tags appended, context and metadata
+//     entries added; a contradiction is [ErrParamConflict]). Every
+//     parameter so bound must be proposed with that value; it is then
+//     allowed whether or not ClientParams lists it.
+//   - Every other proposed parameter must be listed in the set's
+//     ClientParams, except overwrite false, which only ever protects.
+//   - Booleans are compared by meaning, as Cloudinary reads them: "true"
+//     and "1", "false" and "0" (the widget proposes JavaScript's true and
+//     false; the Go encoding is 1 and 0). Other values must be equal as
+//     strings: tags in another order, say, differ.
+//   - The timestamp must be decimal Unix seconds, at most one hour old
+//     (Cloudinary's window) and at most five minutes ahead of the Signer's
+//     clock (a later one would stretch the signature's life).
+//   - A parameter may be proposed once; empty values and the keys the
+//     upload endpoint does not sign (file, api_key, ...) are ignored, as
+//     they are not in the signature.
+//   - Under signature version 1, no key or value may hold "&".
+//
+// No browser-chosen public_id can overwrite. The browser chooses the
+// public_id when it proposes a public_id that neither the set nor req
+// binds, or when use_filename is true and unique_filename false (the
+// public_id is then the file's name or filename_override, both the
+// browser's). When the public_id is so chosen, or bound but placed by a
+// folder, public_id_prefix or (with use_asset_folder_as_public_id_prefix)
+// asset_folder that the browser chooses, the proposal must sign overwrite
+// false: otherwise one user could replace another's asset. A public_id that
+// Cloudinary makes up (no public_id, unique file names) cannot collide, so
+// a browser-chosen folder alone needs no overwrite false. A set cannot let
+// the browser choose upload_preset ([New] refuses it in ClientParams): a
+// preset can set overwrite, folders and naming that the Signer cannot see.
+// A preset the set fixes is the backend's choice; make sure it does not
+// name assets after the file name with overwrite on.
+//
+// Refusals wrap [ErrParamNotAllowed] and name the parameter; a malformed
+// timestamp or an "&" under version 1 also wraps [ErrInvalidParam]. An
+// unknown set gives [ErrUnknownParamSet]; a single-use set refuses every
+// proposal, as its public_id must come from the server. SignProposed never
+// modifies proposed or req.
+func (s *Signer) SignProposed(set string, version int, proposed url.Values, req Params) (string, error) {
 	cs, err := s.lookup(set, version)
 	if err != nil {
 		return "", err
@@ -567,35 +638,156 @@ func (s *Signer) SignProposed(set string, version int, proposed url.Values) (str
 	if cs.SingleUse {
 		return "", fmt.Errorf("%w: the single-use set %q makes its own public_id; use Sign", ErrParamNotAllowed, set)
 	}
-	now, err := s.timestamp()
+	keys, err := s.proposedKeys(proposed)
 	if err != nil {
 		return "", err
 	}
-	ts, err := parseUnix(strings.Join(proposed["timestamp"], ","))
-	switch {
-	case err != nil:
-		return "", fmt.Errorf("%w: timestamp: %.40q is not Unix seconds", ErrParamNotAllowed, strings.Join(proposed["timestamp"], ","))
-	case ts < now-int64(maxClockSkew/time.Second) || ts > now+int64(maxClockSkew/time.Second):
-		return "", fmt.Errorf("%w: timestamp: %d is more than %v from the server's clock", ErrParamNotAllowed, ts, maxClockSkew)
+	if err := s.checkProposedTimestamp(proposed["timestamp"]); err != nil {
+		return "", err
 	}
-	for _, f := range cs.fixed {
-		if got := strings.Join(proposed[f.key], ","); got != f.value {
-			return "", fmt.Errorf("%w: %s: the set fixes %q, the proposal has %.80q", ErrParamNotAllowed, f.key, f.value, got)
-		}
+	bound, err := cs.bind(req)
+	if err != nil {
+		return "", err
 	}
-	for k, vs := range proposed {
-		v := strings.Join(vs, ",")
-		if k == "timestamp" || unsignedKey(k) || v == "" {
-			continue
-		}
-		if _, fixed := cs.template[k]; !fixed && !slices.Contains(cs.ClientParams, k) {
-			return "", fmt.Errorf("%w: %.60q: the set neither fixes it nor lists it in ClientParams", ErrParamNotAllowed, k)
-		}
-		if err := s.checkVersion1([]field{{k, v}}); err != nil {
-			return "", fmt.Errorf("%w: %w", ErrParamNotAllowed, err)
-		}
+	if err := cs.checkProposal(keys, proposed, bound); err != nil {
+		return "", err
+	}
+	if err := checkNaming(proposed, bound); err != nil {
+		return "", err
 	}
 	return s.SignValues(proposed), nil
+}
+
+// proposedKeys returns the keys of the proposal that are signed (not empty,
+// not left out by the upload endpoint), sorted, refusing a key given more
+// than once and, under signature version 1, an "&".
+func (s *Signer) proposedKeys(proposed url.Values) ([]string, error) {
+	keys := make([]string, 0, len(proposed))
+	for k, vs := range proposed {
+		if unsignedKey(k) || len(vs) == 0 || len(vs) == 1 && vs[0] == "" {
+			continue
+		}
+		if len(vs) > 1 {
+			return nil, fmt.Errorf("%w: %.60q is proposed %d times; a parameter is posted once", ErrParamNotAllowed, k, len(vs))
+		}
+		if err := s.checkVersion1([]field{{k, vs[0]}}); err != nil {
+			return nil, fmt.Errorf("%w: %w", ErrParamNotAllowed, err)
+		}
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	return keys, nil
+}
+
+// checkProposedTimestamp accepts decimal Unix seconds from an hour before
+// the Signer's clock to five minutes after it.
+func (s *Signer) checkProposedTimestamp(values []string) error {
+	now, err := s.timestamp()
+	if err != nil {
+		return err
+	}
+	if len(values) == 0 || values[0] == "" {
+		return fmt.Errorf("%w: timestamp: the proposal has none", ErrParamNotAllowed)
+	}
+	ts, err := parseUnix(values[0])
+	switch {
+	case err != nil:
+		return fmt.Errorf("%w: %w: timestamp: %.40q is not decimal Unix seconds", ErrParamNotAllowed, ErrInvalidParam, values[0])
+	case ts < now-int64(uploadValidity/time.Second):
+		return fmt.Errorf("%w: timestamp: %d is %v old; Cloudinary accepts %v", ErrParamNotAllowed, ts, time.Duration(now-ts)*time.Second, uploadValidity)
+	case ts > now+int64(maxClockSkew/time.Second):
+		return fmt.Errorf("%w: timestamp: %d is %v ahead of the server's clock; at most %v", ErrParamNotAllowed, ts, time.Duration(ts-now)*time.Second, maxClockSkew)
+	}
+	return nil
+}
+
+// bind returns the parameters a proposal must carry: the set's fixed ones
+// merged with the request's, as Sign merges them, encoded.
+func (cs *compiledSet) bind(req Params) (map[string]string, error) {
+	if err := req.mergeCollections(&cs.Params); err != nil {
+		return nil, err
+	}
+	var e encoder
+	if err := req.encode(&e); err != nil {
+		return nil, err
+	}
+	bound := make(map[string]string, len(cs.fixed)+e.n)
+	err := mergeFields(cs.fixed, e.sorted(), field{key: "timestamp"}, func(f field, _ int) {
+		if f.key != "timestamp" {
+			bound[f.key] = f.value
+		}
+	})
+	return bound, err
+}
+
+// checkProposal requires every bound parameter in the proposal with its
+// value, and every other proposed key to be one the set lets a browser
+// choose.
+func (cs *compiledSet) checkProposal(keys []string, proposed url.Values, bound map[string]string) error {
+	for _, k := range sortedKeys(bound) {
+		got := proposed.Get(k)
+		switch {
+		case got == "":
+			return fmt.Errorf("%w: %s: the proposal leaves it out; the %s %.80q", ErrParamNotAllowed, k, cs.binder(k, bound[k]), bound[k])
+		case !sameValue(k, bound[k], got):
+			return fmt.Errorf("%w: %s: the %s %.80q, the proposal has %.80q", ErrParamNotAllowed, k, cs.binder(k, bound[k]), bound[k], got)
+		}
+	}
+	for _, k := range keys {
+		_, isBound := bound[k]
+		switch {
+		case isBound || k == "timestamp" || slices.Contains(cs.ClientParams, k):
+		case k == "overwrite" && isFalse(proposed.Get(k)):
+			// Protects, whoever chooses it.
+		default:
+			return fmt.Errorf("%w: %.60q: neither the set nor the request binds it, and ClientParams does not list it", ErrParamNotAllowed, k)
+		}
+	}
+	return nil
+}
+
+// binder says who bound key to value: "set fixes" or "request binds".
+func (cs *compiledSet) binder(key, value string) string {
+	if fixed, ok := cs.template[key]; ok && fixed == value {
+		return "set fixes"
+	}
+	return "request binds"
+}
+
+// checkNaming refuses a proposal in which the browser decides the
+// public_id, or places a fixed one, without signing overwrite false (see
+// Signer.SignProposed).
+func checkNaming(proposed url.Values, bound map[string]string) error {
+	chosen := func(k string) bool {
+		_, isBound := bound[k]
+		return !isBound && proposed.Get(k) != ""
+	}
+	naming := namingFields{publicID: proposed.Get("public_id"), useFilename: proposed.Get("use_filename"), uniqueFilename: proposed.Get("unique_filename")}
+	fromFilename := naming.fromFilename()
+	var why string
+	switch {
+	case chosen("public_id"):
+		why = "the browser chooses the public_id"
+	case fromFilename:
+		why = "the public_id is the file name the browser sends (use_filename true, unique_filename false)"
+	case proposed.Get("public_id") == "":
+		return nil // Cloudinary makes up a unique public_id
+	case chosen("folder"):
+		why = "the browser chooses the folder that prefixes the public_id"
+	case chosen("public_id_prefix"):
+		why = "the browser chooses the public_id_prefix"
+	case chosen("asset_folder") && isTrue(proposed.Get("use_asset_folder_as_public_id_prefix")):
+		why = "the browser chooses the asset_folder that prefixes the public_id"
+	default:
+		return nil
+	}
+	if fromFilename && (chosen("folder") || chosen("public_id_prefix")) {
+		why += ", in a folder it chooses"
+	}
+	if isFalse(proposed.Get("overwrite")) {
+		return nil
+	}
+	return fmt.Errorf("%w: overwrite: %s, so the proposal must sign overwrite false, or one user could replace another's asset", ErrParamNotAllowed, why)
 }
 
 func (s *Signer) lookup(set string, version int) (*compiledSet, error) {

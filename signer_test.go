@@ -1048,7 +1048,7 @@ func TestSingleUse(t *testing.T) {
 			t.Errorf("request %+v: err = %v, want ErrParamConflict", req, err)
 		}
 	}
-	if _, err := s.SignProposed("once", 1, url.Values{"timestamp": {"1700000000"}, "folder": {"uploads"}, "overwrite": {"0"}}); !errors.Is(err, ErrParamNotAllowed) {
+	if _, err := s.SignProposed("once", 1, url.Values{"timestamp": {"1700000000"}, "folder": {"uploads"}, "overwrite": {"0"}}, Params{}); !errors.Is(err, ErrParamNotAllowed) {
 		t.Errorf("SignProposed on a single-use set: %v, want ErrParamNotAllowed", err)
 	}
 	for _, bad := range []Params{{PublicID: "fixed"}, {Overwrite: Bool(true)}} {
@@ -1067,81 +1067,6 @@ func withoutKeys(m map[string]string, keys ...string) map[string]string {
 		}
 	}
 	return out
-}
-
-// ---- parameters proposed by the browser ----
-
-func widgetSet() ParamSet {
-	return ParamSet{Name: "widget", Version: 1,
-		Params:       Params{Folder: "avatars", Tags: []string{"avatar"}, Overwrite: Bool(false)},
-		ClientParams: []string{"source", "public_id", "custom_coordinates"},
-	}
-}
-
-func TestSignProposed(t *testing.T) {
-	s := newSigner(t, testSecret, WithParamSets(widgetSet()))
-	base := url.Values{
-		"timestamp": {"1700000000"}, "folder": {"avatars"}, "tags": {"avatar"}, "overwrite": {"0"},
-		"source": {"uw"}, "public_id": {"photo_1"},
-	}
-	with := func(change func(v url.Values)) url.Values {
-		v := cloneValues(base)
-		change(v)
-		return v
-	}
-	tests := []struct {
-		name     string
-		proposed url.Values
-		wantErr  error
-		wantText string
-	}{
-		{"widget's proposal", base, nil, ""},
-		{"empty and unsigned keys ignored", with(func(v url.Values) { v["upload_preset"] = []string{""}; v["api_key"] = []string{"x"} }), nil, ""},
-		{"timestamp 4m old", with(func(v url.Values) { v.Set("timestamp", "1699999760") }), nil, ""},
-		{"overwrite smuggled", with(func(v url.Values) { v.Set("overwrite", "1") }), ErrParamNotAllowed, "overwrite"},
-		{"fixed value left out", with(func(v url.Values) { delete(v, "folder") }), ErrParamNotAllowed, "folder"},
-		{"other folder", with(func(v url.Values) { v.Set("folder", "other") }), ErrParamNotAllowed, "folder"},
-		{"extra tag", with(func(v url.Values) { v["tags"] = []string{"avatar", "admin"} }), ErrParamNotAllowed, "tags"},
-		{"parameter not listed", with(func(v url.Values) { v.Set("notification_url", "https://evil.example") }), ErrParamNotAllowed, "notification_url"},
-		{"no timestamp", with(func(v url.Values) { delete(v, "timestamp") }), ErrParamNotAllowed, "timestamp"},
-		{"timestamp not a number", with(func(v url.Values) { v.Set("timestamp", "soon") }), ErrParamNotAllowed, "timestamp"},
-		{"timestamp too old", with(func(v url.Values) { v.Set("timestamp", "1699999000") }), ErrParamNotAllowed, "timestamp"},
-		{"timestamp in the future", with(func(v url.Values) { v.Set("timestamp", "1700001000") }), ErrParamNotAllowed, "timestamp"},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			before := cloneValues(tt.proposed)
-			sig, err := s.SignProposed("widget", 1, tt.proposed)
-			if !errors.Is(err, tt.wantErr) {
-				t.Fatalf("err = %v, want %v", err, tt.wantErr)
-			}
-			if err != nil {
-				if sig != "" || !strings.Contains(err.Error(), tt.wantText) {
-					t.Errorf("signature %q, error %q; want none, naming %q", sig, err, tt.wantText)
-				}
-				return
-			}
-			if want := s.SignValues(tt.proposed); sig != want {
-				t.Errorf("signature %s, want SignValues' %s", sig, want)
-			}
-			if diff := cmp.Diff(before, tt.proposed); diff != "" {
-				t.Errorf("SignProposed modified the proposal:\n%s", diff)
-			}
-		})
-	}
-	if _, err := s.SignProposed("nope", 1, base); !errors.Is(err, ErrUnknownParamSet) {
-		t.Errorf("unknown set: %v", err)
-	}
-}
-
-func TestClientParamsValidated(t *testing.T) {
-	for _, bad := range []string{"folder", "timestamp", "api_key", "file", "Source", "a&b", ""} {
-		set := widgetSet()
-		set.ClientParams = []string{bad}
-		if _, err := New(testCloud, testKey, testSecret, WithParamSets(set)); !errors.Is(err, ErrInvalidConfig) {
-			t.Errorf("ClientParams %q: err = %v, want ErrInvalidConfig", bad, err)
-		}
-	}
 }
 
 // ---- hostile input ----
@@ -1207,7 +1132,7 @@ func TestClockOutOfRange(t *testing.T) {
 		if _, err := s.Sign("avatar", 1, Params{}); !errors.Is(err, ErrInvalidParam) {
 			t.Errorf("Sign at %v: %v, want ErrInvalidParam", now, err)
 		}
-		if _, err := s.SignProposed("widget", 1, url.Values{"timestamp": {"1700000000"}}); !errors.Is(err, ErrInvalidParam) {
+		if _, err := s.SignProposed("widget", 1, url.Values{"timestamp": {"1700000000"}}, Params{}); !errors.Is(err, ErrInvalidParam) {
 			t.Errorf("SignProposed at %v: %v, want ErrInvalidParam", now, err)
 		}
 	}
@@ -1268,7 +1193,7 @@ func TestConcurrentUse(t *testing.T) {
 					errs <- fmt.Errorf("VerifyUploadResult: %v", err)
 					return
 				}
-				if _, err := s.SignProposed("widget", 1, url.Values{"timestamp": {"1700000000"}, "folder": {"avatars"}, "tags": {"avatar"}, "overwrite": {"0"}}); err != nil {
+				if _, err := s.SignProposed("widget", 1, url.Values{"timestamp": {"1700000000"}, "folder": {"avatars"}, "tags": {"avatar"}, "overwrite": {"0"}}, Params{}); err != nil {
 					errs <- fmt.Errorf("SignProposed: %v", err)
 					return
 				}
@@ -1460,11 +1385,11 @@ func TestVersion1RefusesAmpersand(t *testing.T) {
 	}
 	proposed := url.Values{"timestamp": {"1700000000"}, "folder": {"avatars"}, "tags": {"avatar"}, "overwrite": {"0"},
 		"public_id": {"me&tags=evil"}}
-	if _, err := s.SignProposed("widget", 1, proposed); !errors.Is(err, ErrParamNotAllowed) {
+	if _, err := s.SignProposed("widget", 1, proposed, Params{}); !errors.Is(err, ErrParamNotAllowed) {
 		t.Errorf("SignProposed: %v, want ErrParamNotAllowed", err)
 	}
 	proposed.Set("public_id", "me")
-	if _, err := s.SignProposed("widget", 1, proposed); err != nil {
+	if _, err := s.SignProposed("widget", 1, proposed, Params{}); err != nil {
 		t.Errorf("SignProposed without &: %v", err)
 	}
 	if _, err := New(testCloud, testKey, testSecret, WithSignatureVersion(1),

@@ -50,6 +50,44 @@ func ExampleNewHandler() {
 	// {"error":"log in first"}
 }
 
+// The Upload Widget's signature endpoint, as next-cloudinary's
+// CldUploadWidget calls it (signatureEndpoint="/api/sign-widget").
+func ExampleNewProposalHandler() {
+	signer, err := uploadsign.New("demo", "123456789012345", "abcd",
+		uploadsign.WithClock(func() time.Time { return time.Unix(1700000000, 0) }),
+		uploadsign.WithParamSets(uploadsign.ParamSet{Name: "avatar-widget", Version: 1,
+			Params:       uploadsign.Params{Folder: "avatars", Tags: []string{"avatar"}},
+			ClientParams: []string{"source"}}))
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	// authorize binds the public_id to the logged-in user.
+	authorize := func(r *http.Request) (uploadsign.Params, error) {
+		user := r.Header.Get("X-User") // your session lookup
+		if user == "" {
+			return uploadsign.Params{}, &uploadsignhttp.StatusError{Code: 401, Message: "log in first"}
+		}
+		return uploadsign.Params{PublicID: "user_" + user}, nil
+	}
+	mux := http.NewServeMux()
+	mux.Handle("/api/sign-widget", uploadsignhttp.NewProposalHandler(signer, "avatar-widget", 1, authorize))
+
+	// What next-cloudinary's fetch sends: JSON with no Content-Type. The
+	// signature is the one the official Node SDK makes of the proposal.
+	for _, publicID := range []string{"user_42", "user_7"} {
+		body := `{"paramsToSign": {"timestamp": 1700000000, "source": "uw", "folder": "avatars", "tags": ["avatar"], "public_id": "` + publicID + `"}}`
+		r := httptest.NewRequest("POST", "/api/sign-widget", strings.NewReader(body))
+		r.Header.Set("X-User", "42")
+		w := httptest.NewRecorder()
+		mux.ServeHTTP(w, r)
+		fmt.Print(w.Code, " ", w.Body)
+	}
+	// Output:
+	// 200 {"api_key":"123456789012345","signature":"b4603581e8104f21d7c92b41293317da22f2c5b1"}
+	// 403 {"error":"uploadsign: parameter not allowed: public_id: the request binds \"user_42\", the proposal has \"user_7\""}
+}
+
 func ExampleVerifyNotificationRequest() {
 	// The notification and its headers are signed by the official Node SDK
 	// with the secret "abcd" (testdata/golden/verify.json).

@@ -1,8 +1,10 @@
 // Package uploadsignhttp serves uploadsign over HTTP: the endpoint a
-// browser calls for an upload payload, and the check of Cloudinary's
-// webhook notifications.
+// browser calls for an upload payload, the signature endpoint of
+// Cloudinary's Upload Widget, and the check of Cloudinary's webhook
+// notifications.
 //
 //	mux.Handle("POST /uploads/signature", uploadsignhttp.NewHandler(signer, authorize))
+//	mux.Handle("POST /api/sign-widget", uploadsignhttp.NewProposalHandler(signer, "avatar-widget", 1, authorize))
 //	mux.HandleFunc("POST /cloudinary/webhook", func(w http.ResponseWriter, r *http.Request) {
 //		body, err := uploadsignhttp.VerifyNotificationRequest(signer, r)
 //		...
@@ -110,12 +112,7 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	r = r.WithContext(context.WithValue(r.Context(), requestKey{}, req))
 	params, err := h.authorize(r)
 	if err != nil {
-		var se *StatusError
-		if errors.As(err, &se) && se.Code >= 400 && se.Code <= 499 {
-			writeError(w, se.Code, se.Message)
-		} else {
-			writeError(w, http.StatusUnauthorized, "not authorized to upload")
-		}
+		writeHookError(w, err)
 		return
 	}
 	payload, err := h.signer.Sign(req.ParamSet, req.Version, params)
@@ -159,6 +156,17 @@ func readRequest(w http.ResponseWriter, r *http.Request) (req Request, status in
 		return req, http.StatusBadRequest, `"version" is missing or below 1`
 	}
 	return req, 0, ""
+}
+
+// writeHookError answers the error of an authorize hook: its StatusError,
+// or 401 with a generic message.
+func writeHookError(w http.ResponseWriter, err error) {
+	var se *StatusError
+	if errors.As(err, &se) && se.Code >= 400 && se.Code <= 499 {
+		writeError(w, se.Code, se.Message)
+	} else {
+		writeError(w, http.StatusUnauthorized, "not authorized to upload")
+	}
 }
 
 func writeError(w http.ResponseWriter, status int, msg string) {

@@ -1,0 +1,373 @@
+package uploadsign
+
+import (
+	"errors"
+	"net/url"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+)
+
+type proposalCase struct {
+	Name             string    `json:"name"`
+	JSON             string    `json:"json"`
+	Algorithm        Algorithm `json:"algorithm"`
+	SignatureVersion int       `json:"signature_version"`
+	StringToSign     string    `json:"string_to_sign"`
+	Signature        string    `json:"signature"`
+}
+
+// refusedGoldenProposals are the golden proposals SignProposed must refuse
+// even with a set that lets the browser choose every key, and why.
+var refusedGoldenProposals = map[string]string{
+	"booleans": "overwrite", // use_filename true, unique_filename false, overwrite true
+}
+
+// TestProposalGolden parses each proposal the Node generator signed and
+// checks that ParseProposal gives the values the SDK hashed, and that
+// SignProposed, given a set that allows the proposal, returns the SDK's
+// signature.
+func TestProposalGolden(t *testing.T) {
+	g := readGolden[[]proposalCase](t, "proposals.json")
+	if len(g.Cases) == 0 {
+		t.Fatal("no golden cases")
+	}
+	accepted := 0
+	for _, c := range g.Cases {
+		t.Run(c.Name, func(t *testing.T) {
+			proposed, err := ParseProposal([]byte(c.JSON))
+			if err != nil {
+				t.Fatalf("ParseProposal: %v", err)
+			}
+			got := signResult{StringToSign(proposed, c.SignatureVersion), ""}
+			if got.StringToSign != c.StringToSign {
+				t.Fatalf("string to sign differs from the Node SDK's (-sdk +uploadsign):\n%s", cmp.Diff(c.StringToSign, got.StringToSign))
+			}
+			s := newSigner(t, g.APISecret, WithAlgorithm(c.Algorithm), WithSignatureVersion(c.SignatureVersion),
+				WithParamSets(allowingSet(proposed)))
+			sig, err := s.SignProposed("any", 1, proposed, Params{})
+			name, _, _ := strings.Cut(c.Name, "/")
+			wantRefusal, refused := refusedGoldenProposals[name]
+			for k, vs := range proposed {
+				if c.SignatureVersion == 1 && strings.Contains(k+vs[0], "&") {
+					wantRefusal, refused = "&", true // smuggling, under version 1
+				}
+			}
+			switch {
+			case refused && (err == nil || !strings.Contains(err.Error(), wantRefusal)):
+				t.Fatalf("SignProposed = %q, %v; want a refusal naming %q", sig, err, wantRefusal)
+			case refused:
+				return
+			case err != nil:
+				t.Fatalf("SignProposed: %v", err)
+			case sig != c.Signature:
+				t.Fatalf("SignProposed = %s, the Node SDK signs %s", sig, c.Signature)
+			}
+			accepted++
+		})
+	}
+	if accepted < len(g.Cases)/2 {
+		t.Errorf("only %d of %d golden proposals accepted", accepted, len(g.Cases))
+	}
+}
+
+// allowingSet returns a set that lets the browser choose every key of
+// proposed (a preset can only be fixed, so it fixes the proposed one).
+func allowingSet(proposed url.Values) ParamSet {
+	set := ParamSet{Name: "any", Version: 1}
+	for k := range proposed {
+		switch k {
+		case "timestamp":
+		case "upload_preset":
+			set.Params.UploadPreset = proposed.Get(k)
+		default:
+			set.ClientParams = append(set.ClientParams, k)
+		}
+	}
+	return set
+}
+
+func TestParseProposal(t *testing.T) {
+	tests := []struct {
+		name    string
+		json    string
+		want    url.Values
+		wantErr string // empty: no error
+	}{
+		{"widget", `{"timestamp":1700000000,"source":"uw","tags":["a","b"],"overwrite":false}`,
+			url.Values{"timestamp": {"1700000000"}, "source": {"uw"}, "tags": {"a,b"}, "overwrite": {"false"}}, ""},
+		{"numbers as JavaScript writes them", `{"a":1.50,"b":1E21,"c":1e2,"d":-0.0,"e":12345678901234567890}`,
+			url.Values{"a": {"1.5"}, "b": {"1e+21"}, "c": {"100"}, "d": {"0"}, "e": {"12345678901234567000"}}, ""},
+		{"null dropped", `{"folder":null,"a":"x"}`, url.Values{"a": {"x"}}, ""},
+		{"null in an array", `{"tags":["a",null,"b"]}`, url.Values{"tags": {"a,,b"}}, ""},
+		{"empty object", `{}`, url.Values{}, ""},
+		{"array", `["timestamp",1]`, nil, "not a JSON object"},
+		{"string", `"timestamp=1"`, nil, "not a JSON object"},
+		{"null", `null`, nil, "not a JSON object"},
+		{"empty", ``, nil, "not a JSON object"},
+		{"nested object", `{"context":{"alt":"x"}}`, nil, "nested object"},
+		{"array in array", `{"custom_coordinates":[[1,2,3,4]]}`, nil, "array inside an array"},
+		{"object in array", `{"tags":[{"a":1}]}`, nil, "nested object"},
+		{"deeply nested", `{"a":` + strings.Repeat("[", 100000) + strings.Repeat("]", 100000) + `}`, nil, "array inside an array"},
+		{"duplicate key", `{"public_id":"mine","public_id":"yours"}`, nil, "twice"},
+		{"duplicate key after null", `{"public_id":null,"public_id":"yours"}`, nil, "twice"},
+		{"trailing data", `{"a":"x"} {"b":"y"}`, nil, "after the JSON object"},
+		{"truncated", `{"a":"x"`, nil, "malformed"},
+		{"number beyond float64", `{"a":1e400}`, nil, "beyond"},
+		{"invalid UTF-8", "{\"a\":\"\xff\"}", nil, "UTF-8"},
+		{"NUL", `{"a":"x\u0000y"}`, nil, "NUL"},
+		{"NUL in a key", `{"a\u0000":"x"}`, nil, "NUL"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, err := ParseProposal([]byte(tt.json))
+			if tt.wantErr != "" {
+				if !errors.Is(err, ErrInvalidParam) || !strings.Contains(err.Error(), tt.wantErr) {
+					t.Fatalf("err = %v, want ErrInvalidParam saying %q", err, tt.wantErr)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if diff := cmp.Diff(tt.want, got); diff != "" {
+				t.Errorf("(-want +got):\n%s", diff)
+			}
+		})
+	}
+}
+
+func TestJSNumber(t *testing.T) {
+	// Number.prototype.toString, as the ECMAScript specification writes
+	// these values.
+	for v, want := range map[float64]string{
+		1: "1", 0.5: "0.5", 1e21: "1e+21", 1e20: "100000000000000000000", 1e-7: "1e-7", 1e-6: "0.000001",
+		123e-20: "1.23e-18", 1.5e300: "1.5e+300", -2.5: "-2.5", 0.1: "0.1", 100: "100",
+	} {
+		if got := jsNumber(v); got != want {
+			t.Errorf("jsNumber(%v) = %q, want %q", v, got, want)
+		}
+	}
+}
+
+func widgetSet() ParamSet {
+	return ParamSet{Name: "widget", Version: 1,
+		Params:       Params{Folder: "avatars", Tags: []string{"avatar"}, Overwrite: Bool(false)},
+		ClientParams: []string{"source", "public_id", "custom_coordinates"},
+	}
+}
+
+// boundSet fixes the folder and a tag, and lets the browser choose only
+// source: the request binds the rest.
+func boundSet() ParamSet {
+	return ParamSet{Name: "bound", Version: 1,
+		Params:       Params{Folder: "avatars", Tags: []string{"avatar"}, Extra: map[string]string{"flag": "1"}},
+		ClientParams: []string{"source"},
+	}
+}
+
+// openSet lets the browser choose how its upload is named.
+func openSet() ParamSet {
+	return ParamSet{Name: "open", Version: 1,
+		Params: Params{Tags: []string{"gallery"}},
+		ClientParams: []string{"source", "public_id", "folder", "public_id_prefix", "use_filename", "unique_filename",
+			"filename_override", "asset_folder", "use_asset_folder_as_public_id_prefix", "overwrite"},
+	}
+}
+
+func TestSignProposed(t *testing.T) {
+	s := newSigner(t, testSecret, WithParamSets(widgetSet(), boundSet(), openSet()))
+	widget := url.Values{
+		"timestamp": {"1700000000"}, "folder": {"avatars"}, "tags": {"avatar"}, "overwrite": {"false"},
+		"source": {"uw"}, "public_id": {"photo_1"},
+	}
+	bound := url.Values{"timestamp": {"1700000000"}, "folder": {"avatars"}, "tags": {"avatar"}, "flag": {"1"}, "source": {"uw"}}
+	open := url.Values{"timestamp": {"1700000000"}, "tags": {"gallery"}, "source": {"uw"}}
+	user := Params{PublicID: "user_42"}
+	with := func(base url.Values, change func(v url.Values)) url.Values {
+		v := cloneValues(base)
+		change(v)
+		return v
+	}
+	set := func(kv ...string) func(url.Values) {
+		return func(v url.Values) {
+			for i := 0; i < len(kv); i += 2 {
+				if kv[i+1] == "" {
+					delete(v, kv[i])
+				} else {
+					v.Set(kv[i], kv[i+1])
+				}
+			}
+		}
+	}
+	tests := []struct {
+		name     string
+		set      string
+		proposed url.Values
+		req      Params
+		wantErr  error
+		wantText string
+	}{
+		// The set's fixed values.
+		{"widget's proposal, JS false for the set's 0", "widget", widget, Params{}, nil, ""},
+		{"overwrite 0", "widget", with(widget, set("overwrite", "0")), Params{}, nil, ""},
+		{"overwrite true", "widget", with(widget, set("overwrite", "true")), Params{}, ErrParamNotAllowed, "overwrite"},
+		{"overwrite 1", "widget", with(widget, set("overwrite", "1")), Params{}, ErrParamNotAllowed, "overwrite"},
+		{"overwrite left out", "widget", with(widget, set("overwrite", "")), Params{}, ErrParamNotAllowed, "overwrite"},
+		{"empty and unsigned keys ignored", "widget", with(widget, set("upload_preset", "", "api_key", "x", "file", "y")), Params{}, nil, ""},
+		{"fixed value left out", "widget", with(widget, set("folder", "")), Params{}, ErrParamNotAllowed, "folder"},
+		{"other folder", "widget", with(widget, set("folder", "other")), Params{}, ErrParamNotAllowed, "folder"},
+		{"extra tag", "widget", with(widget, set("tags", "avatar,admin")), Params{}, ErrParamNotAllowed, "tags"},
+		{"parameter not listed", "widget", with(widget, set("notification_url", "https://evil.example")), Params{}, ErrParamNotAllowed, "notification_url"},
+		{"unknown parameter", "widget", with(widget, set("Public_ID", "x")), Params{}, ErrParamNotAllowed, "Public_ID"},
+		{"a second public_id", "widget", with(widget, func(v url.Values) { v.Add("public_id", "victim") }), Params{}, ErrParamNotAllowed, "public_id"},
+
+		// The timestamp.
+		{"no timestamp", "widget", with(widget, set("timestamp", "")), Params{}, ErrParamNotAllowed, "timestamp"},
+		{"timestamp not a number", "widget", with(widget, set("timestamp", "soon")), Params{}, ErrInvalidParam, "timestamp"},
+		{"timestamp with a sign", "widget", with(widget, set("timestamp", "+1700000000")), Params{}, ErrInvalidParam, "timestamp"},
+		{"timestamp with a fraction", "widget", with(widget, set("timestamp", "1700000000.5")), Params{}, ErrInvalidParam, "timestamp"},
+		{"timestamp 59 min old", "widget", with(widget, set("timestamp", "1699996460")), Params{}, nil, ""},
+		{"timestamp an hour old", "widget", with(widget, set("timestamp", "1699996400")), Params{}, nil, ""},
+		{"timestamp an hour and a minute old", "widget", with(widget, set("timestamp", "1699996340")), Params{}, ErrParamNotAllowed, "timestamp"},
+		{"timestamp 5 min ahead", "widget", with(widget, set("timestamp", "1700000300")), Params{}, nil, ""},
+		{"timestamp 10 min ahead", "widget", with(widget, set("timestamp", "1700000600")), Params{}, ErrParamNotAllowed, "timestamp"},
+
+		// Values the request binds.
+		{"bound public_id", "bound", with(bound, set("public_id", "user_42")), user, nil, ""},
+		{"bound public_id, another user's", "bound", with(bound, set("public_id", "user_43")), user, ErrParamNotAllowed, "public_id"},
+		{"bound public_id left out", "bound", bound, user, ErrParamNotAllowed, "public_id"},
+		{"bound tags appended to the set's", "bound", with(bound, set("tags", "avatar,user_42")), Params{Tags: []string{"user_42"}}, nil, ""},
+		{"bound tags in another order", "bound", with(bound, set("tags", "user_42,avatar")), Params{Tags: []string{"user_42"}}, ErrParamNotAllowed, "tags"},
+		{"bound context", "bound", with(bound, set("context", "uid=42")), Params{Context: map[string]string{"uid": "42"}}, nil, ""},
+		{"bound overwrite true, JS true", "bound", with(bound, set("public_id", "user_42", "overwrite", "true")), Params{PublicID: "user_42", Overwrite: Bool(true)}, nil, ""},
+		{"bound overwrite true, proposed false", "bound", with(bound, set("public_id", "user_42", "overwrite", "false")), Params{PublicID: "user_42", Overwrite: Bool(true)}, ErrParamNotAllowed, "overwrite"},
+		{"a string bound to 1 does not take true", "bound", with(bound, set("flag", "true")), Params{}, ErrParamNotAllowed, "flag"},
+		{"request contradicts the set", "bound", bound, Params{Folder: "elsewhere"}, ErrParamConflict, "folder"},
+		{"request cannot be encoded", "bound", bound, Params{Tags: []string{"a,b"}}, ErrInvalidParam, "tags"},
+
+		// No browser-chosen public_id may overwrite.
+		{"random public_id", "open", open, Params{}, nil, ""},
+		{"browser's public_id", "open", with(open, set("public_id", "victim")), Params{}, ErrParamNotAllowed, "overwrite"},
+		{"browser's public_id, overwrite true", "open", with(open, set("public_id", "victim", "overwrite", "true")), Params{}, ErrParamNotAllowed, "overwrite"},
+		{"browser's public_id, overwrite false", "open", with(open, set("public_id", "victim", "overwrite", "false")), Params{}, nil, ""},
+		{"file name as public_id", "open", with(open, set("use_filename", "true", "unique_filename", "false")), Params{}, ErrParamNotAllowed, "file name"},
+		{"file name as public_id, 1 and 0", "open", with(open, set("use_filename", "1", "unique_filename", "0")), Params{}, ErrParamNotAllowed, "file name"},
+		{"filename_override as public_id", "open", with(open, set("use_filename", "true", "unique_filename", "false", "filename_override", "victim.png")), Params{}, ErrParamNotAllowed, "overwrite"},
+		{"file name in a chosen folder", "open", with(open, set("use_filename", "true", "unique_filename", "false", "folder", "users/7")), Params{}, ErrParamNotAllowed, "folder it chooses"},
+		{"file name as public_id, overwrite false", "open", with(open, set("use_filename", "true", "unique_filename", "false", "overwrite", "0")), Params{}, nil, ""},
+		{"file name made unique", "open", with(open, set("use_filename", "true")), Params{}, nil, ""},
+		{"folder chosen, public_id random", "open", with(open, set("folder", "users/7")), Params{}, nil, ""},
+		{"bound public_id in a chosen folder", "open", with(open, set("public_id", "avatar", "folder", "users/7")), Params{PublicID: "avatar"}, ErrParamNotAllowed, "folder"},
+		{"bound public_id with a chosen prefix", "open", with(open, set("public_id", "avatar", "public_id_prefix", "users/7")), Params{PublicID: "avatar"}, ErrParamNotAllowed, "public_id_prefix"},
+		{"bound public_id under a chosen asset folder", "open", with(open, set("public_id", "avatar", "asset_folder", "users/7", "use_asset_folder_as_public_id_prefix", "true")), Params{PublicID: "avatar"}, ErrParamNotAllowed, "asset_folder"},
+		{"asset folder only for the Media Library", "open", with(open, set("public_id", "avatar", "asset_folder", "users/7")), Params{PublicID: "avatar"}, nil, ""},
+		{"bound public_id in a chosen folder, overwrite false", "open", with(open, set("public_id", "avatar", "folder", "users/7", "overwrite", "false")), Params{PublicID: "avatar"}, nil, ""},
+		{"bound public_id and folder", "open", with(open, set("public_id", "avatar", "folder", "users/7")), Params{PublicID: "avatar", Folder: "users/7"}, nil, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			before := cloneValues(tt.proposed)
+			sig, err := s.SignProposed(tt.set, 1, tt.proposed, tt.req)
+			if !errors.Is(err, tt.wantErr) {
+				t.Fatalf("err = %v, want %v", err, tt.wantErr)
+			}
+			if err != nil {
+				if sig != "" || !strings.Contains(err.Error(), tt.wantText) {
+					t.Errorf("signature %q, error %q; want none, naming %q", sig, err, tt.wantText)
+				}
+				if strings.Contains(err.Error(), testSecret) {
+					t.Error("the error holds the secret")
+				}
+				return
+			}
+			if want := s.SignValues(tt.proposed); sig != want {
+				t.Errorf("signature %s, want SignValues' %s", sig, want)
+			}
+			if diff := cmp.Diff(before, tt.proposed); diff != "" {
+				t.Errorf("SignProposed modified the proposal:\n%s", diff)
+			}
+		})
+	}
+	if _, err := s.SignProposed("nope", 1, widget, Params{}); !errors.Is(err, ErrUnknownParamSet) {
+		t.Errorf("unknown set: %v", err)
+	}
+}
+
+func TestSignProposedLeavesRequestAlone(t *testing.T) {
+	s := newSigner(t, testSecret, WithParamSets(boundSet()))
+	req := Params{Tags: []string{"user_42"}, Context: map[string]string{"uid": "42"}}
+	proposed := url.Values{"timestamp": {"1700000000"}, "folder": {"avatars"}, "tags": {"avatar,user_42"}, "flag": {"1"}, "context": {"uid=42"}}
+	if _, err := s.SignProposed("bound", 1, proposed, req); err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(req.Tags, []string{"user_42"}) || len(req.Context) != 1 {
+		t.Errorf("SignProposed changed the request: %+v", req)
+	}
+}
+
+func TestClientParamsValidated(t *testing.T) {
+	for _, bad := range []string{"folder", "timestamp", "api_key", "file", "Source", "a&b", "", "upload_preset"} {
+		set := widgetSet()
+		set.ClientParams = []string{bad}
+		if _, err := New(testCloud, testKey, testSecret, WithParamSets(set)); !errors.Is(err, ErrInvalidConfig) {
+			t.Errorf("ClientParams %q: err = %v, want ErrInvalidConfig", bad, err)
+		}
+	}
+	set := widgetSet()
+	set.Params.UploadPreset = "signed_avatars" // the backend's choice
+	if _, err := New(testCloud, testKey, testSecret, WithParamSets(set)); err != nil {
+		t.Errorf("a set fixing its preset: %v", err)
+	}
+}
+
+// TestSignRefusesFileNameAsPublicID: a payload whose public_id is the
+// browser's file name must not overwrite.
+func TestSignRefusesFileNameAsPublicID(t *testing.T) {
+	named := Params{UseFilename: Bool(true), UniqueFilename: Bool(false)}
+	s := newSigner(t, testSecret, WithParamSets(ParamSet{Name: "files", Version: 1, Params: named}))
+	if _, err := s.Sign("files", 1, Params{}); !errors.Is(err, ErrParamNotAllowed) || !strings.Contains(err.Error(), "overwrite") {
+		t.Errorf("file name as public_id, overwrite unset: %v, want ErrParamNotAllowed naming overwrite", err)
+	}
+	if _, err := s.Sign("files", 1, Params{PublicID: "user_42"}); err != nil {
+		t.Errorf("a public_id from the backend: %v", err)
+	}
+	s = newSigner(t, testSecret, WithParamSets(ParamSet{Name: "files", Version: 1,
+		Params: Params{UseFilename: Bool(true), UniqueFilename: Bool(false), Overwrite: Bool(false)}}))
+	if _, err := s.Sign("files", 1, Params{}); err != nil {
+		t.Errorf("file name as public_id, overwrite false: %v", err)
+	}
+}
+
+// FuzzParseProposal: ParseProposal never panics, and what it accepts has
+// one value per key and signs through SignProposed or is refused with a
+// sentinel error.
+func FuzzParseProposal(f *testing.F) {
+	for _, seed := range []string{
+		`{"timestamp":1700000000,"source":"uw","tags":["a",1,true,null],"overwrite":false}`,
+		`{"a":1.5e300,"b":-0.0,"c":[],"d":null}`, `{"a":[[1]]}`, `{"a":{"b":1}}`, `[]`, `{"a":"\ud800"}`,
+	} {
+		f.Add([]byte(seed))
+	}
+	s := newSigner(f, testSecret, WithParamSets(openSet()))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		proposed, err := ParseProposal(data)
+		if err != nil {
+			if !errors.Is(err, ErrInvalidParam) {
+				t.Fatalf("error %v does not wrap ErrInvalidParam", err)
+			}
+			return
+		}
+		for k, vs := range proposed {
+			if len(vs) != 1 {
+				t.Fatalf("%q has %d values", k, len(vs))
+			}
+		}
+		if _, err := s.SignProposed("open", 1, proposed, Params{}); err != nil &&
+			!errors.Is(err, ErrParamNotAllowed) && !errors.Is(err, ErrInvalidParam) {
+			t.Fatalf("SignProposed: %v", err)
+		}
+	})
+}

@@ -1,0 +1,153 @@
+package uploadsignhttp
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"mime"
+	"net/http"
+	"net/url"
+
+	"github.com/uploadsign/uploadsign"
+)
+
+// MaxProposalBytes is the largest body the proposal handler reads: a
+// widget's proposal can carry long context or eager lists.
+const MaxProposalBytes = 64 << 10
+
+// NewProposalHandler returns the signature endpoint of Cloudinary's Upload
+// Widget and of next-cloudinary's CldUploadWidget (its signatureEndpoint):
+// it signs the parameters the widget proposes, if they keep to the
+// parameter set name at version and to what authorize binds for the
+// request.
+//
+// It accepts POST with a body {"paramsToSign": {...}} (next-cloudinary,
+// Cloudinary's examples) or {"params_to_sign": {...}}, labelled
+// application/json, text/plain (next-cloudinary's generateSignature sends
+// no Content-Type, so the browser labels it text/plain;charset=UTF-8) or
+// not labelled, of at most [MaxProposalBytes]. It reads the proposal with
+// [uploadsign.ParseProposal], calls authorize (the contract of
+// [NewHandler]: it decides who may upload and returns the values this
+// request binds, such as the user's public_id), signs with
+// [uploadsign.Signer.SignProposed], and answers 200
+// {"signature": "...", "api_key": "..."} with Cache-Control: no-store.
+//
+// Every failure answers JSON {"error": "..."} naming the parameter,
+// without the secret: 405 with Allow for another method; 415 for another
+// content type; 413 for a body over the limit; 400 for malformed JSON, a
+// body without exactly one of the two keys, or a malformed value (a
+// nested object, a timestamp that is not a number); the hook's
+// [StatusError], or 401; 404 when the signer has no such set and version;
+// 403 for a parameter the set does not let the browser choose, a bound or
+// fixed value proposed differently, a timestamp outside Cloudinary's hour,
+// or a browser-chosen public_id without overwrite false; 409 when the
+// hook's values contradict the set; 500, without details, when the hook's
+// values cannot be encoded. A panic in the hook is not recovered. The
+// handler is safe for concurrent use.
+func NewProposalHandler(s *uploadsign.Signer, set string, version int, authorize func(*http.Request) (uploadsign.Params, error)) http.Handler {
+	if s == nil || authorize == nil {
+		panic("uploadsignhttp: NewProposalHandler needs a Signer and an authorize hook")
+	}
+	return &proposalHandler{signer: s, set: set, version: version, authorize: authorize}
+}
+
+type proposalHandler struct {
+	signer    *uploadsign.Signer
+	set       string
+	version   int
+	authorize func(*http.Request) (uploadsign.Params, error)
+}
+
+func (h *proposalHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if r.Method != http.MethodPost {
+		w.Header().Set("Allow", http.MethodPost)
+		writeError(w, http.StatusMethodNotAllowed, "use POST")
+		return
+	}
+	if ct := r.Header.Get("Content-Type"); ct != "" {
+		if mt, _, err := mime.ParseMediaType(ct); err != nil || mt != "application/json" && mt != "text/plain" {
+			writeError(w, http.StatusUnsupportedMediaType, "send the JSON as application/json or text/plain")
+			return
+		}
+	}
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, MaxProposalBytes))
+	if err != nil {
+		if errors.As(err, new(*http.MaxBytesError)) {
+			writeError(w, http.StatusRequestEntityTooLarge, fmt.Sprintf("the request body is over %d bytes", MaxProposalBytes))
+		} else {
+			writeError(w, http.StatusBadRequest, "reading the request body failed")
+		}
+		return
+	}
+	proposed, err := readProposal(body)
+	if err != nil {
+		writeError(w, http.StatusBadRequest, err.Error())
+		return
+	}
+	params, err := h.authorize(r)
+	if err != nil {
+		writeHookError(w, err)
+		return
+	}
+	signature, err := h.signer.SignProposed(h.set, h.version, proposed, params)
+	if err != nil {
+		status, msg := proposalStatus(err)
+		writeError(w, status, msg)
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]string{"signature": signature, "api_key": h.signer.APIKey()})
+}
+
+// readProposal reads {"paramsToSign": {...}} or {"params_to_sign": {...}}.
+func readProposal(body []byte) (url.Values, error) {
+	const want = `want a JSON body like {"paramsToSign": {"timestamp": 1700000000, ...}}`
+	dec := json.NewDecoder(bytes.NewReader(body))
+	if tok, err := dec.Token(); err != nil || tok != json.Delim('{') {
+		return nil, errors.New(want)
+	}
+	var inner json.RawMessage
+	for dec.More() {
+		tok, err := dec.Token()
+		if err != nil {
+			return nil, fmt.Errorf("%s: %v", want, err)
+		}
+		switch key := tok.(string); {
+		case key != "paramsToSign" && key != "params_to_sign":
+			return nil, fmt.Errorf("%s: unknown field %.60q", want, key)
+		case inner != nil:
+			return nil, errors.New(`give "paramsToSign" or "params_to_sign" once`)
+		}
+		if err := dec.Decode(&inner); err != nil {
+			return nil, fmt.Errorf("%s: %v", want, err)
+		}
+	}
+	if _, err := dec.Token(); err != nil {
+		return nil, fmt.Errorf("%s: %v", want, err)
+	}
+	if _, err := dec.Token(); err != io.EOF {
+		return nil, fmt.Errorf("%s: data after the JSON object", want)
+	}
+	if inner == nil {
+		return nil, errors.New(`"paramsToSign" is missing`)
+	}
+	return uploadsign.ParseProposal(inner)
+}
+
+// proposalStatus maps a SignProposed error to a status and message.
+func proposalStatus(err error) (int, string) {
+	switch {
+	case errors.Is(err, uploadsign.ErrUnknownParamSet):
+		return http.StatusNotFound, err.Error()
+	case errors.Is(err, uploadsign.ErrParamNotAllowed) && errors.Is(err, uploadsign.ErrInvalidParam):
+		return http.StatusBadRequest, err.Error() // a malformed value
+	case errors.Is(err, uploadsign.ErrParamNotAllowed):
+		return http.StatusForbidden, err.Error()
+	case errors.Is(err, uploadsign.ErrParamConflict):
+		return http.StatusConflict, err.Error()
+	}
+	// The hook's values cannot be encoded, or the clock is broken: a bug
+	// of the backend, whose details stay on the server.
+	return http.StatusInternalServerError, "the server could not sign this upload"
+}

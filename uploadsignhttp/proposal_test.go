@@ -1,0 +1,299 @@
+package uploadsignhttp_test
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"image"
+	"image/png"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/uploadsign/uploadsign"
+	"github.com/uploadsign/uploadsign/uploadsignhttp"
+	"github.com/uploadsign/uploadsign/uploadsigntest"
+)
+
+// The README's widget recipe: the set fixes the folder and tag, the widget
+// may add source=uw, and the hook binds the public_id to the user.
+var avatarWidget = uploadsign.ParamSet{Name: "avatar-widget", Version: 1,
+	Params:       uploadsign.Params{Folder: "avatars", Tags: []string{"avatar"}},
+	ClientParams: []string{"source"},
+}
+
+// The README's gallery recipe: the browser names its uploads, so the set
+// signs overwrite false.
+var gallery = uploadsign.ParamSet{Name: "gallery", Version: 1,
+	Params:       uploadsign.Params{Folder: "gallery", Overwrite: uploadsign.Bool(false)},
+	ClientParams: []string{"source", "public_id"},
+}
+
+// widgetAuth binds the public_id to the user named by X-User.
+func widgetAuth(r *http.Request) (uploadsign.Params, error) {
+	switch user := r.Header.Get("X-User"); user {
+	case "":
+		return uploadsign.Params{}, errors.New("no session")
+	case "banned":
+		return uploadsign.Params{}, uploadsignhttp.Forbidden("this account may not upload")
+	case "conflict":
+		return uploadsign.Params{Folder: "elsewhere"}, nil
+	case "invalid":
+		return uploadsign.Params{Tags: []string{"a,b"}}, nil
+	default:
+		return uploadsign.Params{PublicID: "user_" + user}, nil
+	}
+}
+
+// askSignature posts a body to the proposal handler as next-cloudinary's
+// generateSignature does: fetch with a string body and no Content-Type,
+// which the browser labels text/plain;charset=UTF-8.
+func askSignature(t *testing.T, h http.Handler, contentType, user, body string) (int, map[string]string) {
+	t.Helper()
+	w := serve(h, "POST", contentType, user, body)
+	var out map[string]string
+	if err := json.Unmarshal(w.Body.Bytes(), &out); err != nil {
+		t.Fatalf("answer %d is not JSON: %q", w.Code, w.Body)
+	}
+	if w.Header().Get("Cache-Control") != "no-store" {
+		t.Errorf("Cache-Control %q", w.Header().Get("Cache-Control"))
+	}
+	return w.Code, out
+}
+
+const browserJSON = "text/plain;charset=UTF-8"
+
+func pngOfWidth(t *testing.T, w int) []byte {
+	t.Helper()
+	var buf bytes.Buffer
+	if err := png.Encode(&buf, image.NewGray(image.Rect(0, 0, w, w))); err != nil {
+		t.Fatal(err)
+	}
+	return buf.Bytes()
+}
+
+// widgetUpload posts what the widget posts: its proposal as proposed, the
+// signature and the api_key, then the file.
+func widgetUpload(t *testing.T, url string, proposal map[string]any, signature string, file []byte) (int, map[string]any) {
+	t.Helper()
+	fields := map[string]string{"signature": signature, "api_key": key}
+	for k, v := range proposal {
+		switch v := v.(type) {
+		case []string:
+			fields[k] = strings.Join(v, ",") // FormData.append of an array
+		default:
+			data, _ := json.Marshal(v)
+			fields[k] = strings.Trim(string(data), `"`)
+		}
+	}
+	status, answer, err := uploadsigntest.Post(url, fields, "avatar.png", file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return status, answer
+}
+
+// TestWidgetCannotReplaceAnotherUsersAsset follows the README's recipes
+// literally: through the proposal handler and the fake endpoint, a user
+// cannot replace another user's avatar.
+func TestWidgetCannotReplaceAnotherUsersAsset(t *testing.T) {
+	fake := uploadsigntest.NewServer(cloud, key, secret, uploadsigntest.WithClock(func() time.Time { return testTime }))
+	defer fake.Close()
+	s := newSigner(t, uploadsign.WithUploadURL(fake.URL), uploadsign.WithParamSets(avatarWidget, gallery))
+	uploadURL := s.UploadURL("image")
+	widget := uploadsignhttp.NewProposalHandler(s, "avatar-widget", 1, widgetAuth)
+	galleryHandler := uploadsignhttp.NewProposalHandler(s, "gallery", 1, func(r *http.Request) (uploadsign.Params, error) {
+		return uploadsign.Params{}, nil // any logged-in user; the browser names the photo
+	})
+
+	sign := func(h http.Handler, user string, proposal map[string]any) (int, map[string]string) {
+		body, _ := json.Marshal(map[string]any{"paramsToSign": proposal})
+		return askSignature(t, h, "", user, string(body))
+	}
+	avatarOf := func(user string) map[string]any {
+		return map[string]any{"timestamp": testTime.Unix(), "source": "uw", "folder": "avatars",
+			"tags": []string{"avatar"}, "public_id": "user_" + user}
+	}
+	width := func(answer map[string]any) int {
+		t.Helper()
+		resp, err := http.Get(answer["secure_url"].(string))
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		cfg, _, err := image.DecodeConfig(resp.Body)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return cfg.Width
+	}
+
+	// The victim, user 42, uploads a 10 px avatar through the widget.
+	status, out := sign(widget, "42", avatarOf("42"))
+	if status != 200 || out["api_key"] != key {
+		t.Fatalf("victim's signature: %d %v", status, out)
+	}
+	status, victim := widgetUpload(t, uploadURL, avatarOf("42"), out["signature"], pngOfWidth(t, 10))
+	if status != 200 || victim["public_id"] != "avatars/user_42" {
+		t.Fatalf("victim's upload: %d %v", status, victim)
+	}
+
+	// User 7 proposes the victim's public_id, with and without overwrite.
+	for _, extra := range []map[string]any{{}, {"overwrite": true}, {"overwrite": false}} {
+		proposal := avatarOf("42")
+		for k, v := range extra {
+			proposal[k] = v
+		}
+		status, out = sign(widget, "7", proposal)
+		if status != http.StatusForbidden || !strings.Contains(out["error"], "public_id") {
+			t.Errorf("user 7 proposing user 42's public_id %v: %d %v, want 403 naming public_id", extra, status, out)
+		}
+	}
+	// Their own avatar is fine.
+	if status, out = sign(widget, "7", avatarOf("7")); status != 200 {
+		t.Errorf("user 7's own avatar: %d %v", status, out)
+	}
+
+	// In the gallery, where the browser names its uploads, a name that is
+	// taken keeps its asset.
+	photo := map[string]any{"timestamp": testTime.Unix(), "source": "uw", "folder": "gallery", "public_id": "sunset", "overwrite": false}
+	status, out = sign(galleryHandler, "42", photo)
+	if status != 200 {
+		t.Fatalf("gallery signature: %d %v", status, out)
+	}
+	if status, first := widgetUpload(t, uploadURL, photo, out["signature"], pngOfWidth(t, 10)); status != 200 || width(first) != 10 {
+		t.Fatalf("first gallery upload: %d %v", status, first)
+	}
+	status, out = sign(galleryHandler, "7", photo)
+	if status != 200 {
+		t.Fatalf("second gallery signature: %d %v", status, out)
+	}
+	status, second := widgetUpload(t, uploadURL, photo, out["signature"], pngOfWidth(t, 99))
+	if status != 200 || second["existing"] != true || width(second) != 10 {
+		t.Errorf("a second upload to a taken name: %d %v; want the first asset kept", status, second)
+	}
+	delete(photo, "overwrite")
+	if status, out = sign(galleryHandler, "7", photo); status != http.StatusForbidden || !strings.Contains(out["error"], "overwrite") {
+		t.Errorf("gallery proposal without overwrite: %d %v, want 403 naming overwrite", status, out)
+	}
+
+	if got := width(victim); got != 10 {
+		t.Errorf("the victim's avatar is %d px wide now, want 10", got)
+	}
+}
+
+func TestProposalHandler(t *testing.T) {
+	s := newSigner(t, uploadsign.WithParamSets(avatarWidget))
+	h := uploadsignhttp.NewProposalHandler(s, "avatar-widget", 1, widgetAuth)
+	good := `{"timestamp":1700000000,"source":"uw","folder":"avatars","tags":["avatar"],"public_id":"user_42"}`
+	longContext := `{"timestamp":1700000000,"source":"uw","folder":"avatars","tags":["avatar"],"public_id":"user_42","context":"alt=` +
+		strings.Repeat("x", 60<<10) + `"}`
+	tests := []struct {
+		name        string
+		method      string
+		contentType string
+		user        string
+		body        string
+		wantStatus  int
+		wantText    string
+	}{
+		{"next-cloudinary, no Content-Type", "POST", "", "42", `{"paramsToSign":` + good + `}`, 200, ""},
+		{"browser's text/plain", "POST", browserJSON, "42", `{"paramsToSign":` + good + `}`, 200, ""},
+		{"application/json, params_to_sign", "POST", "application/json", "42", `{"params_to_sign":` + good + `}`, 200, ""},
+		{"GET", "GET", "", "42", "", 405, "POST"},
+		{"OPTIONS", "OPTIONS", "", "42", "", 405, "POST"},
+		{"form post", "POST", "application/x-www-form-urlencoded", "42", "timestamp=1", 415, "application/json"},
+		{"multipart", "POST", "multipart/form-data; boundary=x", "42", "", 415, "application/json"},
+		{"body over 64 KiB", "POST", "", "42", `{"paramsToSign":{"a":"` + strings.Repeat("x", 65<<10) + `"}}`, 413, "65536"},
+		{"long context under 64 KiB", "POST", "", "42", `{"paramsToSign":` + longContext + `}`, 403, "context"},
+		{"not JSON", "POST", "", "42", "timestamp=1700000000", 400, "paramsToSign"},
+		{"no proposal", "POST", "", "42", `{}`, 400, "missing"},
+		{"unknown field", "POST", "", "42", `{"paramsToSign":` + good + `,"x":1}`, 400, "unknown field"},
+		{"both spellings", "POST", "", "42", `{"paramsToSign":` + good + `,"params_to_sign":` + good + `}`, 400, "once"},
+		{"proposal not an object", "POST", "", "42", `{"paramsToSign":"timestamp=1"}`, 400, "object"},
+		{"nested arrays", "POST", "", "42", `{"paramsToSign":{"a":[[[[1]]]]}}`, 400, "array inside an array"},
+		{"deeply nested", "POST", "", "42", `{"paramsToSign":{"a":` + strings.Repeat("[", 30000) + strings.Repeat("]", 30000) + `}}`, 400, "JSON"},
+		{"nested object", "POST", "", "42", `{"paramsToSign":{"timestamp":1700000000,"context":{"alt":"x"}}}`, 400, "context"},
+		{"duplicate public_id", "POST", "", "42", `{"paramsToSign":{"timestamp":1700000000,"public_id":"user_42","public_id":"user_7"}}`, 400, "twice"},
+		{"trailing data", "POST", "", "42", `{"paramsToSign":` + good + `} x`, 400, "after"},
+		{"timestamp not a number", "POST", "", "42", `{"paramsToSign":{"timestamp":"soon","source":"uw","folder":"avatars","tags":"avatar","public_id":"user_42"}}`, 400, "timestamp"},
+		{"timestamp an hour and a minute old", "POST", "", "42", `{"paramsToSign":{"timestamp":1699996340,"source":"uw","folder":"avatars","tags":"avatar","public_id":"user_42"}}`, 403, "timestamp"},
+		{"timestamp ten minutes ahead", "POST", "", "42", `{"paramsToSign":{"timestamp":1700000600,"source":"uw","folder":"avatars","tags":"avatar","public_id":"user_42"}}`, 403, "timestamp"},
+		{"unknown parameter", "POST", "", "42", `{"paramsToSign":{"timestamp":1700000000,"source":"uw","folder":"avatars","tags":"avatar","public_id":"user_42","eval":"x"}}`, 403, "eval"},
+		{"another user's public_id", "POST", "", "7", `{"paramsToSign":` + good + `}`, 403, "public_id"},
+		{"no session", "POST", "", "", `{"paramsToSign":` + good + `}`, 401, "not authorized"},
+		{"banned", "POST", "", "banned", `{"paramsToSign":` + good + `}`, 403, "may not upload"},
+		{"hook contradicts the set", "POST", "", "conflict", `{"paramsToSign":` + good + `}`, 409, "folder"},
+		{"hook's values cannot be encoded", "POST", "", "invalid", `{"paramsToSign":` + good + `}`, 500, "could not sign"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			w := serve(h, tt.method, tt.contentType, tt.user, tt.body)
+			if w.Code != tt.wantStatus {
+				t.Fatalf("status %d %s, want %d", w.Code, w.Body, tt.wantStatus)
+			}
+			var out map[string]string
+			if err := json.Unmarshal(w.Body.Bytes(), &out); err != nil {
+				t.Fatalf("answer is not JSON: %q", w.Body)
+			}
+			if tt.wantStatus == 200 {
+				proposed, _ := uploadsign.ParseProposal([]byte(good))
+				if out["signature"] != s.SignValues(proposed) || out["api_key"] != key {
+					t.Errorf("answer %v", out)
+				}
+				return
+			}
+			if !strings.Contains(out["error"], tt.wantText) {
+				t.Errorf("error %q, want it to mention %q", out["error"], tt.wantText)
+			}
+			if strings.Contains(w.Body.String(), secret) || strings.Contains(w.Body.String(), "hunter2") {
+				t.Errorf("answer leaks: %s", w.Body)
+			}
+		})
+	}
+
+	unknown := uploadsignhttp.NewProposalHandler(s, "avatar-widget", 9, widgetAuth)
+	if w := serve(unknown, "POST", "", "42", `{"paramsToSign":`+good+`}`); w.Code != 404 || !strings.Contains(w.Body.String(), "known versions: 1") {
+		t.Errorf("unknown version: %d %s", w.Code, w.Body)
+	}
+}
+
+// TestProposalHandlerWithFake drives the handler as next-cloudinary does,
+// over HTTP, then uploads what the widget posts to the fake endpoint.
+func TestProposalHandlerWithFake(t *testing.T) {
+	fake := uploadsigntest.NewServer(cloud, key, secret, uploadsigntest.WithClock(func() time.Time { return testTime }))
+	defer fake.Close()
+	set := uploadsign.ParamSet{Name: "widget", Version: 1,
+		Params: uploadsign.Params{Folder: "avatars", Tags: []string{"avatar"}, UniqueFilename: uploadsign.Bool(true),
+			CustomCoordinates: []uploadsign.Rect{{X: 35, Y: 39, Width: 612, Height: 706}}},
+		ClientParams: []string{"source", "use_filename", "eager"},
+	}
+	s := newSigner(t, uploadsign.WithUploadURL(fake.URL), uploadsign.WithParamSets(set))
+	backend := httptest.NewServer(uploadsignhttp.NewProposalHandler(s, "widget", 1, widgetAuth))
+	defer backend.Close()
+
+	// A realistic proposal: JS booleans where the set encodes 1, an array
+	// of tags, a numeric timestamp.
+	proposal := map[string]any{"timestamp": testTime.Unix(), "source": "uw", "folder": "avatars", "tags": []string{"avatar"},
+		"public_id": "user_42", "unique_filename": true, "use_filename": false, "custom_coordinates": "35,39,612,706",
+		"eager": "c_fill,w_200,h_200"}
+	body, _ := json.Marshal(map[string]any{"paramsToSign": proposal})
+	req, _ := http.NewRequest("POST", backend.URL, strings.NewReader(string(body)))
+	req.Header.Set("Content-Type", browserJSON)
+	req.Header.Set("X-User", "42")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var out map[string]string
+	if err := json.NewDecoder(resp.Body).Decode(&out); err != nil || resp.StatusCode != 200 {
+		t.Fatalf("signature: %d %v %v", resp.StatusCode, out, err)
+	}
+	status, answer := widgetUpload(t, s.UploadURL("image"), proposal, out["signature"], realPNG(t))
+	if status != 200 || answer["public_id"] != "avatars/user_42" {
+		t.Fatalf("upload: %d %v", status, answer)
+	}
+}
