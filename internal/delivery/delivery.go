@@ -1,0 +1,329 @@
+// Package delivery builds the delivery URL of an uploaded Cloudinary asset,
+// byte for byte as the official Node SDK (cloudinary 2.11.0) builds it with
+//
+//	cloudinary.url(public_id, {secure: true, urlAnalytics: false, version,
+//		resource_type, type, format, sign_url: true}) // sign_url for authenticated and private
+//
+// The URL is
+//
+//	PREFIX/RESOURCE_TYPE/TYPE[/s--SIGNATURE--]/vVERSION/PUBLIC_ID[.FORMAT]
+//
+// where, as the SDK's url and finalize_source (lib/utils/index.js) make it:
+//
+//   - PREFIX is "https://res.cloudinary.com/CLOUD_NAME" ([DefaultPrefix]) or
+//     a custom one given whole, which stands for the SDK's private_cdn with
+//     secure_distribution (https) or cname (http).
+//   - PUBLIC_ID is escaped as encodeURIComponent escapes it, then ":" and
+//     "/" are put back: every UTF-8 byte other than the letters, digits,
+//     "-", "_", ".", "!", "~", "*", "'", "(", ")", ":" and "/" becomes %XX
+//     with upper-case hex.
+//   - FORMAT is appended after a "." for images and videos when it is not
+//     empty. Raw files carry their extension in the public_id: no format is
+//     appended to them.
+//   - The version is always there: the caller has a verified one.
+//   - The authenticated and private types are signed: SIGNATURE is the first
+//     8 characters of the base64 of SHA-1(ESCAPED_PUBLIC_ID[.FORMAT] +
+//     api_secret), with "+" and "/" turned into "-" and "_". The signed text
+//     is the escaped source, without the version and without the prefix.
+//
+// Golden cases from the SDK pin all of this: testdata/golden/urls.json, made
+// by testdata/generate.js.
+//
+// The package holds no secret: the caller passes a function that hashes.
+// Its functions keep no state and are safe for concurrent use ([URL] as far
+// as the digest function it is given is).
+package delivery
+
+import (
+	"crypto/sha1"
+	"encoding/base64"
+	"net/url"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+)
+
+// Asset names what a delivery URL points at: the fields of Cloudinary's
+// upload result that the URL is built from.
+type Asset struct {
+	// ResourceType is "image", "video" or "raw".
+	ResourceType string
+	// Type is the delivery type: "upload" (public), or "authenticated" or
+	// "private", whose URLs are signed.
+	Type string
+	// PublicID is the asset's public_id, unescaped, as Cloudinary returns it.
+	PublicID string
+	// Version is the asset's version, 1 or more.
+	Version int64
+	// Format is the extension delivered for images and videos ("jpg",
+	// "mp4"), letters and digits only, or "" for none. It must be valid for
+	// raw files too, but is not appended to their URLs.
+	Format string
+}
+
+// Error is what [URL] and [CheckPrefix] return when they refuse an input.
+// Its message carries no package prefix, as callers wrap it, and never
+// quotes a prefix, which could hold credentials by mistake.
+type Error struct {
+	// Field names the refused input: "prefix", "resource_type", "type",
+	// "public_id", "version", "format" or "digest".
+	Field string
+	// Reason says why, in a few words.
+	Reason string
+}
+
+// Error returns "FIELD: REASON".
+func (e *Error) Error() string { return e.Field + ": " + e.Reason }
+
+// DefaultPrefix returns the prefix of Cloudinary's shared delivery domain
+// for cloudName: "https://res.cloudinary.com/" + cloudName. It does not
+// check cloudName.
+func DefaultPrefix(cloudName string) string {
+	return "https://res.cloudinary.com/" + cloudName
+}
+
+// URL returns the delivery URL of a under prefix, the part of the URL before
+// "/RESOURCE_TYPE/TYPE/" (see [DefaultPrefix] and [CheckPrefix]).
+//
+// For the authenticated and private types, URL calls digest once with the
+// text to sign; digest must return the 20-byte SHA-1 digest of that text
+// followed by the API secret (SHA-1 whatever algorithm the account signs
+// uploads with: it is the SDK's default for URLs). digest is not called for
+// the upload type and may then be nil.
+//
+// URL refuses, with an [*Error], a prefix [CheckPrefix] refuses, a resource
+// type or type other than those of [Asset], a version below 1, a format
+// with anything but ASCII letters and digits, and the public_ids the SDK
+// would turn into a URL of something else or fail on:
+//
+//   - an empty one, or one that is not valid UTF-8 (a JavaScript string
+//     cannot hold it);
+//   - one with "%": the SDK percent-decodes the public_id before escaping
+//     it, so "a%20b" gets the URL of "a b" and "a%2Fb" that of "a/b", and a
+//     malformed escape ("100%", "a%zz") makes it throw; Cloudinary does not
+//     allow "%" in public_ids;
+//   - one that starts with "http:/" or "https:/", in any case: the SDK takes
+//     it for a remote URL, leaves it unescaped and drops the format;
+//   - one with an empty segment (a leading or trailing "/", or "//"): the
+//     SDK collapses "//", and Cloudinary strips leading and trailing "/";
+//   - one with a "." or ".." segment: clients resolve those in a URL path,
+//     so the URL would point at another path;
+//   - one with a folder "v" followed by digits only ("v3/x", "a/v3/x"):
+//     Cloudinary's URLs read such a segment as a version, the SDK takes
+//     "image/upload/v3/x" for an already built path and changes resource
+//     type, type and version to its parts, and Cloudinary does not allow
+//     such folder names. A last segment like "v3" is a file name and is
+//     fine.
+//
+// Everything else, "?", "#", "&", "+", spaces, controls and any Unicode
+// included, the SDK escapes without ambiguity, and so does URL.
+//
+// URL is safe for concurrent use if digest is.
+func URL(prefix string, a Asset, digest func(toSign string) []byte) (string, error) {
+	if err := CheckPrefix(prefix); err != nil {
+		return "", err
+	}
+	if err := checkAsset(a); err != nil {
+		return "", err
+	}
+	source := escapePublicID(a.PublicID)
+	if a.ResourceType != "raw" && a.Format != "" {
+		source += "." + a.Format
+	}
+	parts := []string{prefix, a.ResourceType, a.Type}
+	if signed(a.Type) {
+		sig, err := signature(source, digest)
+		if err != nil {
+			return "", err
+		}
+		parts = append(parts, sig)
+	}
+	parts = append(parts, "v"+strconv.FormatInt(a.Version, 10), source)
+	return strings.Join(parts, "/"), nil
+}
+
+// CheckPrefix reports, with an [*Error], whether [URL] refuses prefix. A
+// prefix is an absolute URL used as given, with no cloud name added:
+//
+//   - "https://" or "http://", then a host (ASCII letters, digits, "-",
+//     "." and "_", or an IPv6 address in brackets), an optional port and an
+//     optional path;
+//   - no user information, query, fragment or trailing "/";
+//   - no empty, "." or ".." path segment, escaped or not, and no escaped
+//     "/" ("%2F");
+//   - printable ASCII only, without space and the bytes " < > \ ^ ` { | }.
+//
+// Prefixes are not secret, but the error never quotes one: a prefix with
+// user information could carry a password.
+func CheckPrefix(prefix string) error {
+	refuse := func(reason string) error { return &Error{Field: "prefix", Reason: reason} }
+	rest, ok := strings.CutPrefix(prefix, "https://")
+	if !ok {
+		rest, ok = strings.CutPrefix(prefix, "http://")
+	}
+	if !ok {
+		return refuse(`does not start with "https://" or "http://"`)
+	}
+	for i := 0; i < len(prefix); i++ {
+		if c := prefix[i]; c <= ' ' || c >= 0x7f || strings.IndexByte("\"<>\\^`{|}", c) >= 0 {
+			return refuse("has a space, a control or non-ASCII byte, or one of \"<>\\^`{|}")
+		}
+	}
+	if strings.ContainsAny(prefix, "?#") {
+		return refuse("has a query or fragment")
+	}
+	if strings.HasSuffix(prefix, "/") {
+		return refuse(`ends with "/"`)
+	}
+	u, err := url.Parse(prefix)
+	if err != nil { // err quotes the prefix
+		return refuse("is not a valid URL")
+	}
+	if u.User != nil {
+		return refuse("has user information")
+	}
+	if u.Hostname() == "" {
+		return refuse("has no host")
+	}
+	authority, path, _ := strings.Cut(rest, "/")
+	for i := 0; i < len(authority); i++ {
+		if c := authority[i]; !isAlnum(c) && strings.IndexByte("-._:[]", c) < 0 {
+			return refuse("has a host or port with a byte other than ASCII letters, digits and -._:[]")
+		}
+	}
+	if path != "" {
+		for _, seg := range strings.Split(path, "/") {
+			if seg == "" {
+				return refuse(`has an empty path segment ("//")`)
+			}
+			if s, err := url.PathUnescape(seg); err == nil && (s == "." || s == ".." || strings.Contains(s, "/")) {
+				return refuse(`has a "." or ".." path segment, or an escaped "/"`)
+			}
+		}
+	}
+	return nil
+}
+
+// checkAsset refuses what URL cannot build a URL of.
+func checkAsset(a Asset) error {
+	switch a.ResourceType {
+	case "image", "video", "raw":
+	default:
+		return &Error{Field: "resource_type", Reason: `is not "image", "video" or "raw"`}
+	}
+	switch a.Type {
+	case "upload", "authenticated", "private":
+	default:
+		return &Error{Field: "type", Reason: `is not "upload", "authenticated" or "private"`}
+	}
+	if a.Version < 1 {
+		return &Error{Field: "version", Reason: "is below 1"}
+	}
+	for i := 0; i < len(a.Format); i++ {
+		if !isAlnum(a.Format[i]) {
+			return &Error{Field: "format", Reason: "has a byte other than an ASCII letter or digit"}
+		}
+	}
+	return checkPublicID(a.PublicID)
+}
+
+// checkPublicID refuses the public_ids the SDK reads specially; URL's doc
+// says why for each.
+func checkPublicID(id string) error {
+	refuse := func(reason string) error { return &Error{Field: "public_id", Reason: reason} }
+	switch {
+	case id == "":
+		return refuse("is empty")
+	case !utf8.ValidString(id):
+		return refuse("is not valid UTF-8")
+	case strings.Contains(id, "%"):
+		return refuse(`has "%", whose escapes the SDK decodes`)
+	case hasPrefixFold(id, "http:/") || hasPrefixFold(id, "https:/"):
+		return refuse("starts with a URL scheme, which the SDK takes for a remote URL")
+	}
+	segs := strings.Split(id, "/")
+	for i, seg := range segs {
+		switch {
+		case seg == "":
+			return refuse(`has an empty segment (a leading, trailing or double "/")`)
+		case seg == "." || seg == "..":
+			return refuse(`has a "." or ".." segment`)
+		case i < len(segs)-1 && isVersion(seg):
+			return refuse("has the folder " + strconv.Quote(seg) + ", which a delivery URL reads as a version")
+		}
+	}
+	return nil
+}
+
+// escapePublicID escapes id as the SDK's finalize_source does:
+// encodeURIComponent, then "%3A" and "%2F" back to ":" and "/". (The SDK
+// decodes id first; checkPublicID refuses "%", so decoding is the identity.)
+func escapePublicID(id string) string {
+	const hex = "0123456789ABCDEF"
+	var b strings.Builder
+	b.Grow(len(id))
+	for i := 0; i < len(id); i++ {
+		c := id[i]
+		if isAlnum(c) || strings.IndexByte("-_.!~*'():/", c) >= 0 {
+			b.WriteByte(c)
+			continue
+		}
+		b.WriteByte('%')
+		b.WriteByte(hex[c>>4])
+		b.WriteByte(hex[c&0xf])
+	}
+	return b.String()
+}
+
+// signed reports whether URLs of the delivery type typ carry a signature.
+func signed(typ string) bool { return typ == "authenticated" || typ == "private" }
+
+// signature returns the path segment "s--XXXXXXXX--" for toSign: the first
+// 8 characters of the URL-safe base64 of digest(toSign), which are those of
+// its first 6 bytes.
+func signature(toSign string, digest func(string) []byte) (string, error) {
+	if digest == nil {
+		return "", &Error{Field: "digest", Reason: "is nil, and this delivery type is signed"}
+	}
+	d := digest(toSign)
+	if len(d) != sha1.Size {
+		return "", &Error{Field: "digest", Reason: "did not return a 20-byte SHA-1 digest"}
+	}
+	return "s--" + base64.RawURLEncoding.EncodeToString(d[:6]) + "--", nil
+}
+
+// isVersion reports whether seg is "v" followed by one or more digits.
+func isVersion(seg string) bool {
+	if len(seg) < 2 || seg[0] != 'v' {
+		return false
+	}
+	for i := 1; i < len(seg); i++ {
+		if seg[i] < '0' || seg[i] > '9' {
+			return false
+		}
+	}
+	return true
+}
+
+func isAlnum(c byte) bool {
+	return 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9'
+}
+
+// hasPrefixFold reports whether s starts with prefix, a lower-case ASCII
+// string, ignoring ASCII case only, as the SDK's /^https?:\//i does
+// (strings.EqualFold would also match "\u017F" with "s").
+func hasPrefixFold(s, prefix string) bool {
+	if len(s) < len(prefix) {
+		return false
+	}
+	for i := 0; i < len(prefix); i++ {
+		c := s[i]
+		if 'A' <= c && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		if c != prefix[i] {
+			return false
+		}
+	}
+	return true
+}
