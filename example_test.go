@@ -183,6 +183,57 @@ func ExampleSigner_VerifyUploadResult() {
 	// true uploadsign: invalid signature: upload result signature does not match
 }
 
+// The browser reports Cloudinary's answer back; the backend stores only
+// what it verified, with a URL it builds itself.
+func ExampleSigner_VerifyUpload() {
+	s, err := uploadsign.New(cloudName, apiKey, apiSecret)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	// Cloudinary's answer (its signature made by the official Node SDK),
+	// with a secure_url the browser changed.
+	report := `{"public_id": "sample", "version": 1315060510, "signature": "912d90b6fe28aa6820cf928bc440a65a0f36e002",
+		"resource_type": "image", "type": "upload", "format": "jpg", "api_key": "123456789012345",
+		"secure_url": "https://evil.example/not-your-image.jpg"}`
+	var result uploadsign.UploadResult
+	if err := json.Unmarshal([]byte(report), &result); err != nil {
+		fmt.Println(err)
+		return
+	}
+	asset, err := s.VerifyUpload(result)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Println(asset.URL) // store this
+
+	result.PublicID = "someone_elses_image"
+	_, err = s.VerifyUpload(result)
+	fmt.Println(errors.Is(err, uploadsign.ErrInvalidSignature))
+	// Output:
+	// https://res.cloudinary.com/demo/image/upload/v1315060510/sample.jpg
+	// true
+}
+
+// Rotating a key: results and notifications signed with the old secret
+// still verify; payloads are signed with the new one.
+func ExampleWithPreviousKeys() {
+	s, err := uploadsign.New(cloudName, "999999999999999", "the-new-secret",
+		uploadsign.WithPreviousKeys(uploadsign.Key{APIKey: apiKey, Secret: apiSecret}))
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	// Signed by the Node SDK with the old secret, "abcd".
+	err = s.VerifyUploadResult("sample", 1315060510, "912d90b6fe28aa6820cf928bc440a65a0f36e002")
+	fmt.Println("old key's result genuine:", err == nil)
+	fmt.Println(s)
+	// Output:
+	// old key's result genuine: true
+	// uploadsign.Signer{cloud_name: "demo", api_key: "999999999999999", api_secret: [redacted], previous_keys: 1, algorithm: sha1, signature_version: 2, param_sets: 0}
+}
+
 func ExampleSigner_VerifyNotification() {
 	// One minute after the notification was sent.
 	s, err := uploadsign.New(cloudName, apiKey, apiSecret,

@@ -25,6 +25,8 @@ type settings struct {
 	uploadURL          string
 	sets               []ParamSet
 	notificationMaxAge time.Duration
+	previousKeys       []Key
+	deliveryURL        string
 }
 
 func defaultSettings() settings {
@@ -79,4 +81,33 @@ func WithParamSets(sets ...ParamSet) Option {
 // as in the official SDKs; it must be positive.
 func WithNotificationMaxAge(d time.Duration) Option {
 	return func(s *settings) { s.notificationMaxAge = d }
+}
+
+// WithPreviousKeys adds API keys whose signatures the Signer still accepts
+// on upload results and notifications, for rotating a key: the Signer signs
+// only with the key given to [New], and verifies with that one or any of
+// these. A result that names one of the keys in its api_key is checked
+// with that key's secret; other results, and notifications, with every
+// key, in time that does not tell which matched. Each key and secret must
+// be valid as New's are, and no API key may be given twice. The secrets
+// are as hidden as the current one. It may be given more than once.
+//
+// To rotate a key: create the new key in Cloudinary's console; deploy with
+// the new key in New (or CLOUDINARY_URL) and the old one here; make the new
+// key the account's notification key; once uploads and notifications
+// signed with the old key are over (an hour for uploads, the notification
+// age for webhooks), disable the old key and remove it here.
+func WithPreviousKeys(keys ...Key) Option {
+	return func(s *settings) { s.previousKeys = append(s.previousKeys, keys...) }
+}
+
+// WithDeliveryURL sets the prefix of the delivery URLs that
+// [Signer.VerifyUpload] builds: the part before /RESOURCE_TYPE/TYPE/...,
+// given whole, as Cloudinary serves the account there. The default is
+// "https://res.cloudinary.com/CLOUD_NAME"; change it for a private CDN
+// ("https://mycloud-res.cloudinary.com") or a custom domain
+// ("https://images.example.com"). It must be an absolute http or https URL
+// without user information, query, fragment or trailing "/".
+func WithDeliveryURL(prefix string) Option {
+	return func(s *settings) { s.deliveryURL = prefix }
 }

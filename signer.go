@@ -96,14 +96,16 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"hash"
 	"log/slog"
 	"maps"
 	"net/url"
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
+
+	"github.com/uploadsign/uploadsign/internal/delivery"
 )
 
 // Errors returned by the package, for use with [errors.Is]. Returned errors
@@ -145,17 +147,21 @@ const maxClockSkew = 5 * time.Minute
 type Signer struct {
 	cloudName string
 	apiKey    string
-	// The secret is kept masked with a random pad, so that no printer
-	// shows it: not fmt's raw printing of the struct (the %p verb on a
-	// Signer value), nor reflection-based ones (go-cmp, spew, testify).
-	// appendSecret unmasks it where it is hashed.
-	maskedSecret, pad []byte
-	algorithm         Algorithm
-	version           int
-	now               func() time.Time
-	uploadURL         string
-	maxAge            time.Duration
-	sets              map[string][]*compiledSet // by name, in version order
+	// keys holds the current key first, then the previous ones
+	// (WithPreviousKeys). Each secret lives only inside its key's hash
+	// function, where no printer reaches: not fmt, nor reflection-based
+	// ones (go-cmp, spew, testify).
+	keys      []key
+	algorithm Algorithm
+	version   int
+	now       func() time.Time
+	uploadURL string
+	delivery  string // the delivery URL's prefix, before /RESOURCE_TYPE/TYPE/
+	// signedDelivery holds the signed delivery types ("authenticated",
+	// "private") that some set fixes or lets the browser choose.
+	signedDelivery map[string]bool
+	maxAge         time.Duration
+	sets           map[string][]*compiledSet // by name, in version order
 }
 
 // compiledSet is a registered ParamSet with its fixed fields encoded once.
@@ -203,20 +209,30 @@ func New(cloudName, apiKey, apiSecret string, opts ...Option) (*Signer, error) {
 	if err != nil {
 		return nil, err
 	}
+	deliveryPrefix := delivery.DefaultPrefix(cloudName)
+	if cfg.deliveryURL != "" {
+		if err := delivery.CheckPrefix(cfg.deliveryURL); err != nil {
+			return nil, fmt.Errorf("%w: WithDeliveryURL: %w", ErrInvalidConfig, err)
+		}
+		deliveryPrefix = cfg.deliveryURL
+	}
+	keys, err := makeKeys(Key{APIKey: apiKey, Secret: apiSecret}, cfg.previousKeys)
+	if err != nil {
+		return nil, err
+	}
 	s := &Signer{
 		cloudName: cloudName,
 		apiKey:    apiKey,
-		pad:       randomBytes(len(apiSecret)),
+		keys:      keys,
 		algorithm: cfg.algorithm,
 		version:   cfg.signatureVersion,
 		now:       cfg.now,
 		uploadURL: base,
+		delivery:  deliveryPrefix,
 		maxAge:    cfg.notificationMaxAge,
 		sets:      make(map[string][]*compiledSet, len(cfg.sets)),
-	}
-	s.maskedSecret = make([]byte, len(apiSecret))
-	for i := range s.maskedSecret {
-		s.maskedSecret[i] = apiSecret[i] ^ s.pad[i]
+
+		signedDelivery: make(map[string]bool),
 	}
 	for _, set := range cfg.sets {
 		if err := s.addSet(set); err != nil {
@@ -387,6 +403,12 @@ func (s *Signer) addSet(set ParamSet) error {
 		pairs[i] = string(appendPair(nil, f.key, f.value, s.version))
 	}
 	template["api_key"] = s.apiKey
+	switch {
+	case slices.Contains(set.ClientParams, "type"):
+		s.signedDelivery["authenticated"], s.signedDelivery["private"] = true, true
+	case set.Params.Type == "authenticated" || set.Params.Type == "private":
+		s.signedDelivery[set.Params.Type] = true
+	}
 	versions := append(s.sets[set.Name], &compiledSet{
 		ParamSet: set,
 		url:      s.UploadURL(resource),
@@ -402,6 +424,9 @@ func (s *Signer) addSet(set ParamSet) error {
 // APIKey returns the account's API key, which every payload carries. It is
 // public; the secret has no accessor.
 func (s *Signer) APIKey() string { return s.apiKey }
+
+// CloudName returns the account's cloud name.
+func (s *Signer) CloudName() string { return s.cloudName }
 
 // UploadURL returns the URL an upload of the resource type ("image",
 // "video", "raw" or "auto") posts to: the upload URL base, then
@@ -468,8 +493,9 @@ func (s *Signer) Sign(set string, version int, req Params) (*Payload, error) {
 	digits := strconv.AppendInt(strs[:0], ts, 10)
 	// Cloning the set's template map is cheaper than inserting every field.
 	out := maps.Clone(cs.template)
-	var buf [512]byte
-	text := buf[:0]
+	pooled := getText()
+	defer putText(pooled)
+	text := (*pooled)[:0]
 	var naming namingFields
 	err = mergeFields(cs.fixed, own, field{key: "timestamp"}, func(f field, set int) {
 		naming.see(f)
@@ -492,8 +518,8 @@ func (s *Signer) Sign(set string, version int, req Params) (*Payload, error) {
 	if naming.fromFilename() && !isFalse(naming.overwrite) {
 		return nil, fmt.Errorf("%w: overwrite: the public_id is the name of the file the browser sends (use_filename true, unique_filename false), so the set or request must sign overwrite false, or one user could replace another's asset", ErrParamNotAllowed)
 	}
-	var sum [sha256.Size]byte
-	mac := s.sum(sum[:0], s.appendSecret(text))
+	sum := s.keys[0].sum(s.algorithm, text)
+	mac := sum[:s.hashSize()]
 	both := strs[:len(digits)+hex.EncodedLen(len(mac))]
 	hex.Encode(both[len(digits):], mac)
 	joined := string(both)
@@ -562,12 +588,104 @@ func (s *Signer) timestamp() (int64, error) {
 	return ts, nil
 }
 
-// appendSecret appends the API secret to dst.
-func (s *Signer) appendSecret(dst []byte) []byte {
-	n := len(dst)
-	dst = slices.Grow(dst, len(s.pad))[:n+len(s.pad)]
-	subtle.XORBytes(dst[n:], s.maskedSecret, s.pad)
-	return dst
+// Key is an API key and its secret, for [WithPreviousKeys]. Its
+// printing methods leave the secret out (fmt's verbs but %p on a Key
+// value, log/slog and JSON); a Signer keeps no Key, only the key's hash.
+type Key struct{ APIKey, Secret string }
+
+// Format prints the Key without its secret, for every fmt verb.
+func (k Key) Format(f fmt.State, verb rune) {
+	fmt.Fprintf(f, "uploadsign.Key{APIKey: %q, Secret: [redacted]}", k.APIKey)
+}
+
+// LogValue describes the Key to log/slog without its secret.
+func (k Key) LogValue() slog.Value {
+	return slog.GroupValue(slog.String("api_key", k.APIKey), slog.String("api_secret", "[redacted]"))
+}
+
+// MarshalJSON describes the Key as JSON without its secret.
+func (k Key) MarshalJSON() ([]byte, error) {
+	return json.Marshal(map[string]string{"api_key": k.APIKey, "api_secret": "[redacted]"})
+}
+
+// key is an API key with the only copy of its secret, captured by sum.
+type key struct {
+	apiKey string
+	// sum returns the hash, with algorithm a, of text followed by the
+	// secret, in the first a.size() bytes. It writes the secret into
+	// text's spare capacity (or a copy of text) and clears it again.
+	sum func(a Algorithm, text []byte) [sha256.Size]byte
+}
+
+func newKey(apiKey, secret string) key {
+	return key{apiKey: apiKey, sum: func(a Algorithm, text []byte) (sum [sha256.Size]byte) {
+		n := len(text)
+		text = append(text, secret...)
+		if a == SHA256 {
+			sum = sha256.Sum256(text)
+		} else {
+			sum1 := sha1.Sum(text)
+			copy(sum[:], sum1[:])
+		}
+		clear(text[n:])
+		return sum
+	}}
+}
+
+// hashSize is the size of the Signer's hash in bytes.
+func (s *Signer) hashSize() int {
+	if s.algorithm == SHA256 {
+		return sha256.Size
+	}
+	return sha1.Size
+}
+
+// textPool holds buffers for the text to hash. A key's hash function is
+// called through a func value, so the compiler cannot tell that the text
+// does not escape, and would move a stack buffer to the heap on every call;
+// pooled buffers are on the heap already.
+var textPool = sync.Pool{New: func() any { b := make([]byte, 0, 1024); return &b }}
+
+func getText() *[]byte { return textPool.Get().(*[]byte) }
+
+// putText returns a buffer to the pool, unless it grew large.
+func putText(p *[]byte) {
+	if cap(*p) <= 64<<10 {
+		textPool.Put(p)
+	}
+}
+
+// makeKeys checks the previous keys and returns the keys of a Signer: the
+// current one first.
+func makeKeys(current Key, previous []Key) ([]key, error) {
+	keys := []key{newKey(current.APIKey, current.Secret)}
+	for i, k := range previous {
+		what := fmt.Sprintf("WithPreviousKeys: key %d", i+1)
+		if err := checkCredential(what+": API key", k.APIKey); err != nil {
+			return nil, err
+		}
+		if err := checkCredential(what+": API secret", k.Secret); err != nil {
+			return nil, err
+		}
+		for _, have := range keys {
+			if have.apiKey == k.APIKey {
+				return nil, fmt.Errorf("%w: %s: API key %q is given twice", ErrInvalidConfig, what, k.APIKey)
+			}
+		}
+		keys = append(keys, newKey(k.APIKey, k.Secret))
+	}
+	return keys, nil
+}
+
+// candidates returns the keys whose secret may have signed something that
+// names apiKey: that key if it is one of the Signer's, else all of them.
+func (s *Signer) candidates(apiKey string) []key {
+	for i, k := range s.keys {
+		if apiKey != "" && k.apiKey == apiKey {
+			return s.keys[i : i+1]
+		}
+	}
+	return s.keys
 }
 
 func randomBytes(n int) []byte {
@@ -872,27 +990,12 @@ func StringToSign(params url.Values, signatureVersion int) string {
 // the secret. It is the raw counterpart of [Signer.Sign], for parameters
 // built by hand; it never modifies params and does not add a timestamp.
 func (s *Signer) SignValues(params url.Values) string {
-	var buf [512]byte
-	b := appendStringToSign(buf[:0], params, s.version)
-	return s.hexSum(s.appendSecret(b))
-}
-
-// hexSum returns the lower-case hex hash of text with the Signer's algorithm.
-func (s *Signer) hexSum(text []byte) string {
-	var sum [sha256.Size]byte
+	pooled := getText()
+	defer putText(pooled)
+	sum := s.keys[0].sum(s.algorithm, appendStringToSign((*pooled)[:0], params, s.version))
 	var h [2 * sha256.Size]byte
-	n := hex.Encode(h[:], s.sum(sum[:0], text))
+	n := hex.Encode(h[:], sum[:s.hashSize()])
 	return string(h[:n])
-}
-
-// sum appends the hash of text with the Signer's algorithm to dst.
-func (s *Signer) sum(dst, text []byte) []byte {
-	if s.algorithm == SHA256 {
-		sum := sha256.Sum256(text)
-		return append(dst, sum[:]...)
-	}
-	sum := sha1.Sum(text)
-	return append(dst, sum[:]...)
 }
 
 // unsignedKey reports whether the upload endpoint leaves key out of the
@@ -972,54 +1075,172 @@ func appendEscaped(dst []byte, s string, version int) []byte {
 
 // VerifyUploadResult checks the signature Cloudinary returns with an upload
 // result: the version-1 signature of public_id and version with the Signer's
-// algorithm. It returns nil when the result is genuine and otherwise an error
-// wrapping [ErrInvalidSignature]. The comparison takes constant time; the
-// hex signature may be in either case.
+// algorithm, made with the secret of any of the Signer's keys (see
+// [WithPreviousKeys]). It returns nil when the result is genuine and
+// otherwise an error wrapping [ErrInvalidSignature]. The comparison takes
+// constant time, whichever key matches; the hex signature may be in either
+// case. [Signer.VerifyUpload] checks a whole result and builds its URL.
 func (s *Signer) VerifyUploadResult(publicID string, version int64, signature string) error {
+	return s.verifyResult(publicID, version, signature, "")
+}
+
+// UploadResult is Cloudinary's JSON answer to an upload, as the browser
+// reports it back; decode the answer into it and pass it to
+// [Signer.VerifyUpload]. Cloudinary's signature covers PublicID and
+// Version only. Every other field is as the browser reports it, and a
+// browser can change it: ResourceType, Type and Format are checked for
+// form and used to build the URL, APIKey picks the key to check with, and
+// the fields after them are not checked at all. The reported url and
+// secure_url are left out on purpose: a backend builds the URL from what
+// was verified ([Asset.URL]).
+type UploadResult struct {
+	PublicID     string `json:"public_id"`
+	Version      int64  `json:"version"`
+	Signature    string `json:"signature"`
+	ResourceType string `json:"resource_type"`
+	Type         string `json:"type"`
+	Format       string `json:"format"`
+	APIKey       string `json:"api_key"`
+
+	// Not covered by the signature: as the browser reports them.
+	AssetID          string   `json:"asset_id,omitempty"`
+	Bytes            int64    `json:"bytes,omitempty"`
+	Width            int      `json:"width,omitempty"`
+	Height           int      `json:"height,omitempty"`
+	OriginalFilename string   `json:"original_filename,omitempty"`
+	Tags             []string `json:"tags,omitempty"`
+	CreatedAt        string   `json:"created_at,omitempty"`
+	Existing         bool     `json:"existing,omitempty"` // the upload matched an asset kept by overwrite false
+}
+
+// Asset is an upload whose origin the Signer has verified, with the URL
+// the Signer built for it. Store URL, never a URL the browser reports.
+type Asset struct {
+	PublicID     string `json:"public_id"`     // verified
+	Version      int64  `json:"version"`       // verified
+	ResourceType string `json:"resource_type"` // "image", "video" or "raw", as reported
+	Type         string `json:"type"`          // "upload", "authenticated" or "private", as reported
+	Format       string `json:"format"`        // as reported; raw files have none
+	URL          string `json:"url"`           // built by the Signer, never taken from the report
+}
+
+// VerifyUpload checks an upload result the browser reports back and
+// returns the verified asset with its delivery URL. It checks the
+// signature as [Signer.VerifyUploadResult] does (with the key the result
+// names in api_key, if it is one of the Signer's, else with every key)
+// and returns an error wrapping [ErrInvalidSignature] when it does not
+// match. It refuses, with an error wrapping [ErrInvalidParam] that names
+// the field: an empty public_id; a version below 1; a resource type other
+// than image, video and raw; a type other than upload, authenticated and
+// private; a format that is not ASCII letters and digits; and public_ids
+// whose URL the official SDKs build as something else (one with "%", a
+// leading "http:" or "https:", an empty, "." or ".." segment, or a folder
+// like "v123").
+//
+// The URL is what the official Node SDK's cloudinary.url builds (secure,
+// with the version): PREFIX/RESOURCE_TYPE/TYPE/vVERSION/PUBLIC_ID.FORMAT,
+// PREFIX being https://res.cloudinary.com/CLOUD_NAME or [WithDeliveryURL]'s,
+// with no format for raw files (their public_id holds the extension). The
+// authenticated and private types get a signed URL
+// (TYPE/s--SIGNATURE--/...), signed with the Signer's current key.
+//
+// Cloudinary signs only public_id and version. The URL still points at
+// this account's asset: the prefix is the Signer's, and the public_id and
+// version are the ones Cloudinary signed; a browser that changes the
+// resource type or format gets at most a URL of the same public_id that
+// does not exist or a conversion of it. A changed type could ask for a
+// signed URL of an authenticated or private asset with the same public_id,
+// so VerifyUpload accepts those types only from a Signer with a parameter
+// set that fixes that type or lets the browser choose it (ClientParams);
+// other results of those types are refused with [ErrInvalidParam].
+//
+// VerifyUpload is safe for concurrent use.
+func (s *Signer) VerifyUpload(r UploadResult) (*Asset, error) {
+	bad := func(field, why string) (*Asset, error) {
+		return nil, fmt.Errorf("%w: upload result: %s %s", ErrInvalidParam, field, why)
+	}
+	switch {
+	case r.PublicID == "":
+		return bad("public_id", "is empty")
+	case r.Version < 1:
+		return bad("version", "is missing or below 1")
+	}
+	switch r.ResourceType {
+	case "image", "video", "raw":
+	default:
+		return bad("resource_type", fmt.Sprintf("%.40q is not image, video or raw", r.ResourceType))
+	}
+	switch r.Type {
+	case "upload":
+	case "authenticated", "private":
+		if !s.signedDelivery[r.Type] {
+			return bad("type", fmt.Sprintf("%q: no parameter set of this Signer uploads that type, so a browser may have changed it to get a signed URL", r.Type))
+		}
+	default:
+		return bad("type", fmt.Sprintf("%.40q is not upload, authenticated or private", r.Type))
+	}
+	if err := s.verifyResult(r.PublicID, r.Version, r.Signature, r.APIKey); err != nil {
+		return nil, err
+	}
+	a := &Asset{PublicID: r.PublicID, Version: r.Version, ResourceType: r.ResourceType, Type: r.Type, Format: r.Format}
+	u, err := delivery.URL(s.delivery, delivery.Asset{ResourceType: a.ResourceType, Type: a.Type,
+		PublicID: a.PublicID, Version: a.Version, Format: a.Format}, s.urlDigest)
+	if err != nil {
+		return nil, fmt.Errorf("%w: upload result: %w", ErrInvalidParam, err)
+	}
+	a.URL = u
+	return a, nil
+}
+
+// urlDigest is the SHA-1 of a delivery URL's signed text and the current
+// secret, whatever the Signer's algorithm: the SDKs' default for URLs.
+func (s *Signer) urlDigest(toSign string) []byte {
+	pooled := getText()
+	defer putText(pooled)
+	sum := s.keys[0].sum(SHA1, append((*pooled)[:0], toSign...))
+	return sum[:sha1.Size]
+}
+
+// verifyResult checks an upload result's signature with the key named
+// apiKey if it is one of the Signer's, else with every key.
+func (s *Signer) verifyResult(publicID string, version int64, signature, apiKey string) error {
 	var vBuf [20]byte
 	fields := [2]field{{"public_id", publicID}, {"version", string(strconv.AppendInt(vBuf[:0], version, 10))}}
 	list := fields[:]
 	if publicID == "" {
 		list = fields[1:]
 	}
-	var buf [512]byte
-	b := buf[:0]
+	pooled := getText()
+	defer putText(pooled)
+	b := (*pooled)[:0]
 	for i, f := range list {
 		if i > 0 {
 			b = append(b, '&')
 		}
 		b = appendPair(b, f.key, f.value, 1)
 	}
-	var sum [sha256.Size]byte
-	return s.compare("upload result", signature, s.sum(sum[:0], s.appendSecret(b)))
+	return s.compare("upload result", signature, s.candidates(apiKey), b)
 }
 
 // VerifyNotification checks a webhook notification: signature is the
 // X-Cld-Signature header, the hex hash of body, then timestamp (the
-// X-Cld-Timestamp header, Unix seconds), then the secret. It returns nil
+// X-Cld-Timestamp header, Unix seconds), then the secret of any of the
+// Signer's keys (Cloudinary signs with the account's notification key, or
+// its oldest active one; see [WithPreviousKeys]). It returns nil
 // when the notification is genuine and fresh; an error wrapping
 // [ErrInvalidSignature] when the signature does not match or the timestamp
 // is not Unix seconds; and one wrapping [ErrExpired] when the timestamp is
 // older than the maximum age ([WithNotificationMaxAge], two hours by
 // default) or more than five minutes in the future. The comparison takes
-// constant time.
+// constant time, whichever key matches.
 func (s *Signer) VerifyNotification(body []byte, timestamp, signature string) error {
 	ts, err := parseUnix(timestamp)
 	if err != nil {
 		return fmt.Errorf("%w: notification timestamp %.40q is not Unix seconds", ErrInvalidSignature, timestamp)
 	}
-	var h hash.Hash
-	if s.algorithm == SHA256 {
-		h = sha256.New()
-	} else {
-		h = sha1.New()
-	}
-	h.Write(body)
-	h.Write([]byte(timestamp))
-	var buf [128]byte
-	h.Write(s.appendSecret(buf[:0]))
-	var sum [sha256.Size]byte
-	if err := s.compare("notification", signature, h.Sum(sum[:0])); err != nil {
+	text := make([]byte, 0, len(body)+len(timestamp)+128)
+	text = append(append(text, body...), timestamp...)
+	if err := s.compare("notification", signature, s.keys, text); err != nil {
 		return err
 	}
 	age := s.now().Sub(time.Unix(ts, 0))
@@ -1040,17 +1261,25 @@ func parseUnix(s string) (int64, error) {
 	return strconv.ParseInt(s, 10, 64)
 }
 
-// compare checks a hex signature against the expected hash in constant time.
-func (s *Signer) compare(what, signature string, want []byte) error {
-	if len(signature) != 2*len(want) {
-		return fmt.Errorf("%w: %s signature has %d characters, want %d (%s)", ErrInvalidSignature, what, len(signature), 2*len(want), s.algorithm)
+// compare checks a hex signature against the hash of text and the secret
+// of each of keys. It hashes with every key and compares in constant time,
+// so that the time taken does not tell which key matched.
+func (s *Signer) compare(what, signature string, keys []key, text []byte) error {
+	size := s.hashSize()
+	if len(signature) != 2*size {
+		return fmt.Errorf("%w: %s signature has %d characters, want %d (%s)", ErrInvalidSignature, what, len(signature), 2*size, s.algorithm)
 	}
 	var buf [sha256.Size]byte
-	got := buf[:len(want)]
+	got := buf[:size]
 	if _, err := hex.Decode(got, []byte(signature)); err != nil {
 		return fmt.Errorf("%w: %s signature is not hex", ErrInvalidSignature, what)
 	}
-	if subtle.ConstantTimeCompare(got, want) != 1 {
+	match := 0
+	for _, k := range keys {
+		sum := k.sum(s.algorithm, text)
+		match |= subtle.ConstantTimeCompare(got, sum[:size])
+	}
+	if match != 1 {
 		return fmt.Errorf("%w: %s signature does not match", ErrInvalidSignature, what)
 	}
 	return nil
@@ -1066,8 +1295,12 @@ func (s *Signer) setCount() int {
 
 // String describes the Signer without its secret.
 func (s Signer) String() string {
-	return fmt.Sprintf("uploadsign.Signer{cloud_name: %q, api_key: %q, api_secret: [redacted], algorithm: %s, signature_version: %d, param_sets: %d}",
-		s.cloudName, s.apiKey, s.algorithm, s.version, s.setCount())
+	previous := ""
+	if len(s.keys) > 1 {
+		previous = fmt.Sprintf(" previous_keys: %d,", len(s.keys)-1)
+	}
+	return fmt.Sprintf("uploadsign.Signer{cloud_name: %q, api_key: %q, api_secret: [redacted],%s algorithm: %s, signature_version: %d, param_sets: %d}",
+		s.cloudName, s.apiKey, previous, s.algorithm, s.version, s.setCount())
 }
 
 // GoString is [Signer.String], so that %#v does not print the secret.
@@ -1083,6 +1316,7 @@ func (s Signer) LogValue() slog.Value {
 		slog.String("cloud_name", s.cloudName),
 		slog.String("api_key", s.apiKey),
 		slog.String("api_secret", "[redacted]"),
+		slog.Int("previous_keys", len(s.keys)-1),
 		slog.String("algorithm", string(s.algorithm)),
 		slog.Int("signature_version", s.version),
 	)

@@ -36,6 +36,13 @@ const (
 	testSecret = "s3cr3t-Value_With-Enough-Length"
 )
 
+// sha1Hex is SHA-1 in hex, written here rather than taken from the code
+// under test.
+func sha1Hex(text string) string {
+	sum := sha1.Sum([]byte(text))
+	return hex.EncodeToString(sum[:])
+}
+
 func fixedClock(t time.Time) Option { return WithClock(func() time.Time { return t }) }
 
 func newSigner(tb testing.TB, secret string, opts ...Option) *Signer {
@@ -578,7 +585,7 @@ func TestWithNotificationMaxAge(t *testing.T) {
 	s := newSigner(t, testSecret, WithNotificationMaxAge(time.Minute))
 	ts := strconv.FormatInt(testTime.Add(-2*time.Minute).Unix(), 10)
 	body := []byte(`{"a":1}`)
-	sig := s.hexSum([]byte(string(body) + ts + testSecret))
+	sig := sha1Hex(string(body) + ts + testSecret)
 	if err := s.VerifyNotification(body, ts, sig); !errors.Is(err, ErrExpired) {
 		t.Errorf("err = %v, want ErrExpired", err)
 	}
@@ -708,7 +715,7 @@ func TestFromURL(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if string(s.appendSecret(nil)) != "a/b" || s.apiKey != "123" || s.cloudName != "demo" {
+	if s.SignValues(url.Values{"timestamp": {"1"}}) != sha1Hex("timestamp=1a/b") || s.apiKey != "123" || s.cloudName != "demo" {
 		t.Errorf("parsed %q %q; want key 123, cloud demo and the escape decoded", s.apiKey, s.cloudName)
 	}
 }
@@ -911,16 +918,23 @@ func TestVersionedSetsKeepOldClients(t *testing.T) {
 // ---- the secret stays secret ----
 
 func TestSecretNeverPrinted(t *testing.T) {
-	const secret = "TOP-SECRET-do-not-print"
-	s := newSigner(t, secret, WithParamSets(avatarSets()...))
+	const secret, previous = "TOP-SECRET-do-not-print", "PREVIOUS-secret-do-not-print"
+	old := Key{APIKey: "999999999999999", Secret: previous}
+	s := newSigner(t, secret, WithParamSets(avatarSets()...), WithPreviousKeys(old))
 	var outputs []string
 	for _, verb := range []string{"%v", "%+v", "%#v", "%s", "%q", "%x", "%X", "%d", "%T", "%p"} {
-		outputs = append(outputs, fmt.Sprintf(verb, s), fmt.Sprintf(verb, *s))
+		outputs = append(outputs, fmt.Sprintf(verb, s), fmt.Sprintf(verb, *s), fmt.Sprintf(verb, &old))
+		if verb != "%p" { // fmt prints a value's bad verb raw, whatever its methods
+			outputs = append(outputs, fmt.Sprintf(verb, old))
+		}
+	}
+	if data, err := json.Marshal(old); err != nil || strings.Contains(string(data), previous) {
+		t.Errorf("JSON of a Key: %s, %v", data, err)
 	}
 	outputs = append(outputs, fmt.Sprint(s), fmt.Sprintln(*s), s.String(),
 		fmt.Sprintf("%v", reflect.ValueOf(*s)), fmt.Sprintf("%+v", reflect.ValueOf(s).Elem()))
 	other := newSigner(t, "another-secret", WithParamSets(avatarSets()...))
-	outputs = append(outputs, cmp.Diff(s, other, cmp.AllowUnexported(Signer{}, compiledSet{}, field{}), cmpopts.IgnoreFields(Signer{}, "now")))
+	outputs = append(outputs, cmp.Diff(s, other, cmp.AllowUnexported(Signer{}, compiledSet{}, field{}, key{}), cmpopts.IgnoreFields(Signer{}, "now")))
 	for _, v := range []any{s, *s, struct{ S *Signer }{s}} {
 		data, err := json.Marshal(v)
 		if err != nil {
@@ -930,7 +944,7 @@ func TestSecretNeverPrinted(t *testing.T) {
 	}
 	var logs bytes.Buffer
 	for _, h := range []slog.Handler{slog.NewTextHandler(&logs, nil), slog.NewJSONHandler(&logs, nil)} {
-		slog.New(h).Info("signer", "signer", s, "value", *s)
+		slog.New(h).Info("signer", "signer", s, "value", *s, "key", old)
 	}
 	outputs = append(outputs, logs.String())
 	for _, call := range []error{
@@ -942,7 +956,8 @@ func TestSecretNeverPrinted(t *testing.T) {
 		outputs = append(outputs, call.Error())
 	}
 	for _, out := range outputs {
-		if strings.Contains(out, secret) || strings.Contains(strings.ToLower(out), strings.ToLower(fmt.Sprintf("%x", secret))) {
+		if strings.Contains(out, secret) || strings.Contains(strings.ToLower(out), strings.ToLower(fmt.Sprintf("%x", secret))) ||
+			strings.Contains(out, previous) || strings.Contains(strings.ToLower(out), strings.ToLower(fmt.Sprintf("%x", previous))) {
 			t.Errorf("output shows the secret: %s", out)
 		}
 	}
@@ -1149,7 +1164,7 @@ func TestClockOutOfRange(t *testing.T) {
 func TestVerifyNotificationSignatureCase(t *testing.T) {
 	s := newSigner(t, testSecret)
 	body, ts := []byte(`{"x":1}`), "1700000000"
-	sig := s.hexSum([]byte(string(body) + ts + testSecret))
+	sig := sha1Hex(string(body) + ts + testSecret)
 	for _, v := range []string{sig, strings.ToUpper(sig)} {
 		if err := s.VerifyNotification(body, ts, v); err != nil {
 			t.Errorf("%s: %v", v, err)
@@ -1422,6 +1437,17 @@ func TestTransformationDecoding(t *testing.T) {
 	for _, bad := range []string{"w_100,%zz", "a%", "%ff%fe"} {
 		if _, err := s.Sign("avatar", 1, Params{Transformation: bad}); !errors.Is(err, ErrInvalidParam) {
 			t.Errorf("transformation %q: %v, want ErrInvalidParam (the SDK throws URIError)", bad, err)
+		}
+	}
+}
+
+func BenchmarkVerifyUploadResult(b *testing.B) {
+	s := newSigner(b, testSecret)
+	sig := s.SignValues(url.Values{"public_id": {"users/42/avatar"}, "version": {"1700000000"}})
+	b.ReportAllocs()
+	for i := 0; i < b.N; i++ {
+		if err := s.VerifyUploadResult("users/42/avatar", 1700000000, sig); err != nil {
+			b.Fatal(err)
 		}
 	}
 }

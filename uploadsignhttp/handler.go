@@ -9,6 +9,24 @@
 //		body, err := uploadsignhttp.VerifyNotificationRequest(signer, r)
 //		...
 //	})
+//
+// The browser reports Cloudinary's answer back to a route of the
+// application, which stores only what it verified, with the URL the
+// Signer builds:
+//
+//	mux.HandleFunc("POST /uploads/done", func(w http.ResponseWriter, r *http.Request) {
+//		var result uploadsign.UploadResult
+//		if err := json.NewDecoder(http.MaxBytesReader(w, r.Body, 64<<10)).Decode(&result); err != nil {
+//			http.Error(w, "want Cloudinary's upload answer", http.StatusBadRequest)
+//			return
+//		}
+//		asset, err := signer.VerifyUpload(result)
+//		if err != nil {
+//			http.Error(w, "not a genuine upload", http.StatusBadRequest)
+//			return
+//		}
+//		store(asset.URL) // never a URL from the report
+//	})
 package uploadsignhttp
 
 import (

@@ -213,6 +213,31 @@ func TestBrowserUpload(t *testing.T) {
 		}
 	})
 
+	t.Run("forged report", func(t *testing.T) {
+		wd.t = t
+		wd.open(srv.URL + "/")
+		// The page reports another public_id back: the backend refuses it,
+		// and the page shows no image, not even the uploaded one.
+		wd.run(`const send = window.fetch;
+			window.fetch = (url, init) => {
+				if (url === "/api/uploaded") {
+					const body = JSON.parse(init.body);
+					body.public_id = "uploadsign-demo/someone_else";
+					init = { ...init, body: JSON.stringify(body) };
+				}
+				return send(url, init);
+			};
+			return true`, nil)
+		wd.chooseFile("#file", file)
+		wd.waitFor("the error state", `return ["verified", "error"].includes(document.getElementById("status").dataset.state)`)
+		var page struct{ State, Status, Src string }
+		wd.run(`const $ = (id) => document.getElementById(id);
+			return {State: $("status").dataset.state, Status: $("status").textContent, Src: $("preview").getAttribute("src") || ""}`, &page)
+		if page.State != "error" || !strings.Contains(page.Status, "invalid signature") || page.Src != "" {
+			t.Errorf("page %+v, want an error and no image", page)
+		}
+	})
+
 	t.Run("tampered field", func(t *testing.T) {
 		wd.t = t
 		wd.open(srv.URL + "/")

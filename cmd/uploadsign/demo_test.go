@@ -85,10 +85,21 @@ func TestDemoFlow(t *testing.T) {
 	if err != nil || status != 200 {
 		t.Fatalf("upload: %d %v %v", status, answer, err)
 	}
+	secureURL := answer["secure_url"]
+	answer["secure_url"] = "https://evil.example/not-your-avatar.png"
 	var verified map[string]any
 	if status := postJSON(t, srv.URL+"/api/uploaded", answer, &verified); status != 200 || verified["verified"] != true {
 		t.Fatalf("uploaded: %d %v", status, verified)
 	}
+	// The URL the backend built is the fake's, which serves the image.
+	if verified["url"] != secureURL {
+		t.Errorf("verified URL %v, want the fake's %v", verified["url"], secureURL)
+	}
+	resp, err := http.Get(verified["url"].(string))
+	if err != nil || resp.StatusCode != 200 {
+		t.Fatalf("GET of the verified URL: %v %v", resp, err)
+	}
+	resp.Body.Close()
 	answer["public_id"] = "uploadsign-demo/someone_else"
 	var refused map[string]any
 	if status := postJSON(t, srv.URL+"/api/uploaded", answer, &refused); status != 400 || !strings.Contains(refused["error"].(string), "invalid signature") {

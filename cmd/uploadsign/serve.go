@@ -56,7 +56,8 @@ func newDemo(e env, cred credentials) (*demo, error) {
 	secret := randomHex(16)
 	fake := uploadsigntest.NewServer(demoCloud, demoKey, secret)
 	s, err := uploadsign.New(demoCloud, demoKey, secret, uploadsign.WithClock(e.now),
-		uploadsign.WithUploadURL(fake.URL), uploadsign.WithParamSets(avatarSet))
+		uploadsign.WithUploadURL(fake.URL), uploadsign.WithDeliveryURL(fake.URL+"/"+demoCloud),
+		uploadsign.WithParamSets(avatarSet))
 	if err != nil {
 		fake.Close()
 		return nil, err
@@ -128,29 +129,27 @@ func (d *demo) issued() []*uploadsign.Payload {
 }
 
 // uploaded verifies the upload result the browser reports back, as a real
-// backend must before it stores the image's URL.
+// backend must before it stores anything, and answers the URL it built
+// from what Cloudinary signed: the one URL the page shows.
 func (d *demo) uploaded(w http.ResponseWriter, r *http.Request) {
 	if r.Method != http.MethodPost {
 		w.Header().Set("Allow", http.MethodPost)
 		writeJSON(w, http.StatusMethodNotAllowed, map[string]any{"error": "use POST"})
 		return
 	}
-	var result struct {
-		PublicID  string `json:"public_id"`
-		Version   int64  `json:"version"`
-		Signature string `json:"signature"`
-		SecureURL string `json:"secure_url"`
-	}
+	var result uploadsign.UploadResult
 	if err := json.NewDecoder(http.MaxBytesReader(w, r.Body, 64<<10)).Decode(&result); err != nil {
 		writeJSON(w, http.StatusBadRequest, map[string]any{"error": "want the upload response as JSON: " + err.Error()})
 		return
 	}
-	if err := d.signer.VerifyUploadResult(result.PublicID, result.Version, result.Signature); err != nil {
+	asset, err := d.signer.VerifyUpload(result)
+	if err != nil {
 		writeJSON(w, http.StatusBadRequest, map[string]any{"error": err.Error()})
 		return
 	}
-	// A real backend stores result.SecureURL for the user here.
-	writeJSON(w, http.StatusOK, map[string]any{"verified": true, "public_id": result.PublicID, "version": result.Version})
+	// A real backend stores asset.URL for the user here, never a URL from
+	// the report.
+	writeJSON(w, http.StatusOK, map[string]any{"verified": true, "public_id": asset.PublicID, "version": asset.Version, "url": asset.URL})
 }
 
 // info tells the page where uploads go, and the demo secret when it is a

@@ -58,12 +58,15 @@ async function onFile(file) {
     setStatus("uploading", "Uploading straight to " + payload.url + " …");
     const answer = await upload(payload, file, (pct) => ($("progress").value = pct));
     $("progress").value = 100;
-    $("preview").src = answer.secure_url;
 
+    // The answer's secure_url is whatever the browser says it is: show
+    // nothing until the backend has verified the answer and built the URL.
     setStatus("verifying", "Asking the backend to verify Cloudinary's answer…");
     const verified = await postJSON("/api/uploaded", answer);
+    $("preview").src = verified.url;
     setStatus("verified", `Verified by the backend: ${verified.public_id} (version ${verified.version}).`);
   } catch (err) {
+    $("preview").removeAttribute("src");
     setStatus("error", err.message);
   }
 }

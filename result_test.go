@@ -1,0 +1,227 @@
+package uploadsign
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+)
+
+// resultSignature is Cloudinary's signature of an upload result, written
+// here from the rule (SHA-1 of "public_id=ID&version=V" and the secret)
+// rather than taken from the code under test.
+func resultSignature(publicID string, version int64, secret string) string {
+	return sha1Hex("public_id=" + publicID + "&version=" + strconv.FormatInt(version, 10) + secret)
+}
+
+type urlCase struct {
+	Name         string `json:"name"`
+	Prefix       string `json:"prefix"`
+	ResourceType string `json:"resource_type"`
+	Type         string `json:"type"`
+	PublicID     string `json:"public_id"`
+	Version      int64  `json:"version"`
+	Format       string `json:"format"`
+	URL          string `json:"url"`
+}
+
+// TestVerifyUploadURLGolden: the URL of every verified golden upload is
+// the one the Node SDK's cloudinary.url builds.
+func TestVerifyUploadURLGolden(t *testing.T) {
+	g := readGolden[[]urlCase](t, "urls.json")
+	if len(g.Cases) == 0 {
+		t.Fatal("no golden cases")
+	}
+	signed := ParamSet{Name: "private", Version: 1, ClientParams: []string{"type"}}
+	for _, c := range g.Cases {
+		t.Run(c.Name, func(t *testing.T) {
+			s := newSigner(t, g.APISecret, WithDeliveryURL(c.Prefix), WithParamSets(signed))
+			a, err := s.VerifyUpload(UploadResult{PublicID: c.PublicID, Version: c.Version,
+				Signature: resultSignature(c.PublicID, c.Version, g.APISecret), ResourceType: c.ResourceType,
+				Type: c.Type, Format: c.Format, APIKey: testKey})
+			if err != nil {
+				t.Fatal(err)
+			}
+			want := &Asset{PublicID: c.PublicID, Version: c.Version, ResourceType: c.ResourceType, Type: c.Type, Format: c.Format, URL: c.URL}
+			if diff := cmp.Diff(want, a); diff != "" {
+				t.Errorf("(-Node SDK +uploadsign):\n%s", diff)
+			}
+		})
+	}
+}
+
+// TestVerifyUploadIgnoresReportedURL: a genuine result whose secure_url
+// the browser forged verifies, and the Asset's URL is the one built.
+func TestVerifyUploadIgnoresReportedURL(t *testing.T) {
+	s := newSigner(t, testSecret)
+	report := fmt.Sprintf(`{"public_id":"avatars/user_42","version":1700000000,"signature":%q,"resource_type":"image",
+		"type":"upload","format":"png","api_key":%q,"bytes":1234,"width":40,"height":30,
+		"url":"http://evil.example/not-your-avatar.png","secure_url":"https://evil.example/not-your-avatar.png"}`,
+		resultSignature("avatars/user_42", 1700000000, testSecret), testKey)
+	var r UploadResult
+	if err := json.Unmarshal([]byte(report), &r); err != nil {
+		t.Fatal(err)
+	}
+	a, err := s.VerifyUpload(r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := "https://res.cloudinary.com/demo/image/upload/v1700000000/avatars/user_42.png"; a.URL != want {
+		t.Errorf("URL %q, want %q", a.URL, want)
+	}
+	if r.Bytes != 1234 || r.Width != 40 {
+		t.Errorf("unverified fields not decoded: %+v", r)
+	}
+}
+
+func TestVerifyUploadRefuses(t *testing.T) {
+	s := newSigner(t, testSecret)
+	genuine := UploadResult{PublicID: "avatars/user_42", Version: 1700000000, ResourceType: "image", Type: "upload",
+		Format: "png", APIKey: testKey, Signature: resultSignature("avatars/user_42", 1700000000, testSecret)}
+	with := func(change func(r *UploadResult)) UploadResult {
+		r := genuine
+		change(&r)
+		return r
+	}
+	resign := func(r *UploadResult) { r.Signature = resultSignature(r.PublicID, r.Version, testSecret) }
+	tests := []struct {
+		name    string
+		result  UploadResult
+		wantErr error
+		field   string
+	}{
+		{"another public_id", with(func(r *UploadResult) { r.PublicID = "avatars/user_7" }), ErrInvalidSignature, "does not match"},
+		{"another version", with(func(r *UploadResult) { r.Version++ }), ErrInvalidSignature, "does not match"},
+		{"no signature", with(func(r *UploadResult) { r.Signature = "" }), ErrInvalidSignature, "signature"},
+		{"empty public_id", with(func(r *UploadResult) { r.PublicID = ""; resign(r) }), ErrInvalidParam, "public_id"},
+		{"version 0", with(func(r *UploadResult) { r.Version = 0; resign(r) }), ErrInvalidParam, "version"},
+		{"negative version", with(func(r *UploadResult) { r.Version = -5; resign(r) }), ErrInvalidParam, "version"},
+		{"resource type auto", with(func(r *UploadResult) { r.ResourceType = "auto" }), ErrInvalidParam, "resource_type"},
+		{"resource type missing", with(func(r *UploadResult) { r.ResourceType = "" }), ErrInvalidParam, "resource_type"},
+		{"type fetch", with(func(r *UploadResult) { r.Type = "fetch" }), ErrInvalidParam, "type"},
+		{"type missing", with(func(r *UploadResult) { r.Type = "" }), ErrInvalidParam, "type"},
+		{"type authenticated, no set signs it", with(func(r *UploadResult) { r.Type = "authenticated" }), ErrInvalidParam, "type"},
+		{"type private, no set signs it", with(func(r *UploadResult) { r.Type = "private" }), ErrInvalidParam, "type"},
+		{"format with a path", with(func(r *UploadResult) { r.Format = "png/../../x" }), ErrInvalidParam, "format"},
+		{"format with a query", with(func(r *UploadResult) { r.Format = "png?x=1" }), ErrInvalidParam, "format"},
+		{"public_id with %", with(func(r *UploadResult) { r.PublicID = "a%2Fb"; resign(r) }), ErrInvalidParam, "public_id"},
+		{"public_id a URL", with(func(r *UploadResult) { r.PublicID = "https://evil.example/x"; resign(r) }), ErrInvalidParam, "public_id"},
+		{"public_id with ..", with(func(r *UploadResult) { r.PublicID = "a/../b"; resign(r) }), ErrInvalidParam, "public_id"},
+		{"public_id under a version folder", with(func(r *UploadResult) { r.PublicID = "v3/x"; resign(r) }), ErrInvalidParam, "public_id"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			a, err := s.VerifyUpload(tt.result)
+			if !errors.Is(err, tt.wantErr) || !strings.Contains(err.Error(), tt.field) || a != nil {
+				t.Errorf("VerifyUpload = %v, %v; want %v naming %q", a, err, tt.wantErr, tt.field)
+			}
+		})
+	}
+	// A set that uploads authenticated assets lets that type through.
+	s = newSigner(t, testSecret, WithParamSets(ParamSet{Name: "docs", Version: 1, Params: Params{Type: "authenticated"}}))
+	if a, err := s.VerifyUpload(with(func(r *UploadResult) { r.Type = "authenticated" })); err != nil || !strings.Contains(a.URL, "/image/authenticated/s--") {
+		t.Errorf("authenticated with a set that uploads it: %v, %v", a, err)
+	}
+	if _, err := s.VerifyUpload(with(func(r *UploadResult) { r.Type = "private" })); !errors.Is(err, ErrInvalidParam) {
+		t.Errorf("private with a set that uploads authenticated only: %v", err)
+	}
+}
+
+func TestWithDeliveryURL(t *testing.T) {
+	for _, bad := range []string{"res.cloudinary.com/demo", "https://res.cloudinary.com/demo/", "ftp://x", "https://user:pw@x.example",
+		"https://x.example?a=1", "https://x.example/a/../b"} {
+		_, err := New(testCloud, testKey, testSecret, WithDeliveryURL(bad))
+		if !errors.Is(err, ErrInvalidConfig) || strings.Contains(err.Error(), "pw@") {
+			t.Errorf("WithDeliveryURL(%q): %v, want ErrInvalidConfig without the prefix", bad, err)
+		}
+	}
+	s := newSigner(t, testSecret)
+	if s.CloudName() != testCloud {
+		t.Errorf("CloudName() = %q", s.CloudName())
+	}
+}
+
+// TestPreviousKeys: results and notifications signed with a previous
+// secret verify; a third, unknown one does not.
+func TestPreviousKeys(t *testing.T) {
+	const current, previous, unknown = "current-secret", "previous-secret", "unknown-secret"
+	oldKey := Key{APIKey: "222222222222222", Secret: previous}
+	s := newSigner(t, current, WithPreviousKeys(oldKey))
+	body, ts := []byte(`{"notification_type":"upload"}`), strconv.FormatInt(testTime.Unix(), 10)
+	result := func(secret, apiKey string) UploadResult {
+		return UploadResult{PublicID: "x", Version: 7, ResourceType: "image", Type: "upload", APIKey: apiKey,
+			Signature: resultSignature("x", 7, secret)}
+	}
+	tests := []struct {
+		name    string
+		secret  string
+		apiKey  string // named by the result
+		genuine bool
+	}{
+		{"current key", current, testKey, true},
+		{"previous key", previous, oldKey.APIKey, true},
+		{"previous secret, key not named", previous, "", true},
+		{"previous secret, unknown key named", previous, "333333333333333", true},
+		{"previous secret, current key named", previous, testKey, false},
+		{"current secret, previous key named", current, oldKey.APIKey, false},
+		{"unknown secret", unknown, "", false},
+		{"unknown secret, current key named", unknown, testKey, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r := result(tt.secret, tt.apiKey)
+			_, err := s.VerifyUpload(r)
+			if tt.genuine != (err == nil) || err != nil && !errors.Is(err, ErrInvalidSignature) {
+				t.Errorf("VerifyUpload: %v, genuine %v", err, tt.genuine)
+			}
+			if tt.apiKey == "" {
+				if err := s.VerifyUploadResult(r.PublicID, r.Version, r.Signature); tt.genuine != (err == nil) {
+					t.Errorf("VerifyUploadResult: %v", err)
+				}
+				err := s.VerifyNotification(body, ts, sha1Hex(string(body)+ts+tt.secret))
+				if tt.genuine != (err == nil) || err != nil && !errors.Is(err, ErrInvalidSignature) {
+					t.Errorf("VerifyNotification: %v, genuine %v", err, tt.genuine)
+				}
+			}
+		})
+	}
+	// The Signer signs with its own key only.
+	if got, want := s.SignValues(map[string][]string{"timestamp": {"1"}}), sha1Hex("timestamp=1"+current); got != want {
+		t.Errorf("SignValues = %s, want the current key's %s", got, want)
+	}
+	for _, bad := range [][]Key{
+		{{APIKey: testKey, Secret: "x"}},
+		{{APIKey: "1", Secret: "a"}, {APIKey: "1", Secret: "b"}},
+		{{APIKey: "", Secret: "a"}},
+		{{APIKey: "1", Secret: ""}},
+		{{APIKey: "1", Secret: "with space " + previous}},
+	} {
+		_, err := New(testCloud, testKey, current, WithPreviousKeys(bad...))
+		if !errors.Is(err, ErrInvalidConfig) || strings.Contains(err.Error(), previous) {
+			t.Errorf("WithPreviousKeys(%v): %v, want ErrInvalidConfig without the secret", bad, err)
+		}
+	}
+}
+
+func BenchmarkVerifyUploadRotation(b *testing.B) {
+	one := newSigner(b, testSecret)
+	three := newSigner(b, testSecret, WithPreviousKeys(Key{APIKey: "2", Secret: "b"}, Key{APIKey: "3", Secret: "c"}))
+	r := UploadResult{PublicID: "x", Version: 7, ResourceType: "image", Type: "upload", Signature: resultSignature("x", 7, testSecret)}
+	for _, bc := range []struct {
+		name string
+		s    *Signer
+	}{{"one key", one}, {"three keys", three}} {
+		b.Run(bc.name, func(b *testing.B) {
+			b.ReportAllocs()
+			for i := 0; i < b.N; i++ {
+				if _, err := bc.s.VerifyUpload(r); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
