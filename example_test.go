@@ -371,3 +371,33 @@ func ExampleParamSet_singleUse() {
 	// fresh public_id each time: true 26
 	// true
 }
+
+// The Upload Widget added source=uw to an upload signed for a payload:
+// Cloudinary answered 401, and Explain says why.
+func ExampleSigner_Explain() {
+	s, err := uploadsign.New(cloudName, apiKey, apiSecret)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	// What the backend signed (the signature made by the official Node SDK).
+	signed := url.Values{"folder": {"avatars"}, "timestamp": {"1700000000"}, "api_key": {apiKey},
+		"signature": {"fa6286b7bcb45b735abdcd8be32f9d86e1782a4f"}}
+	answer := `{"error":{"message":"Invalid Signature fa6286b7bcb45b735abdcd8be32f9d86e1782a4f. String to sign - 'folder=avatars&source=uw&timestamp=1700000000'."}}`
+	d, err := s.Explain(answer, signed)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Println(d.ServerString)
+	fmt.Println(d.SignedString)
+	fmt.Println(d.Causes[0][:61])
+
+	_, err = s.Explain("Stale request - reported time is 2015-06-20 12:59:41 +0000 which is more than 1 hour ago", signed)
+	fmt.Println(errors.Is(err, uploadsign.ErrInvalidParam))
+	// Output:
+	// folder=avatars&source=uw&timestamp=1700000000
+	// folder=avatars&timestamp=1700000000
+	// source was posted (as "uw") but not signed: the Upload Widget
+	// true
+}

@@ -19,7 +19,8 @@
 // the default), the pairs are joined with "&", the secret is appended and
 // the whole hashed with SHA-1 or SHA-256. [StringToSign] shows the text
 // before hashing, for comparing with the "String to sign" in Cloudinary's
-// "Invalid Signature" error.
+// "Invalid Signature" error; [Signer.Explain] does the comparison and names
+// the cause.
 //
 // # Versioned parameter sets
 //
@@ -87,6 +88,7 @@ package uploadsign
 
 import (
 	"cmp"
+	"crypto/hmac"
 	"crypto/rand"
 	"crypto/sha1"
 	"crypto/sha256"
@@ -96,6 +98,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"maps"
 	"net/url"
@@ -106,6 +109,7 @@ import (
 	"time"
 
 	"github.com/uploadsign/uploadsign/internal/delivery"
+	"github.com/uploadsign/uploadsign/internal/diagnose"
 )
 
 // Errors returned by the package, for use with [errors.Is]. Returned errors
@@ -608,17 +612,33 @@ func (k Key) MarshalJSON() ([]byte, error) {
 	return json.Marshal(map[string]string{"api_key": k.APIKey, "api_secret": "[redacted]"})
 }
 
-// key is an API key with the only copy of its secret, captured by sum.
+// key is an API key with the only copies of its secret, captured by sum
+// and misuse.
 type key struct {
 	apiKey string
 	// sum returns the hash, with algorithm a, of text followed by the
 	// secret, in the first a.size() bytes. It writes the secret into
 	// text's spare capacity (or a copy of text) and clears it again.
 	sum func(a Algorithm, text []byte) [sha256.Size]byte
+	// misuse returns the signatures of text made with the secret in one
+	// of the wrong ways Explain recognises.
+	misuse func(m misuse, a Algorithm, text string) [][]byte
 }
 
+// misuse is a wrong way of using the secret that people are known to sign
+// with.
+type misuse int
+
+const (
+	lineBreak misuse = iota // a file or .env value read with its line break
+	spaces                  // spaces copied around the secret
+	quotes                  // a .env value kept in its quotes
+	hmacKeyed               // HMAC keyed with the secret, instead of hash(text + secret)
+	misuses                 // the number of misuses
+)
+
 func newKey(apiKey, secret string) key {
-	return key{apiKey: apiKey, sum: func(a Algorithm, text []byte) (sum [sha256.Size]byte) {
+	sum := func(a Algorithm, text []byte) (sum [sha256.Size]byte) {
 		n := len(text)
 		text = append(text, secret...)
 		if a == SHA256 {
@@ -629,7 +649,35 @@ func newKey(apiKey, secret string) key {
 		}
 		clear(text[n:])
 		return sum
-	}}
+	}
+	misused := func(m misuse, a Algorithm, text string) [][]byte {
+		newHash := sha1.New
+		if a == SHA256 {
+			newHash = sha256.New
+		}
+		if m == hmacKeyed {
+			h := hmac.New(newHash, []byte(secret))
+			io.WriteString(h, text)
+			return [][]byte{h.Sum(nil)}
+		}
+		var wrapped []string
+		switch m {
+		case lineBreak:
+			wrapped = []string{secret + "\n", secret + "\r\n"}
+		case spaces:
+			wrapped = []string{" " + secret, secret + " ", " " + secret + " "}
+		case quotes:
+			wrapped = []string{`"` + secret + `"`, "'" + secret + "'"}
+		}
+		var sums [][]byte
+		for _, w := range wrapped {
+			h := newHash()
+			io.WriteString(h, text+w)
+			sums = append(sums, h.Sum(nil))
+		}
+		return sums
+	}
+	return key{apiKey: apiKey, sum: sum, misuse: misused}
 }
 
 // hashSize is the size of the Signer's hash in bytes.
@@ -1331,4 +1379,119 @@ func (s Signer) MarshalJSON() ([]byte, error) {
 		Algorithm        Algorithm `json:"algorithm"`
 		SignatureVersion int       `json:"signature_version"`
 	}{s.cloudName, s.apiKey, "[redacted]", s.algorithm, s.version})
+}
+
+// Diagnosis explains an "Invalid Signature" answer from Cloudinary: what
+// Cloudinary hashed, what the backend signed, and why they differ.
+type Diagnosis struct {
+	ServerString string   // the string Cloudinary hashed from what the browser posted, from its message
+	SignedString string   // StringToSign of what the backend signed (version 2)
+	Causes       []string // each a sentence naming the parameter, key or setting at fault, most likely first
+	// Unexplained is true when no known cause fits: the parameters agree
+	// and the signature is none this Signer's secrets make, rightly or in
+	// a known wrong way (Causes then says so).
+	Unexplained bool
+}
+
+// Explain says why Cloudinary answered "Invalid Signature" to an upload.
+// cloudinaryError is Cloudinary's message, its whole JSON error body, or
+// the X-Cld-Error header; anything else is an error wrapping
+// [ErrInvalidParam]. signed is what the backend signed and handed out: a
+// payload's Fields, or a widget's proposal plus the signature returned for
+// it, signature included.
+//
+// Cloudinary's message quotes the signature the browser posted and the
+// string it hashed from the posted fields, so both sides of a mismatch
+// are known. Explain names, most likely first: a parameter posted but not
+// signed (the Upload Widget's source=uw among them) or signed but not
+// posted; a value that differs (a replaced timestamp, tags in another
+// order, context escaped differently, "&" written as %26); and, when the
+// parameters agree, what is wrong with the signature: made with another
+// secret (this Signer's with a line break, spaces or quotes around it, an
+// HMAC keyed with it, a previous key's, or none known), or right by this
+// Signer's rules yet refused (an account that accepts SHA-256 only, the
+// other signature version, another key's secret at Cloudinary). Causes
+// never hold a secret and quote at most 80 bytes of a value.
+//
+// Explain is safe for concurrent use.
+func (s *Signer) Explain(cloudinaryError string, signed url.Values) (*Diagnosis, error) {
+	answer, err := diagnose.Parse(cloudinaryError)
+	if err != nil {
+		return nil, fmt.Errorf("%w: cloudinaryError: %w", ErrInvalidParam, err)
+	}
+	d := &Diagnosis{ServerString: answer.StringToSign, SignedString: StringToSign(signed, 2)}
+	_, server := diagnose.Pairs(d.ServerString)
+	_, mine := diagnose.Pairs(d.SignedString)
+	posted := strings.ToLower(answer.Signature)
+	issued := strings.ToLower(strings.Join(signed["signature"], ","))
+	otherSignature := issued != "" && issued != posted
+	if d.Causes = diagnose.CompareParams(server, mine); len(d.Causes) > 0 {
+		if otherSignature {
+			d.Causes = append(d.Causes, "signature: the browser also posted another signature than the backend returned for these fields.")
+		}
+		return d, nil
+	}
+	d.Causes, d.Unexplained = s.explainSignature(d.ServerString, posted, signed.Get("api_key"))
+	if otherSignature {
+		d.Causes = append(d.Causes, "signature: the browser posted another signature than the backend returned for these fields: it signs itself, or reuses an old signature.")
+	}
+	return d, nil
+}
+
+// explainSignature says why the posted signature of text, which holds
+// what the backend signed, was refused.
+func (s *Signer) explainSignature(text, posted, apiKey string) (causes []string, unexplained bool) {
+	if n := len(posted); n != 2*sha1.Size && n != 2*sha256.Size || strings.Trim(posted, "0123456789abcdef") != "" {
+		return []string{fmt.Sprintf("signature: the posted signature %s is not the hex of a SHA-1 (40 digits) or SHA-256 (64 digits): the browser posted something else in the signature field.", diagnose.Quote(posted))}, false
+	}
+	want, _ := hex.DecodeString(posted)
+	algorithm := SHA1
+	if len(want) == sha256.Size {
+		algorithm = SHA256
+	}
+	// The string in the message escapes "&" as %26 (version 2); version 1
+	// hashes it as it is.
+	v1 := strings.ReplaceAll(text, "%26", "&")
+	matches := func(k key, t string) bool {
+		sum := k.sum(algorithm, []byte(t))
+		return subtle.ConstantTimeCompare(sum[:len(want)], want) == 1
+	}
+	keyName := s.apiKey
+	if apiKey != "" {
+		keyName = apiKey
+	}
+	secretChanged := fmt.Sprintf("secret: the signature is right for this Signer's secret, but Cloudinary checked it with another: the secret of API key %s was regenerated in Cloudinary's console, or the browser posted the api_key of another key.", keyName)
+	current := s.keys[0]
+	switch {
+	case matches(current, text) && algorithm == SHA1:
+		return []string{secretChanged,
+			"algorithm: a right SHA-1 signature was refused: the account may accept SHA-256 signatures only (Settings > Security); sign with uploadsign.WithAlgorithm(uploadsign.SHA256)."}, false
+	case matches(current, text):
+		return []string{secretChanged}, false
+	case v1 != text && matches(current, v1):
+		return []string{"signature version: the signature was made with signature version 1, which hashes \"&\" inside values as it is; Cloudinary checked version 2, which escapes it as %26. Sign with version 2 (the default; uploadsign.WithSignatureVersion(2))."}, false
+	}
+	for _, k := range s.keys[1:] {
+		if matches(k, text) || matches(k, v1) {
+			return []string{fmt.Sprintf("secret: the signature was made with the previous key %s's secret (WithPreviousKeys); Cloudinary checks the secret of the api_key posted: sign with the current key, %s.", k.apiKey, s.apiKey)}, false
+		}
+	}
+	words := map[misuse]string{
+		lineBreak: "secret: the signature was made with the secret followed by a line break: the secret was read from a file or environment with its newline; trim it.",
+		spaces:    "secret: the signature was made with spaces around the secret: trim the secret where it is loaded.",
+		quotes:    "secret: the signature was made with the secret in quotes: the quotes of a .env file or config value were kept; remove them.",
+		hmacKeyed: fmt.Sprintf("algorithm: the signature is an HMAC keyed with the secret: Cloudinary hashes the string to sign followed by the secret with plain %s, not an HMAC.", strings.ToUpper(string(algorithm))),
+	}
+	for m := misuse(0); m < misuses; m++ {
+		for _, k := range s.keys {
+			for _, t := range []string{text, v1} {
+				for _, sum := range k.misuse(m, algorithm, t) {
+					if subtle.ConstantTimeCompare(sum, want) == 1 {
+						return []string{words[m]}, false
+					}
+				}
+			}
+		}
+	}
+	return []string{"signature: the posted signature matches no known way of signing this string with this Signer's secret (SHA-1 or SHA-256, signature version 1 or 2, the secret with a line break, spaces or quotes around it, or an HMAC): it was made with another key's secret, or belongs to another request."}, true
 }

@@ -256,6 +256,12 @@ func TestBrowserUpload(t *testing.T) {
 		if state != "error" || !strings.Contains(status, "Invalid Signature") {
 			t.Errorf("page state %q: %q, want Cloudinary's Invalid Signature error", state, status)
 		}
+		wd.waitFor("the causes", `return document.getElementById("causes").children.length > 0`)
+		var causes string
+		wd.run(`return document.getElementById("causes").textContent`, &causes)
+		if !strings.Contains(causes, "folder differs") {
+			t.Errorf("the page explains %q, want the folder named", causes)
+		}
 		uploads := d.fake.Uploads()
 		if last := uploads[len(uploads)-1]; last.Status != 401 || last.Fields["folder"] != "someone_else" {
 			t.Errorf("last upload %d %v, want a refused tampered folder", last.Status, last.Fields)

@@ -105,6 +105,22 @@ func TestDemoFlow(t *testing.T) {
 	if status := postJSON(t, srv.URL+"/api/uploaded", answer, &refused); status != 400 || !strings.Contains(refused["error"].(string), "invalid signature") {
 		t.Errorf("forged result: %d %v", status, refused)
 	}
+	// A tampered upload is refused, and the backend explains why.
+	tampered := map[string]string{}
+	for k, v := range payload.Fields {
+		tampered[k] = v
+	}
+	tampered["folder"] = "elsewhere"
+	status, answer, err = uploadsigntest.Post(payload.URL, tampered, "me.png", testPNG(t))
+	if err != nil || status != 401 {
+		t.Fatalf("tampered upload: %d %v %v", status, answer, err)
+	}
+	var diagnosis struct{ Causes []string }
+	msg := answer["error"].(map[string]any)["message"]
+	if status := postJSON(t, srv.URL+"/api/explain", map[string]any{"error": msg, "fields": payload.Fields}, &diagnosis); status != 200 ||
+		len(diagnosis.Causes) == 0 || !strings.Contains(diagnosis.Causes[0], "folder differs") {
+		t.Errorf("explain: %d %v", status, diagnosis)
+	}
 	if issued := d.issued(); len(issued) != 1 || !cmp.Equal(issued[0].Fields, payload.Fields) {
 		t.Errorf("issued payloads %v", issued)
 	}

@@ -8,12 +8,13 @@
 //	uploadsign string-to-sign [--signature-version N] key=value...
 //	uploadsign verify-result --public-id ID --version N --signature SIG
 //	uploadsign verify-webhook --timestamp T --signature SIG < body
+//	uploadsign explain [--payload FILE] [MESSAGE] [key=value...]
 //	uploadsign serve [--addr HOST:PORT]
 //
 // Credentials come from the CLOUDINARY_URL environment variable
 // (cloudinary://API_KEY:API_SECRET@CLOUD_NAME) or the --cloudinary-url
 // flag. The exit status is 0 when all went well, 1 when a verification
-// failed, and 2 for a usage error. Results go to standard output, errors to
+// failed or explain found no known cause, and 2 for a usage error. Results go to standard output, errors to
 // standard error.
 package main
 
@@ -49,11 +50,12 @@ Commands:
   string-to-sign   print the exact string Cloudinary hashes (no credentials needed)
   verify-result    check the signature of an upload response
   verify-webhook   check a webhook notification (body on standard input)
+  explain          say why Cloudinary answered "Invalid Signature" to an upload
   serve            run the demo: a page that uploads through a signed payload
 
 Credentials come from CLOUDINARY_URL (cloudinary://API_KEY:API_SECRET@CLOUD_NAME)
 or --cloudinary-url. Run "uploadsign <command> --help" for a command's flags.
-Exit status: 0 ok, 1 verification failed, 2 usage error.
+Exit status: 0 ok, 1 verification failed (explain: no known cause fits), 2 usage error.
 `
 )
 
@@ -90,6 +92,7 @@ func run(args []string, e env) int {
 		"string-to-sign": cmdStringToSign,
 		"verify-result":  cmdVerifyResult,
 		"verify-webhook": cmdVerifyWebhook,
+		"explain":        cmdExplain,
 		"serve":          cmdServe,
 	}
 	cmd, ok := commands[args[0]]

@@ -25,6 +25,11 @@ const (
 	webhookSig    = "b18b85f5ef77b9eacd80219e6906d01579512b94"
 	uploadSig     = "912d90b6fe28aa6820cf928bc440a65a0f36e002" // public_id sample, version 1315060510
 	testTimestamp = 1700000000
+	// The Node SDK's signatures, with secret abcd, of
+	// folder=avatars&timestamp=1700000000 and of
+	// folder=avatars&tags=a,b&timestamp=1700000000.
+	explainSig     = "fa6286b7bcb45b735abdcd8be32f9d86e1782a4f"
+	explainTagsSig = "a325b4a68a6b915617b0c312c82fc9f1dc8f08e0"
 )
 
 func runCLI(t *testing.T, args []string, environ map[string]string, stdin string, now time.Time) (code int, stdout, stderr string) {
@@ -84,6 +89,15 @@ func TestCLI(t *testing.T) {
 		{"verify_webhook_max_age", []string{"verify-webhook", "--max-age", "24h", "--timestamp", "1700000000", "--signature", webhookSig}, creds, webhookBody, at.Add(3 * time.Hour)},
 		{"verify_webhook_help", []string{"verify-webhook", "-h"}, none, "", at},
 		{"serve_help", []string{"serve", "--help"}, none, "", at},
+		{"explain_source_added", []string{"explain", "Invalid Signature " + explainSig + ". String to sign - 'folder=avatars&source=uw&timestamp=1700000000'.",
+			"folder=avatars", "timestamp=1700000000", "api_key=123456789012345", "signature=" + explainSig}, creds, "", at},
+		{"explain_payload_stdin", []string{"explain", "--payload", "testdata/payload.json"}, creds,
+			`{"error":{"message":"Invalid Signature ` + explainTagsSig + `. String to sign - 'folder=avatars&tags=b,a&timestamp=1700000000'."}}`, at},
+		{"explain_unknown_signature", []string{"explain", "Invalid Signature " + strings.Repeat("0", 40) + ". String to sign - 'folder=avatars&timestamp=1700000000'.",
+			"folder=avatars", "timestamp=1700000000"}, creds, "", at},
+		{"explain_not_cloudinary", []string{"explain", "Stale request - reported time is 2015-06-20 12:59:41 +0000 which is more than 1 hour ago", "folder=avatars"}, creds, "", at},
+		{"explain_help", []string{"explain", "--help"}, none, "", at},
+		{"explain_no_fields", []string{"explain", "Invalid Signature 00. String to sign - 'a=b'."}, creds, "", at},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

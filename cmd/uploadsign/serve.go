@@ -11,6 +11,7 @@ import (
 	"io/fs"
 	"net"
 	"net/http"
+	"net/url"
 	"sync"
 	"time"
 
@@ -78,6 +79,7 @@ func (d *demo) handler() http.Handler {
 	mux.Handle("/api/signature", d.recordPayloads(uploadsignhttp.NewHandler(d.signer, d.authorize)))
 	mux.HandleFunc("/api/uploaded", d.uploaded)
 	mux.HandleFunc("/api/info", d.info)
+	mux.HandleFunc("/api/explain", d.explain)
 	return mux
 }
 
@@ -150,6 +152,35 @@ func (d *demo) uploaded(w http.ResponseWriter, r *http.Request) {
 	// A real backend stores asset.URL for the user here, never a URL from
 	// the report.
 	writeJSON(w, http.StatusOK, map[string]any{"verified": true, "public_id": asset.PublicID, "version": asset.Version, "url": asset.URL})
+}
+
+// explain says why Cloudinary answered "Invalid Signature": the page posts
+// Cloudinary's message and the fields it was given to sign.
+func (d *demo) explain(w http.ResponseWriter, r *http.Request) {
+	if r.Method != http.MethodPost {
+		w.Header().Set("Allow", http.MethodPost)
+		writeJSON(w, http.StatusMethodNotAllowed, map[string]any{"error": "use POST"})
+		return
+	}
+	var req struct {
+		Error  string            `json:"error"`
+		Fields map[string]string `json:"fields"`
+	}
+	if err := json.NewDecoder(http.MaxBytesReader(w, r.Body, 64<<10)).Decode(&req); err != nil {
+		writeJSON(w, http.StatusBadRequest, map[string]any{"error": `want {"error": "Cloudinary's message", "fields": {...}}: ` + err.Error()})
+		return
+	}
+	signed := url.Values{}
+	for k, v := range req.Fields {
+		signed.Set(k, v)
+	}
+	diagnosis, err := d.signer.Explain(req.Error, signed)
+	if err != nil {
+		writeJSON(w, http.StatusBadRequest, map[string]any{"error": err.Error()})
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"server_string": diagnosis.ServerString,
+		"signed_string": diagnosis.SignedString, "causes": diagnosis.Causes})
 }
 
 // info tells the page where uploads go, and the demo secret when it is a

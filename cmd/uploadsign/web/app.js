@@ -39,7 +39,9 @@ function upload(payload, file, onProgress) {
       }
       $("answer").textContent = JSON.stringify(answer, null, 2);
       if (xhr.status !== 200) {
-        return reject(new Error(answer.error ? answer.error.message : `HTTP ${xhr.status}`));
+        const err = new Error(answer.error ? answer.error.message : `HTTP ${xhr.status}`);
+        err.status = xhr.status;
+        return reject(err);
       }
       resolve(answer);
     };
@@ -48,11 +50,24 @@ function upload(payload, file, onProgress) {
   });
 }
 
+// explain asks the backend why Cloudinary refused the signature, and lists
+// the causes under the error.
+async function explain(message, fields) {
+  try {
+    const diagnosis = await postJSON("/api/explain", { error: message, fields });
+    $("causes").replaceChildren(...diagnosis.causes.map((c) => Object.assign(document.createElement("li"), { textContent: c })));
+  } catch (err) {
+    $("causes").replaceChildren(Object.assign(document.createElement("li"), { textContent: "No explanation: " + err.message }));
+  }
+}
+
 async function onFile(file) {
   $("progress").value = 0;
+  $("causes").replaceChildren();
+  let payload;
   try {
     setStatus("signing", "Asking the backend for a signed payload…");
-    const payload = await postJSON("/api/signature", { param_set: "avatar", version: 1 });
+    payload = await postJSON("/api/signature", { param_set: "avatar", version: 1 });
     $("payload").textContent = JSON.stringify(payload, null, 2);
 
     setStatus("uploading", "Uploading straight to " + payload.url + " …");
@@ -68,6 +83,7 @@ async function onFile(file) {
   } catch (err) {
     $("preview").removeAttribute("src");
     setStatus("error", err.message);
+    if (err.status === 401 && payload) await explain(err.message, payload.fields);
   }
 }
 

@@ -1,0 +1,186 @@
+// Package diagnose reads Cloudinary's "Invalid Signature" answers and
+// compares the string Cloudinary hashed with what a backend signed. It
+// holds no secret: the root package tests signatures and words the causes
+// that need one.
+package diagnose
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"sort"
+	"strings"
+	"unicode/utf8"
+)
+
+// Answer is what an "Invalid Signature" answer says.
+type Answer struct {
+	// Signature is the signature the browser posted, as Cloudinary quotes
+	// it: usually 40 or 64 hex digits, but taken as written.
+	Signature string
+	// StringToSign is the string Cloudinary hashed from what was posted,
+	// before the secret.
+	StringToSign string
+}
+
+// ErrNotCloudinary is returned for text that is not Cloudinary's "Invalid
+// Signature" message, its JSON error body, or its X-Cld-Error header.
+var ErrNotCloudinary = errors.New(`not Cloudinary's "Invalid Signature" answer`)
+
+const (
+	prefix    = "Invalid Signature "
+	separator = ". String to sign - '"
+	suffix    = "'."
+)
+
+// Parse reads Cloudinary's answer: the message
+//
+//	Invalid Signature HEX. String to sign - 'STRING'.
+//
+// as the X-Cld-Error header carries it, or the JSON body
+// {"error": {"message": "..."}} around it. Surrounding white space is
+// ignored; a truncated or other message wraps [ErrNotCloudinary].
+func Parse(text string) (Answer, error) {
+	msg := strings.TrimSpace(text)
+	if strings.HasPrefix(msg, "{") {
+		var body struct {
+			Error struct {
+				Message *string `json:"message"`
+			} `json:"error"`
+		}
+		if err := json.Unmarshal([]byte(msg), &body); err != nil || body.Error.Message == nil {
+			return Answer{}, fmt.Errorf("%w: JSON without error.message", ErrNotCloudinary)
+		}
+		msg = strings.TrimSpace(*body.Error.Message)
+	}
+	rest, ok := strings.CutPrefix(msg, prefix)
+	if !ok {
+		return Answer{}, fmt.Errorf("%w: it does not start with %q", ErrNotCloudinary, strings.TrimSpace(prefix))
+	}
+	sig, str, ok := strings.Cut(rest, separator)
+	if !ok {
+		return Answer{}, fmt.Errorf("%w: it has no %q", ErrNotCloudinary, strings.TrimPrefix(separator, ". "))
+	}
+	str, ok = strings.CutSuffix(str, suffix)
+	if !ok {
+		return Answer{}, fmt.Errorf("%w: the string to sign does not end with %q (truncated?)", ErrNotCloudinary, suffix)
+	}
+	if !utf8.ValidString(msg) {
+		return Answer{}, fmt.Errorf("%w: it is not valid UTF-8", ErrNotCloudinary)
+	}
+	return Answer{Signature: sig, StringToSign: str}, nil
+}
+
+// Pairs splits a string to sign into its keys, in order, and their values.
+// A piece without "=" (an "&" that was not escaped inside a value) is
+// joined back to the value before it.
+func Pairs(s string) (keys []string, values map[string]string) {
+	values = map[string]string{}
+	if s == "" {
+		return nil, values
+	}
+	for _, piece := range strings.Split(s, "&") {
+		k, v, ok := strings.Cut(piece, "=")
+		if !ok && len(keys) > 0 {
+			last := keys[len(keys)-1]
+			values[last] += "&" + piece
+			continue
+		}
+		if _, dup := values[k]; !dup {
+			keys = append(keys, k)
+		}
+		values[k] = v
+	}
+	return keys, values
+}
+
+// Quote quotes at most 80 bytes of v, for a cause's text.
+func Quote(v string) string {
+	if len(v) <= 80 {
+		return fmt.Sprintf("%q", v)
+	}
+	cut := 80
+	for cut > 0 && !utf8.RuneStart(v[cut]) {
+		cut--
+	}
+	return fmt.Sprintf("%q…", v[:cut])
+}
+
+// CompareParams returns a cause for each difference between the pairs
+// Cloudinary hashed (server, values escaped as in its string) and the
+// pairs the backend signed (signed, escaped the same way), most likely
+// first: keys posted but not signed, keys signed but not posted, then
+// values that differ.
+func CompareParams(server, signed map[string]string) []string {
+	var extra, missing, differ []string
+	for _, k := range sortedKeys(server) {
+		want, ok := signed[k]
+		switch {
+		case !ok:
+			extra = append(extra, notSigned(k, server[k]))
+		case want != server[k]:
+			differ = append(differ, valueDiffers(k, want, server[k]))
+		}
+	}
+	for _, k := range sortedKeys(signed) {
+		if _, ok := server[k]; !ok {
+			missing = append(missing, fmt.Sprintf("%s was signed but not posted: the browser left it out (signed as %s); post every field of the payload, verbatim.", k, Quote(signed[k])))
+		}
+	}
+	return append(append(extra, missing...), differ...)
+}
+
+func notSigned(k, v string) string {
+	switch k {
+	case "source":
+		return fmt.Sprintf("source was posted (as %s) but not signed: the Upload Widget adds source=uw to every upload. Let the widget's set list it (ClientParams: []string{\"source\"}) and sign the widget's own proposal (uploadsignhttp.NewProposalHandler), not a payload of your own.", Quote(v))
+	case "upload_preset":
+		return fmt.Sprintf("upload_preset was posted (as %s) but not signed: the frontend adds a preset. Fix it in the parameter set (Params.UploadPreset), so that it is signed.", Quote(v))
+	case "timestamp":
+		return "timestamp was posted but not signed: the backend signed no timestamp, and Cloudinary requires one."
+	}
+	return fmt.Sprintf("%s was posted (as %s) but not signed: the frontend adds it. Post only the payload's fields, or add %s to the parameter set.", k, Quote(v), k)
+}
+
+func valueDiffers(k, signed, posted string) string {
+	switch {
+	case k == "timestamp":
+		return fmt.Sprintf("timestamp differs: %s was posted, %s signed. Something replaced the signed timestamp (the Go SDK's uploader stamps its own time when it signs); post the payload's timestamp.", Quote(posted), Quote(signed))
+	case k == "tags" && sameItems(signed, posted):
+		return "tags were posted in another order than signed: Cloudinary hashes the string as posted. Post the payload's tags field verbatim instead of rebuilding it."
+	case (k == "context" || k == "metadata") && sameItems(strings.ReplaceAll(signed, `\|`, "\x00"), strings.ReplaceAll(posted, `\|`, "\x00"), '|'):
+		return fmt.Sprintf("%s was posted with its entries in another order than signed: post the payload's %s field verbatim.", k, k)
+	case (k == "context" || k == "metadata") && unescapeContext(signed) == unescapeContext(posted):
+		return fmt.Sprintf("%s is escaped differently than signed (\"=\" and \"|\" inside values are escaped as \\= and \\|): post the payload's %s field verbatim instead of rebuilding it.", k, k)
+	case strings.ReplaceAll(signed, "%26", "&") == strings.ReplaceAll(posted, "%26", "&"):
+		return fmt.Sprintf("%s differs only in how \"&\" is written: Cloudinary's string holds %%26 where the signed value holds \"&\", or the reverse. A frontend percent-encodes or decodes the value, or the two sides use different signature versions.", k)
+	}
+	return fmt.Sprintf("%s differs: %s was posted, %s signed. Post the payload's fields verbatim.", k, Quote(posted), Quote(signed))
+}
+
+// sameItems reports whether a and b hold the same items, separated by sep
+// (a comma by default), in another order.
+func sameItems(a, b string, sep ...byte) bool {
+	s := ","
+	if len(sep) > 0 {
+		s = string(sep[0])
+	}
+	x, y := strings.Split(a, s), strings.Split(b, s)
+	sort.Strings(x)
+	sort.Strings(y)
+	return strings.Join(x, s) == strings.Join(y, s)
+}
+
+// unescapeContext removes the backslash escapes of "=" and "|".
+func unescapeContext(v string) string {
+	return strings.NewReplacer(`\=`, "=", `\|`, "|").Replace(v)
+}
+
+func sortedKeys(m map[string]string) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}
