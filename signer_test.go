@@ -222,7 +222,7 @@ func TestGoSDKDifferenceEmptyValues(t *testing.T) {
 		t.Error("an empty value changed the signature")
 	}
 	if goSDKSign(t, cloneValues(params), testSecret, SHA1, 2) == goSDKSign(t, cloneValues(without), testSecret, SHA1, 2) {
-		t.Error("the Go SDK now drops empty values; this test and DESIGN.md can say so")
+		t.Error("the Go SDK now drops empty values; this test and the README can say so")
 	}
 }
 
@@ -237,7 +237,7 @@ func TestGoSDKDifferenceRepeatedKeys(t *testing.T) {
 		t.Error("repeated values sign differently from comma-joined ones")
 	}
 	if goSDKSign(t, cloneValues(params), testSecret, SHA1, 2) == goSDKSign(t, cloneValues(joined), testSecret, SHA1, 2) {
-		t.Error("the Go SDK now joins repeated keys; this test and DESIGN.md can say so")
+		t.Error("the Go SDK now joins repeated keys; this test and the README can say so")
 	}
 }
 
@@ -253,7 +253,7 @@ func TestGoSDKDifferenceMissingTimestamp(t *testing.T) {
 	}
 	goSDKSign(t, params, testSecret, SHA1, 2)
 	if _, ok := params["timestamp"]; !ok {
-		t.Error("the Go SDK no longer adds a timestamp to its argument; this test and DESIGN.md can say so")
+		t.Error("the Go SDK no longer adds a timestamp to its argument; this test and the README can say so")
 	}
 }
 
@@ -1287,7 +1287,8 @@ func FuzzSignValuesGoSDK(f *testing.F) {
 	})
 }
 
-// referenceStringToSign is DESIGN.md's five rules, written plainly.
+// referenceStringToSign is the five rules of the Node SDK's
+// api_sign_request (the package documentation lists them), written plainly.
 func referenceStringToSign(params url.Values, version int) string {
 	type pair struct{ key, text string }
 	var pairs []pair
