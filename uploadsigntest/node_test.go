@@ -15,6 +15,7 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/uploadsign/uploadsign"
 	"github.com/uploadsign/uploadsign/uploadsigntest"
 )
 
@@ -158,3 +159,66 @@ func TestNodeSDKChunkedUpload(t *testing.T) {
 // redact keeps the test secret out of failure messages, as every output
 // of the library does.
 func redact(s string) string { return strings.ReplaceAll(s, secret, "[secret]") }
+
+// TestReadmeChunkedLoop runs the README's browser loop for large files
+// (the js block that defines uploadInChunks), as written, in Node's
+// fetch, FormData and File, which are the browser's: it uploads a file of
+// three of its 20,000,000-byte chunks to the fake with Cloudinary's
+// default limits.
+func TestReadmeChunkedLoop(t *testing.T) {
+	node, _ := requireNode(t)
+	readme, err := os.ReadFile(filepath.Join("..", "README.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var snippet string
+	for _, block := range strings.Split(string(readme), "```js\n")[1:] {
+		if code, _, _ := strings.Cut(block, "```"); strings.Contains(code, "async function uploadInChunks(file, payload)") {
+			snippet = code
+		}
+	}
+	if snippet == "" {
+		t.Fatal("README.md has no js block defining uploadInChunks(file, payload)")
+	}
+	harness := `
+const [path, payload] = process.argv.slice(2);
+const file = new File([require("fs").readFileSync(path)], "clip.mp4");
+uploadInChunks(file, JSON.parse(payload)).then(
+  (result) => console.log(JSON.stringify(result)),
+  (err) => { console.error(String(err)); process.exit(1); });
+`
+	dir := t.TempDir()
+	script := filepath.Join(dir, "readme.js")
+	if err := os.WriteFile(script, []byte(snippet+harness), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	data := randomBytes(45_000_000, 45)
+	clip := filepath.Join(dir, "clip.mp4")
+	if err := os.WriteFile(clip, data, 0o600); err != nil {
+		t.Fatal(err)
+	}
+
+	_, srv, s := startFake(t) // Cloudinary's limits
+	p := sign(t, s, "doc", uploadsign.Params{PublicID: "clip"})
+	payload, err := json.Marshal(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var stdout, stderr bytes.Buffer
+	cmd := exec.Command(node, script, clip, string(payload))
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	if err := cmd.Run(); err != nil {
+		t.Fatalf("node: %v\nstdout: %s\nstderr: %s", err, redact(stdout.String()), redact(stderr.String()))
+	}
+	var result map[string]any
+	if err := json.Unmarshal(stdout.Bytes(), &result); err != nil {
+		t.Fatalf("the loop's result is not JSON: %v: %s", err, redact(stdout.String()))
+	}
+	if result["public_id"] != "clip.mp4" || result["bytes"] != float64(len(data)) {
+		t.Errorf("the loop returned %v, want the upload of the whole file", result)
+	}
+	ups := srv.Uploads()
+	if len(ups) != 1 || ups[0].Chunks != 3 || ups[0].Filename != "clip.mp4" || !bytes.Equal(readAll(t, ups[0]), data) {
+		t.Errorf("the fake recorded %s, want the file in 3 chunks", describe(ups))
+	}
+}
