@@ -2,6 +2,7 @@ package uploadsigntest_test
 
 import (
 	"bytes"
+	"encoding/base64"
 	"encoding/json"
 	"fmt"
 	"image"
@@ -12,6 +13,7 @@ import (
 	"mime/multipart"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"strings"
 	"sync"
 	"testing"
@@ -386,6 +388,17 @@ func TestChunkedMalformedSequences(t *testing.T) {
 				if msg := errorMessage(answer); !strings.Contains(msg, st.msg) || (st.msg == "") != (msg == "") {
 					t.Errorf("step %d (%s): message %q, want one with %q", i, st.contentRange, msg, st.msg)
 				}
+				// A refused chunk is recorded with its status and, if it
+				// was read, its bytes; an accepted one but the last is not.
+				ups := srv.Uploads()
+				switch last := len(ups) - 1; {
+				case status != 200 && (last < 0 || ups[last].Status != status || ups[last].ContentRange != st.contentRange):
+					t.Errorf("step %d (%s) refused, recorded %s", i, st.contentRange, describe(ups[max(last, 0):]))
+				case status != 200 && ups[last].File != nil && !bytes.Equal(ups[last].File, data):
+					t.Errorf("step %d (%s) refused, recorded with %d other bytes", i, st.contentRange, len(ups[last].File))
+				case status == 200 && answer["done"] == false && last >= 0 && ups[last].ContentRange == st.contentRange && ups[last].Status == 200:
+					t.Errorf("step %d (%s): an accepted chunk but the last is recorded", i, st.contentRange)
+				}
 			}
 			ups := succeeded(srv)
 			if !tt.done {
@@ -397,18 +410,107 @@ func TestChunkedMalformedSequences(t *testing.T) {
 			if len(ups) != 1 || answer["bytes"] != 3500.0 || !bytes.Equal(ups[0].File, file) {
 				t.Errorf("answered %v; recorded %d successful uploads, want 1 of the file", answer, len(ups))
 			}
-			// Every refused chunk is recorded, with its status and bytes.
-			refusedSteps := 0
-			for _, st := range tt.steps {
-				if st.status != 200 {
-					refusedSteps++
-				}
-			}
-			if got := len(srv.Uploads()) - len(ups); got != refusedSteps {
-				t.Errorf("recorded %d refused requests, want %d", got, refusedSteps)
-			}
 		})
 	}
+}
+
+// TestChunkedDataURI: chunks may come as data URIs in url-encoded forms,
+// like whole files.
+func TestChunkedDataURI(t *testing.T) {
+	_, srv, s := startChunkFake(t)
+	file := randomBytes(1700, 6)
+	p := sign(t, s, "doc", uploadsign.Params{PublicID: "uri"})
+	for _, r := range [][2]int{{0, 1000}, {1000, 1700}} {
+		form := url.Values{"file": {"data:application/octet-stream;base64," + base64.StdEncoding.EncodeToString(file[r[0]:r[1]])}}
+		for k, v := range p.Fields {
+			form.Set(k, v)
+		}
+		req, err := http.NewRequest(http.MethodPost, p.URL, strings.NewReader(form.Encode()))
+		if err != nil {
+			t.Fatal(err)
+		}
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		req.Header.Set("X-Unique-Upload-Id", "uri")
+		req.Header.Set("Content-Range", fmt.Sprintf("bytes %d-%d/%d", r[0], r[1]-1, len(file)))
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != 200 {
+			t.Fatalf("%s: %d", req.Header.Get("Content-Range"), resp.StatusCode)
+		}
+	}
+	if ups := succeeded(srv); len(ups) != 1 || ups[0].Chunks != 2 || !bytes.Equal(ups[0].File, file) {
+		t.Errorf("recorded %s", describe(ups))
+	}
+}
+
+// TestRefusedLargeChunkKeepsItsBytes: a refused chunk too large to hold in
+// memory is recorded with a file of its own, though its upload goes on.
+func TestRefusedLargeChunkKeepsItsBytes(t *testing.T) {
+	_, srv, s := startChunkFake(t)
+	p := sign(t, s, "doc", uploadsign.Params{})
+	first := patternFile(uploadsigntest.MaxUploadBytes + 1)
+	if status, answer := sendChunk(t, p.URL, p.Fields, "big", "bytes 0-999/-1", "big.bin", randomBytes(minChunk, 8)); status != 200 {
+		t.Fatalf("%d %v", status, answer)
+	}
+	// The second chunk, signed for another public_id, is refused.
+	fields := copyFields(p.Fields)
+	fields["public_id"] = "other"
+	status, answer, err := postChunk(p.URL, fields, "big", fmt.Sprintf("bytes 1000-%d/-1", 1000+int64(first)-1), first)
+	if err != nil || status != http.StatusUnauthorized {
+		t.Fatalf("%d %v (%v), want 401", status, answer, err)
+	}
+	ups := srv.Uploads()
+	if len(ups) != 1 || ups[0].Path == "" || ups[0].File != nil || ups[0].Size != int64(first) {
+		t.Fatalf("recorded %s", describe(ups))
+	}
+	if err := sameAsPattern(t, ups[0], first); err != nil {
+		t.Error(err)
+	}
+	// The upload goes on from where it was.
+	if status, answer := sendChunk(t, p.URL, p.Fields, "big", "bytes 1000-1499/1500", "big.bin", make([]byte, 500)); status != 200 || answer["bytes"] != 1500.0 {
+		t.Errorf("last chunk: %d %v", status, answer)
+	}
+}
+
+// postChunk sends one chunk read from a patternFile, streamed.
+func postChunk(url string, fields map[string]string, id, contentRange string, file patternFile) (int, map[string]any, error) {
+	return postStream(url, fields, map[string]string{"X-Unique-Upload-Id": id, "Content-Range": contentRange}, file)
+}
+
+// postStream posts fields and a patternFile, streamed, with headers.
+func postStream(url string, fields, header map[string]string, file patternFile) (int, map[string]any, error) {
+	pr, pw := io.Pipe()
+	mw := multipart.NewWriter(pw)
+	go func() {
+		for k, v := range fields {
+			mw.WriteField(k, v)
+		}
+		fw, _ := mw.CreateFormFile("file", "big.bin")
+		_, err := io.Copy(fw, io.NewSectionReader(file, 0, int64(file)))
+		if err == nil {
+			err = mw.Close()
+		}
+		pw.CloseWithError(err)
+	}()
+	req, err := http.NewRequest(http.MethodPost, url, pr)
+	if err != nil {
+		return 0, nil, err
+	}
+	req.Header.Set("Content-Type", mw.FormDataContentType())
+	for k, v := range header {
+		req.Header.Set(k, v)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return 0, nil, err
+	}
+	defer resp.Body.Close()
+	var answer map[string]any
+	err = json.NewDecoder(resp.Body).Decode(&answer)
+	return resp.StatusCode, answer, err
 }
 
 // TestChunkedInterleaved sends the chunks of two files in turns, under two
@@ -461,6 +563,10 @@ func TestChunkedFailNext(t *testing.T) {
 	srv.FailNext(http.StatusServiceUnavailable, "try later")
 	if status := send(1000, 1999); status != 503 {
 		t.Errorf("with FailNext: %d, want 503", status)
+	}
+	srv.DropNext()
+	if _, err := http.Post(p.URL, "multipart/form-data; boundary=x", strings.NewReader("--x--\r\n")); err == nil {
+		t.Error("with DropNext, the request succeeded")
 	}
 	if status := send(1000, 1999); status != 200 {
 		t.Errorf("second chunk, sent again: %d", status)

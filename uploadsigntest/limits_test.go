@@ -1,10 +1,12 @@
 package uploadsigntest_test
 
 import (
+	"bufio"
 	"bytes"
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
+	"net"
 	"net/http"
 	"net/url"
 	"os"
@@ -253,4 +255,42 @@ func tempFiles(t *testing.T, dir string) []string {
 		}
 	}
 	return files
+}
+
+// TestEarlyRefusalIsRead: a request refused before its file is read (here
+// for its URL and for its Content-Range) is still read, so that a client
+// that sends the whole request before it reads the answer, as browsers
+// do, gets the answer rather than a reset connection.
+func TestEarlyRefusalIsRead(t *testing.T) {
+	_, srv, _ := startFake(t)
+	const size = 30 << 20
+	for _, tt := range []struct{ path, header, msg string }{
+		{"/v1_1/other/raw/upload", "", "Invalid cloud_name other"},
+		{"/v1_1/demo/raw/upload", "Content-Range: bytes 0-1/1\r\nX-Unique-Upload-Id: early\r\n",
+			`Invalid Content-Range header "bytes 0-1/1": the chunk ends past the total`},
+	} {
+		conn, err := net.Dial("tcp", strings.TrimPrefix(srv.URL, "http://"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer conn.Close()
+		fmt.Fprintf(conn, "POST %s HTTP/1.1\r\nHost: fake\r\nContent-Type: multipart/form-data; boundary=x\r\n%sContent-Length: %d\r\n\r\n",
+			tt.path, tt.header, size)
+		block := make([]byte, 1<<20)
+		for sent := 0; sent < size; sent += len(block) {
+			if _, err := conn.Write(block); err != nil {
+				t.Fatalf("%s: writing the body after %d bytes: %v", tt.path, sent, err)
+			}
+		}
+		resp, err := http.ReadResponse(bufio.NewReader(conn), nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var answer map[string]any
+		err = json.NewDecoder(resp.Body).Decode(&answer)
+		resp.Body.Close()
+		if err != nil || errorMessage(answer) != tt.msg {
+			t.Errorf("%s: %d %v (%v), want %q", tt.path, resp.StatusCode, answer, err, tt.msg)
+		}
+	}
 }

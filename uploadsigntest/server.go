@@ -339,6 +339,9 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 		}
 		panic(http.ErrAbortHandler)
 	}
+	// Read what a refusal left of the request, within the limits, so that
+	// the client, still sending, gets the answer rather than a reset.
+	io.Copy(io.Discard, io.LimitReader(r.Body, maxFieldBytes+base64Len(s.maxRequest)))
 	data, _ := json.Marshal(resp)
 	if record {
 		up.Status = status
@@ -388,11 +391,11 @@ func (s *Server) upload(r *http.Request, up *Upload) (status int, resp map[strin
 	)
 	chunked := false
 	if h := r.Header.Get("Content-Range"); h != "" {
+		up.ContentRange, up.UploadID = h, r.Header.Get("X-Unique-Upload-Id")
 		var err error
 		if cr, err = parseContentRange(h); err != nil {
 			return http.StatusBadRequest, errorBody(err.Error()), true
 		}
-		up.ContentRange, up.UploadID = h, r.Header.Get("X-Unique-Upload-Id")
 		if up.UploadID == "" {
 			return http.StatusBadRequest, errorBody("Missing X-Unique-Upload-Id header: every chunk of a file carries the same one"), true
 		}
