@@ -30,15 +30,16 @@
 // -1 on every chunk but the last (the official Node SDK's
 // upload_chunked_stream, which signs each chunk anew). The server checks
 // each chunk as an upload (signature, timestamp within the hour), then
-// that chunks arrive in order from byte 0 without gap or overlap, agree on
-// the total, are posted to the same resource type, and that every chunk
-// but the last holds at least [DefaultMinChunkBytes]. (Cloudinary is said
-// to need only the first chunk first and the last one last; the fake wants
-// them all in order, as every official client sends them.) A chunk but the last
-// is answered {"done": false, "bytes": N}, N the bytes received so far;
-// the last with the upload response of the whole file. A chunk that does
-// not fit is refused with a 400 and changes nothing, so the client may
-// send it again. [PostChunked] sends a file that way.
+// that the chunks arrive in order from byte 0 without gap or overlap,
+// agree on the total, are posted to the same resource type, and that
+// every chunk but the last holds at least [DefaultMinChunkBytes].
+// (Cloudinary needs the last chunk last, and is said to need the first
+// one first; the fake wants them all in order, as the official clients
+// send them.) A chunk but the last is answered {"done": false, "bytes":
+// N}, N the bytes received so far; the last one with the upload response
+// of the whole file, recorded as one [Upload]. A chunk that does not fit
+// is refused with a 400 and changes nothing, so the client may send it
+// again. [PostChunked] sends a file that way.
 //
 // Limits are Cloudinary's: a file of more than [DefaultMaxRequestBytes]
 // in one request (a whole file or a chunk) is refused with a 400 "File
