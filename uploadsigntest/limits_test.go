@@ -134,9 +134,13 @@ func TestLimitOptions(t *testing.T) {
 		})
 	}
 
-	// The file limit also counts the chunks of unknown total as they come.
+	// The file limit also counts the chunks of unknown total as they come,
+	// and limits a file in one request under the request limit.
 	_, _, s = startChunkFake(t, uploadsigntest.WithMaxFileBytes(2500))
 	p = sign(t, s, "doc", uploadsign.Params{})
+	if status, answer := post(2501); status != 400 || errorMessage(answer) != "File size too large. Got 2501. Maximum is 2500." {
+		t.Errorf("2501 bytes in one request: %d %v", status, answer)
+	}
 	for i, want := range []int{200, 200, 400} {
 		cr := fmt.Sprintf("bytes %d-%d/-1", i*1000, i*1000+999)
 		status, answer := sendChunk(t, p.URL, p.Fields, "unknown-total", cr, "f.bin", file[i*1000:i*1000+1000])
@@ -146,6 +150,20 @@ func TestLimitOptions(t *testing.T) {
 		if want == 400 && errorMessage(answer) != "File size too large. Got 3000. Maximum is 2500." {
 			t.Errorf("%s: %q", cr, errorMessage(answer))
 		}
+	}
+}
+
+// TestNoMinChunk: WithMinChunkBytes(0) takes chunks of any size.
+func TestNoMinChunk(t *testing.T) {
+	_, srv, s := startChunkFake(t, uploadsigntest.WithMinChunkBytes(0))
+	p := sign(t, s, "doc", uploadsign.Params{})
+	file := []byte("tiny chunks")
+	status, answer, err := uploadsigntest.PostChunked(p.URL, p.Fields, "t.txt", bytes.NewReader(file), int64(len(file)), 2)
+	if err != nil || status != 200 {
+		t.Fatalf("%d %v (%v)", status, answer, err)
+	}
+	if ups := srv.Uploads(); len(ups) != 1 || ups[0].Chunks != 6 || !bytes.Equal(ups[0].File, file) {
+		t.Errorf("recorded %s", describe(ups))
 	}
 }
 
