@@ -54,3 +54,42 @@ func ExampleNewServer() {
 	// 401 true
 	// 2 uploads recorded
 }
+
+func ExamplePostChunked() {
+	const secret = "test-secret"
+	srv := uploadsigntest.NewServer("demo", "123456789012345", secret,
+		uploadsigntest.WithMinChunkBytes(1000)) // small chunks for a small example; Cloudinary's are 5 MiB
+	defer srv.Close()
+
+	signer, err := uploadsign.New("demo", "123456789012345", secret,
+		uploadsign.WithUploadURL(srv.URL),
+		uploadsign.WithParamSets(uploadsign.ParamSet{Name: "clip", Version: 1, ResourceType: "video",
+			Params: uploadsign.Params{Folder: "clips"}}))
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	payload, err := signer.Sign("clip", 1, uploadsign.Params{PublicID: "intro"})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+
+	// 3,600 bytes in chunks of 1,000: the last chunk has 600.
+	clip := bytes.Repeat([]byte("frame "), 600)
+	status, answer, err := uploadsigntest.PostChunked(payload.URL, payload.Fields, "intro.mp4",
+		bytes.NewReader(clip), int64(len(clip)), 1000)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Println(status, answer["public_id"], answer["resource_type"], answer["bytes"])
+
+	// The fake recorded the whole file once.
+	for _, u := range srv.Uploads() {
+		fmt.Println(u.Size, "bytes in", u.Chunks, "chunks:", bytes.Equal(u.File, clip))
+	}
+	// Output:
+	// 200 clips/intro video 3600
+	// 3600 bytes in 4 chunks: true
+}

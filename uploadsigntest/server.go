@@ -23,20 +23,45 @@
 // algorithm, SHA-1 unless [WithSHA256Only]. The url and secure_url point at
 // the server itself, which serves the uploaded bytes.
 //
+// Large files arrive as Cloudinary's SDKs and Upload Widget send them: in
+// chunks, each a complete signed upload request of its own, carrying the
+// headers X-Unique-Upload-Id (one random id for every chunk of a file) and
+// Content-Range: bytes START-END/TOTAL, where TOTAL is the file's size, or
+// -1 on every chunk but the last (the official Node SDK's
+// upload_chunked_stream, which signs each chunk anew). The server checks
+// each chunk as an upload (signature, timestamp within the hour), then
+// that the chunks arrive in order from byte 0 without gap or overlap,
+// agree on the total, are posted to the same resource type, and that
+// every chunk but the last holds at least [DefaultMinChunkBytes].
+// (Cloudinary needs the last chunk last, and is said to need the first
+// one first; the fake wants them all in order, as the official clients
+// send them.) A chunk but the last is answered {"done": false, "bytes":
+// N}, N the bytes received so far; the last one with the upload response
+// of the whole file, recorded as one [Upload]. A chunk that does not fit
+// is refused with a 400 and changes nothing, so the client may send it
+// again. [PostChunked] sends a file that way.
+//
+// Limits are Cloudinary's: a file of more than [DefaultMaxRequestBytes]
+// in one request (a whole file or a chunk) is refused with a 400 "File
+// size too large. Got N. Maximum is M."; [WithMaxRequestBytes],
+// [WithMinChunkBytes] and [WithMaxFileBytes] change them. Files larger
+// than [MaxUploadBytes], and chunks, are kept in temporary files, which
+// Close removes with the chunks of uploads never finished.
+//
 // What it does not do: transformations, eager or analysis results, upload
-// presets, remote fetching of a file given as a URL, and any limit of a
-// plan. Some values (asset_id, generated public_ids) are random.
+// presets, remote fetching of a file given as a URL, and the limits of a
+// plan unless set with [WithMaxFileBytes]. Some values (asset_id,
+// generated public_ids) are random.
 package uploadsigntest
 
 import (
 	"bytes"
-	"crypto/md5"
 	"crypto/rand"
 	"crypto/subtle"
-	"encoding/base64"
 	"encoding/binary"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"image"
 	_ "image/gif"  // register GIF for image.DecodeConfig
@@ -47,6 +72,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"os"
 	"path"
 	"strconv"
 	"strings"
@@ -56,8 +82,25 @@ import (
 	"github.com/uploadsign/uploadsign"
 )
 
-// MaxUploadBytes is the largest request the server reads.
+// MaxUploadBytes is the size up to which an [Upload] holds its bytes in
+// memory, in File; a larger upload's bytes are in a temporary file (see
+// [Upload.Path]). It used to be the largest request the server read; that
+// limit is now Cloudinary's, [DefaultMaxRequestBytes].
 const MaxUploadBytes = 32 << 20
+
+// Cloudinary's limits, the server's defaults. Cloudinary's messages count
+// in binary megabytes: it refuses a 10 MB image of a free plan with
+// "File size too large. Got 28078738. Maximum is 10485760." and a 100 MB
+// request with "Maximum is 104857600.", so "5mb" in its "All parts except
+// EOF-chunk must be larger than 5mb" is read as 5 MiB too.
+const (
+	// DefaultMaxRequestBytes is the largest file one request may carry,
+	// whole or as a chunk: 100 MiB, on every Cloudinary plan.
+	DefaultMaxRequestBytes = 100 << 20
+	// DefaultMinChunkBytes is the smallest chunk but the last of a chunked
+	// upload: 5 MiB. The SDKs send 20,000,000-byte chunks by default.
+	DefaultMinChunkBytes = 5 << 20
+)
 
 // Server is a fake Cloudinary upload endpoint for one account. It embeds
 // [httptest.Server], so URL and Close work as there. Point a Signer at it
@@ -72,20 +115,50 @@ type Server struct {
 	// endpoint accepts; the secret is nowhere else in the Server.
 	signers map[signerKey]*uploadsign.Signer
 
+	maxRequest, minChunk, maxFile int64
+
 	mu      sync.Mutex
 	assets  map[string]*asset // by resource type, delivery type and public_id
 	uploads []Upload
 	failing []failure
+	pending map[string]*chunkedUpload // chunked uploads under way, by X-Unique-Upload-Id
+	dir     string                    // the temporary files, once there are any
 }
 
-// Upload is one request the server answered.
+// Upload is one request the server answered. A chunked upload is
+// recorded once, by its last chunk, with the bytes of the whole file; a
+// refused chunk is recorded like any refused request, with its own bytes.
 type Upload struct {
 	ResourceType string            // from the URL path
-	Fields       map[string]string // every posted field but the file
+	Fields       map[string]string // every posted field but the file (of the last chunk, for a chunked upload)
 	Filename     string            // the file part's name, if any
-	File         []byte            // the uploaded bytes
-	Status       int               // the HTTP status answered; 0 for a dropped connection
-	Response     map[string]any    // the JSON answered, decoded
+	Size         int64             // the number of bytes uploaded: of the whole file, for a chunked upload
+	// File holds the uploaded bytes if there are at most MaxUploadBytes;
+	// it is nil for a larger file, whose bytes are at Path, and when the
+	// request was refused before its file was read.
+	File []byte
+	// Path is the temporary file that holds the bytes of a file larger
+	// than MaxUploadBytes, "" otherwise. Close removes it. [Upload.Open]
+	// reads either.
+	Path         string
+	UploadID     string         // a chunked upload's X-Unique-Upload-Id header, "" for an upload in one request
+	ContentRange string         // the Content-Range header of the chunk recorded (the last one, when accepted)
+	Chunks       int            // how many chunks were assembled; 0 for an upload in one request
+	Status       int            // the HTTP status answered; 0 for a dropped connection
+	Response     map[string]any // the JSON answered, decoded
+}
+
+// Open opens the uploaded bytes for reading, from File or from the file at
+// Path; the caller closes it. It fails for an upload without a file, and
+// for one of more than MaxUploadBytes once the server is closed.
+func (u Upload) Open() (io.ReadSeekCloser, error) {
+	switch {
+	case u.Path != "":
+		return os.Open(u.Path)
+	case u.File != nil:
+		return memReader{bytes.NewReader(u.File)}, nil
+	}
+	return nil, errors.New("uploadsigntest: the upload has no file")
 }
 
 type signerKey struct {
@@ -95,7 +168,7 @@ type signerKey struct {
 
 type asset struct {
 	response map[string]any
-	body     []byte
+	body     *blob
 	mimeType string
 }
 
@@ -120,17 +193,59 @@ func WithClock(now func() time.Time) ServerOption {
 	return func(s *Server) { s.now = now }
 }
 
+// WithMaxRequestBytes sets the largest file one request may carry, whole
+// or as a chunk; 0 removes the limit. The default is Cloudinary's,
+// [DefaultMaxRequestBytes]. A larger file is refused with status 400 and
+// "File size too large. Got N. Maximum is M." NewServer panics if n is
+// negative.
+func WithMaxRequestBytes(n int64) ServerOption {
+	return func(s *Server) {
+		mustNotBeNegative("WithMaxRequestBytes", n)
+		s.maxRequest = n
+	}
+}
+
+// WithMinChunkBytes sets the smallest chunk but the last of a chunked
+// upload; 0 removes the minimum. The default is Cloudinary's,
+// [DefaultMinChunkBytes]; set a small one to test chunked uploads with
+// small files. A smaller chunk is refused with status 400 and "All parts
+// except EOF-chunk must be larger than 5mb" (the size in bytes, with
+// another minimum). NewServer panics if n is negative.
+func WithMinChunkBytes(n int64) ServerOption {
+	return func(s *Server) {
+		mustNotBeNegative("WithMinChunkBytes", n)
+		s.minChunk = n
+	}
+}
+
+// WithMaxFileBytes sets the largest file, in one request or assembled from
+// chunks, as a Cloudinary plan limits the size of an image or video; 0,
+// the default, sets no limit beyond [WithMaxRequestBytes] for one request.
+// A chunked upload is refused as soon as a chunk's Content-Range shows it
+// is larger, with status 400 and "File size too large. Got N. Maximum is
+// M.", N the total or the end of the chunk. NewServer panics if n is
+// negative.
+func WithMaxFileBytes(n int64) ServerOption {
+	return func(s *Server) {
+		mustNotBeNegative("WithMaxFileBytes", n)
+		s.maxFile = n
+	}
+}
+
 // NewServer starts a fake upload endpoint for the account with the given
 // cloud name, API key and secret. Close it when done. Like
 // [httptest.NewServer], it panics if it cannot start, here also when the
 // credentials are ones [uploadsign.New] refuses.
 func NewServer(cloudName, apiKey, apiSecret string, opts ...ServerOption) *Server {
 	s := &Server{
-		cloud:   cloudName,
-		apiKey:  apiKey,
-		now:     time.Now,
-		assets:  make(map[string]*asset),
-		signers: make(map[signerKey]*uploadsign.Signer),
+		cloud:      cloudName,
+		apiKey:     apiKey,
+		now:        time.Now,
+		maxRequest: DefaultMaxRequestBytes,
+		minChunk:   DefaultMinChunkBytes,
+		assets:     make(map[string]*asset),
+		pending:    make(map[string]*chunkedUpload),
+		signers:    make(map[signerKey]*uploadsign.Signer),
 	}
 	for _, opt := range opts {
 		opt(s)
@@ -146,6 +261,24 @@ func NewServer(cloudName, apiKey, apiSecret string, opts ...ServerOption) *Serve
 	}
 	s.Server = httptest.NewServer(http.HandlerFunc(s.serve))
 	return s
+}
+
+// Close shuts the server down as [httptest.Server.Close] does, then
+// removes its temporary files: the bytes of large uploads (their
+// Upload.Path) and the chunks of uploads never finished.
+func (s *Server) Close() {
+	s.Server.Close()
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for id, p := range s.pending {
+		if p.file != nil {
+			p.file.Close()
+		}
+		delete(s.pending, id)
+	}
+	if s.dir != "" {
+		os.RemoveAll(s.dir)
+	}
 }
 
 // String describes the server without its secret.
@@ -196,7 +329,7 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	up := Upload{Fields: map[string]string{}}
-	status, resp := s.upload(r, &up)
+	status, resp, record := s.upload(r, &up)
 	if status == 0 { // dropped
 		s.record(up)
 		if hj, ok := w.(http.Hijacker); ok {
@@ -207,10 +340,15 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 		}
 		panic(http.ErrAbortHandler)
 	}
-	up.Status = status
+	// Read what a refusal left of the request, within the limits, so that
+	// the client, still sending, gets the answer rather than a reset.
+	io.Copy(io.Discard, io.LimitReader(r.Body, maxFieldBytes+base64Len(s.maxRequest)))
 	data, _ := json.Marshal(resp)
-	_ = json.Unmarshal(data, &up.Response)
-	s.record(up)
+	if record {
+		up.Status = status
+		_ = json.Unmarshal(data, &up.Response)
+		s.record(up)
+	}
 	w.Header().Set("Content-Type", "application/json; charset=utf-8")
 	if status >= 400 {
 		if e, ok := resp["error"].(map[string]any); ok {
@@ -231,23 +369,53 @@ func errorBody(msg string) map[string]any {
 	return map[string]any{"error": map[string]any{"message": msg}}
 }
 
-// upload checks and stores one upload; status 0 means drop the connection.
-func (s *Server) upload(r *http.Request, up *Upload) (int, map[string]any) {
+// upload checks and stores one upload, or one chunk; status 0 means drop
+// the connection. It reports whether to record the request: every request
+// but an accepted chunk that is not the last.
+func (s *Server) upload(r *http.Request, up *Upload) (status int, resp map[string]any, record bool) {
 	parts := strings.Split(strings.Trim(r.URL.Path, "/"), "/")
 	if r.Method != http.MethodPost || len(parts) != 4 || parts[0] != "v1_1" || parts[3] != "upload" {
-		return http.StatusNotFound, errorBody("Not found: POST /v1_1/CLOUD_NAME/RESOURCE_TYPE/upload")
+		return http.StatusNotFound, errorBody("Not found: POST /v1_1/CLOUD_NAME/RESOURCE_TYPE/upload"), true
 	}
 	if parts[1] != s.cloud {
-		return http.StatusUnauthorized, errorBody("Invalid cloud_name " + parts[1])
+		return http.StatusUnauthorized, errorBody("Invalid cloud_name " + parts[1]), true
 	}
 	up.ResourceType = parts[2]
 	switch up.ResourceType {
 	case "image", "video", "raw", "auto":
 	default:
-		return http.StatusNotFound, errorBody("Invalid resource type " + up.ResourceType)
+		return http.StatusNotFound, errorBody("Invalid resource type " + up.ResourceType), true
 	}
-	if err := readForm(r, up); err != nil {
-		return http.StatusBadRequest, errorBody(err.Error())
+	var (
+		cr contentRange
+		p  *chunkedUpload // the upload a chunk belongs to, locked while the chunk is read
+	)
+	chunked := false
+	if h := r.Header.Get("Content-Range"); h != "" {
+		up.ContentRange, up.UploadID = h, r.Header.Get("X-Unique-Upload-Id")
+		var err error
+		if cr, err = parseContentRange(h); err != nil {
+			return http.StatusBadRequest, errorBody(err.Error()), true
+		}
+		if up.UploadID == "" {
+			return http.StatusBadRequest, errorBody("Missing X-Unique-Upload-Id header: every chunk of a file carries the same one"), true
+		}
+		chunked = true
+		p = s.pendingUpload(up.UploadID, up.ResourceType)
+		defer s.release(p)
+	}
+	file, err := s.readForm(r, up, p)
+	if err != nil {
+		return errorStatus(err), errorBody(err.Error()), true
+	}
+	refuse := func(status int, msg string) (int, map[string]any, bool) {
+		if chunked {
+			return s.refuseChunk(up, file, status, refusal(msg))
+		}
+		return status, errorBody(msg), true
+	}
+	if !chunked {
+		s.attach(up, file)
 	}
 
 	s.mu.Lock()
@@ -256,42 +424,60 @@ func (s *Server) upload(r *http.Request, up *Upload) (int, map[string]any) {
 		s.failing = s.failing[1:]
 		s.mu.Unlock()
 		if f.drop {
-			return 0, nil
+			if chunked {
+				s.keepChunk(up, file)
+			}
+			return 0, nil, true
 		}
-		return f.status, errorBody(f.message)
+		return refuse(f.status, f.message)
 	}
 	s.mu.Unlock()
 
 	f := up.Fields
 	switch {
 	case f["api_key"] == "":
-		return http.StatusUnauthorized, errorBody("Must supply api_key")
+		return refuse(http.StatusUnauthorized, "Must supply api_key")
 	case f["api_key"] != s.apiKey:
-		return http.StatusUnauthorized, errorBody("Unknown API key " + f["api_key"])
+		return refuse(http.StatusUnauthorized, "Unknown API key "+f["api_key"])
 	case f["signature"] == "":
-		return http.StatusBadRequest, errorBody("Upload preset must be specified when using unsigned upload")
+		return refuse(http.StatusBadRequest, "Upload preset must be specified when using unsigned upload")
 	case f["timestamp"] == "":
-		return http.StatusBadRequest, errorBody("Missing required parameter - timestamp")
+		return refuse(http.StatusBadRequest, "Missing required parameter - timestamp")
 	}
 	if !s.checkSignature(f) {
 		msg := fmt.Sprintf("Invalid Signature %s. String to sign - '%s'.", f["signature"], uploadsign.StringToSign(values(f), 2))
-		return http.StatusUnauthorized, errorBody(msg)
+		return refuse(http.StatusUnauthorized, msg)
 	}
 	ts, err := strconv.ParseInt(f["timestamp"], 10, 64)
 	if err != nil {
-		return http.StatusBadRequest, errorBody("Invalid timestamp " + f["timestamp"])
+		return refuse(http.StatusBadRequest, "Invalid timestamp "+f["timestamp"])
 	}
 	if reported := time.Unix(ts, 0).UTC(); s.now().Sub(reported) > time.Hour {
-		return http.StatusBadRequest, errorBody(fmt.Sprintf("Stale request - reported time is %s which is more than 1 hour ago",
+		return refuse(http.StatusBadRequest, fmt.Sprintf("Stale request - reported time is %s which is more than 1 hour ago",
 			reported.Format("2006-01-02 15:04:05 -0700")))
 	}
-	if up.File == nil && up.Filename == "" {
-		return http.StatusBadRequest, errorBody("Missing required parameter - file")
+	if file == nil {
+		return refuse(http.StatusBadRequest, "Missing required parameter - file")
 	}
-	if len(up.File) == 0 {
-		return http.StatusBadRequest, errorBody("Empty file")
+	if file.size == 0 {
+		return refuse(http.StatusBadRequest, "Empty file")
 	}
-	return s.store(up)
+	if chunked {
+		return s.chunk(up, cr, p, file)
+	}
+	if s.maxFile > 0 && file.size > s.maxFile {
+		return refuse(http.StatusBadRequest, tooLarge(file.size, s.maxFile).Error())
+	}
+	status, resp = s.store(up, file)
+	return status, resp, true
+}
+
+// attach gives a recorded upload its bytes.
+func (s *Server) attach(up *Upload, b *blob) {
+	if b == nil {
+		return
+	}
+	up.Size, up.File, up.Path = b.size, b.data, b.path
 }
 
 // checkSignature accepts the signature in either algorithm (SHA-1 only if
@@ -335,67 +521,13 @@ func (r refusal) Error() string { return string(r) }
 
 func refusalf(format string, args ...any) error { return refusal(fmt.Sprintf(format, args...)) }
 
-// readForm reads a multipart or url-encoded form into up.
-func readForm(r *http.Request, up *Upload) error {
-	r.Body = http.MaxBytesReader(nil, r.Body, MaxUploadBytes)
-	mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
-	switch mt {
-	case "multipart/form-data":
-		if err := r.ParseMultipartForm(MaxUploadBytes); err != nil {
-			return refusalf("Malformed multipart form: %v", err)
-		}
-		if fh := r.MultipartForm.File["file"]; len(fh) > 0 {
-			file, err := fh[0].Open()
-			if err != nil {
-				return err
-			}
-			defer file.Close()
-			if up.File, err = io.ReadAll(file); err != nil {
-				return err
-			}
-			up.Filename = fh[0].Filename
-		}
-	case "application/x-www-form-urlencoded":
-		if err := r.ParseForm(); err != nil {
-			return refusalf("Malformed form: %v", err)
-		}
-	default:
-		return refusalf("Unsupported content type %q: post multipart/form-data or application/x-www-form-urlencoded", mt)
-	}
-	for k, vs := range r.PostForm {
-		if k == "file" {
-			if err := readFileField(vs[0], up); err != nil {
-				return err
-			}
-			continue
-		}
-		up.Fields[k] = strings.Join(vs, ",")
-	}
-	return nil
-}
-
-// readFileField reads a file given as a form value: a data URI. A remote
-// URL is not fetched.
-func readFileField(v string, up *Upload) error {
-	if !strings.HasPrefix(v, "data:") {
-		return refusal("the fake upload endpoint does not fetch remote files; post the file itself or a data URI")
-	}
-	meta, data, ok := strings.Cut(strings.TrimPrefix(v, "data:"), ",")
-	if !ok || !strings.HasSuffix(meta, ";base64") {
-		return refusal("Invalid file data URI: want data:TYPE;base64,DATA")
-	}
-	b, err := base64.StdEncoding.DecodeString(data)
-	if err != nil {
-		return refusalf("Invalid file data URI: %v", err)
-	}
-	up.File, up.Filename = b, "file"
-	return nil
-}
-
 // store saves a checked upload and returns Cloudinary's response.
-func (s *Server) store(up *Upload) (int, map[string]any) {
+func (s *Server) store(up *Upload, b *blob) (int, map[string]any) {
 	f := up.Fields
-	format, width, height, kind := sniff(up.File, up.Filename)
+	format, width, height, kind, err := sniff(b, up.Filename)
+	if err != nil {
+		return http.StatusInternalServerError, errorBody(serverError{err}.Error())
+	}
 	resourceType := up.ResourceType
 	if resourceType == "auto" {
 		resourceType = kind
@@ -447,7 +579,6 @@ func (s *Server) store(up *Upload) (int, map[string]any) {
 	if resourceType != "raw" && format != "" {
 		delivery += "." + format
 	}
-	sum := md5.Sum(up.File)
 	resp := map[string]any{
 		"asset_id":          randomHex(16),
 		"public_id":         publicID,
@@ -458,8 +589,8 @@ func (s *Server) store(up *Upload) (int, map[string]any) {
 		"resource_type":     resourceType,
 		"type":              deliveryType,
 		"created_at":        s.now().UTC().Format(time.RFC3339),
-		"bytes":             len(up.File),
-		"etag":              hex.EncodeToString(sum[:]),
+		"bytes":             b.size,
+		"etag":              hex.EncodeToString(b.md5[:]),
 		"placeholder":       false,
 		"url":               delivery,
 		"secure_url":        delivery,
@@ -481,7 +612,7 @@ func (s *Server) store(up *Upload) (int, map[string]any) {
 	if ctx := f["context"]; ctx != "" {
 		resp["context"] = map[string]any{"custom": parseContext(ctx)}
 	}
-	s.assets[key] = &asset{response: resp, body: up.File, mimeType: mimeType(format)}
+	s.assets[key] = &asset{response: resp, body: b, mimeType: mimeType(format)}
 	return http.StatusOK, cloneMap(resp)
 }
 
@@ -498,9 +629,15 @@ func (s *Server) serveAsset(w http.ResponseWriter, r *http.Request) {
 		}
 		s.mu.Unlock()
 		if ok {
+			body, err := a.body.open()
+			if err != nil {
+				http.Error(w, "uploadsigntest: "+err.Error(), http.StatusInternalServerError)
+				return
+			}
+			defer body.Close()
 			w.Header().Set("Content-Type", a.mimeType)
 			w.Header().Set("Access-Control-Allow-Origin", "*")
-			w.Write(a.body)
+			http.ServeContent(w, r, "", time.Time{}, body)
 			return
 		}
 	}
@@ -569,23 +706,31 @@ func parseContext(v string) map[string]string {
 	return out
 }
 
-// sniff reports the format, size and resource type of an upload.
-func sniff(data []byte, filename string) (format string, width, height int, kind string) {
-	if cfg, f, err := image.DecodeConfig(bytes.NewReader(data)); err == nil {
+// sniff reports the format, size and resource type of an upload, reading
+// no more of it than its header.
+func sniff(b *blob, filename string) (format string, width, height int, kind string, err error) {
+	r, err := b.open()
+	if err != nil {
+		return "", 0, 0, "", err
+	}
+	defer r.Close()
+	if cfg, f, err := image.DecodeConfig(io.NewSectionReader(r, 0, b.size)); err == nil {
 		if f == "jpeg" {
 			f = "jpg"
 		}
-		return f, cfg.Width, cfg.Height, "image"
+		return f, cfg.Width, cfg.Height, "image", nil
 	}
-	if w, h, ok := webpSize(data); ok {
-		return "webp", w, h, "image"
+	head := make([]byte, 30)
+	n, _ := r.ReadAt(head, 0)
+	if w, h, ok := webpSize(head[:n]); ok {
+		return "webp", w, h, "image", nil
 	}
 	ext := strings.TrimPrefix(strings.ToLower(path.Ext(filename)), ".")
 	switch ext {
 	case "mp4", "mov", "webm", "ogv", "avi", "mkv", "mp3", "wav", "ogg":
-		return ext, 0, 0, "video"
+		return ext, 0, 0, "video", nil
 	}
-	return ext, 0, 0, "raw"
+	return ext, 0, 0, "raw", nil
 }
 
 // webpSize reads the canvas size from a WebP header (lossy, lossless or

@@ -286,8 +286,12 @@ func TestServerUploadResponse(t *testing.T) {
 		t.Errorf("GET url: %d %s, %d bytes", resp.StatusCode, resp.Header.Get("Content-Type"), len(body))
 	}
 	ups := srv.Uploads()
-	if len(ups) != 1 || !cmp.Equal(ups[0].Fields, p.Fields) || ups[0].Status != 200 || ups[0].Filename != "me.png" || !bytes.Equal(ups[0].File, img) {
+	if len(ups) != 1 || !cmp.Equal(ups[0].Fields, p.Fields) || ups[0].Status != 200 || ups[0].Filename != "me.png" ||
+		!bytes.Equal(ups[0].File, img) || ups[0].Size != int64(len(img)) || ups[0].Path != "" || ups[0].Chunks != 0 || ups[0].UploadID != "" {
 		t.Errorf("Uploads() = %+v", ups)
+	}
+	if got := readAll(t, ups[0]); !bytes.Equal(got, img) {
+		t.Errorf("Open read %d bytes, not the file", len(got))
 	}
 }
 
