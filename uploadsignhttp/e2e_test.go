@@ -2,6 +2,7 @@ package uploadsignhttp_test
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"image"
 	"image/color"
@@ -151,4 +152,77 @@ func realPNG(t *testing.T) []byte {
 		t.Fatal(err)
 	}
 	return buf.Bytes()
+}
+
+// TestNotificationEndToEnd: an upload that signs a notification_url
+// through the fake endpoint is followed by Cloudinary's notification,
+// which a handler using VerifyNotificationRequest accepts; a tampered copy
+// is refused.
+func TestNotificationEndToEnd(t *testing.T) {
+	fake := uploadsigntest.NewServer(cloud, key, secret, uploadsigntest.WithClock(func() time.Time { return testTime }))
+	defer fake.Close()
+	s := newSigner(t, uploadsign.WithUploadURL(fake.URL))
+
+	type received struct {
+		status int
+		body   []byte
+	}
+	got := make(chan received, 4)
+	hook := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		body, err := uploadsignhttp.VerifyNotificationRequest(s, r)
+		if err != nil {
+			http.Error(w, err.Error(), http.StatusUnauthorized)
+			got <- received{http.StatusUnauthorized, nil}
+			return
+		}
+		got <- received{http.StatusOK, body}
+	}))
+	defer hook.Close()
+
+	set := uploadsign.ParamSet{Name: "hooked", Version: 1, Params: uploadsign.Params{Folder: "avatars", NotificationURL: hook.URL + "/cloudinary"}}
+	s = newSigner(t, uploadsign.WithUploadURL(fake.URL), uploadsign.WithParamSets(set))
+	p, err := s.Sign("hooked", 1, uploadsign.Params{PublicID: "user_42"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	status, answer, err := uploadsigntest.Post(p.URL, p.Fields, "a.png", realPNG(t))
+	if err != nil || status != 200 {
+		t.Fatalf("upload: %d %v %v", status, answer, err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	deliveries, err := fake.AwaitDeliveries(ctx, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := deliveries[0]
+	if d.Status != 200 || d.URL != hook.URL+"/cloudinary" || d.Header.Get("Content-Type") != "application/json" {
+		t.Fatalf("delivery %+v", d)
+	}
+	r := <-got
+	var note map[string]any
+	if err := json.Unmarshal(r.body, &note); err != nil || note["notification_type"] != "upload" ||
+		note["public_id"] != "avatars/user_42" || note["secure_url"] != answer["secure_url"] || note["bytes"] != answer["bytes"] {
+		t.Fatalf("notification %s (%v), answer %v", r.body, err, answer)
+	}
+
+	// A tampered copy of the same delivery is refused.
+	tampered := bytes.Replace(d.Body, []byte("user_42"), []byte("user_43"), 1)
+	req, _ := http.NewRequest("POST", d.URL, bytes.NewReader(tampered))
+	req.Header = d.Header.Clone()
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusUnauthorized || (<-got).status != http.StatusUnauthorized {
+		t.Errorf("tampered notification: %d, want 401", resp.StatusCode)
+	}
+
+	// NotificationRequest makes a notification for a handler's own tests.
+	w := httptest.NewRecorder()
+	hook.Config.Handler.ServeHTTP(w, fake.NotificationRequest("/cloudinary", []byte(`{"notification_type":"upload"}`)))
+	if w.Code != 200 || string((<-got).body) != `{"notification_type":"upload"}` {
+		t.Errorf("NotificationRequest: %d %s", w.Code, w.Body)
+	}
 }

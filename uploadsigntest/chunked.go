@@ -216,7 +216,7 @@ func (s *Server) check(p *chunkedUpload, cr contentRange, size int64, resourceTy
 // last with {"done": false, "bytes": N}, and the last with the upload
 // response of the whole file. Only a refused chunk and the last one are
 // recorded.
-func (s *Server) chunk(up *Upload, cr contentRange, p *chunkedUpload, b *blob) (int, map[string]any, bool) {
+func (s *Server) chunk(up *Upload, cr contentRange, p *chunkedUpload, b *blob, base string) (int, map[string]any, bool) {
 	last, err := s.check(p, cr, b.size, up.ResourceType)
 	if err != nil {
 		return s.refuseChunk(up, b, http.StatusBadRequest, err)
@@ -247,7 +247,7 @@ func (s *Server) chunk(up *Upload, cr contentRange, p *chunkedUpload, b *blob) (
 		return http.StatusInternalServerError, errorBody(serverError{err}.Error()), true
 	}
 	s.attach(up, whole)
-	status, resp := s.store(up, whole)
+	status, resp := s.store(up, whole, base)
 	return status, resp, true
 }
 

@@ -5,8 +5,11 @@ import (
 	"fmt"
 	"image"
 	"image/png"
+	"net/http"
+	"net/http/httptest"
 
 	"github.com/uploadsign/uploadsign"
+	"github.com/uploadsign/uploadsign/uploadsignhttp"
 	"github.com/uploadsign/uploadsign/uploadsigntest"
 )
 
@@ -92,4 +95,38 @@ func ExamplePostChunked() {
 	// Output:
 	// 200 clips/intro video 3600
 	// 3600 bytes in 4 chunks: true
+}
+
+// A webhook handler's test: the fake signs a notification as Cloudinary
+// would, with the account's secret.
+func ExampleServer_NotificationRequest() {
+	const secret = "test-secret"
+	srv := uploadsigntest.NewServer("demo", "123456789012345", secret)
+	defer srv.Close()
+	signer, err := uploadsign.New("demo", "123456789012345", secret)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	webhook := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		body, err := uploadsignhttp.VerifyNotificationRequest(signer, r)
+		if err != nil {
+			http.Error(w, "not from Cloudinary", http.StatusUnauthorized)
+			return
+		}
+		fmt.Fprintf(w, "stored %s", body)
+	})
+
+	w := httptest.NewRecorder()
+	webhook.ServeHTTP(w, srv.NotificationRequest("/cloudinary/webhook", []byte(`{"notification_type":"upload","public_id":"x"}`)))
+	fmt.Println(w.Code, w.Body)
+
+	forged := srv.NotificationRequest("/cloudinary/webhook", []byte(`{"public_id":"x"}`))
+	forged.Header.Set("X-Cld-Signature", "0000000000000000000000000000000000000000")
+	w = httptest.NewRecorder()
+	webhook.ServeHTTP(w, forged)
+	fmt.Println(w.Code)
+	// Output:
+	// 200 stored {"notification_type":"upload","public_id":"x"}
+	// 401
 }

@@ -21,7 +21,13 @@
 // format, bytes, tags, context, url, secure_url, created_at,
 // original_filename, ...); the response signature uses the account's
 // algorithm, SHA-1 unless [WithSHA256Only]. The url and secure_url point at
-// the server itself, which serves the uploaded bytes.
+// the server itself, which serves the uploaded bytes. An upload that signs
+// a notification_url is followed by Cloudinary's upload notification,
+// POSTed there and signed with the account's secret ([Server.Deliveries]);
+// [Server.NotificationRequest] makes one for a webhook handler's tests.
+// Signatures are checked with the package's own plain implementation of
+// Cloudinary's rules, not with the uploadsign library, so that a bug in
+// the library shows up as a refused upload instead of being mirrored.
 //
 // Large files arrive as Cloudinary's SDKs and Upload Widget send them: in
 // chunks, each a complete signed upload request of its own, carrying the
@@ -78,8 +84,6 @@ import (
 	"strings"
 	"sync"
 	"time"
-
-	"github.com/uploadsign/uploadsign"
 )
 
 // MaxUploadBytes is the size up to which an [Upload] holds its bytes in
@@ -111,9 +115,7 @@ type Server struct {
 	cloud, apiKey string
 	sha256Only    bool
 	now           func() time.Time
-	// signers hold the secret, one per algorithm and signature version the
-	// endpoint accepts; the secret is nowhere else in the Server.
-	signers map[signerKey]*uploadsign.Signer
+	account       account // the secret, inside a function (oracle.go)
 
 	maxRequest, minChunk, maxFile int64
 
@@ -123,6 +125,10 @@ type Server struct {
 	failing []failure
 	pending map[string]*chunkedUpload // chunked uploads under way, by X-Unique-Upload-Id
 	dir     string                    // the temporary files, once there are any
+
+	deliveries []Delivery     // notifications sent
+	delivered  chan struct{}  // closed, and replaced, when a delivery is added
+	sending    sync.WaitGroup // notifications under way
 }
 
 // Upload is one request the server answered. A chunked upload is
@@ -159,11 +165,6 @@ func (u Upload) Open() (io.ReadSeekCloser, error) {
 		return memReader{bytes.NewReader(u.File)}, nil
 	}
 	return nil, errors.New("uploadsigntest: the upload has no file")
-}
-
-type signerKey struct {
-	algorithm uploadsign.Algorithm
-	version   int
 }
 
 type asset struct {
@@ -234,32 +235,30 @@ func WithMaxFileBytes(n int64) ServerOption {
 
 // NewServer starts a fake upload endpoint for the account with the given
 // cloud name, API key and secret. Close it when done. Like
-// [httptest.NewServer], it panics if it cannot start, here also when the
-// credentials are ones [uploadsign.New] refuses.
+// [httptest.NewServer], it panics if it cannot start, here also when a
+// credential is empty or the cloud name holds a "/".
 func NewServer(cloudName, apiKey, apiSecret string, opts ...ServerOption) *Server {
+	switch {
+	case cloudName == "" || apiKey == "" || apiSecret == "":
+		panic("uploadsigntest: NewServer: the cloud name, API key and secret must not be empty")
+	case strings.ContainsAny(cloudName, "/?#"):
+		panic("uploadsigntest: NewServer: the cloud name holds a \"/\", \"?\" or \"#\"")
+	}
 	s := &Server{
 		cloud:      cloudName,
 		apiKey:     apiKey,
+		account:    newAccount(apiSecret),
 		now:        time.Now,
 		maxRequest: DefaultMaxRequestBytes,
 		minChunk:   DefaultMinChunkBytes,
 		assets:     make(map[string]*asset),
 		pending:    make(map[string]*chunkedUpload),
-		signers:    make(map[signerKey]*uploadsign.Signer),
+		delivered:  make(chan struct{}),
 	}
 	for _, opt := range opts {
 		opt(s)
 	}
-	for _, a := range []uploadsign.Algorithm{uploadsign.SHA1, uploadsign.SHA256} {
-		for _, v := range []int{1, 2} {
-			signer, err := uploadsign.New(cloudName, apiKey, apiSecret, uploadsign.WithAlgorithm(a), uploadsign.WithSignatureVersion(v))
-			if err != nil {
-				panic("uploadsigntest: NewServer: " + err.Error())
-			}
-			s.signers[signerKey{a, v}] = signer
-		}
-	}
-	s.Server = httptest.NewServer(http.HandlerFunc(s.serve))
+	s.Server = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { s.serve(w, r, "") }))
 	return s
 }
 
@@ -268,6 +267,7 @@ func NewServer(cloudName, apiKey, apiSecret string, opts ...ServerOption) *Serve
 // Upload.Path) and the chunks of uploads never finished.
 func (s *Server) Close() {
 	s.Server.Close()
+	s.sending.Wait()
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	for id, p := range s.pending {
@@ -314,7 +314,9 @@ func (s *Server) DropNext() {
 	s.failing = append(s.failing, failure{drop: true})
 }
 
-func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
+// serve answers a request to the server, which is served under prefix of
+// the request's host: "" for its own listener, a path for Mount.
+func (s *Server) serve(w http.ResponseWriter, r *http.Request, prefix string) {
 	if r.Method == http.MethodGet || r.Method == http.MethodHead {
 		s.serveAsset(w, r)
 		return
@@ -329,7 +331,7 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	up := Upload{Fields: map[string]string{}}
-	status, resp, record := s.upload(r, &up)
+	status, resp, record := s.upload(r, &up, baseURL(r, prefix))
 	if status == 0 { // dropped
 		s.record(up)
 		if hj, ok := w.(http.Hijacker); ok {
@@ -357,6 +359,9 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	}
 	w.WriteHeader(status)
 	w.Write(data)
+	if target := up.Fields["notification_url"]; status == http.StatusOK && record && target != "" {
+		s.notify(target, resp)
+	}
 }
 
 func (s *Server) record(up Upload) {
@@ -372,7 +377,7 @@ func errorBody(msg string) map[string]any {
 // upload checks and stores one upload, or one chunk; status 0 means drop
 // the connection. It reports whether to record the request: every request
 // but an accepted chunk that is not the last.
-func (s *Server) upload(r *http.Request, up *Upload) (status int, resp map[string]any, record bool) {
+func (s *Server) upload(r *http.Request, up *Upload, base string) (status int, resp map[string]any, record bool) {
 	parts := strings.Split(strings.Trim(r.URL.Path, "/"), "/")
 	if r.Method != http.MethodPost || len(parts) != 4 || parts[0] != "v1_1" || parts[3] != "upload" {
 		return http.StatusNotFound, errorBody("Not found: POST /v1_1/CLOUD_NAME/RESOURCE_TYPE/upload"), true
@@ -445,7 +450,7 @@ func (s *Server) upload(r *http.Request, up *Upload) (status int, resp map[strin
 		return refuse(http.StatusBadRequest, "Missing required parameter - timestamp")
 	}
 	if !s.checkSignature(f) {
-		msg := fmt.Sprintf("Invalid Signature %s. String to sign - '%s'.", f["signature"], uploadsign.StringToSign(values(f), 2))
+		msg := fmt.Sprintf("Invalid Signature %s. String to sign - '%s'.", f["signature"], stringToSign(f, 2))
 		return refuse(http.StatusUnauthorized, msg)
 	}
 	ts, err := strconv.ParseInt(f["timestamp"], 10, 64)
@@ -463,12 +468,12 @@ func (s *Server) upload(r *http.Request, up *Upload) (status int, resp map[strin
 		return refuse(http.StatusBadRequest, "Empty file")
 	}
 	if chunked {
-		return s.chunk(up, cr, p, file)
+		return s.chunk(up, cr, p, file, base)
 	}
 	if s.maxFile > 0 && file.size > s.maxFile {
 		return refuse(http.StatusBadRequest, tooLarge(file.size, s.maxFile).Error())
 	}
-	status, resp = s.store(up, file)
+	status, resp = s.store(up, file, base)
 	return status, resp, true
 }
 
@@ -484,33 +489,25 @@ func (s *Server) attach(up *Upload, b *blob) {
 // the account allows it) and either signature version (version 1 only when
 // no signed value holds "&"), as Cloudinary does by default.
 func (s *Server) checkSignature(f map[string]string) bool {
-	v := values(f)
 	versions := []int{2, 1}
 	for k, x := range f {
-		if k != "signature" && strings.ContainsRune(k+x, '&') {
+		if !unsignedKeys[k] && strings.ContainsRune(k+x, '&') {
 			versions = []int{2}
 		}
 	}
-	got := strings.ToLower(f["signature"])
+	got := []byte(strings.ToLower(f["signature"]))
 	for _, version := range versions {
-		for _, a := range []uploadsign.Algorithm{uploadsign.SHA1, uploadsign.SHA256} {
-			if a == uploadsign.SHA1 && s.sha256Only {
+		text := stringToSign(f, version)
+		for _, useSHA256 := range []bool{false, true} {
+			if !useSHA256 && s.sha256Only {
 				continue
 			}
-			if subtle.ConstantTimeCompare([]byte(got), []byte(s.signers[signerKey{a, version}].SignValues(v))) == 1 {
+			if subtle.ConstantTimeCompare(got, []byte(s.account.sign(text, useSHA256))) == 1 {
 				return true
 			}
 		}
 	}
 	return false
-}
-
-func values(f map[string]string) url.Values {
-	v := make(url.Values, len(f))
-	for k, x := range f {
-		v.Set(k, x)
-	}
-	return v
 }
 
 // refusal is an error whose text is the message Cloudinary answers with,
@@ -521,8 +518,9 @@ func (r refusal) Error() string { return string(r) }
 
 func refusalf(format string, args ...any) error { return refusal(fmt.Sprintf(format, args...)) }
 
-// store saves a checked upload and returns Cloudinary's response.
-func (s *Server) store(up *Upload, b *blob) (int, map[string]any) {
+// store saves a checked upload and returns Cloudinary's response, whose
+// URLs start with base.
+func (s *Server) store(up *Upload, b *blob, base string) (int, map[string]any) {
 	f := up.Fields
 	format, width, height, kind, err := sniff(b, up.Filename)
 	if err != nil {
@@ -542,14 +540,14 @@ func (s *Server) store(up *Upload, b *blob) (int, map[string]any) {
 	if deliveryType == "" {
 		deliveryType = "upload"
 	}
-	base := strings.TrimSuffix(path.Base(up.Filename), path.Ext(up.Filename))
+	name := strings.TrimSuffix(path.Base(up.Filename), path.Ext(up.Filename))
 	publicID := f["public_id"]
 	if publicID == "" {
 		switch {
-		case truthy(f["use_filename"]) && base != "" && f["unique_filename"] != "" && !truthy(f["unique_filename"]):
-			publicID = base
-		case truthy(f["use_filename"]) && base != "":
-			publicID = base + "_" + randomID(6)
+		case truthy(f["use_filename"]) && name != "" && f["unique_filename"] != "" && !truthy(f["unique_filename"]):
+			publicID = name
+		case truthy(f["use_filename"]) && name != "":
+			publicID = name + "_" + randomID(6)
 		default:
 			publicID = randomID(20)
 		}
@@ -575,7 +573,7 @@ func (s *Server) store(up *Upload, b *blob) (int, map[string]any) {
 			version = v + 1
 		}
 	}
-	delivery := fmt.Sprintf("%s/%s/%s/%s/v%d/%s", s.URL, s.cloud, resourceType, deliveryType, version, escapePath(publicID))
+	delivery := fmt.Sprintf("%s/%s/%s/%s/v%d/%s", base, s.cloud, resourceType, deliveryType, version, escapePath(publicID))
 	if resourceType != "raw" && format != "" {
 		delivery += "." + format
 	}
@@ -594,7 +592,7 @@ func (s *Server) store(up *Upload, b *blob) (int, map[string]any) {
 		"placeholder":       false,
 		"url":               delivery,
 		"secure_url":        delivery,
-		"original_filename": base,
+		"original_filename": name,
 		"api_key":           s.apiKey,
 		"tags":              splitTags(f["tags"]),
 	}
@@ -648,11 +646,7 @@ func (s *Server) serveAsset(w http.ResponseWriter, r *http.Request) {
 // signature version 1 over public_id and version, with the account's
 // algorithm (SHA-256 for an account that requires it, else SHA-1).
 func (s *Server) responseSignature(publicID string, version int64) string {
-	a := uploadsign.SHA1
-	if s.sha256Only {
-		a = uploadsign.SHA256
-	}
-	return s.signers[signerKey{a, 1}].SignValues(url.Values{"public_id": {publicID}, "version": {strconv.FormatInt(version, 10)}})
+	return s.account.sign("public_id="+publicID+"&version="+strconv.FormatInt(version, 10), s.sha256Only)
 }
 
 // escapePath escapes each "/"-separated segment of a public_id for a URL.

@@ -1,0 +1,118 @@
+package uploadsigntest_test
+
+import (
+	"context"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/uploadsign/uploadsign"
+	"github.com/uploadsign/uploadsign/uploadsigntest"
+)
+
+func TestDeliveries(t *testing.T) {
+	_, srv, _ := startFake(t)
+	statuses := make(chan int, 1)
+	receiver := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.WriteHeader(<-statuses)
+	}))
+	defer receiver.Close()
+	gone := httptest.NewServer(http.NotFoundHandler())
+	gone.Close() // nobody listens there any more
+
+	sets := uploadsign.WithParamSets(
+		uploadsign.ParamSet{Name: "ok", Version: 1, Params: uploadsign.Params{NotificationURL: receiver.URL + "/hook"}},
+		uploadsign.ParamSet{Name: "gone", Version: 1, Params: uploadsign.Params{NotificationURL: gone.URL + "/hook"}},
+		uploadsign.ParamSet{Name: "none", Version: 1},
+	)
+	s, err := uploadsign.New(cloud, key, secret, uploadsign.WithUploadURL(srv.URL),
+		uploadsign.WithClock(func() time.Time { return testTime }), sets)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	for i, set := range []string{"none", "ok", "gone"} {
+		if set == "ok" {
+			statuses <- http.StatusServiceUnavailable
+		}
+		p := sign(t, s, set, uploadsign.Params{})
+		status, answer, err := uploadsigntest.Post(p.URL, p.Fields, "a.png", pngImage(t, 2, 2))
+		if err != nil || status != 200 {
+			t.Fatalf("%s: %d %v %v", set, status, answer, err)
+		}
+		if set == "none" {
+			if d := srv.Deliveries(); len(d) != 0 {
+				t.Fatalf("an upload without notification_url was notified: %+v", d)
+			}
+			continue
+		}
+		d, err := srv.AwaitDeliveries(ctx, i)
+		if err != nil {
+			t.Fatal(err)
+		}
+		last := d[len(d)-1]
+		switch set {
+		case "ok":
+			if last.Status != http.StatusServiceUnavailable || last.Err != nil {
+				t.Errorf("delivery to a failing receiver: %+v", last)
+			}
+		case "gone":
+			if last.Status != 0 || last.Err == nil || !strings.HasSuffix(last.URL, "/hook") {
+				t.Errorf("delivery to nobody: %+v", last)
+			}
+		}
+		if last.Header.Get("X-Cld-Signature") == "" || last.Header.Get("X-Cld-Timestamp") != "1700000000" {
+			t.Errorf("headers %v", last.Header)
+		}
+	}
+	// Waiting for more than will come ends with the context.
+	short, cancelShort := context.WithTimeout(context.Background(), 10*time.Millisecond)
+	defer cancelShort()
+	if d, err := srv.AwaitDeliveries(short, 3); err == nil || len(d) != 2 {
+		t.Errorf("AwaitDeliveries beyond what was sent: %d, %v", len(d), err)
+	}
+}
+
+// TestMount serves the fake under a path of another server, as the demo
+// does: uploads, answers and the uploaded bytes all under that address.
+func TestMount(t *testing.T) {
+	_, srv, _ := startFake(t)
+	mux := http.NewServeMux()
+	mux.Handle("/fake/", srv.Mount("/fake/"))
+	app := httptest.NewServer(mux)
+	defer app.Close()
+	s, err := uploadsign.New(cloud, key, secret, uploadsign.WithUploadURL(app.URL+"/fake"),
+		uploadsign.WithDeliveryURL(app.URL+"/fake/"+cloud), uploadsign.WithClock(func() time.Time { return testTime }),
+		uploadsign.WithParamSets(uploadsign.ParamSet{Name: "avatar", Version: 1}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := sign(t, s, "avatar", uploadsign.Params{PublicID: "a b/ü"})
+	status, answer, err := uploadsigntest.Post(p.URL, p.Fields, "a.png", pngImage(t, 3, 2))
+	if err != nil || status != 200 {
+		t.Fatalf("upload: %d %v %v", status, answer, err)
+	}
+	var r uploadsign.UploadResult
+	r.PublicID, r.Version, r.Signature = answer["public_id"].(string), int64(answer["version"].(float64)), answer["signature"].(string)
+	r.ResourceType, r.Type, r.Format = "image", "upload", "png"
+	asset, err := s.VerifyUpload(r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.HasPrefix(answer["secure_url"].(string), app.URL+"/fake/"+cloud+"/image/upload/") {
+		t.Errorf("secure_url %v is not under the app's address", answer["secure_url"])
+	}
+	for _, u := range []string{answer["secure_url"].(string), asset.URL} {
+		resp, err := http.Get(u)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != 200 || resp.Header.Get("Content-Type") != "image/png" {
+			t.Errorf("GET %s: %d %s", u, resp.StatusCode, resp.Header.Get("Content-Type"))
+		}
+	}
+}

@@ -1,0 +1,63 @@
+package uploadsigntest
+
+import (
+	"crypto/sha1"
+	"crypto/sha256"
+	"encoding/hex"
+	"hash"
+	"io"
+	"sort"
+	"strings"
+)
+
+// The server checks signatures with this file's plain implementation of
+// Cloudinary's rules, not with the uploadsign library: a fake that asked
+// the library whether the library is right would mirror its bugs. The
+// golden files of the official Node SDK, and uploads signed by the Node
+// SDK itself, keep both honest.
+
+// unsignedKeys are the fields Cloudinary's upload endpoint leaves out of
+// the string it hashes.
+var unsignedKeys = map[string]bool{"file": true, "cloud_name": true, "resource_type": true, "api_key": true, "signature": true}
+
+// stringToSign is what Cloudinary hashes, before the secret, from the
+// posted fields: the signed fields with a value, sorted by name, as
+// name=value pairs joined with "&"; from signature version 2 on, every "&"
+// inside a pair is written %26.
+func stringToSign(fields map[string]string, version int) string {
+	names := make([]string, 0, len(fields))
+	for name, value := range fields {
+		if value != "" && !unsignedKeys[name] {
+			names = append(names, name)
+		}
+	}
+	sort.Strings(names)
+	pairs := make([]string, len(names))
+	for i, name := range names {
+		pairs[i] = name + "=" + fields[name]
+		if version >= 2 {
+			pairs[i] = strings.ReplaceAll(pairs[i], "&", "%26")
+		}
+	}
+	return strings.Join(pairs, "&")
+}
+
+// account holds an account's secret, reachable only through its hash
+// function, so that no printer shows it.
+type account struct {
+	// sign returns the hex hash of text followed by the secret, with
+	// SHA-256 if sha256 is set, else SHA-1.
+	sign func(text string, sha256 bool) string
+}
+
+func newAccount(secret string) account {
+	return account{sign: func(text string, useSHA256 bool) string {
+		var h hash.Hash = sha1.New()
+		if useSHA256 {
+			h = sha256.New()
+		}
+		io.WriteString(h, text)
+		io.WriteString(h, secret)
+		return hex.EncodeToString(h.Sum(nil))
+	}}
+}
