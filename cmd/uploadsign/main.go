@@ -14,7 +14,8 @@
 // Credentials come from the CLOUDINARY_URL environment variable
 // (cloudinary://API_KEY:API_SECRET@CLOUD_NAME) or the --cloudinary-url
 // flag. The exit status is 0 when all went well, 1 when a verification
-// failed or explain found no known cause, and 2 for a usage error. Results go to standard output, errors to
+// failed or explain found no known cause, 2 for a usage error, and 3 when
+// the command could not do its work (a busy port, an unreadable input). Results go to standard output, errors to
 // standard error.
 package main
 
@@ -29,6 +30,8 @@ import (
 	"os"
 	"os/signal"
 	"reflect"
+	"runtime"
+	"runtime/debug"
 	"sort"
 	"strconv"
 	"strings"
@@ -41,8 +44,9 @@ import (
 // Exit statuses.
 const (
 	exitOK       = 0
-	exitFailed   = 1
+	exitFailed   = 1 // not genuine; explain: no known cause
 	exitUsage    = 2
+	exitRuntime  = 3 // the command could not do its work: a busy port, an unreadable input
 	usageCommand = `usage: uploadsign <command> [flags] [key=value...]
 
 Commands:
@@ -52,10 +56,12 @@ Commands:
   verify-webhook   check a webhook notification (body on standard input)
   explain          say why Cloudinary answered "Invalid Signature" to an upload
   serve            run the demo: a page that uploads through a signed payload
+  version          print the version of uploadsign
 
 Credentials come from CLOUDINARY_URL (cloudinary://API_KEY:API_SECRET@CLOUD_NAME)
 or --cloudinary-url. Run "uploadsign <command> --help" for a command's flags.
-Exit status: 0 ok, 1 verification failed (explain: no known cause fits), 2 usage error.
+Exit status: 0 ok, 1 verification failed (explain: no known cause fits), 2 usage error,
+3 runtime failure (a busy port, an unreadable input).
 `
 )
 
@@ -63,6 +69,7 @@ Exit status: 0 ok, 1 verification failed (explain: no known cause fits), 2 usage
 // run commands in-process with fixed input, output, environment and clock.
 type env struct {
 	stdin          io.Reader
+	stdinTerminal  bool // stdin is a terminal, where a reader waits for typing
 	stdout, stderr io.Writer
 	getenv         func(string) string
 	now            func() time.Time
@@ -72,8 +79,12 @@ type env struct {
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
+	terminal := false
+	if fi, err := os.Stdin.Stat(); err == nil {
+		terminal = fi.Mode()&os.ModeCharDevice != 0
+	}
 	os.Exit(run(os.Args[1:], env{
-		stdin: os.Stdin, stdout: os.Stdout, stderr: os.Stderr,
+		stdin: os.Stdin, stdinTerminal: terminal, stdout: os.Stdout, stderr: os.Stderr,
 		getenv: os.Getenv, now: time.Now, ctx: ctx,
 	}))
 }
@@ -94,6 +105,7 @@ func run(args []string, e env) int {
 		"verify-webhook": cmdVerifyWebhook,
 		"explain":        cmdExplain,
 		"serve":          cmdServe,
+		"version":        cmdVersion,
 	}
 	cmd, ok := commands[args[0]]
 	if !ok {
@@ -114,15 +126,40 @@ func newFlags(name, usage string, e env) *flag.FlagSet {
 	return fs
 }
 
-// parse parses flags and reports the exit status to return, if any.
+// parse parses flags anywhere among the arguments, before, between or
+// after key=value ones ("--" ends the flags), and reports the exit status
+// to return, if any. fs.Args() then holds the other arguments, in order.
 func parse(fs *flag.FlagSet, args []string) (status int, done bool) {
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return exitOK, true
+	var positional []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			if errors.Is(err, flag.ErrHelp) {
+				return exitOK, true
+			}
+			return exitUsage, true
 		}
-		return exitUsage, true
+		rest := fs.Args()
+		if consumed := len(args) - len(rest); consumed > 0 && args[consumed-1] == "--" {
+			positional = append(positional, rest...) // after "--", nothing is a flag
+			break
+		}
+		i := 0
+		for i < len(rest) && !isFlag(rest[i]) {
+			i++
+		}
+		positional = append(positional, rest[:i]...)
+		if i == len(rest) {
+			break
+		}
+		args = rest[i:]
 	}
+	_ = fs.Parse(append([]string{"--"}, positional...)) // fs.Args() is now positional
 	return 0, false
+}
+
+// isFlag reports whether arg is a flag: "-x" or "--x", not "-" or "--".
+func isFlag(arg string) bool {
+	return len(arg) > 1 && arg[0] == '-' && arg != "--"
 }
 
 // checkFormat refuses a --format other than json or text.
@@ -134,19 +171,38 @@ func checkFormat(e env, fs *flag.FlagSet, format string) (status int, bad bool) 
 }
 
 func usageError(e env, fs *flag.FlagSet, format string, args ...any) int {
-	fmt.Fprintf(e.stderr, "uploadsign %s: %s\n", fs.Name(), fmt.Sprintf(format, args...))
+	fmt.Fprintf(e.stderr, "uploadsign %s: %s\n", fs.Name(), cliWords(fmt.Sprintf(format, args...)))
 	fmt.Fprintf(e.stderr, "Run \"uploadsign %s --help\" for usage.\n", fs.Name())
 	return exitUsage
 }
 
+// cliWords rewrites a library error in the command's words: without the
+// package's "uploadsign: " prefix, and with flags for the Go options.
+var cliWords = strings.NewReplacer(
+	"uploadsign: ", "",
+	"WithAlgorithm", "--algorithm",
+	"WithSignatureVersion", "--signature-version",
+	"WithParamSets", "--set-file",
+	"WithNotificationMaxAge", "--max-age",
+	"WithUploadURL", "the upload_prefix of the Cloudinary URL",
+	"WithClock", "the clock",
+).Replace
+
+// warn prints a warning on stderr; the command goes on.
+func warn(e env, command, format string, args ...any) {
+	fmt.Fprintf(e.stderr, "uploadsign %s: warning: %s\n", command, fmt.Sprintf(format, args...))
+}
+
 // credentials adds the flags that choose the account.
 type credentials struct {
+	command   string // the command's name, for warnings
 	url       string
 	algorithm string
 	version   int
 }
 
 func (c *credentials) register(fs *flag.FlagSet) {
+	c.command = fs.Name()
 	fs.StringVar(&c.url, "cloudinary-url", "", "cloudinary://API_KEY:API_SECRET@CLOUD_NAME (default $CLOUDINARY_URL)")
 	fs.StringVar(&c.algorithm, "algorithm", "", "signature algorithm: sha1 or sha256 (default sha1, or the URL's signature_algorithm)")
 	fs.IntVar(&c.version, "signature-version", 0, "signature version: 1 or 2 (default 2, or the URL's signature_version)")
@@ -161,6 +217,9 @@ func (c *credentials) signer(e env, opts ...uploadsign.Option) (*uploadsign.Sign
 	if u == "" {
 		return nil, errors.New("no credentials: set CLOUDINARY_URL=cloudinary://API_KEY:API_SECRET@CLOUD_NAME or pass --cloudinary-url")
 	}
+	if placeholder(u) {
+		warn(e, c.command, "the Cloudinary URL looks like a placeholder (API_KEY, API_SECRET, CLOUD_NAME, <...>); use your account's, from Cloudinary's console")
+	}
 	if c.algorithm != "" {
 		opts = append(opts, uploadsign.WithAlgorithm(uploadsign.Algorithm(c.algorithm)))
 	}
@@ -168,6 +227,18 @@ func (c *credentials) signer(e env, opts ...uploadsign.Option) (*uploadsign.Sign
 		opts = append(opts, uploadsign.WithSignatureVersion(c.version))
 	}
 	return uploadsign.FromURL(u, append(opts, uploadsign.WithClock(e.now))...)
+}
+
+// placeholder reports whether a Cloudinary URL holds the words of an
+// example instead of credentials.
+func placeholder(cloudinaryURL string) bool {
+	u := strings.ToUpper(cloudinaryURL)
+	for _, word := range []string{"API_KEY", "API_SECRET", "CLOUD_NAME", "APIKEY", "APISECRET", "CLOUDNAME", "YOUR_", "MY_CLOUD", "<", ">", "XXXX"} {
+		if strings.Contains(u, word) {
+			return true
+		}
+	}
+	return false
 }
 
 // keyValues reads key=value arguments: a value may hold "=" (the split is
@@ -194,8 +265,13 @@ func cmdStringToSign(args []string, e env) int {
 		return usageError(e, fs, "--signature-version must be 1 or 2")
 	}
 	params, err := keyValues(fs.Args())
-	if err != nil {
+	switch {
+	case err != nil:
 		return usageError(e, fs, "%v", err)
+	case len(params) == 0:
+		return usageError(e, fs, "give the parameters as key=value arguments")
+	case len(params["timestamp"]) > 1:
+		return usageError(e, fs, "timestamp is given %d times; Cloudinary takes one", len(params["timestamp"]))
 	}
 	fmt.Fprintln(e.stdout, uploadsign.StringToSign(params, *version))
 	return exitOK
@@ -220,6 +296,7 @@ func cmdSign(args []string, e env) int {
 	if err != nil {
 		return usageError(e, fs, "%v", err)
 	}
+	warnParams(e, params)
 	var payload *uploadsign.Payload
 	if *setFile != "" {
 		if *setName == "" || *setVersion == 0 {
@@ -277,7 +354,7 @@ func signValues(s *uploadsign.Signer, params url.Values, resourceType string, no
 	default:
 		return nil, fmt.Errorf("--resource-type %q is not image, video, raw or auto", resourceType)
 	}
-	for _, k := range []string{"file", "api_key", "signature", "cloud_name", "resource_type"} {
+	for _, k := range []string{"api_key", "cloud_name", "file", "resource_type", "signature"} { // unsignedParams, in order
 		if _, ok := params[k]; ok {
 			return nil, fmt.Errorf("%s is not a signed parameter; the payload adds api_key and signature itself", k)
 		}
@@ -308,6 +385,50 @@ func signValues(s *uploadsign.Signer, params url.Values, resourceType string, no
 		Timestamp: ts,
 		ExpiresAt: time.Unix(ts, 0).Add(time.Hour).UTC(),
 	}, nil
+}
+
+// knownParams holds the names of Cloudinary's upload parameters: those
+// of uploadsign.Params, the timestamp, and the Upload Widget's source.
+var knownParams = func() map[string]bool {
+	known := map[string]bool{"timestamp": true, "source": true}
+	t := reflect.TypeOf(uploadsign.Params{})
+	for i := 0; i < t.NumField(); i++ {
+		if name, _, _ := strings.Cut(t.Field(i).Tag.Get("json"), ","); name != "extra" {
+			known[name] = true
+		}
+	}
+	return known
+}()
+
+// unsignedParams are the fields a payload holds that are not signed
+// parameters.
+var unsignedParams = map[string]bool{"file": true, "api_key": true, "signature": true, "cloud_name": true, "resource_type": true}
+
+// warnParams warns of what sign would sign without complaint but
+// Cloudinary would not take as meant: a parameter name it does not know
+// (a misspelling is signed as given), and a timestamp that is stale or
+// ahead of the clock.
+func warnParams(e env, params url.Values) {
+	keys := make([]string, 0, len(params))
+	for k := range params {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		if !knownParams[k] && !unsignedParams[k] { // unsigned ones are refused below
+			warn(e, "sign", "%q is not a Cloudinary upload parameter (misspelled?); signing it as given", k)
+		}
+	}
+	ts, err := strconv.ParseInt(params.Get("timestamp"), 10, 64)
+	if err != nil || len(params["timestamp"]) != 1 {
+		return
+	}
+	switch age := e.now().Sub(time.Unix(ts, 0)); {
+	case age > time.Hour:
+		warn(e, "sign", "timestamp=%d is %v old; Cloudinary refuses an upload signed more than an hour before it arrives", ts, age.Truncate(time.Second))
+	case age < -5*time.Minute:
+		warn(e, "sign", "timestamp=%d is %v ahead of this machine's clock", ts, (-age).Truncate(time.Second))
+	}
 }
 
 func readSets(name string) ([]uploadsign.ParamSet, error) {
@@ -413,7 +534,12 @@ func cmdVerifyResult(args []string, e env) int {
 	if err != nil {
 		return usageError(e, fs, "%v", err)
 	}
-	return report(e, *format, "upload result", s.VerifyUploadResult(*publicID, *version, *signature))
+	err = s.VerifyUploadResult(*publicID, *version, *signature)
+	status := report(e, *format, "upload result", err)
+	if err != nil && !strings.Contains(*publicID, "/") {
+		fmt.Fprintln(e.stderr, "hint: a public_id includes its folder (avatars/user_42), as Cloudinary's answer gives it")
+	}
+	return status
 }
 
 func cmdVerifyWebhook(args []string, e env) int {
@@ -437,10 +563,13 @@ func cmdVerifyWebhook(args []string, e env) int {
 	if err != nil {
 		return usageError(e, fs, "%v", err)
 	}
+	if e.stdinTerminal {
+		fmt.Fprintln(e.stderr, "uploadsign verify-webhook: reading the notification body from standard input (end it with Ctrl-D)...")
+	}
 	body, err := io.ReadAll(e.stdin)
 	if err != nil {
 		fmt.Fprintf(e.stderr, "uploadsign verify-webhook: reading the body: %v\n", err)
-		return exitFailed
+		return exitRuntime
 	}
 	return report(e, *format, "notification", s.VerifyNotification(body, *timestamp, *signature))
 }
@@ -450,7 +579,7 @@ func report(e env, format, what string, err error) int {
 	if format == "json" {
 		out := map[string]any{"genuine": err == nil}
 		if err != nil {
-			out["error"] = err.Error()
+			out["error"] = cliWords(err.Error())
 		}
 		data, _ := json.Marshal(out)
 		fmt.Fprintln(e.stdout, string(data))
@@ -458,8 +587,24 @@ func report(e env, format, what string, err error) int {
 		fmt.Fprintf(e.stdout, "genuine %s\n", what)
 	}
 	if err != nil {
-		fmt.Fprintf(e.stderr, "not genuine: %v\n", err)
+		fmt.Fprintf(e.stderr, "not genuine: %s\n", cliWords(err.Error()))
 		return exitFailed
 	}
+	return exitOK
+}
+
+func cmdVersion(args []string, e env) int {
+	fs := newFlags("version", "version", e)
+	if status, done := parse(fs, args); done {
+		return status
+	}
+	if fs.NArg() > 0 {
+		return usageError(e, fs, "version takes no arguments")
+	}
+	version, goVersion := "(unknown)", runtime.Version()
+	if info, ok := debug.ReadBuildInfo(); ok {
+		version, goVersion = info.Main.Version, info.GoVersion
+	}
+	fmt.Fprintf(e.stdout, "uploadsign %s (%s)\n", version, goVersion)
 	return exitOK
 }

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"flag"
+	"io"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -89,6 +90,15 @@ func TestCLI(t *testing.T) {
 		{"verify_webhook_max_age", []string{"verify-webhook", "--max-age", "24h", "--timestamp", "1700000000", "--signature", webhookSig}, creds, webhookBody, at.Add(3 * time.Hour)},
 		{"verify_webhook_help", []string{"verify-webhook", "-h"}, none, "", at},
 		{"serve_help", []string{"serve", "--help"}, none, "", at},
+		{"sign_flags_after_arguments", []string{"sign", "folder=x", "--format", "text", "public_id=y"}, creds, "", at},
+		{"sign_after_double_dash", []string{"sign", "--", "folder=x", "--format"}, creds, "", at},
+		{"sign_warnings", []string{"sign", "floder=x", "timestamp=1699980000"}, creds, "", at},
+		{"sign_future_timestamp", []string{"sign", "timestamp=1700003600"}, creds, "", at},
+		{"sign_placeholder_credentials", []string{"sign", "folder=x"}, map[string]string{"CLOUDINARY_URL": "cloudinary://API_KEY:API_SECRET@CLOUD_NAME"}, "", at},
+		{"sign_bad_algorithm", []string{"sign", "--algorithm", "md5", "folder=x"}, creds, "", at},
+		{"string_to_sign_nothing", []string{"string-to-sign"}, none, "", at},
+		{"string_to_sign_two_timestamps", []string{"string-to-sign", "timestamp=1", "timestamp=2"}, none, "", at},
+		{"verify_result_without_folder", []string{"verify-result", "--public-id", "sample2", "--version", "1315060510", "--signature", uploadSig}, creds, "", at},
 		{"explain_source_added", []string{"explain", "Invalid Signature " + explainSig + ". String to sign - 'folder=avatars&source=uw&timestamp=1700000000'.",
 			"folder=avatars", "timestamp=1700000000", "api_key=123456789012345", "signature=" + explainSig}, creds, "", at},
 		{"explain_payload_stdin", []string{"explain", "--payload", "testdata/payload.json"}, creds,
@@ -126,5 +136,29 @@ func TestCLI(t *testing.T) {
 				t.Errorf("output differs from %s (-want +got):\n%s", file, diff)
 			}
 		})
+	}
+}
+
+func TestVersion(t *testing.T) {
+	code, stdout, stderr := runCLI(t, []string{"version"}, nil, "", time.Now())
+	if code != 0 || !strings.HasPrefix(stdout, "uploadsign ") || !strings.Contains(stdout, "go1.") || stderr != "" {
+		t.Errorf("version: %d %q %q", code, stdout, stderr)
+	}
+	if code, _, _ := runCLI(t, []string{"version", "extra"}, nil, "", time.Now()); code != exitUsage {
+		t.Errorf("version with an argument: exit %d", code)
+	}
+}
+
+// TestVerifyWebhookSaysItReadsStdin: at a terminal, verify-webhook says it
+// waits for the body.
+func TestVerifyWebhookSaysItReadsStdin(t *testing.T) {
+	var stderr bytes.Buffer
+	e := env{stdin: strings.NewReader(webhookBody), stdinTerminal: true, stdout: io.Discard, stderr: &stderr,
+		getenv: func(string) string { return docsURL }, now: func() time.Time { return time.Unix(testTimestamp, 0) }, ctx: context.Background()}
+	if code := run([]string{"verify-webhook", "--timestamp", "1700000000", "--signature", webhookSig}, e); code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr.String())
+	}
+	if !strings.Contains(stderr.String(), "reading the notification body from standard input") {
+		t.Errorf("stderr %q", stderr.String())
 	}
 }
