@@ -108,6 +108,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/uploadsign/uploadsign/internal/jsonenc"
 )
 
 // Errors returned by the package, for use with [errors.Is]. Returned errors
@@ -442,6 +444,59 @@ type Payload struct {
 	Deprecated   bool       `json:"deprecated,omitempty"`    // the set was deprecated when the payload was signed
 	DeprecatedAt *time.Time `json:"deprecated_at,omitempty"` // the set's Deprecated, in UTC; nil if zero
 	Sunset       *time.Time `json:"sunset,omitempty"`        // the set's Sunset, in UTC; nil if zero
+}
+
+// AppendJSON appends the payload's JSON to dst and returns the extended
+// slice. It writes, without reflection, the bytes encoding/json's
+// reflection writes for the struct: the fields in order, the keys of Fields
+// sorted, strings escaped as encoding/json escapes them by default ("<",
+// ">" and "&" as \u003c, \u003e and \u0026, invalid UTF-8 as \ufffd),
+// times as [time.Time.MarshalJSON] writes them. Like encoding/json, it
+// fails only on a time that MarshalJSON refuses (a year outside 0 to 9999),
+// which [Signer.Sign] never makes; dst is then returned unchanged. Go
+// before 1.22 escaped \b and \f as \u0008 and \u000c; the bytes differ
+// there, the decoded values do not.
+func (p *Payload) AppendJSON(dst []byte) ([]byte, error) {
+	n := len(dst)
+	fail := func(field string, err error) ([]byte, error) {
+		return dst[:n], fmt.Errorf("uploadsign: Payload.AppendJSON: %s: %w", field, err)
+	}
+	dst = append(dst, `{"url":`...)
+	dst = jsonenc.String(dst, p.URL)
+	dst = append(dst, `,"fields":`...)
+	dst = jsonenc.StringMap(dst, p.Fields)
+	dst = append(dst, `,"timestamp":`...)
+	dst = strconv.AppendInt(dst, p.Timestamp, 10)
+	dst = append(dst, `,"expires_at":`...)
+	dst, err := jsonenc.Time(dst, p.ExpiresAt)
+	if err != nil {
+		return fail("expires_at", err)
+	}
+	dst = append(dst, `,"param_set":`...)
+	dst = jsonenc.String(dst, p.ParamSet)
+	dst = append(dst, `,"version":`...)
+	dst = strconv.AppendInt(dst, int64(p.Version), 10)
+	if p.Deprecated {
+		dst = append(dst, `,"deprecated":true`...)
+	}
+	if p.DeprecatedAt != nil {
+		dst = append(dst, `,"deprecated_at":`...)
+		if dst, err = jsonenc.Time(dst, *p.DeprecatedAt); err != nil {
+			return fail("deprecated_at", err)
+		}
+	}
+	if p.Sunset != nil {
+		dst = append(dst, `,"sunset":`...)
+		if dst, err = jsonenc.Time(dst, *p.Sunset); err != nil {
+			return fail("sunset", err)
+		}
+	}
+	return append(dst, '}'), nil
+}
+
+// MarshalJSON returns [Payload.AppendJSON]'s JSON, for encoding/json.
+func (p *Payload) MarshalJSON() ([]byte, error) {
+	return p.AppendJSON(make([]byte, 0, 512))
 }
 
 // Sign returns the payload for one upload with parameter set name at the
