@@ -21,6 +21,13 @@ func parseRequest(data []byte) (Request, error) {
 	var req Request
 	p := parser{data: data}
 	p.space()
+	if p.null() { // encoding/json leaves the Request alone
+		p.space()
+		if p.i < len(p.data) {
+			return req, errors.New("data after the JSON object")
+		}
+		return req, nil
+	}
 	if !p.consume('{') {
 		return req, p.syntaxError()
 	}
@@ -28,9 +35,16 @@ func parseRequest(data []byte) (Request, error) {
 	if !p.consume('}') {
 		for {
 			p.space()
-			key, err := p.string()
+			raw, plain, err := p.rawString()
 			if err != nil {
 				return req, err
+			}
+			key := ""
+			if !plain {
+				if key, err = unquote(raw); err != nil {
+					return req, err
+				}
+				raw = nil
 			}
 			p.space()
 			if !p.consume(':') {
@@ -38,7 +52,7 @@ func parseRequest(data []byte) (Request, error) {
 			}
 			p.space()
 			switch {
-			case key == "param_set" || strings.EqualFold(key, "param_set"):
+			case isKey(raw, key, "param_set"):
 				if !p.null() {
 					if p.peek() != '"' {
 						return req, p.typeError("param_set", "a string")
@@ -47,13 +61,16 @@ func parseRequest(data []byte) (Request, error) {
 						return req, err
 					}
 				}
-			case key == "version" || strings.EqualFold(key, "version"):
+			case isKey(raw, key, "version"):
 				if !p.null() {
 					if req.Version, err = p.int("version"); err != nil {
 						return req, err
 					}
 				}
 			default:
+				if plain {
+					key = string(raw[1 : len(raw)-1])
+				}
 				return req, fmt.Errorf("unknown field %.60q", key)
 			}
 			p.space()
@@ -131,28 +148,45 @@ func (p *parser) typeError(field, want string) error {
 	return p.syntaxError()
 }
 
+// isKey reports whether a key, raw and quoted if plain, else decoded,
+// names the field name as encoding/json matches names: exactly, or else
+// case-insensitively by Unicode's simple folding.
+func isKey(raw []byte, key, name string) bool {
+	if raw != nil {
+		raw = raw[1 : len(raw)-1]
+		return string(raw) == name || bytes.EqualFold(raw, []byte(name))
+	}
+	return key == name || strings.EqualFold(key, name)
+}
+
 // string reads a JSON string. A string of printable ASCII without
 // escapes, the usual one, is copied out as it is; any other is left to
 // encoding/json, so that escapes, control bytes and invalid UTF-8 are
 // treated exactly as it treats them.
 func (p *parser) string() (string, error) {
-	if !p.consume('"') {
-		return "", p.syntaxError()
+	raw, plain, err := p.rawString()
+	switch {
+	case err != nil:
+		return "", err
+	case plain:
+		return string(raw[1 : len(raw)-1]), nil
 	}
+	return unquote(raw)
+}
+
+// rawString reads a JSON string and returns it with its quotes, and
+// whether it is plain: printable ASCII without escapes.
+func (p *parser) rawString() (raw []byte, plain bool, err error) {
 	start := p.i
-	plain := true
+	if !p.consume('"') {
+		return nil, false, p.syntaxError()
+	}
+	plain = true
 	for ; p.i < len(p.data); p.i++ {
 		switch c := p.data[p.i]; {
 		case c == '"':
 			p.i++
-			if plain {
-				return string(p.data[start : p.i-1]), nil
-			}
-			var s string
-			if err := json.Unmarshal(p.data[start-1:p.i], &s); err != nil {
-				return "", errors.New("malformed string")
-			}
-			return s, nil
+			return p.data[start:p.i], plain, nil
 		case c == '\\':
 			plain = false
 			p.i++ // the escaped byte cannot end the string
@@ -160,7 +194,16 @@ func (p *parser) string() (string, error) {
 			plain = false
 		}
 	}
-	return "", errors.New("unexpected end of JSON input")
+	return nil, false, errors.New("unexpected end of JSON input")
+}
+
+// unquote decodes a quoted JSON string as encoding/json does.
+func unquote(raw []byte) (string, error) {
+	var s string
+	if err := json.Unmarshal(raw, &s); err != nil {
+		return "", errors.New("malformed string")
+	}
+	return s, nil
 }
 
 // int reads a JSON number that must be a whole number in an int's range,
