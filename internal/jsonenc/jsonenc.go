@@ -6,6 +6,7 @@ package jsonenc
 
 import (
 	"slices"
+	"strings"
 	"time"
 	"unicode/utf8"
 )
@@ -84,20 +85,30 @@ func StringMap(dst []byte, m map[string]string) []byte {
 	if m == nil {
 		return append(dst, "null"...)
 	}
-	var arr [32]string
-	keys := arr[:0]
-	for k := range m {
-		keys = append(keys, k)
+	type pair struct{ k, v string }
+	var arr [32]pair
+	pairs := arr[:0]
+	for k, v := range m {
+		pairs = append(pairs, pair{k, v})
 	}
-	slices.Sort(keys)
+	if len(pairs) <= len(arr) {
+		// Insertion sort: the fastest for the dozen fields of an upload.
+		for i := 1; i < len(pairs); i++ {
+			for j := i; j > 0 && pairs[j].k < pairs[j-1].k; j-- {
+				pairs[j], pairs[j-1] = pairs[j-1], pairs[j]
+			}
+		}
+	} else {
+		slices.SortFunc(pairs, func(a, b pair) int { return strings.Compare(a.k, b.k) })
+	}
 	dst = append(dst, '{')
-	for i, k := range keys {
+	for i, p := range pairs {
 		if i > 0 {
 			dst = append(dst, ',')
 		}
-		dst = String(dst, k)
+		dst = String(dst, p.k)
 		dst = append(dst, ':')
-		dst = String(dst, m[k])
+		dst = String(dst, p.v)
 	}
 	return append(dst, '}')
 }
