@@ -435,4 +435,3 @@ func TestOptionsMayBeNil(t *testing.T) {
 		t.Errorf("status %d %s", w.Code, w.Body)
 	}
 }
-

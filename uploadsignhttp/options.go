@@ -129,7 +129,9 @@ func (o *handlerOptions) start() time.Time {
 	return time.Now()
 }
 
-// log writes the record of one request.
+// log writes the record of one request. It hands a record to the
+// logger's handler directly: slog.Logger's methods would look up the
+// caller's source location, the handler's own.
 func (o *handlerOptions) log(ctx context.Context, msg string, start time.Time, set string, version int, res result) {
 	if o.logger == nil {
 		return
@@ -141,26 +143,26 @@ func (o *handlerOptions) log(ctx context.Context, msg string, start time.Time, s
 	case res.status >= 400:
 		level = slog.LevelWarn
 	}
-	if !o.logger.Enabled(ctx, level) {
+	h := o.logger.Handler()
+	if !h.Enabled(ctx, level) {
 		return
 	}
-	attrs := [6]slog.Attr{
+	now := time.Now()
+	rec := slog.NewRecord(now, level, msg, 0)
+	rec.AddAttrs(
 		slog.String("set", clip(set, 64)),
 		slog.Int("version", version),
 		slog.Int("status", res.status),
 		slog.String("outcome", res.outcome),
-		slog.Duration("duration", time.Since(start)),
-	}
-	n := 5
+		slog.Duration("duration", now.Sub(start)),
+	)
 	switch {
 	case res.err != nil:
-		attrs[n] = slog.String("error", clip(res.err.Error(), 512))
-		n++
+		rec.AddAttrs(slog.String("error", clip(res.err.Error(), 512)))
 	case res.msg != "":
-		attrs[n] = slog.String("error", clip(res.msg, 512))
-		n++
+		rec.AddAttrs(slog.String("error", clip(res.msg, 512)))
 	}
-	o.logger.LogAttrs(ctx, level, msg, attrs[:n]...)
+	_ = h.Handle(ctx, rec) // a failing log handler does not fail the request
 }
 
 // clip cuts s to at most n bytes, on a UTF-8 boundary.
