@@ -9,6 +9,47 @@
 //		body, err := uploadsignhttp.VerifyNotificationRequest(signer, r)
 //		...
 //	})
+//
+// # Operating versioned sets
+//
+// [OnSigned] counts which set versions clients still use (it runs after
+// successful signatures only), [WithLogger] writes one record per request,
+// and the handlers tell clients of a deprecated version with the
+// Deprecation and Sunset headers, then answer 410 Gone after its Sunset
+// (see [uploadsign.ParamSet]).
+//
+// # CORS
+//
+// The handlers answer POST and nothing else (OPTIONS gets 405). When the
+// page that uploads is on another origin than the handler, the browser
+// asks first with a CORS preflight: answering it is the job of the
+// application's middleware (github.com/rs/cors, or a wrapper like this
+// one), which also exposes the Deprecation and Sunset headers to the
+// page's script:
+//
+//	func allowOrigin(origin string, h http.Handler) http.Handler {
+//		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+//			w.Header().Add("Vary", "Origin")
+//			if r.Header.Get("Origin") == origin {
+//				w.Header().Set("Access-Control-Allow-Origin", origin)
+//				w.Header().Set("Access-Control-Expose-Headers", "Deprecation, Sunset")
+//				if r.Method == http.MethodOptions { // the preflight
+//					w.Header().Set("Access-Control-Allow-Methods", "POST")
+//					w.Header().Set("Access-Control-Allow-Headers", "Content-Type")
+//					w.WriteHeader(http.StatusNoContent)
+//					return
+//				}
+//			}
+//			h.ServeHTTP(w, r)
+//		})
+//	}
+//
+// Allow only the origins of your own pages. If the hook reads a session
+// cookie, also set Access-Control-Allow-Credentials: true and have the
+// page fetch with credentials: "include"; the application/json content
+// type that NewHandler requires makes every cross-origin request go
+// through the preflight, so other origins cannot post with the user's
+// cookie.
 package uploadsignhttp
 
 import (
