@@ -111,6 +111,7 @@ func (h *proposalHandler) serve(w http.ResponseWriter, r *http.Request) result {
 		return h.writeProposalError(w, err)
 	}
 	setLifecycleHeaders(w.Header(), h.deprecated, h.sunset)
+	// The answer reuses the request's buffer: proposed holds copies.
 	body = append(body[:0], `{"api_key":`...)
 	body = jsonenc.String(body, h.signer.APIKey())
 	body = append(body, `,"signature":`...)
