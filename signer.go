@@ -455,7 +455,8 @@ type Payload struct {
 // fails only on a time that MarshalJSON refuses (a year outside 0 to 9999),
 // which [Signer.Sign] never makes; dst is then returned unchanged. Go
 // before 1.22 escaped \b and \f as \u0008 and \u000c; the bytes differ
-// there, the decoded values do not.
+// there, the decoded values do not. AppendJSON does not modify p, so it
+// may run concurrently with other readers of p.
 func (p *Payload) AppendJSON(dst []byte) ([]byte, error) {
 	n := len(dst)
 	fail := func(field string, err error) ([]byte, error) {

@@ -277,12 +277,13 @@ func ExampleWithLogger() {
 		r.Header.Set("X-Store", store)
 		w := httptest.NewRecorder()
 		h.ServeHTTP(w, r)
-		fmt.Print(w.Code, " ")
+		fmt.Println("answered", w.Code)
 	}
 	// Output:
 	// level=INFO msg="upload payload" set=avatar version=1 status=200 outcome=signed
-	// 200 level=ERROR msg="upload payload" set=avatar version=1 status=503 outcome=error error="uploadsignhttp: 503 try again shortly: sessions: dial tcp 10.0.0.7:6379: connection refused"
-	// 503
+	// answered 200
+	// level=ERROR msg="upload payload" set=avatar version=1 status=503 outcome=error error="uploadsignhttp: 503 try again shortly: sessions: dial tcp 10.0.0.7:6379: connection refused"
+	// answered 503
 }
 
 // allowOrigin is the CORS middleware of the package documentation: it
