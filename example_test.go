@@ -133,6 +133,81 @@ func ExampleSigner_Sign_errorChecking() {
 	// 400: uploadsign: invalid parameter: context: key "a|b" holds "=", "|" or "\", which cannot be escaped
 }
 
+// Retiring a version: from its Deprecated date its payloads say so, with
+// the Sunset for the client to show; from its Sunset, Sign refuses it with
+// ErrSunset, naming the versions still served.
+func ExampleParamSet_retiringAVersion() {
+	now := time.Date(2025, 7, 1, 0, 0, 0, 0, time.UTC)
+	s, err := uploadsign.New(cloudName, apiKey, apiSecret,
+		uploadsign.WithClock(func() time.Time { return now }),
+		uploadsign.WithParamSets(
+			uploadsign.ParamSet{Name: "avatar", Version: 1, Params: uploadsign.Params{Folder: "avatars"},
+				Deprecated: time.Date(2025, 6, 1, 0, 0, 0, 0, time.UTC),
+				Sunset:     time.Date(2025, 9, 1, 0, 0, 0, 0, time.UTC)},
+			uploadsign.ParamSet{Name: "avatar", Version: 2, Params: uploadsign.Params{Folder: "avatars", Tags: []string{"v2"}}},
+		))
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	p, err := s.Sign("avatar", 1, uploadsign.Params{})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Println("deprecated:", p.Deprecated, "sunset:", p.Sunset.Format(time.RFC3339))
+
+	now = time.Date(2025, 9, 1, 0, 0, 0, 0, time.UTC)
+	_, err = s.Sign("avatar", 1, uploadsign.Params{})
+	if errors.Is(err, uploadsign.ErrSunset) {
+		fmt.Println("410:", err)
+	}
+	// Output:
+	// deprecated: true sunset: 2025-09-01T00:00:00Z
+	// 410: uploadsign: parameter set past its sunset: "avatar" version 1 was retired at 2025-09-01T00:00:00Z (live versions: 2)
+}
+
+func ExampleSigner_Deprecation() {
+	s, err := uploadsign.New(cloudName, apiKey, apiSecret,
+		uploadsign.WithParamSets(uploadsign.ParamSet{Name: "avatar", Version: 1,
+			Deprecated: time.Date(2025, 6, 1, 0, 0, 0, 0, time.UTC)}))
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	deprecated, sunset, err := s.Deprecation("avatar", 1)
+	fmt.Println(deprecated.Format(time.DateOnly), sunset.IsZero(), err)
+	// Output:
+	// 2025-06-01 true <nil>
+}
+
+// AppendJSON writes the payload's JSON into a buffer the caller reuses,
+// without reflection; it is the JSON encoding/json writes for a Payload.
+// (The signature is the Node SDK's, golden case example_sign.)
+func ExamplePayload_AppendJSON() {
+	s, err := uploadsign.New(cloudName, apiKey, apiSecret, clock,
+		uploadsign.WithParamSets(uploadsign.ParamSet{Name: "avatar", Version: 2, Params: uploadsign.Params{
+			Folder: "avatars", Tags: []string{"avatar", "profile"}, Overwrite: uploadsign.Bool(false)}}))
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	p, err := s.Sign("avatar", 2, uploadsign.Params{PublicID: "user_42"})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	buf := make([]byte, 0, 1024)
+	buf, err = p.AppendJSON(buf[:0])
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Println(string(buf))
+	// Output:
+	// {"url":"https://api.cloudinary.com/v1_1/demo/image/upload","fields":{"api_key":"123456789012345","folder":"avatars","overwrite":"0","public_id":"user_42","signature":"535695932edb775d9d783af4b0c0ec9e01c41433","tags":"avatar,profile","timestamp":"1700000000"},"timestamp":1700000000,"expires_at":"2023-11-14T23:13:20Z","param_set":"avatar","version":2}
+}
+
 func ExampleSigner_SignValues() {
 	s, err := uploadsign.New(cloudName, apiKey, apiSecret)
 	if err != nil {

@@ -48,6 +48,20 @@ type ParamSet struct {
 	// ([ErrParamConflict]), and the set may not fix one or fix overwrite to
 	// true.
 	SingleUse bool `json:"single_use,omitempty"`
+
+	// Deprecated is when the set stops being recommended: from then on
+	// the payloads of the set say Deprecated, and uploadsignhttp's
+	// handlers answer with a Deprecation header (sent before then too, to
+	// announce it). The zero time means the set is not deprecated.
+	Deprecated time.Time `json:"deprecated,omitzero"`
+	// Sunset is when the set stops being served: from then on
+	// [Signer.Sign] and [Signer.SignProposed] refuse it with an error
+	// wrapping [ErrSunset] that names the versions still served, and
+	// uploadsignhttp's handlers answer 410 Gone. Payloads of the set carry
+	// it before then, and the handlers send a Sunset header. The zero time
+	// means never. [New] refuses a Sunset before Deprecated. Compared with
+	// the Signer's clock ([WithClock]).
+	Sunset time.Time `json:"sunset,omitzero"`
 }
 
 // Params are the signable parameters of Cloudinary's upload method, typed.

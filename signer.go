@@ -37,6 +37,10 @@
 //		uploadsign.ParamSet{Name: "avatar", Version: 2, Params: v2}, // adds a tag
 //	)
 //
+// To retire version 1, give it a Deprecated date (its payloads then say
+// so, for clients to warn their users) and a Sunset, from which [Signer.Sign]
+// refuses it with [ErrSunset], naming the versions still served.
+//
 // # Security
 //
 // A signed payload is accepted by Cloudinary for one hour after its
@@ -110,6 +114,7 @@ import (
 
 	"github.com/uploadsign/uploadsign/internal/delivery"
 	"github.com/uploadsign/uploadsign/internal/diagnose"
+	"github.com/uploadsign/uploadsign/internal/jsonenc"
 )
 
 // Errors returned by the package, for use with [errors.Is]. Returned errors
@@ -136,6 +141,9 @@ var (
 	// ErrInvalidConfig: New or FromURL was given invalid credentials or
 	// options.
 	ErrInvalidConfig = errors.New("uploadsign: invalid configuration")
+	// ErrSunset: the parameter set is registered but past its Sunset; the
+	// message names the versions of the set still served.
+	ErrSunset = errors.New("uploadsign: parameter set past its sunset")
 )
 
 // uploadValidity is how long Cloudinary accepts a signed upload after its
@@ -371,6 +379,10 @@ func (s *Signer) addSet(set ParamSet) error {
 	if _, err := s.lookup(set.Name, set.Version); err == nil {
 		return fmt.Errorf("%w: WithParamSets: %s is registered twice", ErrInvalidConfig, name)
 	}
+	if !set.Deprecated.IsZero() && !set.Sunset.IsZero() && set.Sunset.Before(set.Deprecated) {
+		return fmt.Errorf("%w: WithParamSets: %s: Sunset %s is before Deprecated %s", ErrInvalidConfig, name,
+			set.Sunset.UTC().Format(time.RFC3339), set.Deprecated.UTC().Format(time.RFC3339))
+	}
 	if set.SingleUse {
 		switch {
 		case set.Params.PublicID != "":
@@ -441,7 +453,14 @@ func (s *Signer) UploadURL(resourceType string) string {
 
 // Payload is what the browser needs to upload one file: it posts every
 // entry of Fields verbatim, plus the file as "file", to URL as a multipart
-// form. It marshals to the JSON a frontend reads.
+// form. It marshals to the JSON a frontend reads (see [Payload.AppendJSON]).
+//
+// The last three fields tell a client built for an old version of a set to
+// warn its user (see [ParamSet]): "deprecated" is true once the set is
+// deprecated, "deprecated_at" gives the date (also when it is still to
+// come), and "sunset" the time from which the set is refused. Each is
+// left out of the JSON when the set has no such date, so payloads of sets
+// that have none marshal as before.
 type Payload struct {
 	URL       string            `json:"url"`        // BASE/v1_1/CLOUD/RESOURCE_TYPE/upload
 	Fields    map[string]string `json:"fields"`     // post these verbatim, then add "file"
@@ -449,6 +468,64 @@ type Payload struct {
 	ExpiresAt time.Time         `json:"expires_at"` // Timestamp + 1 hour
 	ParamSet  string            `json:"param_set"`
 	Version   int               `json:"version"`
+
+	Deprecated   bool       `json:"deprecated,omitempty"`    // the set was deprecated when the payload was signed
+	DeprecatedAt *time.Time `json:"deprecated_at,omitempty"` // the set's Deprecated, in UTC; nil if zero
+	Sunset       *time.Time `json:"sunset,omitempty"`        // the set's Sunset, in UTC; nil if zero
+}
+
+// AppendJSON appends the payload's JSON to dst and returns the extended
+// slice. It writes, without reflection, the bytes encoding/json's
+// reflection writes for the struct: the fields in order, the keys of Fields
+// sorted, strings escaped as encoding/json escapes them by default ("<",
+// ">" and "&" as \u003c, \u003e and \u0026, invalid UTF-8 as \ufffd),
+// times as [time.Time.MarshalJSON] writes them. Like encoding/json, it
+// fails only on a time that MarshalJSON refuses (a year outside 0 to 9999),
+// which [Signer.Sign] never makes; dst is then returned unchanged. Go
+// before 1.22 escaped \b and \f as \u0008 and \u000c; the bytes differ
+// there, the decoded values do not. AppendJSON does not modify p, so it
+// may run concurrently with other readers of p.
+func (p *Payload) AppendJSON(dst []byte) ([]byte, error) {
+	n := len(dst)
+	fail := func(field string, err error) ([]byte, error) {
+		return dst[:n], fmt.Errorf("uploadsign: Payload.AppendJSON: %s: %w", field, err)
+	}
+	dst = append(dst, `{"url":`...)
+	dst = jsonenc.String(dst, p.URL)
+	dst = append(dst, `,"fields":`...)
+	dst = jsonenc.StringMap(dst, p.Fields)
+	dst = append(dst, `,"timestamp":`...)
+	dst = strconv.AppendInt(dst, p.Timestamp, 10)
+	dst = append(dst, `,"expires_at":`...)
+	dst, err := jsonenc.Time(dst, p.ExpiresAt)
+	if err != nil {
+		return fail("expires_at", err)
+	}
+	dst = append(dst, `,"param_set":`...)
+	dst = jsonenc.String(dst, p.ParamSet)
+	dst = append(dst, `,"version":`...)
+	dst = strconv.AppendInt(dst, int64(p.Version), 10)
+	if p.Deprecated {
+		dst = append(dst, `,"deprecated":true`...)
+	}
+	if p.DeprecatedAt != nil {
+		dst = append(dst, `,"deprecated_at":`...)
+		if dst, err = jsonenc.Time(dst, *p.DeprecatedAt); err != nil {
+			return fail("deprecated_at", err)
+		}
+	}
+	if p.Sunset != nil {
+		dst = append(dst, `,"sunset":`...)
+		if dst, err = jsonenc.Time(dst, *p.Sunset); err != nil {
+			return fail("sunset", err)
+		}
+	}
+	return append(dst, '}'), nil
+}
+
+// MarshalJSON returns [Payload.AppendJSON]'s JSON, for encoding/json.
+func (p *Payload) MarshalJSON() ([]byte, error) {
+	return p.AppendJSON(make([]byte, 0, 512))
 }
 
 // Sign returns the payload for one upload with parameter set name at the
@@ -463,14 +540,16 @@ type Payload struct {
 // of the file the browser sends (use_filename true, unique_filename false,
 // no public_id) must sign overwrite false, or Sign returns an error
 // wrapping [ErrParamNotAllowed]: a user could otherwise replace another's
-// asset by naming a file after it. Sign never modifies req's slices or
-// maps.
+// asset by naming a file after it. A set past its Sunset gives an error
+// wrapping [ErrSunset]; a deprecated one signs as usual, and the payload
+// says so. Sign never modifies req's slices or maps.
 func (s *Signer) Sign(set string, version int, req Params) (*Payload, error) {
-	cs, err := s.lookup(set, version)
+	now := s.now()
+	cs, err := s.liveSet(set, version, now)
 	if err != nil {
 		return nil, err
 	}
-	ts, err := s.timestamp()
+	ts, err := timestampAt(now)
 	if err != nil {
 		return nil, err
 	}
@@ -529,14 +608,34 @@ func (s *Signer) Sign(set string, version int, req Params) (*Payload, error) {
 	joined := string(both)
 	out["timestamp"] = joined[:len(digits)]
 	out["signature"] = joined[len(digits):]
-	return &Payload{
+	p := &Payload{
 		URL:       cs.url,
 		Fields:    out,
 		Timestamp: ts,
 		ExpiresAt: time.Unix(ts, 0).Add(uploadValidity).UTC(),
 		ParamSet:  set,
 		Version:   version,
-	}, nil
+	}
+	cs.stampLifecycle(p, now)
+	return p, nil
+}
+
+// stampLifecycle sets the payload's Deprecated, DeprecatedAt and Sunset
+// from the set's dates, each payload with its own copies.
+func (cs *compiledSet) stampLifecycle(p *Payload, now time.Time) {
+	if cs.Deprecated.IsZero() && cs.Sunset.IsZero() {
+		return
+	}
+	dates := new([2]time.Time)
+	if !cs.Deprecated.IsZero() {
+		dates[0] = cs.Deprecated.UTC()
+		p.DeprecatedAt = &dates[0]
+		p.Deprecated = !now.Before(cs.Deprecated)
+	}
+	if !cs.Sunset.IsZero() {
+		dates[1] = cs.Sunset.UTC()
+		p.Sunset = &dates[1]
+	}
 }
 
 // namingFields collects, as Sign merges the fields, those that decide
@@ -584,8 +683,12 @@ const maxTimestamp = 253402300799 - 3600
 
 // timestamp reads the clock as Unix seconds, refusing a time before 1970
 // or after year 9999.
-func (s *Signer) timestamp() (int64, error) {
-	ts := s.now().Unix()
+func (s *Signer) timestamp() (int64, error) { return timestampAt(s.now()) }
+
+// timestampAt is now as Unix seconds, refusing a time before 1970 or after
+// year 9999.
+func timestampAt(now time.Time) (int64, error) {
+	ts := now.Unix()
 	if ts <= 0 || ts > maxTimestamp {
 		return 0, fmt.Errorf("%w: timestamp: the clock reads %v, outside 1970 to 9999", ErrInvalidParam, time.Unix(ts, 0).UTC())
 	}
@@ -793,11 +896,11 @@ func randomPublicID() string {
 //
 // Refusals wrap [ErrParamNotAllowed] and name the parameter; a malformed
 // timestamp or an "&" under version 1 also wraps [ErrInvalidParam]. An
-// unknown set gives [ErrUnknownParamSet]; a single-use set refuses every
-// proposal, as its public_id must come from the server. SignProposed never
-// modifies proposed or req.
+// unknown set gives [ErrUnknownParamSet], and one past its Sunset
+// [ErrSunset]; a single-use set refuses every proposal, as its public_id
+// must come from the server. SignProposed never modifies proposed or req.
 func (s *Signer) SignProposed(set string, version int, proposed url.Values, req Params) (string, error) {
-	cs, err := s.lookup(set, version)
+	cs, err := s.liveSet(set, version, s.now())
 	if err != nil {
 		return "", err
 	}
@@ -954,6 +1057,38 @@ func checkNaming(proposed url.Values, bound map[string]string) error {
 		return nil
 	}
 	return fmt.Errorf("%w: overwrite: %s, so the proposal must sign overwrite false, or one user could replace another's asset", ErrParamNotAllowed, why)
+}
+
+// liveSet returns the set name at version, refusing one past its Sunset
+// at now with an error naming the versions still served.
+func (s *Signer) liveSet(set string, version int, now time.Time) (*compiledSet, error) {
+	cs, err := s.lookup(set, version)
+	if err != nil || cs.Sunset.IsZero() || now.Before(cs.Sunset) {
+		return cs, err
+	}
+	var live []string
+	for _, v := range s.sets[set] {
+		if v.Sunset.IsZero() || now.Before(v.Sunset) {
+			live = append(live, strconv.Itoa(v.Version))
+		}
+	}
+	served := "no version is served any more"
+	if len(live) > 0 {
+		served = "live versions: " + strings.Join(live, ", ")
+	}
+	return nil, fmt.Errorf("%w: %q version %d was retired at %s (%s)", ErrSunset, set, version, cs.Sunset.UTC().Format(time.RFC3339), served)
+}
+
+// Deprecation returns the Deprecated and Sunset times of the parameter set
+// name at version, each the zero time when the set has none, or an error
+// wrapping [ErrUnknownParamSet] when no such set is registered. It answers
+// whether or not the set is past its sunset. It is safe for concurrent use.
+func (s *Signer) Deprecation(set string, version int) (deprecated, sunset time.Time, err error) {
+	cs, err := s.lookup(set, version)
+	if err != nil {
+		return time.Time{}, time.Time{}, err
+	}
+	return cs.Deprecated, cs.Sunset, nil
 }
 
 func (s *Signer) lookup(set string, version int) (*compiledSet, error) {

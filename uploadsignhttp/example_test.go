@@ -1,11 +1,17 @@
 package uploadsignhttp_test
 
 import (
+	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"os"
+	"sort"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/uploadsign/uploadsign"
@@ -119,4 +125,210 @@ func ExampleVerifyNotificationRequest() {
 	// Output:
 	// 200 stored 72 bytes
 	// 401 not from Cloudinary
+}
+
+// Counter counts the signatures of each set version, to see which versions
+// clients still use (in production: expvar, Prometheus, OpenTelemetry).
+type Counter struct {
+	mu sync.Mutex
+	n  map[string]int
+}
+
+// Add counts one signature of set at version.
+func (c *Counter) Add(set string, version int) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.n == nil {
+		c.n = map[string]int{}
+	}
+	c.n[fmt.Sprintf("%s v%d", set, version)]++
+}
+
+func (c *Counter) String() string {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	var lines []string
+	for k, n := range c.n {
+		lines = append(lines, fmt.Sprintf("%s: %d", k, n))
+	}
+	sort.Strings(lines)
+	return strings.Join(lines, "\n")
+}
+
+// Which versions do clients still use? OnSigned runs after each successful
+// signature only: refused and failed requests are not counted.
+func ExampleOnSigned() {
+	signer, err := uploadsign.New("demo", "123456789012345", "abcd",
+		uploadsign.WithParamSets(
+			uploadsign.ParamSet{Name: "avatar", Version: 1, Params: uploadsign.Params{Folder: "avatars"}},
+			uploadsign.ParamSet{Name: "avatar", Version: 2, Params: uploadsign.Params{Folder: "avatars", Tags: []string{"v2"}}},
+		))
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	authorize := func(r *http.Request) (uploadsign.Params, error) {
+		if r.Header.Get("X-User") == "" {
+			return uploadsign.Params{}, errors.New("no session") // answers 401
+		}
+		return uploadsign.Params{PublicID: "user_" + r.Header.Get("X-User")}, nil
+	}
+	var signed Counter
+	h := uploadsignhttp.NewHandler(signer, authorize,
+		uploadsignhttp.OnSigned(func(r *http.Request, p *uploadsign.Payload) {
+			signed.Add(p.ParamSet, p.Version)
+		}))
+
+	for _, rq := range []struct{ user, body string }{
+		{"42", `{"param_set": "avatar", "version": 1}`},
+		{"42", `{"param_set": "avatar", "version": 2}`},
+		{"7", `{"param_set": "avatar", "version": 2}`},
+		{"7", `{"param_set": "avatar", "version": 3}`}, // 404: not counted
+		{"", `{"param_set": "avatar", "version": 1}`},  // 401: not counted
+	} {
+		r := httptest.NewRequest("POST", "/uploads/signature", strings.NewReader(rq.body))
+		r.Header.Set("Content-Type", "application/json")
+		r.Header.Set("X-User", rq.user)
+		h.ServeHTTP(httptest.NewRecorder(), r)
+	}
+	fmt.Println(&signed)
+	// Output:
+	// avatar v1: 1
+	// avatar v2: 2
+}
+
+// Retiring version 1: from its Deprecated date the payloads say so and the
+// answers carry Deprecation and Sunset headers (the Deprecation header is
+// sent before the date too, to announce it); from its Sunset the handler
+// answers 410 Gone, naming the versions still served.
+func ExampleNewHandler_retiringAVersion() {
+	now := time.Date(2025, 5, 1, 0, 0, 0, 0, time.UTC) // the Signer's clock
+	signer, err := uploadsign.New("demo", "123456789012345", "abcd",
+		uploadsign.WithClock(func() time.Time { return now }),
+		uploadsign.WithParamSets(
+			uploadsign.ParamSet{Name: "avatar", Version: 1, Params: uploadsign.Params{Folder: "avatars"},
+				Deprecated: time.Date(2025, 6, 1, 0, 0, 0, 0, time.UTC),
+				Sunset:     time.Date(2025, 9, 1, 0, 0, 0, 0, time.UTC)},
+			uploadsign.ParamSet{Name: "avatar", Version: 2, Params: uploadsign.Params{Folder: "avatars", Tags: []string{"v2"}}},
+		))
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	h := uploadsignhttp.NewHandler(signer, func(*http.Request) (uploadsign.Params, error) {
+		return uploadsign.Params{}, nil
+	})
+	for _, day := range []time.Time{now, time.Date(2025, 7, 1, 0, 0, 0, 0, time.UTC), time.Date(2025, 9, 1, 0, 0, 0, 0, time.UTC)} {
+		now = day
+		r := httptest.NewRequest("POST", "/uploads/signature", strings.NewReader(`{"param_set": "avatar", "version": 1}`))
+		r.Header.Set("Content-Type", "application/json")
+		w := httptest.NewRecorder()
+		h.ServeHTTP(w, r)
+		var answer struct {
+			Deprecated bool
+			Error      string
+		}
+		_ = json.Unmarshal(w.Body.Bytes(), &answer)
+		fmt.Printf("%s: %d, Deprecation: %s, Sunset: %s\n", day.Format("2006-01-02"), w.Code,
+			w.Header().Get("Deprecation"), w.Header().Get("Sunset"))
+		if w.Code == 200 {
+			fmt.Println("  payload deprecated:", answer.Deprecated)
+		} else {
+			fmt.Println(" ", answer.Error)
+		}
+	}
+	// Output:
+	// 2025-05-01: 200, Deprecation: @1748736000, Sunset: Mon, 01 Sep 2025 00:00:00 GMT
+	//   payload deprecated: false
+	// 2025-07-01: 200, Deprecation: @1748736000, Sunset: Mon, 01 Sep 2025 00:00:00 GMT
+	//   payload deprecated: true
+	// 2025-09-01: 410, Deprecation: @1748736000, Sunset: Mon, 01 Sep 2025 00:00:00 GMT
+	//   uploadsign: parameter set past its sunset: "avatar" version 1 was retired at 2025-09-01T00:00:00Z (live versions: 2)
+}
+
+// One record per request; a hook that cannot reach its session store
+// answers 503, logged at level Error with the cause.
+func ExampleWithLogger() {
+	signer, err := uploadsign.New("demo", "123456789012345", "abcd",
+		uploadsign.WithParamSets(uploadsign.ParamSet{Name: "avatar", Version: 1, Params: uploadsign.Params{Folder: "avatars"}}))
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	authorize := func(r *http.Request) (uploadsign.Params, error) {
+		if r.Header.Get("X-Store") == "down" {
+			err := errors.New("sessions: dial tcp 10.0.0.7:6379: connection refused")
+			return uploadsign.Params{}, fmt.Errorf("%w: %w", &uploadsignhttp.StatusError{Code: 503, Message: "try again shortly"}, err)
+		}
+		return uploadsign.Params{PublicID: "user_42"}, nil
+	}
+	logger := slog.New(slog.NewTextHandler(os.Stdout, &slog.HandlerOptions{
+		ReplaceAttr: func(_ []string, a slog.Attr) slog.Attr {
+			if a.Key == slog.TimeKey || a.Key == "duration" {
+				return slog.Attr{} // for a stable output
+			}
+			return a
+		},
+	}))
+	h := uploadsignhttp.NewHandler(signer, authorize, uploadsignhttp.WithLogger(logger))
+	for _, store := range []string{"up", "down"} {
+		r := httptest.NewRequest("POST", "/uploads/signature", strings.NewReader(`{"param_set": "avatar", "version": 1}`))
+		r.Header.Set("Content-Type", "application/json")
+		r.Header.Set("X-Store", store)
+		w := httptest.NewRecorder()
+		h.ServeHTTP(w, r)
+		fmt.Println("answered", w.Code)
+	}
+	// Output:
+	// level=INFO msg="upload payload" set=avatar version=1 status=200 outcome=signed
+	// answered 200
+	// level=ERROR msg="upload payload" set=avatar version=1 status=503 outcome=error error="uploadsignhttp: 503 try again shortly: sessions: dial tcp 10.0.0.7:6379: connection refused"
+	// answered 503
+}
+
+// allowOrigin is the CORS middleware of the package documentation: it
+// lets a page on origin call the handler from the browser.
+func allowOrigin(origin string, h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Add("Vary", "Origin")
+		if r.Header.Get("Origin") == origin {
+			w.Header().Set("Access-Control-Allow-Origin", origin)
+			w.Header().Set("Access-Control-Expose-Headers", "Deprecation, Sunset")
+			if r.Method == http.MethodOptions { // the preflight
+				w.Header().Set("Access-Control-Allow-Methods", "POST")
+				w.Header().Set("Access-Control-Allow-Headers", "Content-Type")
+				w.WriteHeader(http.StatusNoContent)
+				return
+			}
+		}
+		h.ServeHTTP(w, r)
+	})
+}
+
+// A frontend on another origin: the CORS middleware answers the preflight,
+// the handler the request.
+func Example_cors() {
+	signer, err := uploadsign.New("demo", "123456789012345", "abcd",
+		uploadsign.WithParamSets(uploadsign.ParamSet{Name: "avatar", Version: 1, Params: uploadsign.Params{Folder: "avatars"}}))
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	h := uploadsignhttp.NewHandler(signer, func(*http.Request) (uploadsign.Params, error) {
+		return uploadsign.Params{PublicID: "user_42"}, nil
+	})
+	mux := http.NewServeMux()
+	mux.Handle("/uploads/signature", allowOrigin("https://app.example", h))
+
+	for _, method := range []string{"OPTIONS", "POST"} {
+		r := httptest.NewRequest(method, "/uploads/signature", strings.NewReader(`{"param_set": "avatar", "version": 1}`))
+		r.Header.Set("Origin", "https://app.example")
+		r.Header.Set("Content-Type", "application/json")
+		w := httptest.NewRecorder()
+		mux.ServeHTTP(w, r)
+		fmt.Println(method, w.Code, w.Header().Get("Access-Control-Allow-Origin"), w.Header().Get("Access-Control-Allow-Methods"))
+	}
+	// Output:
+	// OPTIONS 204 https://app.example POST
+	// POST 200 https://app.example
 }

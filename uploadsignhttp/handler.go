@@ -27,19 +27,63 @@
 //		}
 //		store(asset.URL) // never a URL from the report
 //	})
+//
+// # Operating versioned sets
+//
+// [OnSigned] counts which set versions clients still use (it runs after
+// successful signatures only), [WithLogger] writes one record per request,
+// and the handlers tell clients of a deprecated version with the
+// Deprecation and Sunset headers, then answer 410 Gone after its Sunset
+// (see [uploadsign.ParamSet]).
+//
+// # CORS
+//
+// The handlers answer POST and nothing else (OPTIONS gets 405). When the
+// page that uploads is on another origin than the handler, the browser
+// asks first with a CORS preflight: answering it is the job of the
+// application's middleware (github.com/rs/cors, or a wrapper like this
+// one), which also exposes the Deprecation and Sunset headers to the
+// page's script:
+//
+//	func allowOrigin(origin string, h http.Handler) http.Handler {
+//		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+//			w.Header().Add("Vary", "Origin")
+//			if r.Header.Get("Origin") == origin {
+//				w.Header().Set("Access-Control-Allow-Origin", origin)
+//				w.Header().Set("Access-Control-Expose-Headers", "Deprecation, Sunset")
+//				if r.Method == http.MethodOptions { // the preflight
+//					w.Header().Set("Access-Control-Allow-Methods", "POST")
+//					w.Header().Set("Access-Control-Allow-Headers", "Content-Type")
+//					w.WriteHeader(http.StatusNoContent)
+//					return
+//				}
+//			}
+//			h.ServeHTTP(w, r)
+//		})
+//	}
+//
+// Allow only the origins of your own pages. If the hook reads a session
+// cookie, also set Access-Control-Allow-Credentials: true and have the
+// page fetch with credentials: "include"; the application/json content
+// type that NewHandler requires makes every cross-origin request go
+// through the preflight, so other origins cannot post with the user's
+// cookie.
 package uploadsignhttp
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"mime"
 	"net/http"
+	"strconv"
 	"strings"
+	"sync"
+	"time"
 
 	"github.com/uploadsign/uploadsign"
+	"github.com/uploadsign/uploadsign/internal/jsonenc"
 )
 
 // MaxRequestBytes is the largest request body the handler reads; a
@@ -58,11 +102,16 @@ type Request struct {
 }
 
 // StatusError is an error an authorize hook returns to choose the HTTP
-// status (401 or 403, or another 4xx) and the message the client sees. Any
-// other error from the hook answers 401 with a generic message, so that
+// status and the message the client sees: 401 or 403, another 4xx, or a
+// 5xx when the hook cannot decide (say 503 while the session store is
+// down, so that the frontend retries instead of logging its user out). The
+// hook may wrap it (fmt.Errorf("sessions: %w", err)); [WithLogger] logs the
+// whole error of a 5xx at level Error. An empty Message answers the
+// status's text. Any other error from the hook, and a StatusError whose
+// Code is not 400 to 599, answers 401 with a generic message, so that
 // internal details do not reach the client.
 type StatusError struct {
-	Code    int    // an HTTP status, 400 to 499
+	Code    int    // an HTTP status, 400 to 599
 	Message string // shown to the client
 }
 
@@ -76,6 +125,20 @@ func Forbidden(message string) error {
 }
 
 type requestKey struct{}
+
+// requestContext carries the parsed request to the authorize hook: one
+// allocation, where context.WithValue would box the Request in a second.
+type requestContext struct {
+	context.Context
+	req Request
+}
+
+func (c *requestContext) Value(key any) any {
+	if key == (requestKey{}) {
+		return c.req
+	}
+	return c.Context.Value(key)
+}
 
 // RequestFrom returns the parsed request of r, for authorize hooks that
 // depend on the parameter set asked for. ok is false outside the handler.
@@ -96,78 +159,141 @@ func RequestFrom(r *http.Request) (req Request, ok bool) {
 // cross-site HTML forms out); 400 for malformed JSON, unknown fields or a
 // missing set; 413 for a body over [MaxRequestBytes]; the hook's
 // [StatusError], or 401; 404 for an unknown set or version, naming the
-// known ones; 409 for a parameter that contradicts the set; 500, without
-// details, when the hook's parameters cannot be encoded (test the hook's
-// Params with [uploadsign.Signer.Sign]). A panic in the hook is not
-// recovered. The handler is safe for concurrent use.
-func NewHandler(s *uploadsign.Signer, authorize func(*http.Request) (uploadsign.Params, error)) http.Handler {
+// known ones; 409 for a parameter that contradicts the set; 410 Gone for a
+// set past its [uploadsign.ParamSet] Sunset, naming the versions still
+// served; 500, without details, when the hook's parameters cannot be
+// encoded (test the hook's Params with [uploadsign.Signer.Sign]). A panic
+// in the hook is not recovered.
+//
+// For a set with a Deprecated date, the 200 and 410 answers carry the
+// header Deprecation: @UNIX_SECONDS (RFC 9745; a date still to come
+// announces it), and for a set with a Sunset, Sunset: HTTP-DATE (RFC
+// 8594); the payload carries the same dates. A browser reads them across
+// origins only if CORS exposes them (see the package documentation).
+//
+// The options add a log record per request ([WithLogger]) and a hook
+// after each signature ([OnSigned]). The handler is safe for concurrent
+// use.
+func NewHandler(s *uploadsign.Signer, authorize func(*http.Request) (uploadsign.Params, error), opts ...HandlerOption) http.Handler {
 	if s == nil || authorize == nil {
 		panic("uploadsignhttp: NewHandler needs a Signer and an authorize hook")
 	}
-	return &handler{s, authorize}
+	return &handler{s, authorize, newHandlerOptions(opts)}
 }
 
 type handler struct {
 	signer    *uploadsign.Signer
 	authorize func(*http.Request) (uploadsign.Params, error)
+	opts      handlerOptions
 }
 
 func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	start := h.opts.start()
+	req, res := h.serve(w, r)
+	h.opts.log(r.Context(), "upload payload", start, req.ParamSet, req.Version, res)
+}
+
+// buffers are a request's body and answer, reused across requests.
+type buffers struct {
+	in  [MaxRequestBytes + 1]byte
+	out []byte
+}
+
+var bufferPool = sync.Pool{New: func() any { return new(buffers) }}
+
+func (h *handler) serve(w http.ResponseWriter, r *http.Request) (Request, result) {
 	if r.Method != http.MethodPost {
 		w.Header().Set("Allow", http.MethodPost)
-		writeError(w, http.StatusMethodNotAllowed, "use POST")
-		return
+		return Request{}, writeError(w, http.StatusMethodNotAllowed, "use POST")
 	}
-	if mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type")); err != nil || mt != "application/json" {
-		writeError(w, http.StatusUnsupportedMediaType, "send Content-Type: application/json")
-		return
+	if !isJSON(r.Header.Get("Content-Type")) {
+		return Request{}, writeError(w, http.StatusUnsupportedMediaType, "send Content-Type: application/json")
 	}
-	req, status, msg := readRequest(w, r)
+	buf := bufferPool.Get().(*buffers)
+	defer bufferPool.Put(buf)
+	req, status, msg := readRequest(w, r, buf.in[:])
 	if status != 0 {
-		writeError(w, status, msg)
-		return
+		return req, writeError(w, status, msg)
 	}
-	r = r.WithContext(context.WithValue(r.Context(), requestKey{}, req))
+	r = r.WithContext(&requestContext{r.Context(), req})
 	params, err := h.authorize(r)
 	if err != nil {
-		writeHookError(w, err)
-		return
+		return req, writeHookError(w, err)
 	}
 	payload, err := h.signer.Sign(req.ParamSet, req.Version, params)
 	switch {
 	case errors.Is(err, uploadsign.ErrUnknownParamSet):
-		writeError(w, http.StatusNotFound, err.Error())
-		return
+		return req, writeError(w, http.StatusNotFound, err.Error())
+	case errors.Is(err, uploadsign.ErrSunset):
+		deprecated, sunset, _ := h.signer.Deprecation(req.ParamSet, req.Version)
+		setLifecycleHeaders(w.Header(), deprecated, sunset)
+		return req, writeError(w, http.StatusGone, err.Error())
 	case errors.Is(err, uploadsign.ErrParamConflict):
-		writeError(w, http.StatusConflict, err.Error())
-		return
+		return req, writeError(w, http.StatusConflict, err.Error())
 	case err != nil:
 		// The hook's parameters cannot be encoded: a bug of the backend,
 		// whose details stay on the server.
-		writeError(w, http.StatusInternalServerError, "the server could not sign this upload")
-		return
+		return req, writeServerError(w, err)
 	}
-	writeJSON(w, http.StatusOK, payload)
+	out, err := payload.AppendJSON(buf.out[:0])
+	if err != nil {
+		return req, writeServerError(w, err) // not reached: Sign's times are in range
+	}
+	out = append(out, '\n')
+	if cap(out) <= 64<<10 {
+		buf.out = out
+	}
+	if payload.DeprecatedAt != nil || payload.Sunset != nil {
+		var deprecated, sunset time.Time
+		if payload.DeprecatedAt != nil {
+			deprecated = *payload.DeprecatedAt
+		}
+		if payload.Sunset != nil {
+			sunset = *payload.Sunset
+		}
+		setLifecycleHeaders(w.Header(), deprecated, sunset)
+	}
+	respond(w, http.StatusOK, out)
+	if h.opts.onSigned != nil {
+		h.opts.onSigned(r, payload)
+	}
+	return req, result{status: http.StatusOK, outcome: outcomeOf(http.StatusOK)}
 }
 
-func readRequest(w http.ResponseWriter, r *http.Request) (req Request, status int, msg string) {
-	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, MaxRequestBytes))
-	dec.DisallowUnknownFields()
-	err := dec.Decode(&req)
-	if err == nil {
-		switch _, next := dec.Token(); {
-		case errors.As(next, new(*http.MaxBytesError)):
-			err = next
-		case next != io.EOF:
-			err = errors.New("data after the JSON object")
+// isJSON reports whether a Content-Type is application/json, with the
+// usual spellings checked before the general parser.
+func isJSON(contentType string) bool {
+	switch contentType {
+	case "application/json", "application/json; charset=utf-8", "application/json;charset=utf-8",
+		"application/json; charset=UTF-8", "application/json;charset=UTF-8":
+		return true
+	}
+	mt, _, err := mime.ParseMediaType(contentType)
+	return err == nil && mt == "application/json"
+}
+
+// readRequest reads the body, at most MaxRequestBytes, into buf (one byte
+// longer) and parses it.
+func readRequest(w http.ResponseWriter, r *http.Request, buf []byte) (req Request, status int, msg string) {
+	body := http.MaxBytesReader(w, r.Body, MaxRequestBytes)
+	n := 0
+	for {
+		m, err := body.Read(buf[n:])
+		n += m
+		if err == io.EOF {
+			break
+		}
+		if errors.As(err, new(*http.MaxBytesError)) {
+			return req, http.StatusRequestEntityTooLarge, fmt.Sprintf("the request body is over %d bytes", MaxRequestBytes)
+		}
+		if err != nil {
+			return req, http.StatusBadRequest, "reading the request body failed"
 		}
 	}
-	var tooBig *http.MaxBytesError
+	req, err := parseRequest(buf[:n])
 	switch {
-	case errors.As(err, &tooBig):
-		return req, http.StatusRequestEntityTooLarge, fmt.Sprintf("the request body is over %d bytes", MaxRequestBytes)
 	case err != nil:
-		return req, http.StatusBadRequest, `want a JSON body like {"param_set": "avatar", "version": 1}: ` + err.Error()
+		return Request{}, http.StatusBadRequest, `want a JSON body like {"param_set": "avatar", "version": 1}: ` + err.Error()
 	case strings.TrimSpace(req.ParamSet) == "":
 		return req, http.StatusBadRequest, `"param_set" is missing`
 	case req.Version < 1:
@@ -176,28 +302,61 @@ func readRequest(w http.ResponseWriter, r *http.Request) (req Request, status in
 	return req, 0, ""
 }
 
-// writeHookError answers the error of an authorize hook: its StatusError,
-// or 401 with a generic message.
-func writeHookError(w http.ResponseWriter, err error) {
-	var se *StatusError
-	if errors.As(err, &se) && se.Code >= 400 && se.Code <= 499 {
-		writeError(w, se.Code, se.Message)
-	} else {
-		writeError(w, http.StatusUnauthorized, "not authorized to upload")
+// setLifecycleHeaders sets Deprecation (RFC 9745) and Sunset (RFC 8594)
+// for the dates that are not zero.
+func setLifecycleHeaders(h http.Header, deprecated, sunset time.Time) {
+	if !deprecated.IsZero() {
+		h.Set("Deprecation", "@"+strconv.FormatInt(deprecated.Unix(), 10))
+	}
+	if !sunset.IsZero() {
+		h.Set("Sunset", sunset.UTC().Format(http.TimeFormat))
 	}
 }
 
-func writeError(w http.ResponseWriter, status int, msg string) {
-	writeJSON(w, status, map[string]string{"error": msg})
+// writeHookError answers the error of an authorize hook: its StatusError,
+// or 401 with a generic message.
+func writeHookError(w http.ResponseWriter, err error) result {
+	var se *StatusError
+	if !errors.As(err, &se) || se.Code < 400 || se.Code > 599 {
+		return writeError(w, http.StatusUnauthorized, "not authorized to upload")
+	}
+	msg := se.Message
+	if msg == "" {
+		msg = http.StatusText(se.Code)
+	}
+	res := writeError(w, se.Code, msg)
+	if se.Code >= 500 {
+		res.err = err
+	}
+	return res
 }
 
-func writeJSON(w http.ResponseWriter, status int, v any) {
+// writeServerError answers 500 without details; the log gets err.
+func writeServerError(w http.ResponseWriter, err error) result {
+	res := writeError(w, http.StatusInternalServerError, "the server could not sign this upload")
+	res.err = err
+	return res
+}
+
+// writeError answers {"error": msg}, as encoding/json writes it.
+func writeError(w http.ResponseWriter, status int, msg string) result {
+	body := append(make([]byte, 0, len(`{"error":""}`)+len(msg)+16), `{"error":`...)
+	body = jsonenc.String(body, msg)
+	respond(w, status, append(body, "}\n"...))
+	return result{status: status, outcome: outcomeOf(status), msg: msg}
+}
+
+// respond writes a JSON body with the headers every answer has.
+func respond(w http.ResponseWriter, status int, body []byte) {
+	// The three values share one allocation; each slice is capped, so an
+	// Add to one header cannot write into the next.
+	values := &[3]string{"application/json; charset=utf-8", "no-store", "nosniff"}
 	h := w.Header()
-	h.Set("Content-Type", "application/json; charset=utf-8")
-	h.Set("Cache-Control", "no-store")
-	h.Set("X-Content-Type-Options", "nosniff")
+	h["Content-Type"] = values[0:1:1]
+	h["Cache-Control"] = values[1:2:2]
+	h["X-Content-Type-Options"] = values[2:3:3]
 	w.WriteHeader(status)
-	_ = json.NewEncoder(w).Encode(v) // an error means the client went away
+	_, _ = w.Write(body) // an error means the client went away
 }
 
 // VerifyNotificationRequest reads and verifies a Cloudinary webhook

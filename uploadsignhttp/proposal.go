@@ -9,8 +9,11 @@ import (
 	"mime"
 	"net/http"
 	"net/url"
+	"strconv"
+	"time"
 
 	"github.com/uploadsign/uploadsign"
+	"github.com/uploadsign/uploadsign/internal/jsonenc"
 )
 
 // MaxProposalBytes is the largest body the proposal handler reads: a
@@ -43,61 +46,104 @@ const MaxProposalBytes = 64 << 10
 // 403 for a parameter the set does not let the browser choose, a bound or
 // fixed value proposed differently, a timestamp outside Cloudinary's hour,
 // or a browser-chosen public_id without overwrite false; 409 when the
-// hook's values contradict the set; 500, without details, when the hook's
-// values cannot be encoded. A panic in the hook is not recovered. The
-// handler is safe for concurrent use.
-func NewProposalHandler(s *uploadsign.Signer, set string, version int, authorize func(*http.Request) (uploadsign.Params, error)) http.Handler {
+// hook's values contradict the set; 410 Gone when the set is past its
+// Sunset, naming the versions still served; 500, without details, when
+// the hook's values cannot be encoded. A panic in the hook is not
+// recovered. The 200 and 410 answers carry the Deprecation and Sunset
+// headers of [NewHandler].
+//
+// The options add a log record per request ([WithLogger]) and a hook
+// after each signature ([OnSigned]). The handler is safe for concurrent
+// use.
+func NewProposalHandler(s *uploadsign.Signer, set string, version int, authorize func(*http.Request) (uploadsign.Params, error), opts ...HandlerOption) http.Handler {
 	if s == nil || authorize == nil {
 		panic("uploadsignhttp: NewProposalHandler needs a Signer and an authorize hook")
 	}
-	return &proposalHandler{signer: s, set: set, version: version, authorize: authorize}
+	h := &proposalHandler{signer: s, set: set, version: version, authorize: authorize, opts: newHandlerOptions(opts)}
+	// The Signer is immutable: the set's dates are read once. An unknown
+	// set has none, and each request answers 404.
+	h.deprecated, h.sunset, _ = s.Deprecation(set, version)
+	return h
 }
 
 type proposalHandler struct {
-	signer    *uploadsign.Signer
-	set       string
-	version   int
-	authorize func(*http.Request) (uploadsign.Params, error)
+	signer             *uploadsign.Signer
+	set                string
+	version            int
+	authorize          func(*http.Request) (uploadsign.Params, error)
+	opts               handlerOptions
+	deprecated, sunset time.Time
 }
 
 func (h *proposalHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	start := h.opts.start()
+	res := h.serve(w, r)
+	h.opts.log(r.Context(), "widget signature", start, h.set, h.version, res)
+}
+
+func (h *proposalHandler) serve(w http.ResponseWriter, r *http.Request) result {
 	if r.Method != http.MethodPost {
 		w.Header().Set("Allow", http.MethodPost)
-		writeError(w, http.StatusMethodNotAllowed, "use POST")
-		return
+		return writeError(w, http.StatusMethodNotAllowed, "use POST")
 	}
 	if ct := r.Header.Get("Content-Type"); ct != "" {
 		if mt, _, err := mime.ParseMediaType(ct); err != nil || mt != "application/json" && mt != "text/plain" {
-			writeError(w, http.StatusUnsupportedMediaType, "send the JSON as application/json or text/plain")
-			return
+			return writeError(w, http.StatusUnsupportedMediaType, "send the JSON as application/json or text/plain")
 		}
 	}
 	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, MaxProposalBytes))
 	if err != nil {
 		if errors.As(err, new(*http.MaxBytesError)) {
-			writeError(w, http.StatusRequestEntityTooLarge, fmt.Sprintf("the request body is over %d bytes", MaxProposalBytes))
-		} else {
-			writeError(w, http.StatusBadRequest, "reading the request body failed")
+			return writeError(w, http.StatusRequestEntityTooLarge, fmt.Sprintf("the request body is over %d bytes", MaxProposalBytes))
 		}
-		return
+		return writeError(w, http.StatusBadRequest, "reading the request body failed")
 	}
 	proposed, err := readProposal(body)
 	if err != nil {
-		writeError(w, http.StatusBadRequest, err.Error())
-		return
+		return writeError(w, http.StatusBadRequest, err.Error())
 	}
 	params, err := h.authorize(r)
 	if err != nil {
-		writeHookError(w, err)
-		return
+		return writeHookError(w, err)
 	}
 	signature, err := h.signer.SignProposed(h.set, h.version, proposed, params)
 	if err != nil {
-		status, msg := proposalStatus(err)
-		writeError(w, status, msg)
-		return
+		return h.writeProposalError(w, err)
 	}
-	writeJSON(w, http.StatusOK, map[string]string{"signature": signature, "api_key": h.signer.APIKey()})
+	setLifecycleHeaders(w.Header(), h.deprecated, h.sunset)
+	// The answer reuses the request's buffer: proposed holds copies.
+	body = append(body[:0], `{"api_key":`...)
+	body = jsonenc.String(body, h.signer.APIKey())
+	body = append(body, `,"signature":`...)
+	body = jsonenc.String(body, signature)
+	respond(w, http.StatusOK, append(body, "}\n"...))
+	if h.opts.onSigned != nil {
+		h.opts.onSigned(r, h.payload(proposed, signature))
+	}
+	return result{status: http.StatusOK, outcome: outcomeOf(http.StatusOK)}
+}
+
+// payload describes a signed proposal for OnSigned.
+func (h *proposalHandler) payload(proposed url.Values, signature string) *uploadsign.Payload {
+	p := &uploadsign.Payload{ParamSet: h.set, Version: h.version, Fields: make(map[string]string, len(proposed)+2)}
+	for k, vs := range proposed {
+		if len(vs) > 0 && vs[0] != "" {
+			p.Fields[k] = vs[0]
+		}
+	}
+	p.Fields["signature"] = signature
+	p.Fields["api_key"] = h.signer.APIKey()
+	p.Timestamp, _ = strconv.ParseInt(p.Fields["timestamp"], 10, 64) // SignProposed checked it
+	if !h.deprecated.IsZero() {
+		at := h.deprecated.UTC()
+		p.DeprecatedAt = &at
+		p.Deprecated = !time.Unix(p.Timestamp, 0).Before(at)
+	}
+	if !h.sunset.IsZero() {
+		at := h.sunset.UTC()
+		p.Sunset = &at
+	}
+	return p
 }
 
 // readProposal reads {"paramsToSign": {...}} or {"params_to_sign": {...}}.
@@ -135,19 +181,24 @@ func readProposal(body []byte) (url.Values, error) {
 	return uploadsign.ParseProposal(inner)
 }
 
-// proposalStatus maps a SignProposed error to a status and message.
-func proposalStatus(err error) (int, string) {
+// writeProposalError answers a SignProposed error.
+func (h *proposalHandler) writeProposalError(w http.ResponseWriter, err error) result {
 	switch {
 	case errors.Is(err, uploadsign.ErrUnknownParamSet):
-		return http.StatusNotFound, err.Error()
+		return writeError(w, http.StatusNotFound, err.Error())
+	case errors.Is(err, uploadsign.ErrSunset):
+		setLifecycleHeaders(w.Header(), h.deprecated, h.sunset)
+		return writeError(w, http.StatusGone, err.Error())
 	case errors.Is(err, uploadsign.ErrParamNotAllowed) && errors.Is(err, uploadsign.ErrInvalidParam):
-		return http.StatusBadRequest, err.Error() // a malformed value
+		return writeError(w, http.StatusBadRequest, err.Error()) // a malformed value
 	case errors.Is(err, uploadsign.ErrParamNotAllowed):
-		return http.StatusForbidden, err.Error()
+		res := writeError(w, http.StatusForbidden, err.Error())
+		res.outcome = "not allowed"
+		return res
 	case errors.Is(err, uploadsign.ErrParamConflict):
-		return http.StatusConflict, err.Error()
+		return writeError(w, http.StatusConflict, err.Error())
 	}
 	// The hook's values cannot be encoded, or the clock is broken: a bug
 	// of the backend, whose details stay on the server.
-	return http.StatusInternalServerError, "the server could not sign this upload"
+	return writeServerError(w, err)
 }

@@ -1,0 +1,208 @@
+package uploadsign
+
+import (
+	"bytes"
+	"encoding/json"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+)
+
+// reflectPayload is Payload without its methods: encoding/json encodes it
+// by reflection, as it encoded Payload before Payload.AppendJSON existed.
+type reflectPayload Payload
+
+// checkSameJSON fails unless p's AppendJSON, its MarshalJSON through
+// encoding/json, and encoding/json's reflection give the same bytes and
+// decode to the same value. The only bytes allowed to differ are those of
+// Go before 1.22, which escaped \b and \f as \u0008 and \u000c.
+func checkSameJSON(t *testing.T, p *Payload) {
+	t.Helper()
+	want, wantErr := json.Marshal((*reflectPayload)(p))
+	got, gotErr := p.AppendJSON([]byte("prefix"))
+	if (gotErr != nil) != (wantErr != nil) {
+		t.Fatalf("AppendJSON error %v, encoding/json error %v", gotErr, wantErr)
+	}
+	if gotErr != nil {
+		if string(got) != "prefix" {
+			t.Errorf("AppendJSON failed and changed dst to %q", got)
+		}
+		return
+	}
+	got, ok := bytes.CutPrefix(got, []byte("prefix"))
+	if !ok {
+		t.Fatalf("AppendJSON lost dst: %q", got)
+	}
+	viaMarshal, err := json.Marshal(p)
+	if err != nil {
+		t.Fatalf("json.Marshal through MarshalJSON: %v", err)
+	}
+	if !bytes.Equal(viaMarshal, got) {
+		t.Errorf("json.Marshal through MarshalJSON differs from AppendJSON:\n%s", cmp.Diff(string(got), string(viaMarshal)))
+	}
+	var gotValue, wantValue any
+	if err := json.Unmarshal(got, &gotValue); err != nil {
+		t.Fatalf("AppendJSON wrote invalid JSON %q: %v", got, err)
+	}
+	if err := json.Unmarshal(want, &wantValue); err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(wantValue, gotValue); diff != "" {
+		t.Errorf("decoded JSON differs (-encoding/json +AppendJSON):\n%s", diff)
+	}
+	oldGo := bytes.Contains(want, []byte(`\u0008`)) || bytes.Contains(want, []byte(`\u000c`))
+	if !bytes.Equal(got, want) && !oldGo {
+		t.Errorf("JSON differs (-encoding/json +AppendJSON):\n%s", cmp.Diff(string(want), string(got)))
+	}
+}
+
+// TestPayloadJSONGolden encodes a payload of every golden case's fields,
+// without and with the lifecycle fields.
+func TestPayloadJSONGolden(t *testing.T) {
+	g := readGolden[[]typedCase](t, "upload_params.json")
+	if len(g.Cases) == 0 {
+		t.Fatal("no golden cases")
+	}
+	for _, c := range g.Cases {
+		t.Run(c.Name, func(t *testing.T) {
+			p := &Payload{
+				URL:       "https://api.cloudinary.com/v1_1/demo/image/upload",
+				Fields:    c.Fields,
+				Timestamp: c.Timestamp,
+				ExpiresAt: time.Unix(c.Timestamp, 0).Add(time.Hour).UTC(),
+				ParamSet:  c.Name,
+				Version:   c.SignatureVersion,
+			}
+			checkSameJSON(t, p)
+			p.Deprecated, p.DeprecatedAt, p.Sunset = true, timePtr(deprecatedAt.UTC()), timePtr(sunsetAt.UTC())
+			checkSameJSON(t, p)
+		})
+	}
+}
+
+// TestSignedPayloadJSON encodes what Sign makes, with and without dates.
+func TestSignedPayloadJSON(t *testing.T) {
+	sets := append(avatarSets(), lifecycleSets()[0])
+	sets[len(sets)-1].Name = "old"
+	s := newSigner(t, testSecret, WithParamSets(sets...), fixedClock(deprecatedAt))
+	for _, set := range sets {
+		p, err := s.Sign(set.Name, set.Version, Params{PublicID: "<b>&amp;</b>", Context: map[string]string{"alt": "a \u2028 b"}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		checkSameJSON(t, p)
+	}
+}
+
+func TestPayloadJSONEscaping(t *testing.T) {
+	tests := []struct{ name, s string }{
+		{"empty", ""},
+		{"html", `<script>alert("x&y")</script>`},
+		{"backslash", `C:\path\`},
+		{"controls", "\x00\x01\x1f\x7f\t\n\r"},
+		{"b and f", "\b\f"},
+		{"line separators", "a\u2028b\u2029c"},
+		{"invalid UTF-8", "a\xffb\xc3(\xe2\x82"},
+		{"unicode", "héllo, 世界 🙂"},
+		{"escaped already", `\u003c \"`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			checkSameJSON(t, &Payload{
+				URL:       tt.s,
+				Fields:    map[string]string{tt.s: tt.s, "z" + tt.s: "", "a": tt.s},
+				ParamSet:  tt.s,
+				ExpiresAt: testTime,
+			})
+		})
+	}
+}
+
+func TestPayloadJSONEdges(t *testing.T) {
+	zone := func(offset int) *time.Location { return time.FixedZone("", offset) }
+	tests := []struct {
+		name string
+		p    Payload
+	}{
+		{"zero", Payload{}},
+		{"nil fields", Payload{ExpiresAt: testTime}},
+		{"empty fields", Payload{Fields: map[string]string{}}},
+		{"negative numbers", Payload{Timestamp: -1, Version: -7}},
+		{"nanoseconds and a zone", Payload{ExpiresAt: time.Unix(1700000000, 120).In(zone(-9000))}},
+		{"zone with seconds", Payload{ExpiresAt: testTime.In(zone(3601))}},
+		{"year 10000", Payload{ExpiresAt: time.Date(10000, 1, 1, 0, 0, 0, 0, time.UTC)}},
+		{"year -1", Payload{ExpiresAt: time.Date(-1, 1, 1, 0, 0, 0, 0, time.UTC)}},
+		{"zone of a day", Payload{ExpiresAt: testTime.In(zone(24 * 3600))}},
+		{"sunset in year 10000", Payload{Sunset: timePtr(time.Date(10000, 1, 1, 0, 0, 0, 0, time.UTC))}},
+		{"deprecated_at out of range", Payload{DeprecatedAt: timePtr(time.Date(-5, 1, 1, 0, 0, 0, 0, time.UTC))}},
+		{"many fields", Payload{Fields: func() map[string]string {
+			m := map[string]string{}
+			for i := 0; i < 100; i++ {
+				m[strings.Repeat("k", i%7)+string(rune('a'+i%26))+strings.Repeat("x", i)] = "v"
+			}
+			return m
+		}()}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) { checkSameJSON(t, &tt.p) })
+	}
+}
+
+// FuzzPayloadJSON compares AppendJSON with encoding/json on payloads of
+// any strings, numbers and times.
+func FuzzPayloadJSON(f *testing.F) {
+	f.Add("https://api.cloudinary.com/v1_1/demo/image/upload", "public_id", "user_42", "tags", "a,b", "avatar",
+		int64(1700000000), int64(1700003600), int64(0), 0, 2, false, int64(0), int64(0))
+	f.Add("<u>", "&", "\u2028", "\xff", "\b\f", "\x00", int64(-1), int64(-62135596800), int64(999999999), -3600, -1, true, int64(1), int64(2))
+	f.Add("", "", "", "", "", "", int64(0), int64(253402300799), int64(1), 86399, 0, true, int64(253402300800), int64(-62135596801))
+	f.Fuzz(func(t *testing.T, url, k1, v1, k2, v2, set string, ts, sec, nsec int64, offset, version int,
+		deprecated bool, deprecatedUnix, sunsetUnix int64) {
+		p := &Payload{
+			URL:        url,
+			Fields:     map[string]string{k1: v1, k2: v2},
+			Timestamp:  ts,
+			ExpiresAt:  time.Unix(sec, nsec).In(time.FixedZone("", offset)),
+			ParamSet:   set,
+			Version:    version,
+			Deprecated: deprecated,
+		}
+		if deprecatedUnix != 0 {
+			p.DeprecatedAt = timePtr(time.Unix(deprecatedUnix, nsec).UTC())
+		}
+		if sunsetUnix != 0 {
+			p.Sunset = timePtr(time.Unix(sunsetUnix, 0).In(time.FixedZone("", -offset)))
+		}
+		if k1 == "" {
+			p.Fields = nil
+		}
+		checkSameJSON(t, p)
+	})
+}
+
+func BenchmarkPayloadJSON(b *testing.B) {
+	s := newSigner(b, testSecret, WithParamSets(ParamSet{Name: "avatar", Version: 1,
+		Params: Params{Folder: "avatars", Tags: []string{"avatar", "profile"}, Context: map[string]string{"app": "web"}}}))
+	p, err := s.Sign("avatar", 1, Params{PublicID: "users/42/avatar"})
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Run("AppendJSON", func(b *testing.B) {
+		b.ReportAllocs()
+		buf := make([]byte, 0, 1024)
+		for i := 0; i < b.N; i++ {
+			if _, err := p.AppendJSON(buf[:0]); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("encoding-json", func(b *testing.B) {
+		b.ReportAllocs()
+		for i := 0; i < b.N; i++ {
+			if _, err := json.Marshal((*reflectPayload)(p)); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+}

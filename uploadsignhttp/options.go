@@ -1,0 +1,177 @@
+package uploadsignhttp
+
+import (
+	"context"
+	"log/slog"
+	"net/http"
+	"time"
+	"unicode/utf8"
+
+	"github.com/uploadsign/uploadsign"
+)
+
+// HandlerOption configures [NewHandler] and [NewProposalHandler]. Without
+// options a handler logs nothing and calls no hook but authorize; the
+// responses, headers included, are the same with or without options.
+type HandlerOption func(*handlerOptions)
+
+type handlerOptions struct {
+	logger   *slog.Logger
+	onSigned func(*http.Request, *uploadsign.Payload)
+}
+
+func newHandlerOptions(opts []HandlerOption) handlerOptions {
+	var o handlerOptions
+	for _, opt := range opts {
+		if opt != nil {
+			opt(&o)
+		}
+	}
+	return o
+}
+
+// WithLogger makes the handler write one record to l per request, when
+// the response is written, with the message "upload payload"
+// ([NewHandler]) or "widget signature" ([NewProposalHandler]) and these
+// attributes:
+//
+//   - set, version: the parameter set and version asked for (empty and 0
+//     when the request could not be read; a set name is cut to 64 bytes);
+//   - status: the HTTP status answered;
+//   - outcome: "signed" (200), "bad request" (400, 405, 413, 415),
+//     "unauthorized" (401), "forbidden" (403 from the hook), "not allowed"
+//     (403: the proposal handler refused a proposed parameter), "not found"
+//     (404), "conflict" (409), "gone" (410, the set is past its Sunset),
+//     "refused" (another 4xx from the hook) or "error" (5xx);
+//   - duration: from the start of ServeHTTP to the record;
+//   - error: for a client error, the message the client got; for a server
+//     error, the internal error (the hook's error, wrapped StatusError
+//     included, or why the parameters could not be signed), cut to 512
+//     bytes. A hook's error other than a StatusError answers 401 and is
+//     not logged: log it in the hook if you want it.
+//
+// The level is Info for 2xx, Warn for 4xx and Error for 5xx. No record
+// holds the API secret, a signature or the request body. A nil l logs
+// nothing (the default).
+func WithLogger(l *slog.Logger) HandlerOption {
+	return func(o *handlerOptions) { o.logger = l }
+}
+
+// OnSigned makes the handler call f after each successful signature, once
+// the response is written, and never for a failed request: the place to
+// count which set versions clients use, before retiring one. f runs on
+// the request's goroutine, so it must be quick and safe for concurrent
+// use; r is the request as the authorize hook saw it ([RequestFrom] works),
+// and p must not be kept after f returns.
+//
+// [NewHandler] passes the payload it answered. [NewProposalHandler] passes
+// a Payload with the handler's set and version, the proposal's timestamp,
+// the lifecycle fields (Deprecated judged at that timestamp) and as Fields
+// the proposal plus signature and api_key; URL and ExpiresAt are zero.
+//
+// With expvar, for /debug/vars:
+//
+//	var signed = expvar.NewMap("uploads_signed") // keys like "avatar/v1"
+//	opt := uploadsignhttp.OnSigned(func(r *http.Request, p *uploadsign.Payload) {
+//		signed.Add(p.ParamSet+"/v"+strconv.Itoa(p.Version), 1)
+//	})
+//
+// With an OpenTelemetry counter (go.opentelemetry.io/otel/metric):
+//
+//	counter, _ := meter.Int64Counter("uploads.signed")
+//	opt := uploadsignhttp.OnSigned(func(r *http.Request, p *uploadsign.Payload) {
+//		counter.Add(r.Context(), 1, metric.WithAttributes(
+//			attribute.String("set", p.ParamSet), attribute.Int("version", p.Version)))
+//	})
+//
+// A nil f is no hook (the default).
+func OnSigned(f func(r *http.Request, p *uploadsign.Payload)) HandlerOption {
+	return func(o *handlerOptions) { o.onSigned = f }
+}
+
+// result is how a request ended, for the log.
+type result struct {
+	status  int
+	outcome string
+	msg     string // what the client was told, for a client error
+	err     error  // the internal error, for a server error
+}
+
+// outcomeOf names the outcome of a status, for the log.
+func outcomeOf(status int) string {
+	switch {
+	case status < 300:
+		return "signed"
+	case status == http.StatusUnauthorized:
+		return "unauthorized"
+	case status == http.StatusForbidden:
+		return "forbidden"
+	case status == http.StatusNotFound:
+		return "not found"
+	case status == http.StatusConflict:
+		return "conflict"
+	case status == http.StatusGone:
+		return "gone"
+	case status == http.StatusBadRequest, status == http.StatusMethodNotAllowed,
+		status == http.StatusRequestEntityTooLarge, status == http.StatusUnsupportedMediaType:
+		return "bad request"
+	case status >= 500:
+		return "error"
+	}
+	return "refused"
+}
+
+// start returns the time a request started, when it will be logged.
+func (o *handlerOptions) start() time.Time {
+	if o.logger == nil {
+		return time.Time{}
+	}
+	return time.Now()
+}
+
+// log writes the record of one request. It hands a record to the
+// logger's handler directly: slog.Logger's methods would look up the
+// caller's source location, the handler's own.
+func (o *handlerOptions) log(ctx context.Context, msg string, start time.Time, set string, version int, res result) {
+	if o.logger == nil {
+		return
+	}
+	level := slog.LevelInfo
+	switch {
+	case res.status >= 500:
+		level = slog.LevelError
+	case res.status >= 400:
+		level = slog.LevelWarn
+	}
+	h := o.logger.Handler()
+	if !h.Enabled(ctx, level) {
+		return
+	}
+	now := time.Now()
+	rec := slog.NewRecord(now, level, msg, 0)
+	rec.AddAttrs(
+		slog.String("set", clip(set, 64)),
+		slog.Int("version", version),
+		slog.Int("status", res.status),
+		slog.String("outcome", res.outcome),
+		slog.Duration("duration", now.Sub(start)),
+	)
+	switch {
+	case res.err != nil:
+		rec.AddAttrs(slog.String("error", clip(res.err.Error(), 512)))
+	case res.msg != "":
+		rec.AddAttrs(slog.String("error", clip(res.msg, 512)))
+	}
+	_ = h.Handle(ctx, rec) // a failing log handler does not fail the request
+}
+
+// clip cuts s to at most n bytes, on a UTF-8 boundary.
+func clip(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	for n > 0 && !utf8.RuneStart(s[n]) {
+		n--
+	}
+	return s[:n] + "…"
+}
