@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"math"
 	"net/url"
 	"reflect"
@@ -15,6 +16,8 @@ import (
 	"strings"
 	"time"
 	"unicode/utf8"
+
+	"github.com/uploadsign/uploadsign/internal/cloudinary"
 )
 
 // ParamSet is a named, versioned set of upload parameters that every
@@ -504,12 +507,7 @@ func (e *encoder) keyValues(key string, m map[string]string) {
 		}
 		b = append(b, k...)
 		b = append(b, '=')
-		for j := 0; j < len(v); j++ {
-			if v[j] == '=' || v[j] == '|' {
-				b = append(b, '\\')
-			}
-			b = append(b, v[j])
-		}
+		b = cloudinary.AppendContextValue(b, v)
 	}
 	e.add(key, string(b))
 }
@@ -772,31 +770,16 @@ func (e *encoder) extra(m map[string]string) {
 	}
 	for _, k := range sortedKeys(m) {
 		switch {
-		case !validParamName(k):
+		case !cloudinary.ValidParamName(k):
 			e.fail("extra", "parameter name %q is not lower-case ASCII letters, digits and \"_\"", k)
 		case modeledKeys[k]:
 			e.fail("extra", "parameter %q has a field of its own in Params", k)
-		case k == "timestamp" || unsignedKey(k):
+		case k == "timestamp" || cloudinary.Unsigned(k):
 			e.fail("extra", "parameter %q is set by the signer or not signed", k)
 		default:
 			e.str(k, m[k])
 		}
 	}
-}
-
-// validParamName reports whether name looks like a Cloudinary parameter:
-// a lower-case letter, then lower-case letters, digits and "_".
-func validParamName(name string) bool {
-	if name == "" || name[0] < 'a' || name[0] > 'z' {
-		return false
-	}
-	for i := 1; i < len(name); i++ {
-		c := name[i]
-		if !('a' <= c && c <= 'z' || '0' <= c && c <= '9' || c == '_') {
-			return false
-		}
-	}
-	return true
 }
 
 // sortedKeys returns m's keys in the order JavaScript enumerates an object
@@ -889,20 +872,9 @@ func mergeMap(name string, fixed, own map[string]string) (map[string]string, err
 // caller cannot change a registered set through its slices and maps.
 func (p Params) clone() Params {
 	p.Tags = slices.Clone(p.Tags)
-	p.Context = cloneMap(p.Context)
-	p.Metadata = cloneMap(p.Metadata)
+	p.Context = maps.Clone(p.Context)
+	p.Metadata = maps.Clone(p.Metadata)
 	return p
-}
-
-func cloneMap(m map[string]string) map[string]string {
-	if m == nil {
-		return nil
-	}
-	out := make(map[string]string, len(m))
-	for k, v := range m {
-		out[k] = v
-	}
-	return out
 }
 
 // ParseProposal reads a JSON object of upload parameters, such as the

@@ -93,11 +93,9 @@ package uploadsign
 import (
 	"cmp"
 	"crypto/hmac"
-	"crypto/rand"
 	"crypto/sha1"
 	"crypto/sha256"
 	"crypto/subtle"
-	"encoding/base32"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
@@ -112,9 +110,11 @@ import (
 	"sync"
 	"time"
 
+	"github.com/uploadsign/uploadsign/internal/cloudinary"
 	"github.com/uploadsign/uploadsign/internal/delivery"
 	"github.com/uploadsign/uploadsign/internal/diagnose"
 	"github.com/uploadsign/uploadsign/internal/jsonenc"
+	"github.com/uploadsign/uploadsign/internal/random"
 )
 
 // Errors returned by the package, for use with [errors.Is]. Returned errors
@@ -145,13 +145,6 @@ var (
 	// message names the versions of the set still served.
 	ErrSunset = errors.New("uploadsign: parameter set past its sunset")
 )
-
-// uploadValidity is how long Cloudinary accepts a signed upload after its
-// timestamp.
-const uploadValidity = time.Hour
-
-// maxClockSkew is how far in the future a notification's timestamp may be.
-const maxClockSkew = 5 * time.Minute
 
 // Signer signs upload parameters and verifies Cloudinary's signatures with
 // one account's credentials. Make it with [New] or [FromURL]. A Signer is
@@ -402,7 +395,7 @@ func (s *Signer) addSet(set ParamSet) error {
 	for _, k := range set.ClientParams {
 		i, fixedToo := slices.BinarySearchFunc(fixed, k, func(f field, k string) int { return strings.Compare(f.key, k) })
 		switch {
-		case !validParamName(k) || k == "timestamp" || unsignedKey(k):
+		case !cloudinary.ValidParamName(k) || k == "timestamp" || cloudinary.Unsigned(k):
 			return fmt.Errorf("%w: WithParamSets: %s: ClientParams: %q is not a parameter a browser may choose", ErrInvalidConfig, name, k)
 		case k == "upload_preset":
 			return fmt.Errorf("%w: WithParamSets: %s: ClientParams: a browser may not choose upload_preset: a preset can turn on overwrite and name assets in ways the signer cannot see; fix the preset in the set's Params instead", ErrInvalidConfig, name)
@@ -557,7 +550,7 @@ func (s *Signer) Sign(set string, version int, req Params) (*Payload, error) {
 		if req.PublicID != "" {
 			return nil, fmt.Errorf("%w: public_id: the single-use set %q makes its own", ErrParamConflict, set)
 		}
-		req.PublicID = randomPublicID()
+		req.PublicID = random.PublicID()
 	}
 	if err := req.mergeCollections(&cs.Params); err != nil {
 		return nil, err
@@ -612,7 +605,7 @@ func (s *Signer) Sign(set string, version int, req Params) (*Payload, error) {
 		URL:       cs.url,
 		Fields:    out,
 		Timestamp: ts,
-		ExpiresAt: time.Unix(ts, 0).Add(uploadValidity).UTC(),
+		ExpiresAt: time.Unix(ts, 0).Add(cloudinary.UploadValidity).UTC(),
 		ParamSet:  set,
 		Version:   version,
 	}
@@ -839,20 +832,6 @@ func (s *Signer) candidates(apiKey string) []key {
 	return s.keys
 }
 
-func randomBytes(n int) []byte {
-	b := make([]byte, n)
-	if _, err := rand.Read(b); err != nil {
-		panic("uploadsign: crypto/rand failed: " + err.Error()) // it does not, on supported platforms
-	}
-	return b
-}
-
-// randomPublicID returns 128 random bits as 26 lower-case base32 letters
-// and digits, a public_id nobody can guess.
-func randomPublicID() string {
-	return strings.ToLower(base32.StdEncoding.WithPadding(base32.NoPadding).EncodeToString(randomBytes(16)))
-}
-
 // SignProposed signs parameters a browser proposes, such as the Upload
 // Widget's params_to_sign (see [ParseProposal]), and returns the hex
 // signature of the proposal exactly as proposed: the widget posts what it
@@ -933,7 +912,7 @@ func (s *Signer) SignProposed(set string, version int, proposed url.Values, req 
 func (s *Signer) proposedKeys(proposed url.Values) ([]string, error) {
 	keys := make([]string, 0, len(proposed))
 	for k, vs := range proposed {
-		if unsignedKey(k) || len(vs) == 0 || len(vs) == 1 && vs[0] == "" {
+		if cloudinary.Unsigned(k) || len(vs) == 0 || len(vs) == 1 && vs[0] == "" {
 			continue
 		}
 		if len(vs) > 1 {
@@ -958,14 +937,14 @@ func (s *Signer) checkProposedTimestamp(values []string) error {
 	if len(values) == 0 || values[0] == "" {
 		return fmt.Errorf("%w: timestamp: the proposal has none", ErrParamNotAllowed)
 	}
-	ts, err := parseUnix(values[0])
+	ts, err := cloudinary.ParseTimestamp(values[0])
 	switch {
 	case err != nil:
 		return fmt.Errorf("%w: %w: timestamp: %.40q is not decimal Unix seconds", ErrParamNotAllowed, ErrInvalidParam, values[0])
-	case ts < now-int64(uploadValidity/time.Second):
-		return fmt.Errorf("%w: timestamp: %d is %v old; Cloudinary accepts %v", ErrParamNotAllowed, ts, time.Duration(now-ts)*time.Second, uploadValidity)
-	case ts > now+int64(maxClockSkew/time.Second):
-		return fmt.Errorf("%w: timestamp: %d is %v ahead of the server's clock; at most %v", ErrParamNotAllowed, ts, time.Duration(ts-now)*time.Second, maxClockSkew)
+	case ts < now-int64(cloudinary.UploadValidity/time.Second):
+		return fmt.Errorf("%w: timestamp: %d is %v old; Cloudinary accepts %v", ErrParamNotAllowed, ts, time.Duration(now-ts)*time.Second, cloudinary.UploadValidity)
+	case ts > now+int64(cloudinary.MaxClockSkew/time.Second):
+		return fmt.Errorf("%w: timestamp: %d is %v ahead of the server's clock; at most %v", ErrParamNotAllowed, ts, time.Duration(ts-now)*time.Second, cloudinary.MaxClockSkew)
 	}
 	return nil
 }
@@ -1168,6 +1147,67 @@ func StringToSign(params url.Values, signatureVersion int) string {
 	return string(appendStringToSign(nil, params, signatureVersion))
 }
 
+// SignRaw signs params as they are, as [Signer.SignValues] does, and
+// returns the payload a browser posts: the upload URL of resourceType
+// ("image", "video", "raw" or "auto"), and as Fields every key of params
+// with a value (several values of one key joined with ","), api_key,
+// timestamp and signature. A timestamp in params is kept; without one, the
+// Signer's clock stamps the payload. It is the raw counterpart of
+// [Signer.Sign], for parameters no set describes, such as the command
+// line's. It returns an error wrapping [ErrInvalidParam] for another
+// resource type, for the keys the payload sets itself or Cloudinary does
+// not sign (api_key, signature, file, cloud_name, resource_type), for a
+// timestamp given twice or not in decimal Unix seconds, and under
+// signature version 1 for an "&" in a key or value. It never modifies
+// params.
+func (s *Signer) SignRaw(resourceType string, params url.Values) (*Payload, error) {
+	if !cloudinary.IsUploadResourceType(resourceType) {
+		return nil, fmt.Errorf("%w: resource type %.40q is not image, video, raw or auto", ErrInvalidParam, resourceType)
+	}
+	for _, k := range cloudinary.UnsignedKeys {
+		if _, ok := params[k]; ok {
+			return nil, fmt.Errorf("%w: %s is not a signed parameter; the payload adds api_key and signature itself", ErrInvalidParam, k)
+		}
+	}
+	fields := make(map[string]string, len(params)+3)
+	for k, vs := range params {
+		if v := strings.Join(vs, ","); v != "" {
+			fields[k] = v
+		}
+		if err := s.checkVersion1([]field{{k, fields[k]}}); err != nil {
+			return nil, err
+		}
+	}
+	var ts int64
+	switch stamps := params["timestamp"]; {
+	case len(stamps) > 1:
+		return nil, fmt.Errorf("%w: timestamp is given %d times", ErrInvalidParam, len(stamps))
+	case len(stamps) == 1:
+		var err error
+		if ts, err = cloudinary.ParseTimestamp(stamps[0]); err != nil || ts == 0 {
+			return nil, fmt.Errorf("%w: timestamp: %.40q is not decimal Unix seconds", ErrInvalidParam, stamps[0])
+		}
+	default:
+		var err error
+		if ts, err = s.timestamp(); err != nil {
+			return nil, err
+		}
+		fields["timestamp"] = strconv.FormatInt(ts, 10)
+	}
+	values := make(url.Values, len(fields))
+	for k, v := range fields {
+		values[k] = []string{v}
+	}
+	fields["signature"] = s.SignValues(values)
+	fields["api_key"] = s.apiKey
+	return &Payload{
+		URL:       s.UploadURL(resourceType),
+		Fields:    fields,
+		Timestamp: ts,
+		ExpiresAt: time.Unix(ts, 0).Add(cloudinary.UploadValidity).UTC(),
+	}, nil
+}
+
 // SignValues returns the hex signature of params as Cloudinary computes it:
 // the hash of [StringToSign] with the Signer's signature version, followed by
 // the secret. It is the raw counterpart of [Signer.Sign], for parameters
@@ -1181,16 +1221,6 @@ func (s *Signer) SignValues(params url.Values) string {
 	return string(h[:n])
 }
 
-// unsignedKey reports whether the upload endpoint leaves key out of the
-// string it checks.
-func unsignedKey(key string) bool {
-	switch key {
-	case "file", "cloud_name", "resource_type", "api_key", "signature":
-		return true
-	}
-	return false
-}
-
 func appendStringToSign(dst []byte, params url.Values, version int) []byte {
 	type pair struct {
 		key    string
@@ -1199,7 +1229,7 @@ func appendStringToSign(dst []byte, params url.Values, version int) []byte {
 	var arr [16]pair
 	pairs := arr[:0]
 	for k, vs := range params {
-		if unsignedKey(k) || len(vs) == 0 || len(vs) == 1 && vs[0] == "" {
+		if cloudinary.Unsigned(k) || len(vs) == 0 || len(vs) == 1 && vs[0] == "" {
 			continue
 		}
 		if len(pairs) == cap(pairs) {
@@ -1417,7 +1447,7 @@ func (s *Signer) verifyResult(publicID string, version int64, signature, apiKey 
 // default) or more than five minutes in the future. The comparison takes
 // constant time, whichever key matches.
 func (s *Signer) VerifyNotification(body []byte, timestamp, signature string) error {
-	ts, err := parseUnix(timestamp)
+	ts, err := cloudinary.ParseTimestamp(timestamp)
 	if err != nil {
 		return fmt.Errorf("%w: notification timestamp %.40q is not Unix seconds", ErrInvalidSignature, timestamp)
 	}
@@ -1430,18 +1460,10 @@ func (s *Signer) VerifyNotification(body []byte, timestamp, signature string) er
 	switch {
 	case age > s.maxAge:
 		return fmt.Errorf("%w: notification is %v old, more than %v", ErrExpired, age.Truncate(time.Second), s.maxAge)
-	case age < -maxClockSkew:
+	case age < -cloudinary.MaxClockSkew:
 		return fmt.Errorf("%w: notification timestamp is %v in the future", ErrExpired, (-age).Truncate(time.Second))
 	}
 	return nil
-}
-
-// parseUnix parses decimal Unix seconds: digits only, no sign or spaces.
-func parseUnix(s string) (int64, error) {
-	if s == "" || len(s) > 18 || strings.Trim(s, "0123456789") != "" {
-		return 0, errors.New("not Unix seconds")
-	}
-	return strconv.ParseInt(s, 10, 64)
 }
 
 // compare checks a hex signature against the hash of text and the secret

@@ -1264,7 +1264,7 @@ func FuzzSignValuesGoSDK(f *testing.F) {
 	f.Fuzz(func(t *testing.T, k1, v1, k2, v2, k3, v3, ts string, sha256, v1sig bool) {
 		params := url.Values{"timestamp": {ts}}
 		for _, kv := range [][2]string{{k1, v1}, {k2, v2}, {k3, v3}} {
-			if _, dup := params[kv[0]]; dup || unsignedKey(kv[0]) || strings.ContainsRune(kv[0], '&') || kv[1] == "" {
+			if _, dup := params[kv[0]]; dup || referenceUnsigned[kv[0]] || strings.ContainsRune(kv[0], '&') || kv[1] == "" {
 				return
 			}
 			params[kv[0]] = []string{kv[1]}
@@ -1287,14 +1287,18 @@ func FuzzSignValuesGoSDK(f *testing.F) {
 	})
 }
 
+// referenceUnsigned are the fields Cloudinary's upload endpoint does not
+// sign, as its documentation lists them.
+var referenceUnsigned = map[string]bool{"file": true, "cloud_name": true, "resource_type": true, "api_key": true, "signature": true}
+
 // referenceStringToSign is the five rules of the Node SDK's
 // api_sign_request (the package documentation lists them), written plainly.
 func referenceStringToSign(params url.Values, version int) string {
 	type pair struct{ key, text string }
 	var pairs []pair
 	for key, values := range params {
-		value := strings.Join(values, ",")   // 1. arrays joined with ","
-		if value == "" || unsignedKey(key) { // 2. blank values dropped; the endpoint's unsigned keys
+		value := strings.Join(values, ",")         // 1. arrays joined with ","
+		if value == "" || referenceUnsigned[key] { // 2. blank values dropped; the endpoint's unsigned keys
 			continue
 		}
 		text := key + "=" + value // 4. key=value, with & escaped from version 2
@@ -1449,6 +1453,47 @@ func BenchmarkVerifyUploadResult(b *testing.B) {
 	for i := 0; i < b.N; i++ {
 		if err := s.VerifyUploadResult("users/42/avatar", 1700000000, sig); err != nil {
 			b.Fatal(err)
+		}
+	}
+}
+
+func TestSignRaw(t *testing.T) {
+	s := newSigner(t, testSecret)
+	p, err := s.SignRaw("video", url.Values{"folder": {"clips"}, "tags": {"a", "b"}, "public_id": {""}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]string{"folder": "clips", "tags": "a,b", "timestamp": "1700000000", "api_key": testKey,
+		"signature": sha1Hex("folder=clips&tags=a,b&timestamp=1700000000" + testSecret)}
+	if diff := cmp.Diff(want, p.Fields); diff != "" || p.URL != "https://api.cloudinary.com/v1_1/demo/video/upload" ||
+		p.Timestamp != 1700000000 || !p.ExpiresAt.Equal(testTime.Add(time.Hour)) {
+		t.Errorf("payload %+v\n%s", p, diff)
+	}
+	kept, err := s.SignRaw("image", url.Values{"timestamp": {"1315060510"}})
+	if err != nil || kept.Fields["timestamp"] != "1315060510" || kept.Timestamp != 1315060510 {
+		t.Errorf("a given timestamp: %+v, %v", kept, err)
+	}
+	v1 := newSigner(t, testSecret, WithSignatureVersion(1))
+	for _, tt := range []struct {
+		s            *Signer
+		resourceType string
+		params       url.Values
+		want         string
+	}{
+		{s, "images", url.Values{}, "resource type"},
+		{s, "image", url.Values{"api_key": {"x"}}, "api_key"},
+		{s, "image", url.Values{"file": {"@x.png"}}, "file"},
+		{s, "image", url.Values{"timestamp": {"1", "2"}}, "2 times"},
+		{s, "image", url.Values{"timestamp": {"+5"}}, "timestamp"},
+		{s, "image", url.Values{"timestamp": {"0"}}, "timestamp"},
+		{v1, "image", url.Values{"public_id": {"a&overwrite=1"}}, "&"},
+	} {
+		before := cloneValues(tt.params)
+		if _, err := tt.s.SignRaw(tt.resourceType, tt.params); !errors.Is(err, ErrInvalidParam) || !strings.Contains(err.Error(), tt.want) {
+			t.Errorf("SignRaw(%q, %v): %v, want ErrInvalidParam naming %q", tt.resourceType, tt.params, err, tt.want)
+		}
+		if !cmp.Equal(before, tt.params) {
+			t.Errorf("SignRaw modified %v", tt.params)
 		}
 	}
 }

@@ -10,6 +10,8 @@ import (
 	"net/http"
 	"sort"
 	"strings"
+
+	"github.com/uploadsign/uploadsign/internal/random"
 )
 
 // Post does what a browser does with a payload: it posts every field, then
@@ -53,7 +55,7 @@ func PostChunked(url string, fields map[string]string, filename string, file io.
 	case chunkSize <= 0:
 		return 0, nil, fmt.Errorf("uploadsigntest: PostChunked: chunk size %d is not positive", chunkSize)
 	}
-	header := http.Header{"X-Unique-Upload-Id": {randomHex(16)}}
+	header := http.Header{"X-Unique-Upload-Id": {random.Hex(16)}}
 	for start := int64(0); start < size; start += chunkSize {
 		n := min(chunkSize, size-start)
 		header.Set("Content-Range", fmt.Sprintf("bytes %d-%d/%d", start, start+n-1, size))

@@ -8,6 +8,8 @@ import (
 	"net/http"
 	"strconv"
 	"time"
+
+	"github.com/uploadsign/uploadsign/internal/random"
 )
 
 // Delivery is one upload notification the server sent to an upload's
@@ -75,7 +77,7 @@ func (s *Server) signNotification(h http.Header, body []byte) {
 // notification_url, in the background; Close waits for it.
 func (s *Server) notify(target string, resp map[string]any) {
 	body := map[string]any{"notification_type": "upload", "timestamp": s.now().UTC().Format(time.RFC3339),
-		"request_id": randomHex(16)}
+		"request_id": random.Hex(16)}
 	for k, v := range resp {
 		body[k] = v
 	}

@@ -8,6 +8,8 @@ import (
 	"io"
 	"sort"
 	"strings"
+
+	"github.com/uploadsign/uploadsign/internal/cloudinary"
 )
 
 // The server checks signatures with this file's plain implementation of
@@ -16,10 +18,6 @@ import (
 // golden files of the official Node SDK, and uploads signed by the Node
 // SDK itself, keep both honest.
 
-// unsignedKeys are the fields Cloudinary's upload endpoint leaves out of
-// the string it hashes.
-var unsignedKeys = map[string]bool{"file": true, "cloud_name": true, "resource_type": true, "api_key": true, "signature": true}
-
 // stringToSign is what Cloudinary hashes, before the secret, from the
 // posted fields: the signed fields with a value, sorted by name, as
 // name=value pairs joined with "&"; from signature version 2 on, every "&"
@@ -27,7 +25,7 @@ var unsignedKeys = map[string]bool{"file": true, "cloud_name": true, "resource_t
 func stringToSign(fields map[string]string, version int) string {
 	names := make([]string, 0, len(fields))
 	for name, value := range fields {
-		if value != "" && !unsignedKeys[name] {
+		if value != "" && !cloudinary.Unsigned(name) {
 			names = append(names, name)
 		}
 	}

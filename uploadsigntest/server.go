@@ -62,7 +62,6 @@ package uploadsigntest
 
 import (
 	"bytes"
-	"crypto/rand"
 	"crypto/subtle"
 	"encoding/binary"
 	"encoding/hex"
@@ -74,6 +73,7 @@ import (
 	_ "image/jpeg" // register JPEG
 	_ "image/png"  // register PNG
 	"io"
+	"maps"
 	"mime"
 	"net/http"
 	"net/http/httptest"
@@ -84,6 +84,9 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/uploadsign/uploadsign/internal/cloudinary"
+	"github.com/uploadsign/uploadsign/internal/random"
 )
 
 // MaxUploadBytes is the size up to which an [Upload] holds its bytes in
@@ -386,9 +389,7 @@ func (s *Server) upload(r *http.Request, up *Upload, base string) (status int, r
 		return http.StatusUnauthorized, errorBody("Invalid cloud_name " + parts[1]), true
 	}
 	up.ResourceType = parts[2]
-	switch up.ResourceType {
-	case "image", "video", "raw", "auto":
-	default:
+	if !cloudinary.IsUploadResourceType(up.ResourceType) {
 		return http.StatusNotFound, errorBody("Invalid resource type " + up.ResourceType), true
 	}
 	var (
@@ -453,11 +454,11 @@ func (s *Server) upload(r *http.Request, up *Upload, base string) (status int, r
 		msg := fmt.Sprintf("Invalid Signature %s. String to sign - '%s'.", f["signature"], stringToSign(f, 2))
 		return refuse(http.StatusUnauthorized, msg)
 	}
-	ts, err := strconv.ParseInt(f["timestamp"], 10, 64)
+	ts, err := cloudinary.ParseTimestamp(f["timestamp"])
 	if err != nil {
 		return refuse(http.StatusBadRequest, "Invalid timestamp "+f["timestamp"])
 	}
-	if reported := time.Unix(ts, 0).UTC(); s.now().Sub(reported) > time.Hour {
+	if reported := time.Unix(ts, 0).UTC(); s.now().Sub(reported) > cloudinary.UploadValidity {
 		return refuse(http.StatusBadRequest, fmt.Sprintf("Stale request - reported time is %s which is more than 1 hour ago",
 			reported.Format("2006-01-02 15:04:05 -0700")))
 	}
@@ -491,7 +492,7 @@ func (s *Server) attach(up *Upload, b *blob) {
 func (s *Server) checkSignature(f map[string]string) bool {
 	versions := []int{2, 1}
 	for k, x := range f {
-		if !unsignedKeys[k] && strings.ContainsRune(k+x, '&') {
+		if !cloudinary.Unsigned(k) && strings.ContainsRune(k+x, '&') {
 			versions = []int{2}
 		}
 	}
@@ -547,9 +548,9 @@ func (s *Server) store(up *Upload, b *blob, base string) (int, map[string]any) {
 		case truthy(f["use_filename"]) && name != "" && f["unique_filename"] != "" && !truthy(f["unique_filename"]):
 			publicID = name
 		case truthy(f["use_filename"]) && name != "":
-			publicID = name + "_" + randomID(6)
+			publicID = name + "_" + random.Alnum(6)
 		default:
-			publicID = randomID(20)
+			publicID = random.Alnum(20)
 		}
 	}
 	if folder := strings.Trim(f["folder"], "/"); folder != "" {
@@ -563,7 +564,7 @@ func (s *Server) store(up *Upload, b *blob, base string) (int, map[string]any) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if old, ok := s.assets[key]; ok && f["overwrite"] != "" && !truthy(f["overwrite"]) {
-		resp := cloneMap(old.response)
+		resp := maps.Clone(old.response)
 		resp["existing"] = true
 		return http.StatusOK, resp
 	}
@@ -578,10 +579,10 @@ func (s *Server) store(up *Upload, b *blob, base string) (int, map[string]any) {
 		delivery += "." + format
 	}
 	resp := map[string]any{
-		"asset_id":          randomHex(16),
+		"asset_id":          random.Hex(16),
 		"public_id":         publicID,
 		"version":           version,
-		"version_id":        randomHex(16),
+		"version_id":        random.Hex(16),
 		"signature":         s.responseSignature(publicID, version),
 		"format":            format,
 		"resource_type":     resourceType,
@@ -608,10 +609,10 @@ func (s *Server) store(up *Upload, b *blob, base string) (int, map[string]any) {
 		resp["display_name"] = name
 	}
 	if ctx := f["context"]; ctx != "" {
-		resp["context"] = map[string]any{"custom": parseContext(ctx)}
+		resp["context"] = map[string]any{"custom": cloudinary.ParseContext(ctx)}
 	}
 	s.assets[key] = &asset{response: resp, body: b, mimeType: mimeType(format)}
-	return http.StatusOK, cloneMap(resp)
+	return http.StatusOK, maps.Clone(resp)
 }
 
 // serveAsset answers GET of a url or secure_url the server returned.
@@ -665,39 +666,6 @@ func splitTags(v string) []string {
 		return []string{}
 	}
 	return strings.Split(v, ",")
-}
-
-// parseContext reads key=value|key=value with \= and \| escapes.
-func parseContext(v string) map[string]string {
-	out := map[string]string{}
-	var key, cur strings.Builder
-	inValue := false
-	flush := func() {
-		if key.Len() > 0 || cur.Len() > 0 {
-			out[key.String()] = cur.String()
-		}
-		key.Reset()
-		cur.Reset()
-		inValue = false
-	}
-	for i := 0; i < len(v); i++ {
-		c := v[i]
-		switch {
-		case c == '\\' && i+1 < len(v) && (v[i+1] == '=' || v[i+1] == '|'):
-			i++
-			cur.WriteByte(v[i])
-		case c == '=' && !inValue:
-			key.WriteString(cur.String())
-			cur.Reset()
-			inValue = true
-		case c == '|':
-			flush()
-		default:
-			cur.WriteByte(c)
-		}
-	}
-	flush()
-	return out
 }
 
 // sniff reports the format, size and resource type of an upload, reading
@@ -758,28 +726,4 @@ func mimeType(format string) string {
 		return t
 	}
 	return "application/octet-stream"
-}
-
-func randomHex(n int) string {
-	b := make([]byte, n)
-	_, _ = rand.Read(b)
-	return hex.EncodeToString(b)
-}
-
-func randomID(n int) string {
-	const alphabet = "abcdefghijklmnopqrstuvwxyz0123456789"
-	b := make([]byte, n)
-	_, _ = rand.Read(b)
-	for i := range b {
-		b[i] = alphabet[int(b[i])%len(alphabet)]
-	}
-	return string(b)
-}
-
-func cloneMap(m map[string]any) map[string]any {
-	out := make(map[string]any, len(m))
-	for k, v := range m {
-		out[k] = v
-	}
-	return out
 }

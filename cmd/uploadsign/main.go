@@ -39,6 +39,7 @@ import (
 	"time"
 
 	"github.com/uploadsign/uploadsign"
+	"github.com/uploadsign/uploadsign/internal/cloudinary"
 )
 
 // Exit statuses.
@@ -325,7 +326,7 @@ func cmdSign(args []string, e env) int {
 		if err != nil {
 			return usageError(e, fs, "%v", err)
 		}
-		if payload, err = signValues(s, params, *resourceType, e.now); err != nil {
+		if payload, err = s.SignRaw(*resourceType, params); err != nil {
 			return usageError(e, fs, "%v", err)
 		}
 	}
@@ -346,47 +347,6 @@ func cmdSign(args []string, e env) int {
 	return exitOK
 }
 
-// signValues signs raw parameters as given, like the SDK's api_sign_request,
-// stamping the time unless a timestamp argument is given.
-func signValues(s *uploadsign.Signer, params url.Values, resourceType string, now func() time.Time) (*uploadsign.Payload, error) {
-	switch resourceType {
-	case "image", "video", "raw", "auto":
-	default:
-		return nil, fmt.Errorf("--resource-type %q is not image, video, raw or auto", resourceType)
-	}
-	for _, k := range []string{"api_key", "cloud_name", "file", "resource_type", "signature"} { // unsignedParams, in order
-		if _, ok := params[k]; ok {
-			return nil, fmt.Errorf("%s is not a signed parameter; the payload adds api_key and signature itself", k)
-		}
-	}
-	if len(params["timestamp"]) > 1 {
-		return nil, errors.New("timestamp is given twice")
-	}
-	ts := now().Unix()
-	if t := params.Get("timestamp"); t != "" {
-		var err error
-		if ts, err = strconv.ParseInt(t, 10, 64); err != nil || ts <= 0 {
-			return nil, fmt.Errorf("timestamp=%s is not Unix seconds", t)
-		}
-	} else {
-		params.Set("timestamp", strconv.FormatInt(ts, 10))
-	}
-	fields := map[string]string{}
-	for k, vs := range params {
-		if v := strings.Join(vs, ","); v != "" {
-			fields[k] = v
-		}
-	}
-	fields["signature"] = s.SignValues(params)
-	fields["api_key"] = s.APIKey()
-	return &uploadsign.Payload{
-		URL:       s.UploadURL(resourceType),
-		Fields:    fields,
-		Timestamp: ts,
-		ExpiresAt: time.Unix(ts, 0).Add(time.Hour).UTC(),
-	}, nil
-}
-
 // knownParams holds the names of Cloudinary's upload parameters: those
 // of uploadsign.Params, the timestamp, and the Upload Widget's source.
 var knownParams = func() map[string]bool {
@@ -400,10 +360,6 @@ var knownParams = func() map[string]bool {
 	return known
 }()
 
-// unsignedParams are the fields a payload holds that are not signed
-// parameters.
-var unsignedParams = map[string]bool{"file": true, "api_key": true, "signature": true, "cloud_name": true, "resource_type": true}
-
 // warnParams warns of what sign would sign without complaint but
 // Cloudinary would not take as meant: a parameter name it does not know
 // (a misspelling is signed as given), and a timestamp that is stale or
@@ -415,18 +371,18 @@ func warnParams(e env, params url.Values) {
 	}
 	sort.Strings(keys)
 	for _, k := range keys {
-		if !knownParams[k] && !unsignedParams[k] { // unsigned ones are refused below
+		if !knownParams[k] && !cloudinary.Unsigned(k) { // unsigned ones are refused below
 			warn(e, "sign", "%q is not a Cloudinary upload parameter (misspelled?); signing it as given", k)
 		}
 	}
-	ts, err := strconv.ParseInt(params.Get("timestamp"), 10, 64)
+	ts, err := cloudinary.ParseTimestamp(params.Get("timestamp"))
 	if err != nil || len(params["timestamp"]) != 1 {
 		return
 	}
 	switch age := e.now().Sub(time.Unix(ts, 0)); {
-	case age > time.Hour:
+	case age > cloudinary.UploadValidity:
 		warn(e, "sign", "timestamp=%d is %v old; Cloudinary refuses an upload signed more than an hour before it arrives", ts, age.Truncate(time.Second))
-	case age < -5*time.Minute:
+	case age < -cloudinary.MaxClockSkew:
 		warn(e, "sign", "timestamp=%d is %v ahead of this machine's clock", ts, (-age).Truncate(time.Second))
 	}
 }

@@ -1,0 +1,117 @@
+// Package cloudinary holds the facts about Cloudinary's upload endpoint
+// that the library, its fake endpoint and its command share, each in one
+// place. It signs nothing.
+package cloudinary
+
+import (
+	"errors"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// UploadValidity is how long Cloudinary accepts a signed upload after its
+// timestamp. Later it answers "Stale request - reported time is ... which
+// is more than 1 hour ago".
+const UploadValidity = time.Hour
+
+// MaxClockSkew is how far ahead of the clock a timestamp may be: a
+// proposal's or a notification's.
+const MaxClockSkew = 5 * time.Minute
+
+// UploadResourceTypes are the resource types of an upload URL,
+// /v1_1/CLOUD/RESOURCE_TYPE/upload.
+var UploadResourceTypes = []string{"image", "video", "raw", "auto"}
+
+// IsUploadResourceType reports whether t is one of [UploadResourceTypes].
+func IsUploadResourceType(t string) bool {
+	switch t {
+	case "image", "video", "raw", "auto":
+		return true
+	}
+	return false
+}
+
+// UnsignedKeys are the fields of an upload that the endpoint leaves out of
+// the string it hashes, in byte order.
+var UnsignedKeys = []string{"api_key", "cloud_name", "file", "resource_type", "signature"}
+
+// Unsigned reports whether key is one of [UnsignedKeys].
+func Unsigned(key string) bool {
+	switch key {
+	case "api_key", "cloud_name", "file", "resource_type", "signature":
+		return true
+	}
+	return false
+}
+
+// ParseTimestamp reads Unix seconds as Cloudinary's timestamps are written:
+// decimal digits only, no sign, space or fraction, at most 18 of them.
+func ParseTimestamp(s string) (int64, error) {
+	if s == "" || len(s) > 18 || strings.Trim(s, "0123456789") != "" {
+		return 0, errors.New("not decimal Unix seconds")
+	}
+	return strconv.ParseInt(s, 10, 64)
+}
+
+// ValidParamName reports whether name looks like a Cloudinary parameter:
+// a lower-case ASCII letter, then lower-case letters, digits and "_".
+func ValidParamName(name string) bool {
+	if name == "" || name[0] < 'a' || name[0] > 'z' {
+		return false
+	}
+	for i := 1; i < len(name); i++ {
+		c := name[i]
+		if !('a' <= c && c <= 'z' || '0' <= c && c <= '9' || c == '_') {
+			return false
+		}
+	}
+	return true
+}
+
+// AppendContextValue appends a context or metadata value escaped as the
+// SDKs' encode_context escapes it: "=" and "|" get a backslash before them.
+func AppendContextValue(b []byte, v string) []byte {
+	for i := 0; i < len(v); i++ {
+		if v[i] == '=' || v[i] == '|' {
+			b = append(b, '\\')
+		}
+		b = append(b, v[i])
+	}
+	return b
+}
+
+// ParseContext reads a context or metadata parameter, key=value pairs
+// joined with "|" whose values escape "=" and "|" with a backslash, as
+// Cloudinary reads it.
+func ParseContext(v string) map[string]string {
+	out := map[string]string{}
+	var key, cur strings.Builder
+	inValue := false
+	flush := func() {
+		if key.Len() > 0 || cur.Len() > 0 {
+			out[key.String()] = cur.String()
+		}
+		key.Reset()
+		cur.Reset()
+		inValue = false
+	}
+	for i := 0; i < len(v); i++ {
+		c := v[i]
+		switch {
+		case c == '\\' && i+1 < len(v) && (v[i+1] == '=' || v[i+1] == '|'):
+			i++
+			cur.WriteByte(v[i])
+		case c == '=' && !inValue:
+			key.WriteString(cur.String())
+			cur.Reset()
+			inValue = true
+		case c == '|':
+			flush()
+		default:
+			cur.WriteByte(c)
+		}
+	}
+	flush()
+	return out
+}
