@@ -1,23 +1,18 @@
 package uploadsign
 
 import (
-	"bytes"
-	"cmp"
-	"encoding/json"
-	"errors"
 	"fmt"
-	"io"
 	"maps"
-	"math"
 	"net/url"
 	"reflect"
 	"slices"
 	"strconv"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"github.com/uploadsign/uploadsign/internal/cloudinary"
+	"github.com/uploadsign/uploadsign/internal/encode"
+	"github.com/uploadsign/uploadsign/internal/proposal"
 )
 
 // ParamSet is a named, versioned set of upload parameters that every
@@ -231,14 +226,11 @@ var booleanKeys = func() map[string]bool {
 	return keys
 }()
 
-func isTrue(v string) bool  { return v == "true" || v == "1" }
-func isFalse(v string) bool { return v == "false" || v == "0" }
-
 // sameValue reports whether Cloudinary reads the values a and b of key
 // alike: booleans by meaning, anything else byte for byte.
 func sameValue(key, a, b string) bool {
 	if booleanKeys[key] {
-		return isTrue(a) && isTrue(b) || isFalse(a) && isFalse(b)
+		return cloudinary.True(a) && cloudinary.True(b) || cloudinary.False(a) && cloudinary.False(b)
 	}
 	return a == b
 }
@@ -281,22 +273,27 @@ func (p *Params) encode(e *encoder) error {
 	e.flag("invalidate", p.Invalidate)
 
 	if len(p.Tags) > 0 {
-		e.list("tags", p.Tags)
+		v, err := encode.List(p.Tags)
+		e.set("tags", v, err)
 	}
 	if len(p.Context) > 0 {
-		e.keyValues("context", p.Context)
+		v, err := encode.KeyValues(p.Context)
+		e.set("context", v, err)
 	}
 	if len(p.Metadata) > 0 {
-		e.keyValues("metadata", p.Metadata)
+		v, err := encode.KeyValues(p.Metadata)
+		e.set("metadata", v, err)
 	}
 	e.flag("clear_invalid", p.ClearInvalid)
 
 	if p.Transformation != "" {
-		e.transformation(p.Transformation)
+		v, err := encode.Transformation(p.Transformation)
+		e.set("transformation", v, err)
 	}
 	e.str("format", p.Format)
 	if len(p.AllowedFormats) > 0 {
-		e.list("allowed_formats", p.AllowedFormats)
+		v, err := encode.List(p.AllowedFormats)
+		e.set("allowed_formats", v, err)
 	}
 	if len(p.Eager) > 0 {
 		e.eager(p.Eager)
@@ -326,7 +323,8 @@ func (p *Params) encode(e *encoder) error {
 		e.rects("custom_coordinates", p.CustomCoordinates)
 	}
 	if p.AutoTagging != 0 {
-		e.autoTagging(p.AutoTagging)
+		v, err := encode.AutoTagging(p.AutoTagging)
+		e.set("auto_tagging", v, err)
 	}
 	e.str("categorization", p.Categorization)
 	e.str("detection", p.Detection)
@@ -345,7 +343,8 @@ func (p *Params) encode(e *encoder) error {
 	e.str("proxy", p.Proxy)
 	e.flag("return_delete_token", p.ReturnDeleteToken)
 	if len(p.Headers) > 0 {
-		e.headers(p.Headers)
+		v, err := encode.Headers(p.Headers)
+		e.set("headers", v, err)
 	}
 
 	if len(p.Extra) > 0 {
@@ -393,31 +392,22 @@ func (e *encoder) add(key, value string) {
 	}
 }
 
-// valid reports whether v is valid UTF-8 without NUL bytes, failing key
-// if not.
-func (e *encoder) valid(key, v string) bool {
-	switch {
-	case !utf8.ValidString(v):
-		e.fail(key, "%.80q is not valid UTF-8", v)
-		return false
-	case strings.IndexByte(v, 0) >= 0:
-		e.fail(key, "%.80q holds a NUL byte", v)
-		return false
+// set adds the value an encode function returns, or fails key with its
+// error.
+func (e *encoder) set(key, v string, err error) {
+	if err != nil {
+		e.fail(key, "%v", err)
+		return
 	}
-	return true
+	e.add(key, v)
 }
 
-// str adds a string, which must be valid UTF-8. The empty check is inlined
-// at every call: most parameters of a request are empty.
+// str adds a string, which must be valid UTF-8 without NUL bytes. The
+// empty check is inlined at every call: most parameters of a request are
+// empty.
 func (e *encoder) str(key, v string) {
 	if v != "" {
-		e.addString(key, v)
-	}
-}
-
-func (e *encoder) addString(key, v string) {
-	if e.valid(key, v) {
-		e.add(key, v)
+		e.set(key, v, encode.Text(v))
 	}
 }
 
@@ -443,332 +433,45 @@ func (e *encoder) word(key string, b *bool) {
 	}
 }
 
-// transformation percent-decodes the incoming transformation as the Node
-// SDK's build_upload_params does (decodeURIComponent), refusing what that
-// function throws on: a malformed escape, or escapes that are not UTF-8.
-func (e *encoder) transformation(t string) {
-	if t == "" || !strings.ContainsRune(t, '%') {
-		e.str("transformation", t)
-		return
-	}
-	decoded, err := url.PathUnescape(t)
-	if err != nil || !utf8.ValidString(decoded) {
-		e.fail("transformation", "%.80q has a malformed percent-escape", t)
-		return
-	}
-	e.str("transformation", decoded)
-}
-
-// list joins items with ",", refusing items that are empty or hold a comma.
-func (e *encoder) list(key string, items []string) {
-	if len(items) == 0 {
-		return
-	}
-	for i, item := range items {
-		switch {
-		case item == "":
-			e.fail(key, "item %d is empty", i)
-			return
-		case strings.ContainsRune(item, ','):
-			e.fail(key, "item %d (%q) holds a comma", i, item)
-			return
-		case !e.valid(key, item):
-			return
-		}
-	}
-	e.add(key, strings.Join(items, ","))
-}
-
-// keyValues encodes a map as key=value pairs in key order joined with "|",
-// with "=" and "|" in values escaped by a backslash, as the SDK's
-// encode_context does.
-func (e *encoder) keyValues(key string, m map[string]string) {
-	if len(m) == 0 {
-		return
-	}
-	var b []byte
-	for i, k := range sortedKeys(m) {
-		v := m[k]
-		switch {
-		case k == "":
-			e.fail(key, "a key is empty")
-			return
-		case strings.ContainsAny(k, "=|\\"):
-			e.fail(key, "key %.80q holds \"=\", \"|\" or \"\\\", which cannot be escaped", k)
-			return
-		case ambiguousBackslash(v):
-			e.fail(key, "the value of %.80q has \"\\\" before \"=\", \"|\" or its end, which Cloudinary would read as an escape", k)
-			return
-		case !e.valid(key, k) || !e.valid(key, v):
-			return
-		}
-		if i > 0 {
-			b = append(b, '|')
-		}
-		b = append(b, k...)
-		b = append(b, '=')
-		b = cloudinary.AppendContextValue(b, v)
-	}
-	e.add(key, string(b))
-}
-
-// ambiguousBackslash reports whether v has a backslash that, once "=" and
-// "|" are escaped, Cloudinary would read as part of an escape: one before
-// "=", "|" or the end of the value.
-func ambiguousBackslash(v string) bool {
-	for i := 0; i < len(v); i++ {
-		if v[i] == '\\' && (i+1 == len(v) || v[i+1] == '=' || v[i+1] == '|') {
-			return true
-		}
-	}
-	return false
-}
-
-func (e *encoder) headers(h map[string]string) {
-	if len(h) == 0 {
-		return
-	}
-	var b []byte
-	for i, k := range sortedKeys(h) {
-		v := h[k]
-		switch {
-		case k == "" || strings.ContainsAny(k, ":\r\n"):
-			e.fail("headers", "header name %q is empty or holds \":\" or a line break", k)
-			return
-		case strings.ContainsAny(v, "\r\n"):
-			e.fail("headers", "the value of %q holds a line break", k)
-			return
-		case !e.valid("headers", k) || !e.valid("headers", v):
-			return
-		}
-		if i > 0 {
-			b = append(b, '\n')
-		}
-		b = append(b, k...)
-		b = append(b, ':')
-		b = append(b, v...)
-	}
-	e.add("headers", string(b))
-}
-
-// eager joins transformations with "|", each followed by "/format" if set.
 func (e *encoder) eager(list []Eager) {
-	if len(list) == 0 {
-		return
-	}
-	var b []byte
+	items := make([]encode.EagerItem, len(list))
 	for i, t := range list {
-		switch {
-		case t.Transformation == "":
-			e.fail("eager", "item %d has no transformation", i)
-			return
-		case strings.ContainsRune(t.Transformation, '|') || strings.ContainsAny(t.Format, "|/"):
-			e.fail("eager", "item %d holds \"|\" in its transformation or \"|\" or \"/\" in its format", i)
-			return
-		case !e.valid("eager", t.Transformation) || !e.valid("eager", t.Format):
-			return
-		}
-		if i > 0 {
-			b = append(b, '|')
-		}
-		b = append(b, t.Transformation...)
-		if t.Format != "" {
-			b = append(b, '/')
-			b = append(b, t.Format...)
-		}
+		items[i] = encode.EagerItem(t)
 	}
-	e.add("eager", string(b))
+	v, err := encode.Eager(items)
+	e.set("eager", v, err)
 }
 
-// rects encodes rectangles as x,y,w,h joined with "|".
 func (e *encoder) rects(key string, rs []Rect) {
-	if len(rs) == 0 {
-		return
-	}
-	var b []byte
+	list := make([][4]int, len(rs))
 	for i, r := range rs {
-		if r.X < 0 || r.Y < 0 || r.Width < 0 || r.Height < 0 {
-			e.fail(key, "rectangle %d has a negative value", i)
-			return
-		}
-		if i > 0 {
-			b = append(b, '|')
-		}
-		b = strconv.AppendInt(b, int64(r.X), 10)
-		b = append(b, ',')
-		b = strconv.AppendInt(b, int64(r.Y), 10)
-		b = append(b, ',')
-		b = strconv.AppendInt(b, int64(r.Width), 10)
-		b = append(b, ',')
-		b = strconv.AppendInt(b, int64(r.Height), 10)
+		list[i] = [4]int{r.X, r.Y, r.Width, r.Height}
 	}
-	e.add(key, string(b))
+	v, err := encode.Rects(list)
+	e.set(key, v, err)
 }
 
-func (e *encoder) autoTagging(v float64) {
-	switch {
-	case v == 0:
-	case math.IsNaN(v) || v < 0 || v > 1:
-		e.fail("auto_tagging", "%v is not a confidence in (0, 1]", v)
-	default:
-		e.add("auto_tagging", jsNumber(v))
-	}
-}
-
-// jsNumber formats v as JavaScript's Number.prototype.toString does: the
-// shortest digits that read back as v, without an exponent from 1e-7 up to
-// 1e21, and -0 as "0".
-func jsNumber(v float64) string {
-	switch {
-	case v == 0:
-		return "0"
-	case math.IsNaN(v):
-		return "NaN"
-	case math.IsInf(v, 1):
-		return "Infinity"
-	case math.IsInf(v, -1):
-		return "-Infinity"
-	case v < 0:
-		return "-" + jsNumber(-v)
-	}
-	// d.ddde±x: the digits, and n, the position of the decimal point
-	// after the first digit as ECMAScript's Number::toString counts it.
-	mant, exp, _ := strings.Cut(strconv.FormatFloat(v, 'e', -1, 64), "e")
-	digits := strings.Replace(mant, ".", "", 1)
-	e, _ := strconv.Atoi(exp)
-	k, n := len(digits), e+1
-	switch {
-	case k <= n && n <= 21:
-		return digits + strings.Repeat("0", n-k)
-	case 0 < n && n <= 21:
-		return digits[:n] + "." + digits[n:]
-	case -6 < n && n <= 0:
-		return "0." + strings.Repeat("0", -n) + digits
-	}
-	out := digits[:1]
-	if k > 1 {
-		out += "." + digits[1:]
-	}
-	if n-1 < 0 {
-		return out + "e-" + strconv.Itoa(1-n)
-	}
-	return out + "e+" + strconv.Itoa(n-1)
-}
-
-// jsDate is how JavaScript's JSON.stringify writes a Date.
-const jsDate = "2006-01-02T15:04:05.000Z"
-
-// accessControl encodes the rules as the JSON array the SDK's
-// jsonArrayParam writes.
 func (e *encoder) accessControl(rules []AccessRule) {
-	if len(rules) == 0 {
-		return
-	}
-	b := []byte{'['}
+	list := make([]encode.AccessRule, len(rules))
 	for i, r := range rules {
-		if r.AccessType == "" {
-			e.fail("access_control", "rule %d has no access type", i)
-			return
-		}
-		if !e.valid("access_control", r.AccessType) {
-			return
-		}
-		if i > 0 {
-			b = append(b, ',')
-		}
-		b = append(b, `{"access_type":`...)
-		b = appendJSONString(b, r.AccessType)
-		if !r.Start.IsZero() {
-			b = append(b, `,"start":`...)
-			b = appendJSONString(b, r.Start.UTC().Format(jsDate))
-		}
-		if !r.End.IsZero() {
-			b = append(b, `,"end":`...)
-			b = appendJSONString(b, r.End.UTC().Format(jsDate))
-		}
-		b = append(b, '}')
+		list[i] = encode.AccessRule(r)
 	}
-	e.add("access_control", string(append(b, ']')))
+	v, err := encode.AccessControl(list)
+	e.set("access_control", v, err)
 }
 
-// breakpoints encodes the settings as the JSON array the SDK's
-// generate_responsive_breakpoints_string writes.
 func (e *encoder) breakpoints(list []ResponsiveBreakpoint) {
-	if len(list) == 0 {
-		return
-	}
-	b := []byte{'['}
+	items := make([]encode.Breakpoint, len(list))
 	for i, r := range list {
-		if !e.valid("responsive_breakpoints", r.Format) || !e.valid("responsive_breakpoints", r.Transformation) {
-			return
-		}
-		if r.MinWidth < 0 || r.MaxWidth < 0 || r.BytesStep < 0 || r.MaxImages < 0 {
-			e.fail("responsive_breakpoints", "item %d has a negative number", i)
-			return
-		}
-		if i > 0 {
-			b = append(b, ',')
-		}
-		b = append(b, `{"create_derived":`...)
-		b = strconv.AppendBool(b, r.CreateDerived)
-		if r.Format != "" {
-			b = append(b, `,"format":`...)
-			b = appendJSONString(b, r.Format)
-		}
-		if r.Transformation != "" {
-			b = append(b, `,"transformation":`...)
-			b = appendJSONString(b, r.Transformation)
-		}
-		for _, n := range [...]struct {
-			name string
-			v    int
-		}{{"min_width", r.MinWidth}, {"max_width", r.MaxWidth}, {"bytes_step", r.BytesStep}, {"max_images", r.MaxImages}} {
-			if n.v != 0 {
-				b = append(b, `,"`...)
-				b = append(b, n.name...)
-				b = append(b, `":`...)
-				b = strconv.AppendInt(b, int64(n.v), 10)
-			}
-		}
-		b = append(b, '}')
+		items[i] = encode.Breakpoint{CreateDerived: r.CreateDerived, Format: r.Format, Transformation: r.Transformation,
+			MinWidth: r.MinWidth, MaxWidth: r.MaxWidth, BytesStep: r.BytesStep, MaxImages: r.MaxImages}
 	}
-	e.add("responsive_breakpoints", string(append(b, ']')))
-}
-
-// appendJSONString appends s quoted as JavaScript's JSON.stringify quotes
-// it: only '"', '\\' and control characters are escaped.
-func appendJSONString(b []byte, s string) []byte {
-	const hexDigits = "0123456789abcdef"
-	b = append(b, '"')
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		switch {
-		case c == '"' || c == '\\':
-			b = append(b, '\\', c)
-		case c == '\b':
-			b = append(b, '\\', 'b')
-		case c == '\f':
-			b = append(b, '\\', 'f')
-		case c == '\n':
-			b = append(b, '\\', 'n')
-		case c == '\r':
-			b = append(b, '\\', 'r')
-		case c == '\t':
-			b = append(b, '\\', 't')
-		case c < 0x20:
-			b = append(b, '\\', 'u', '0', '0', hexDigits[c>>4], hexDigits[c&0xf])
-		default:
-			b = append(b, c)
-		}
-	}
-	return append(b, '"')
+	v, err := encode.Breakpoints(items)
+	e.set("responsive_breakpoints", v, err)
 }
 
 func (e *encoder) extra(m map[string]string) {
-	if len(m) == 0 {
-		return
-	}
-	for _, k := range sortedKeys(m) {
+	for _, k := range encode.Keys(m) {
 		switch {
 		case !cloudinary.ValidParamName(k):
 			e.fail("extra", "parameter name %q is not lower-case ASCII letters, digits and \"_\"", k)
@@ -780,41 +483,6 @@ func (e *encoder) extra(m map[string]string) {
 			e.str(k, m[k])
 		}
 	}
-}
-
-// sortedKeys returns m's keys in the order JavaScript enumerates an object
-// whose keys were inserted in byte order, the order the SDKs' encoders
-// then write: keys that are array indices ("0", "9", "10") first, by
-// number, then the others in byte order.
-func sortedKeys(m map[string]string) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	slices.SortFunc(keys, func(a, b string) int {
-		ia, aIndex := arrayIndex(a)
-		ib, bIndex := arrayIndex(b)
-		switch {
-		case aIndex && bIndex:
-			return cmp.Compare(ia, ib)
-		case aIndex:
-			return -1
-		case bIndex:
-			return 1
-		}
-		return strings.Compare(a, b)
-	})
-	return keys
-}
-
-// arrayIndex reports whether k is a JavaScript array index: the canonical
-// decimal form of an integer from 0 to 2^32-2.
-func arrayIndex(k string) (uint64, bool) {
-	if k == "" || len(k) > 10 || (len(k) > 1 && k[0] == '0') {
-		return 0, false
-	}
-	n, err := strconv.ParseUint(k, 10, 64)
-	return n, err == nil && n < 1<<32-1
 }
 
 // mergedCollection reports whether a request's value for key is merged
@@ -891,96 +559,9 @@ func (p Params) clone() Params {
 // array, a number beyond float64, invalid UTF-8, and NUL bytes. It signs
 // nothing: pass the result to [Signer.SignProposed].
 func ParseProposal(paramsToSign []byte) (url.Values, error) {
-	bad := func(format string, args ...any) (url.Values, error) {
-		return nil, fmt.Errorf("%w: params_to_sign: %s", ErrInvalidParam, fmt.Sprintf(format, args...))
-	}
-	if !utf8.Valid(paramsToSign) {
-		return bad("not valid UTF-8")
-	}
-	dec := json.NewDecoder(bytes.NewReader(paramsToSign))
-	dec.UseNumber()
-	if tok, err := dec.Token(); err != nil || tok != json.Delim('{') {
-		return bad("not a JSON object")
-	}
-	out := url.Values{}
-	for dec.More() {
-		tok, err := dec.Token()
-		if err != nil {
-			return bad("malformed JSON: %v", err)
-		}
-		key := tok.(string) // object keys are strings
-		if _, dup := out[key]; dup {
-			return bad("%.60q is given twice", key)
-		}
-		value, present, err := proposalValue(dec, false)
-		if err != nil {
-			return bad("%.60q: %v", key, err)
-		}
-		if strings.IndexByte(key, 0) >= 0 || strings.IndexByte(value, 0) >= 0 {
-			return bad("%.60q holds a NUL byte", key)
-		}
-		if present {
-			out[key] = []string{value}
-		} else {
-			out[key] = nil // seen, for the duplicate check; dropped below
-		}
-	}
-	if _, err := dec.Token(); err != nil {
-		return bad("malformed JSON: %v", err)
-	}
-	if _, err := dec.Token(); err != io.EOF {
-		return bad("data after the JSON object")
-	}
-	for k, v := range out {
-		if v == nil {
-			delete(out, k)
-		}
-	}
-	return out, nil
-}
-
-// proposalValue reads one JSON value and writes it as JavaScript's String
-// would, arrays joined with ","; present is false for null at the top.
-func proposalValue(dec *json.Decoder, inArray bool) (value string, present bool, err error) {
-	tok, err := dec.Token()
+	values, err := proposal.Parse(paramsToSign)
 	if err != nil {
-		return "", false, fmt.Errorf("malformed JSON: %v", err)
+		return nil, fmt.Errorf("%w: params_to_sign: %w", ErrInvalidParam, err)
 	}
-	switch v := tok.(type) {
-	case nil:
-		return "", false, nil
-	case string:
-		return v, true, nil
-	case bool:
-		return strconv.FormatBool(v), true, nil
-	case json.Number:
-		f, err := strconv.ParseFloat(string(v), 64)
-		if err != nil {
-			return "", false, fmt.Errorf("the number %.40s is beyond what JavaScript can hold", v)
-		}
-		return jsNumber(f), true, nil
-	case json.Delim:
-		if v == '{' {
-			return "", false, errors.New("a nested object is not an upload parameter")
-		}
-		if inArray {
-			return "", false, errors.New("an array inside an array is not an upload parameter")
-		}
-		var b strings.Builder
-		for i := 0; dec.More(); i++ {
-			if i > 0 {
-				b.WriteByte(',')
-			}
-			s, _, err := proposalValue(dec, true)
-			if err != nil {
-				return "", false, err
-			}
-			b.WriteString(s)
-		}
-		if _, err := dec.Token(); err != nil { // ]
-			return "", false, fmt.Errorf("malformed JSON: %v", err)
-		}
-		return b.String(), true, nil
-	}
-	return "", false, fmt.Errorf("unexpected JSON %v", tok)
+	return values, nil
 }

@@ -139,19 +139,6 @@ func TestParseProposal(t *testing.T) {
 	}
 }
 
-func TestJSNumber(t *testing.T) {
-	// Number.prototype.toString, as the ECMAScript specification writes
-	// these values.
-	for v, want := range map[float64]string{
-		1: "1", 0.5: "0.5", 1e21: "1e+21", 1e20: "100000000000000000000", 1e-7: "1e-7", 1e-6: "0.000001",
-		123e-20: "1.23e-18", 1.5e300: "1.5e+300", -2.5: "-2.5", 0.1: "0.1", 100: "100",
-	} {
-		if got := jsNumber(v); got != want {
-			t.Errorf("jsNumber(%v) = %q, want %q", v, got, want)
-		}
-	}
-}
-
 func widgetSet() ParamSet {
 	return ParamSet{Name: "widget", Version: 1,
 		Params:       Params{Folder: "avatars", Tags: []string{"avatar"}, Overwrite: Bool(false)},

@@ -47,8 +47,9 @@
 // timestamp and may be replayed within that hour; a signature cannot limit
 // file size. Fixing a unique public_id with Overwrite false limits what a
 // replay can do. The secret never leaves the Signer: it appears in no
-// payload, error, log record, JSON or fmt output of a Signer, and is kept
-// masked so that reflection-based printers (go-cmp, spew) do not show it.
+// payload, error, log record, JSON or fmt output of a Signer: it is held
+// only inside the hashing function New builds, which no printer, not even
+// a reflection-based one (go-cmp, spew), can look into.
 //
 // Browsers that propose what to sign, as Cloudinary's Upload Widget does,
 // go through [ParseProposal] and [Signer.SignProposed], which signs only
@@ -92,7 +93,6 @@ package uploadsign
 
 import (
 	"cmp"
-	"crypto/hmac"
 	"crypto/sha1"
 	"crypto/sha256"
 	"crypto/subtle"
@@ -100,7 +100,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"log/slog"
 	"maps"
 	"net/url"
@@ -113,7 +112,10 @@ import (
 	"github.com/uploadsign/uploadsign/internal/cloudinary"
 	"github.com/uploadsign/uploadsign/internal/delivery"
 	"github.com/uploadsign/uploadsign/internal/diagnose"
+	"github.com/uploadsign/uploadsign/internal/encode"
 	"github.com/uploadsign/uploadsign/internal/jsonenc"
+	"github.com/uploadsign/uploadsign/internal/keys"
+	"github.com/uploadsign/uploadsign/internal/proposal"
 	"github.com/uploadsign/uploadsign/internal/random"
 )
 
@@ -156,7 +158,7 @@ type Signer struct {
 	// (WithPreviousKeys). Each secret lives only inside its key's hash
 	// function, where no printer reaches: not fmt, nor reflection-based
 	// ones (go-cmp, spew, testify).
-	keys      []key
+	keys      []keys.Key
 	algorithm Algorithm
 	version   int
 	now       func() time.Time
@@ -572,9 +574,9 @@ func (s *Signer) Sign(set string, version int, req Params) (*Payload, error) {
 	pooled := getText()
 	defer putText(pooled)
 	text := (*pooled)[:0]
-	var naming namingFields
+	var naming proposal.Naming
 	err = mergeFields(cs.fixed, own, field{key: "timestamp"}, func(f field, set int) {
-		naming.see(f)
+		naming.See(f.key, f.value)
 		if len(text) > 0 {
 			text = append(text, '&')
 		}
@@ -591,10 +593,10 @@ func (s *Signer) Sign(set string, version int, req Params) (*Payload, error) {
 	if err != nil {
 		return nil, err
 	}
-	if naming.fromFilename() && !isFalse(naming.overwrite) {
+	if naming.FromFilename() && !cloudinary.False(naming.Overwrite) {
 		return nil, fmt.Errorf("%w: overwrite: the public_id is the name of the file the browser sends (use_filename true, unique_filename false), so the set or request must sign overwrite false, or one user could replace another's asset", ErrParamNotAllowed)
 	}
-	sum := s.keys[0].sum(s.algorithm, text)
+	sum := s.keys[0].Sum(s.algorithm == SHA256, text)
 	mac := sum[:s.hashSize()]
 	both := strs[:len(digits)+hex.EncodedLen(len(mac))]
 	hex.Encode(both[len(digits):], mac)
@@ -629,30 +631,6 @@ func (cs *compiledSet) stampLifecycle(p *Payload, now time.Time) {
 		dates[1] = cs.Sunset.UTC()
 		p.Sunset = &dates[1]
 	}
-}
-
-// namingFields collects, as Sign merges the fields, those that decide
-// whether the browser's file name becomes the public_id.
-type namingFields struct{ publicID, useFilename, uniqueFilename, overwrite string }
-
-func (n *namingFields) see(f field) {
-	switch f.key {
-	case "public_id":
-		n.publicID = f.value
-	case "use_filename":
-		n.useFilename = f.value
-	case "unique_filename":
-		n.uniqueFilename = f.value
-	case "overwrite":
-		n.overwrite = f.value
-	}
-}
-
-// fromFilename reports whether Cloudinary takes the public_id from the
-// uploaded file's name as it is: use_filename true, unique_filename false
-// and no public_id.
-func (n *namingFields) fromFilename() bool {
-	return n.publicID == "" && isTrue(n.useFilename) && isFalse(n.uniqueFilename)
 }
 
 // checkVersion1 refuses "&" in fields when the Signer uses signature
@@ -708,74 +686,6 @@ func (k Key) MarshalJSON() ([]byte, error) {
 	return json.Marshal(map[string]string{"api_key": k.APIKey, "api_secret": "[redacted]"})
 }
 
-// key is an API key with the only copies of its secret, captured by sum
-// and misuse.
-type key struct {
-	apiKey string
-	// sum returns the hash, with algorithm a, of text followed by the
-	// secret, in the first a.size() bytes. It writes the secret into
-	// text's spare capacity (or a copy of text) and clears it again.
-	sum func(a Algorithm, text []byte) [sha256.Size]byte
-	// misuse returns the signatures of text made with the secret in one
-	// of the wrong ways Explain recognises.
-	misuse func(m misuse, a Algorithm, text string) [][]byte
-}
-
-// misuse is a wrong way of using the secret that people are known to sign
-// with.
-type misuse int
-
-const (
-	lineBreak misuse = iota // a file or .env value read with its line break
-	spaces                  // spaces copied around the secret
-	quotes                  // a .env value kept in its quotes
-	hmacKeyed               // HMAC keyed with the secret, instead of hash(text + secret)
-	misuses                 // the number of misuses
-)
-
-func newKey(apiKey, secret string) key {
-	sum := func(a Algorithm, text []byte) (sum [sha256.Size]byte) {
-		n := len(text)
-		text = append(text, secret...)
-		if a == SHA256 {
-			sum = sha256.Sum256(text)
-		} else {
-			sum1 := sha1.Sum(text)
-			copy(sum[:], sum1[:])
-		}
-		clear(text[n:])
-		return sum
-	}
-	misused := func(m misuse, a Algorithm, text string) [][]byte {
-		newHash := sha1.New
-		if a == SHA256 {
-			newHash = sha256.New
-		}
-		if m == hmacKeyed {
-			h := hmac.New(newHash, []byte(secret))
-			io.WriteString(h, text)
-			return [][]byte{h.Sum(nil)}
-		}
-		var wrapped []string
-		switch m {
-		case lineBreak:
-			wrapped = []string{secret + "\n", secret + "\r\n"}
-		case spaces:
-			wrapped = []string{" " + secret, secret + " ", " " + secret + " "}
-		case quotes:
-			wrapped = []string{`"` + secret + `"`, "'" + secret + "'"}
-		}
-		var sums [][]byte
-		for _, w := range wrapped {
-			h := newHash()
-			io.WriteString(h, text+w)
-			sums = append(sums, h.Sum(nil))
-		}
-		return sums
-	}
-	return key{apiKey: apiKey, sum: sum, misuse: misused}
-}
-
 // hashSize is the size of the Signer's hash in bytes.
 func (s *Signer) hashSize() int {
 	if s.algorithm == SHA256 {
@@ -801,8 +711,8 @@ func putText(p *[]byte) {
 
 // makeKeys checks the previous keys and returns the keys of a Signer: the
 // current one first.
-func makeKeys(current Key, previous []Key) ([]key, error) {
-	keys := []key{newKey(current.APIKey, current.Secret)}
+func makeKeys(current Key, previous []Key) ([]keys.Key, error) {
+	list := []keys.Key{keys.New(current.APIKey, current.Secret)}
 	for i, k := range previous {
 		what := fmt.Sprintf("WithPreviousKeys: key %d", i+1)
 		if err := checkCredential(what+": API key", k.APIKey); err != nil {
@@ -811,21 +721,21 @@ func makeKeys(current Key, previous []Key) ([]key, error) {
 		if err := checkCredential(what+": API secret", k.Secret); err != nil {
 			return nil, err
 		}
-		for _, have := range keys {
-			if have.apiKey == k.APIKey {
+		for _, have := range list {
+			if have.APIKey == k.APIKey {
 				return nil, fmt.Errorf("%w: %s: API key %q is given twice", ErrInvalidConfig, what, k.APIKey)
 			}
 		}
-		keys = append(keys, newKey(k.APIKey, k.Secret))
+		list = append(list, keys.New(k.APIKey, k.Secret))
 	}
-	return keys, nil
+	return list, nil
 }
 
 // candidates returns the keys whose secret may have signed something that
 // names apiKey: that key if it is one of the Signer's, else all of them.
-func (s *Signer) candidates(apiKey string) []key {
+func (s *Signer) candidates(apiKey string) []keys.Key {
 	for i, k := range s.keys {
-		if apiKey != "" && k.apiKey == apiKey {
+		if apiKey != "" && k.APIKey == apiKey {
 			return s.keys[i : i+1]
 		}
 	}
@@ -972,7 +882,7 @@ func (cs *compiledSet) bind(req Params) (map[string]string, error) {
 // value, and every other proposed key to be one the set lets a browser
 // choose.
 func (cs *compiledSet) checkProposal(keys []string, proposed url.Values, bound map[string]string) error {
-	for _, k := range sortedKeys(bound) {
+	for _, k := range encode.Keys(bound) {
 		got := proposed.Get(k)
 		switch {
 		case got == "":
@@ -985,7 +895,7 @@ func (cs *compiledSet) checkProposal(keys []string, proposed url.Values, bound m
 		_, isBound := bound[k]
 		switch {
 		case isBound || k == "timestamp" || slices.Contains(cs.ClientParams, k):
-		case k == "overwrite" && isFalse(proposed.Get(k)):
+		case k == "overwrite" && cloudinary.False(proposed.Get(k)):
 			// Protects, whoever chooses it.
 		default:
 			return fmt.Errorf("%w: %.60q: neither the set nor the request binds it, and ClientParams does not list it", ErrParamNotAllowed, k)
@@ -1006,33 +916,8 @@ func (cs *compiledSet) binder(key, value string) string {
 // public_id, or places a fixed one, without signing overwrite false (see
 // Signer.SignProposed).
 func checkNaming(proposed url.Values, bound map[string]string) error {
-	chosen := func(k string) bool {
-		_, isBound := bound[k]
-		return !isBound && proposed.Get(k) != ""
-	}
-	naming := namingFields{publicID: proposed.Get("public_id"), useFilename: proposed.Get("use_filename"), uniqueFilename: proposed.Get("unique_filename")}
-	fromFilename := naming.fromFilename()
-	var why string
-	switch {
-	case chosen("public_id"):
-		why = "the browser chooses the public_id"
-	case fromFilename:
-		why = "the public_id is the file name the browser sends (use_filename true, unique_filename false)"
-	case proposed.Get("public_id") == "":
-		return nil // Cloudinary makes up a unique public_id
-	case chosen("folder"):
-		why = "the browser chooses the folder that prefixes the public_id"
-	case chosen("public_id_prefix"):
-		why = "the browser chooses the public_id_prefix"
-	case chosen("asset_folder") && isTrue(proposed.Get("use_asset_folder_as_public_id_prefix")):
-		why = "the browser chooses the asset_folder that prefixes the public_id"
-	default:
-		return nil
-	}
-	if fromFilename && (chosen("folder") || chosen("public_id_prefix")) {
-		why += ", in a folder it chooses"
-	}
-	if isFalse(proposed.Get("overwrite")) {
+	why := proposal.BrowserNames(proposed, bound)
+	if why == "" || cloudinary.False(proposed.Get("overwrite")) {
 		return nil
 	}
 	return fmt.Errorf("%w: overwrite: %s, so the proposal must sign overwrite false, or one user could replace another's asset", ErrParamNotAllowed, why)
@@ -1215,7 +1100,7 @@ func (s *Signer) SignRaw(resourceType string, params url.Values) (*Payload, erro
 func (s *Signer) SignValues(params url.Values) string {
 	pooled := getText()
 	defer putText(pooled)
-	sum := s.keys[0].sum(s.algorithm, appendStringToSign((*pooled)[:0], params, s.version))
+	sum := s.keys[0].Sum(s.algorithm == SHA256, appendStringToSign((*pooled)[:0], params, s.version))
 	var h [2 * sha256.Size]byte
 	n := hex.Encode(h[:], sum[:s.hashSize()])
 	return string(h[:n])
@@ -1410,7 +1295,7 @@ func (s *Signer) VerifyUpload(r UploadResult) (*Asset, error) {
 func (s *Signer) urlDigest(toSign string) []byte {
 	pooled := getText()
 	defer putText(pooled)
-	sum := s.keys[0].sum(SHA1, append((*pooled)[:0], toSign...))
+	sum := s.keys[0].Sum(false, append((*pooled)[:0], toSign...))
 	return sum[:sha1.Size]
 }
 
@@ -1469,7 +1354,7 @@ func (s *Signer) VerifyNotification(body []byte, timestamp, signature string) er
 // compare checks a hex signature against the hash of text and the secret
 // of each of keys. It hashes with every key and compares in constant time,
 // so that the time taken does not tell which key matched.
-func (s *Signer) compare(what, signature string, keys []key, text []byte) error {
+func (s *Signer) compare(what, signature string, candidates []keys.Key, text []byte) error {
 	size := s.hashSize()
 	if len(signature) != 2*size {
 		return fmt.Errorf("%w: %s signature has %d characters, want %d (%s)", ErrInvalidSignature, what, len(signature), 2*size, s.algorithm)
@@ -1480,8 +1365,8 @@ func (s *Signer) compare(what, signature string, keys []key, text []byte) error 
 		return fmt.Errorf("%w: %s signature is not hex", ErrInvalidSignature, what)
 	}
 	match := 0
-	for _, k := range keys {
-		sum := k.sum(s.algorithm, text)
+	for _, k := range candidates {
+		sum := k.Sum(s.algorithm == SHA256, text)
 		match |= subtle.ConstantTimeCompare(got, sum[:size])
 	}
 	if match != 1 {
@@ -1508,13 +1393,6 @@ func (s Signer) String() string {
 		s.cloudName, s.apiKey, previous, s.algorithm, s.version, s.setCount())
 }
 
-// GoString is [Signer.String], so that %#v does not print the secret.
-func (s Signer) GoString() string { return s.String() }
-
-// Format prints [Signer.String] for every verb, so that no verb prints
-// the secret.
-func (s Signer) Format(f fmt.State, verb rune) { fmt.Fprint(f, s.String()) }
-
 // LogValue describes the Signer to log/slog without its secret.
 func (s Signer) LogValue() slog.Value {
 	return slog.GroupValue(
@@ -1525,17 +1403,6 @@ func (s Signer) LogValue() slog.Value {
 		slog.String("algorithm", string(s.algorithm)),
 		slog.Int("signature_version", s.version),
 	)
-}
-
-// MarshalJSON describes the Signer as JSON without its secret.
-func (s Signer) MarshalJSON() ([]byte, error) {
-	return json.Marshal(struct {
-		CloudName        string    `json:"cloud_name"`
-		APIKey           string    `json:"api_key"`
-		APISecret        string    `json:"api_secret"`
-		Algorithm        Algorithm `json:"algorithm"`
-		SignatureVersion int       `json:"signature_version"`
-	}{s.cloudName, s.apiKey, "[redacted]", s.algorithm, s.version})
 }
 
 // Diagnosis explains an "Invalid Signature" answer from Cloudinary: what
@@ -1588,67 +1455,9 @@ func (s *Signer) Explain(cloudinaryError string, signed url.Values) (*Diagnosis,
 		}
 		return d, nil
 	}
-	d.Causes, d.Unexplained = s.explainSignature(d.ServerString, posted, signed.Get("api_key"))
+	d.Causes, d.Unexplained = diagnose.Signature(d.ServerString, posted, signed.Get("api_key"), s.keys)
 	if otherSignature {
 		d.Causes = append(d.Causes, "signature: the browser posted another signature than the backend returned for these fields: it signs itself, or reuses an old signature.")
 	}
 	return d, nil
-}
-
-// explainSignature says why the posted signature of text, which holds
-// what the backend signed, was refused.
-func (s *Signer) explainSignature(text, posted, apiKey string) (causes []string, unexplained bool) {
-	if n := len(posted); n != 2*sha1.Size && n != 2*sha256.Size || strings.Trim(posted, "0123456789abcdef") != "" {
-		return []string{fmt.Sprintf("signature: the posted signature %s is not the hex of a SHA-1 (40 digits) or SHA-256 (64 digits): the browser posted something else in the signature field.", diagnose.Quote(posted))}, false
-	}
-	want, _ := hex.DecodeString(posted)
-	algorithm := SHA1
-	if len(want) == sha256.Size {
-		algorithm = SHA256
-	}
-	// The string in the message escapes "&" as %26 (version 2); version 1
-	// hashes it as it is.
-	v1 := strings.ReplaceAll(text, "%26", "&")
-	matches := func(k key, t string) bool {
-		sum := k.sum(algorithm, []byte(t))
-		return subtle.ConstantTimeCompare(sum[:len(want)], want) == 1
-	}
-	keyName := s.apiKey
-	if apiKey != "" {
-		keyName = apiKey
-	}
-	secretChanged := fmt.Sprintf("secret: the signature is right for this Signer's secret, but Cloudinary checked it with another: the secret of API key %s was regenerated in Cloudinary's console, or the browser posted the api_key of another key.", keyName)
-	current := s.keys[0]
-	switch {
-	case matches(current, text) && algorithm == SHA1:
-		return []string{secretChanged,
-			"algorithm: a right SHA-1 signature was refused: the account may accept SHA-256 signatures only (Settings > Security); sign with uploadsign.WithAlgorithm(uploadsign.SHA256)."}, false
-	case matches(current, text):
-		return []string{secretChanged}, false
-	case v1 != text && matches(current, v1):
-		return []string{"signature version: the signature was made with signature version 1, which hashes \"&\" inside values as it is; Cloudinary checked version 2, which escapes it as %26. Sign with version 2 (the default; uploadsign.WithSignatureVersion(2))."}, false
-	}
-	for _, k := range s.keys[1:] {
-		if matches(k, text) || matches(k, v1) {
-			return []string{fmt.Sprintf("secret: the signature was made with the previous key %s's secret (WithPreviousKeys); Cloudinary checks the secret of the api_key posted: sign with the current key, %s.", k.apiKey, s.apiKey)}, false
-		}
-	}
-	words := map[misuse]string{
-		lineBreak: "secret: the signature was made with the secret followed by a line break: the secret was read from a file or environment with its newline; trim it.",
-		spaces:    "secret: the signature was made with spaces around the secret: trim the secret where it is loaded.",
-		quotes:    "secret: the signature was made with the secret in quotes: the quotes of a .env file or config value were kept; remove them.",
-		hmacKeyed: fmt.Sprintf("algorithm: the signature is an HMAC keyed with the secret: Cloudinary hashes the string to sign followed by the secret with plain %s, not an HMAC.", strings.ToUpper(string(algorithm))),
-	}
-	for m := misuse(0); m < misuses; m++ {
-		for _, k := range s.keys {
-			for _, t := range []string{text, v1} {
-				for _, sum := range k.misuse(m, algorithm, t) {
-					if subtle.ConstantTimeCompare(sum, want) == 1 {
-						return []string{words[m]}, false
-					}
-				}
-			}
-		}
-	}
-	return []string{"signature: the posted signature matches no known way of signing this string with this Signer's secret (SHA-1 or SHA-256, signature version 1 or 2, the secret with a line break, spaces or quotes around it, or an HMAC): it was made with another key's secret, or belongs to another request."}, true
 }

@@ -54,6 +54,12 @@ func ParseTimestamp(s string) (int64, error) {
 	return strconv.ParseInt(s, 10, 64)
 }
 
+// True and False report whether Cloudinary reads a boolean parameter's
+// value as true ("true" or "1") or false ("false" or "0"), the spellings
+// the SDKs send.
+func True(v string) bool  { return v == "true" || v == "1" }
+func False(v string) bool { return v == "false" || v == "0" }
+
 // ValidParamName reports whether name looks like a Cloudinary parameter:
 // a lower-case ASCII letter, then lower-case letters, digits and "_".
 func ValidParamName(name string) bool {

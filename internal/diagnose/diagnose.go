@@ -1,16 +1,22 @@
-// Package diagnose reads Cloudinary's "Invalid Signature" answers and
-// compares the string Cloudinary hashed with what a backend signed. It
-// holds no secret: the root package tests signatures and words the causes
-// that need one.
+// Package diagnose reads Cloudinary's "Invalid Signature" answers,
+// compares the string Cloudinary hashed with what a backend signed, and
+// tests the posted signature against the ways of signing that string,
+// right and wrong, with the Signer's keys (which keep their secrets).
 package diagnose
 
 import (
+	"crypto/sha1"
+	"crypto/sha256"
+	"crypto/subtle"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"sort"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/uploadsign/uploadsign/internal/keys"
 )
 
 // Answer is what an "Invalid Signature" answer says.
@@ -183,4 +189,66 @@ func sortedKeys(m map[string]string) []string {
 	}
 	sort.Strings(keys)
 	return keys
+}
+
+// Signature says why Cloudinary refused the posted signature (hex) of
+// text, the string it hashed, when text holds what the backend signed.
+// keys are the Signer's, its current one first; apiKey is the api_key the
+// backend handed out, if known. It tests the signature against each way of
+// signing text that is right or known to be wrong, and reports
+// unexplained when none fits.
+func Signature(text, posted, apiKey string, signer []keys.Key) (causes []string, unexplained bool) {
+	if n := len(posted); n != 2*sha1.Size && n != 2*sha256.Size || strings.Trim(posted, "0123456789abcdef") != "" {
+		return []string{fmt.Sprintf("signature: the posted signature %s is not the hex of a SHA-1 (40 digits) or SHA-256 (64 digits): the browser posted something else in the signature field.", Quote(posted))}, false
+	}
+	want, _ := hex.DecodeString(posted)
+	useSHA256 := len(want) == sha256.Size
+	algorithm := "SHA-1"
+	if useSHA256 {
+		algorithm = "SHA-256"
+	}
+	// The string in the message escapes "&" as %26 (version 2); version 1
+	// hashes it as it is.
+	v1 := strings.ReplaceAll(text, "%26", "&")
+	matches := func(k keys.Key, t string) bool {
+		sum := k.Sum(useSHA256, []byte(t))
+		return subtle.ConstantTimeCompare(sum[:len(want)], want) == 1
+	}
+	current := signer[0]
+	if apiKey == "" {
+		apiKey = current.APIKey
+	}
+	secretChanged := fmt.Sprintf("secret: the signature is right for this Signer's secret, but Cloudinary checked it with another: the secret of API key %s was regenerated in Cloudinary's console, or the browser posted the api_key of another key.", apiKey)
+	switch {
+	case matches(current, text) && !useSHA256:
+		return []string{secretChanged,
+			"algorithm: a right SHA-1 signature was refused: the account may accept SHA-256 signatures only (Settings > Security); sign with uploadsign.WithAlgorithm(uploadsign.SHA256)."}, false
+	case matches(current, text):
+		return []string{secretChanged}, false
+	case v1 != text && matches(current, v1):
+		return []string{"signature version: the signature was made with signature version 1, which hashes \"&\" inside values as it is; Cloudinary checked version 2, which escapes it as %26. Sign with version 2 (the default; uploadsign.WithSignatureVersion(2))."}, false
+	}
+	for _, k := range signer[1:] {
+		if matches(k, text) || matches(k, v1) {
+			return []string{fmt.Sprintf("secret: the signature was made with the previous key %s's secret (WithPreviousKeys); Cloudinary checks the secret of the api_key posted: sign with the current key, %s.", k.APIKey, current.APIKey)}, false
+		}
+	}
+	words := map[keys.Misuse]string{
+		keys.LineBreak: "secret: the signature was made with the secret followed by a line break: the secret was read from a file or environment with its newline; trim it.",
+		keys.Spaces:    "secret: the signature was made with spaces around the secret: trim the secret where it is loaded.",
+		keys.Quotes:    "secret: the signature was made with the secret in quotes: the quotes of a .env file or config value were kept; remove them.",
+		keys.HMAC:      fmt.Sprintf("algorithm: the signature is an HMAC keyed with the secret: Cloudinary hashes the string to sign followed by the secret with plain %s, not an HMAC.", algorithm),
+	}
+	for m := keys.Misuse(0); m < keys.Misuses; m++ {
+		for _, k := range signer {
+			for _, t := range []string{text, v1} {
+				for _, sum := range k.Misused(m, useSHA256, t) {
+					if subtle.ConstantTimeCompare(sum, want) == 1 {
+						return []string{words[m]}, false
+					}
+				}
+			}
+		}
+	}
+	return []string{"signature: the posted signature matches no known way of signing this string with this Signer's secret (SHA-1 or SHA-256, signature version 1 or 2, the secret with a line break, spaces or quotes around it, or an HMAC): it was made with another key's secret, or belongs to another request."}, true
 }
