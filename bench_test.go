@@ -1,0 +1,91 @@
+package uploadsign
+
+import (
+	"net/url"
+	"testing"
+
+	"github.com/cloudinary/cloudinary-go/v2/api"
+	"github.com/cloudinary/cloudinary-go/v2/api/uploader"
+)
+
+func benchValues() url.Values {
+	return url.Values{
+		"timestamp": {"1700000000"},
+		"public_id": {"users/42/avatar"},
+		"folder":    {"avatars"},
+		"tags":      {"avatar,profile"},
+		"context":   {"alt=A user & their cat|caption=hello"},
+	}
+}
+
+func BenchmarkSignValues(b *testing.B) {
+	params := benchValues()
+	b.Run("uploadsign", func(b *testing.B) {
+		s := newSigner(b, testSecret)
+		b.ReportAllocs()
+		for i := 0; i < b.N; i++ {
+			s.SignValues(params)
+		}
+	})
+	b.Run("cloudinary-go", func(b *testing.B) {
+		b.ReportAllocs()
+		for i := 0; i < b.N; i++ {
+			if _, err := api.SignParameters(params, testSecret); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+}
+
+func BenchmarkSign(b *testing.B) {
+	folder, tags, context := "avatars", []string{"avatar", "profile"}, map[string]string{"app": "web", "alt": "A user & their cat"}
+	b.Run("uploadsign", func(b *testing.B) {
+		s := newSigner(b, testSecret, WithParamSets(ParamSet{Name: "avatar", Version: 1,
+			Params: Params{Folder: folder, Tags: tags, Context: context}}))
+		b.ReportAllocs()
+		for i := 0; i < b.N; i++ {
+			if _, err := s.Sign("avatar", 1, Params{PublicID: "users/42/avatar"}); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("cloudinary-go", func(b *testing.B) {
+		b.ReportAllocs()
+		for i := 0; i < b.N; i++ {
+			params, err := api.StructToParams(uploader.UploadParams{
+				PublicID: "users/42/avatar", Folder: folder, Tags: tags, Context: context,
+				Timestamp: testTime.Unix(),
+			})
+			if err != nil {
+				b.Fatal(err)
+			}
+			if _, err := api.SignParameters(params, testSecret); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+}
+
+func BenchmarkSignParallel(b *testing.B) {
+	s := newSigner(b, testSecret, WithParamSets(ParamSet{Name: "avatar", Version: 1,
+		Params: Params{Folder: "avatars", Tags: []string{"avatar", "profile"}, Context: map[string]string{"app": "web"}}}))
+	b.ReportAllocs()
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			if _, err := s.Sign("avatar", 1, Params{PublicID: "users/42/avatar"}); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+}
+
+func BenchmarkVerifyUploadResult(b *testing.B) {
+	s := newSigner(b, testSecret)
+	sig := s.SignValues(url.Values{"public_id": {"users/42/avatar"}, "version": {"1700000000"}})
+	b.ReportAllocs()
+	for i := 0; i < b.N; i++ {
+		if err := s.VerifyUploadResult("users/42/avatar", 1700000000, sig); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

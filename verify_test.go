@@ -1,0 +1,181 @@
+package uploadsign
+
+import (
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/cloudinary/cloudinary-go/v2/api/uploader"
+)
+
+type uploadResultCase struct {
+	PublicID     string    `json:"public_id"`
+	Version      int64     `json:"version"`
+	Algorithm    Algorithm `json:"algorithm"`
+	StringToSign string    `json:"string_to_sign"`
+	Signature    string    `json:"signature"`
+}
+
+type notificationCase struct {
+	Body      string    `json:"body"`
+	Timestamp string    `json:"timestamp"`
+	Algorithm Algorithm `json:"algorithm"`
+	Signature string    `json:"signature"`
+}
+
+type verifyCases struct {
+	UploadResults []uploadResultCase `json:"upload_results"`
+	Notifications []notificationCase `json:"notifications"`
+}
+
+func TestVerifyUploadResultGolden(t *testing.T) {
+	g := readGolden[verifyCases](t, "verify.json")
+	if len(g.Cases.UploadResults) == 0 {
+		t.Fatal("no golden cases")
+	}
+	for _, c := range g.Cases.UploadResults {
+		t.Run(fmt.Sprintf("%s/%s", c.PublicID, c.Algorithm), func(t *testing.T) {
+			s := newSigner(t, g.APISecret, WithAlgorithm(c.Algorithm))
+			if err := s.VerifyUploadResult(c.PublicID, c.Version, c.Signature); err != nil {
+				t.Errorf("genuine result: %v", err)
+			}
+			if err := s.VerifyUploadResult(c.PublicID, c.Version, strings.ToUpper(c.Signature)); err != nil {
+				t.Errorf("genuine result in upper-case hex: %v", err)
+			}
+			for _, tampered := range []struct {
+				name     string
+				publicID string
+				version  int64
+				sig      string
+			}{
+				{"public_id", c.PublicID + "x", c.Version, c.Signature},
+				{"version", c.PublicID, c.Version + 1, c.Signature},
+				{"signature", c.PublicID, c.Version, flipHex(c.Signature)},
+			} {
+				err := s.VerifyUploadResult(tampered.publicID, tampered.version, tampered.sig)
+				if !errors.Is(err, ErrInvalidSignature) {
+					t.Errorf("tampered %s: err = %v, want ErrInvalidSignature", tampered.name, err)
+				}
+			}
+			// A Go SDK configured with the same secret agrees.
+			sdk := &uploader.API{}
+			sdk.Config.Cloud.APISecret = g.APISecret
+			sdk.Config.Cloud.SignatureAlgorithm = string(c.Algorithm)
+			if !sdk.VerifyApiResponseSignature(c.PublicID, strconv.FormatInt(c.Version, 10), c.Signature) {
+				t.Error("the Go SDK rejects the Node SDK's signature")
+			}
+		})
+	}
+}
+
+// flipHex changes the last hex digit of sig.
+func flipHex(sig string) string {
+	last := sig[len(sig)-1]
+	if last == '0' {
+		return sig[:len(sig)-1] + "1"
+	}
+	return sig[:len(sig)-1] + "0"
+}
+
+func TestVerifyNotificationGolden(t *testing.T) {
+	g := readGolden[verifyCases](t, "verify.json")
+	if len(g.Cases.Notifications) == 0 {
+		t.Fatal("no golden cases")
+	}
+	for i, c := range g.Cases.Notifications {
+		t.Run(fmt.Sprintf("%d/%s", i, c.Algorithm), func(t *testing.T) {
+			ts, err := strconv.ParseInt(c.Timestamp, 10, 64)
+			if err != nil {
+				t.Fatal(err)
+			}
+			sent := time.Unix(ts, 0)
+			body := []byte(c.Body)
+			at := func(now time.Time) *Signer {
+				return newSigner(t, g.APISecret, WithAlgorithm(c.Algorithm), fixedClock(now))
+			}
+			if err := at(sent.Add(time.Minute)).VerifyNotification(body, c.Timestamp, c.Signature); err != nil {
+				t.Errorf("genuine notification: %v", err)
+			}
+			if err := at(sent.Add(2*time.Hour+time.Second)).VerifyNotification(body, c.Timestamp, c.Signature); !errors.Is(err, ErrExpired) {
+				t.Errorf("notification 2h1s old: err = %v, want ErrExpired", err)
+			}
+			if err := at(sent.Add(-10*time.Minute)).VerifyNotification(body, c.Timestamp, c.Signature); !errors.Is(err, ErrExpired) {
+				t.Errorf("notification 10m in the future: err = %v, want ErrExpired", err)
+			}
+			s := at(sent)
+			for name, tampered := range map[string]func() error{
+				"body":      func() error { return s.VerifyNotification(append(body, ' '), c.Timestamp, c.Signature) },
+				"timestamp": func() error { return s.VerifyNotification(body, strconv.FormatInt(ts-1, 10), c.Signature) },
+				"signature": func() error { return s.VerifyNotification(body, c.Timestamp, flipHex(c.Signature)) },
+			} {
+				if err := tampered(); !errors.Is(err, ErrInvalidSignature) {
+					t.Errorf("tampered %s: err = %v, want ErrInvalidSignature", name, err)
+				}
+			}
+		})
+	}
+}
+
+func TestVerifyNotificationMalformed(t *testing.T) {
+	s := newSigner(t, testSecret)
+	body := []byte(`{}`)
+	valid := s.SignValues(nil) // 40 hex digits, wrong value
+	tests := []struct {
+		name      string
+		timestamp string
+		signature string
+		want      error
+	}{
+		{"empty timestamp", "", valid, ErrInvalidSignature},
+		{"non-numeric timestamp", "yesterday", valid, ErrInvalidSignature},
+		{"signed timestamp", "+1700000000", valid, ErrInvalidSignature},
+		{"negative timestamp", "-1", valid, ErrInvalidSignature},
+		{"timestamp with space", "1700000000 ", valid, ErrInvalidSignature},
+		{"huge timestamp", strings.Repeat("9", 40), valid, ErrInvalidSignature},
+		{"empty signature", "1700000000", "", ErrInvalidSignature},
+		{"short signature", "1700000000", valid[:39], ErrInvalidSignature},
+		{"long signature", "1700000000", valid + "0", ErrInvalidSignature},
+		{"sha256-length signature", "1700000000", strings.Repeat("a", 64), ErrInvalidSignature},
+		{"non-hex signature", "1700000000", strings.Repeat("g", 40), ErrInvalidSignature},
+		{"wrong signature", "1700000000", valid, ErrInvalidSignature},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			err := s.VerifyNotification(body, tt.timestamp, tt.signature)
+			if !errors.Is(err, tt.want) {
+				t.Errorf("err = %v, want %v", err, tt.want)
+			}
+		})
+	}
+}
+
+func TestWithNotificationMaxAge(t *testing.T) {
+	s := newSigner(t, testSecret, WithNotificationMaxAge(time.Minute))
+	ts := strconv.FormatInt(testTime.Add(-2*time.Minute).Unix(), 10)
+	body := []byte(`{"a":1}`)
+	sig := sha1Hex(string(body) + ts + testSecret)
+	if err := s.VerifyNotification(body, ts, sig); !errors.Is(err, ErrExpired) {
+		t.Errorf("err = %v, want ErrExpired", err)
+	}
+	long := newSigner(t, testSecret, WithNotificationMaxAge(time.Hour))
+	if err := long.VerifyNotification(body, ts, sig); err != nil {
+		t.Errorf("within max age: %v", err)
+	}
+}
+
+func TestVerifyNotificationSignatureCase(t *testing.T) {
+	s := newSigner(t, testSecret)
+	body, ts := []byte(`{"x":1}`), "1700000000"
+	sig := sha1Hex(string(body) + ts + testSecret)
+	for _, v := range []string{sig, strings.ToUpper(sig)} {
+		if err := s.VerifyNotification(body, ts, v); err != nil {
+			t.Errorf("%s: %v", v, err)
+		}
+	}
+	if err := s.VerifyNotification(body, ts, sig[:39]+"z"); !errors.Is(err, ErrInvalidSignature) {
+		t.Errorf("non-hex digit: %v", err)
+	}
+}
