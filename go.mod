@@ -1,6 +1,6 @@
 module github.com/uploadsign/uploadsign
 
-go 1.21
+go 1.24
 
 require (
 	github.com/cloudinary/cloudinary-go/v2 v2.16.1

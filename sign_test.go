@@ -476,3 +476,18 @@ func TestSignRaw(t *testing.T) {
 		}
 	}
 }
+
+// TestZeroTimesLeftOutOfJSON: a Params or ParamSet read from JSON and
+// written back does not gain zero times (the omitzero options, Go 1.24).
+func TestZeroTimesLeftOutOfJSON(t *testing.T) {
+	set := ParamSet{Name: "docs", Version: 1, Params: Params{AccessControl: []AccessRule{{AccessType: "token"}}}}
+	data, err := json.Marshal(set)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, zero := range []string{`"start"`, `"end"`, `"deprecated"`, `"sunset"`, "0001-01-01"} {
+		if strings.Contains(string(data), zero) {
+			t.Errorf("JSON %s holds %s", data, zero)
+		}
+	}
+}
