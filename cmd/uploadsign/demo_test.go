@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"net"
 	"net/http"
 	"strings"
 	"sync"
@@ -79,5 +80,22 @@ func TestServeStartsAndStops(t *testing.T) {
 	}
 	if !strings.Contains(stderr.String(), "random demo secret") || !strings.Contains(stderr.String(), "stopped") {
 		t.Errorf("stderr %q", stderr.String())
+	}
+}
+
+// TestServeBusyPort: a port in use is a runtime failure, not "not
+// genuine" (1) nor a usage error (2), and the message points at --addr.
+func TestServeBusyPort(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	code, stdout, stderr := runCLI(t, []string{"serve", "--addr", ln.Addr().String()}, map[string]string{}, "", time.Now())
+	if code != 3 {
+		t.Errorf("exit %d, want 3", code)
+	}
+	if stdout != "" || !strings.Contains(stderr, "cannot serve on "+ln.Addr().String()) || !strings.Contains(stderr, "--addr") {
+		t.Errorf("stdout %q, stderr %q: want the address and a hint at --addr", stdout, stderr)
 	}
 }

@@ -14,7 +14,8 @@
 // Credentials come from the CLOUDINARY_URL environment variable
 // (cloudinary://API_KEY:API_SECRET@CLOUD_NAME) or the --cloudinary-url
 // flag. The exit status is 0 when all went well, 1 when a verification
-// failed or explain found no known cause, and 2 for a usage error. Results go to standard output, errors to
+// failed or explain found no known cause, 2 for a usage error, and 3 when
+// serve cannot run (a busy port). Results go to standard output, errors to
 // standard error.
 package main
 
@@ -43,6 +44,7 @@ const (
 	exitOK       = 0
 	exitFailed   = 1
 	exitUsage    = 2
+	exitRuntime  = 3 // serve could not run, e.g. on a busy port
 	usageCommand = `usage: uploadsign <command> [flags] [key=value...]
 
 Commands:
@@ -55,7 +57,8 @@ Commands:
 
 Credentials come from CLOUDINARY_URL (cloudinary://API_KEY:API_SECRET@CLOUD_NAME)
 or --cloudinary-url. Run "uploadsign <command> --help" for a command's flags.
-Exit status: 0 ok, 1 verification failed (explain: no known cause fits), 2 usage error.
+Exit status: 0 ok, 1 verification failed (explain: no known cause fits), 2 usage error,
+3 serve could not run (a busy port).
 `
 )
 

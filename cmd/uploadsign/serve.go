@@ -34,8 +34,9 @@ func cmdServe(args []string, e env) int {
 	defer d.Close()
 	ln, err := net.Listen("tcp", *addr)
 	if err != nil {
-		fmt.Fprintf(e.stderr, "uploadsign serve: %v\n", err)
-		return exitFailed
+		fmt.Fprintf(e.stderr, "uploadsign serve: cannot serve on %s: %v\n", *addr, err)
+		fmt.Fprintf(e.stderr, "Choose another address with --addr HOST:PORT (--addr localhost:0 picks a free port).\n")
+		return exitRuntime
 	}
 	base := "http://" + displayAddr(ln.Addr())
 	fmt.Fprintln(e.stderr, d.Describe(base))
@@ -46,14 +47,14 @@ func cmdServe(args []string, e env) int {
 	select {
 	case err := <-errc:
 		fmt.Fprintf(e.stderr, "uploadsign serve: %v\n", err)
-		return exitFailed
+		return exitRuntime
 	case <-e.ctx.Done():
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
 	if err := srv.Shutdown(ctx); err != nil && !errors.Is(err, http.ErrServerClosed) {
 		fmt.Fprintf(e.stderr, "uploadsign serve: shutting down: %v\n", err)
-		return exitFailed
+		return exitRuntime
 	}
 	fmt.Fprintln(e.stderr, "uploadsign demo stopped")
 	return exitOK
