@@ -15,8 +15,8 @@
 // (cloudinary://API_KEY:API_SECRET@CLOUD_NAME) or the --cloudinary-url
 // flag. The exit status is 0 when all went well, 1 when a verification
 // failed or explain found no known cause, 2 for a usage error, and 3 when
-// the command could not do its work (a busy port, an unreadable input). Results go to standard output, errors to
-// standard error.
+// the command could not do its work (a busy port, an unreadable input).
+// Results go to standard output, errors to standard error.
 package main
 
 import (

@@ -1,0 +1,397 @@
+// Package demo is the web app that "uploadsign serve" runs: a page that
+// asks the backend for a signed payload, posts the file straight to
+// Cloudinary's upload endpoint (in one request, or in chunks when it is
+// larger than one chunk), and shows the upload only once the backend has
+// verified Cloudinary's answer.
+//
+// Without credentials the uploads go to a fake upload endpoint
+// ([uploadsigntest.Server]) that the demo serves under [FakePrefix] of its
+// own address, with a random secret for the run: one port serves the page,
+// the API and the fake, so the demo works behind a forwarded port (a
+// container, a remote machine). The payload's upload URL and the delivery
+// URLs then start with the address the browser used, taken from the
+// request's Host.
+package demo
+
+import (
+	"crypto/rand"
+	"embed"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"net/http"
+	"net/url"
+	"sync"
+	"time"
+
+	"github.com/uploadsign/uploadsign"
+	"github.com/uploadsign/uploadsign/uploadsignhttp"
+	"github.com/uploadsign/uploadsign/uploadsigntest"
+)
+
+//go:embed web
+var webFiles embed.FS
+
+// The demo's parameter sets. The page picks the set by the file's type:
+// video for video files, avatar for everything else.
+var (
+	avatarSet = uploadsign.ParamSet{Name: "avatar", Version: 1, Params: uploadsign.Params{
+		Folder:         "uploadsign-demo",
+		Tags:           []string{"uploadsign-demo"},
+		AllowedFormats: []string{"jpg", "png", "gif", "webp"},
+		Overwrite:      uploadsign.Bool(false),
+	}}
+	videoSet = uploadsign.ParamSet{Name: "video", Version: 1, ResourceType: "video", Params: uploadsign.Params{
+		Folder:         "uploadsign-demo",
+		Tags:           []string{"uploadsign-demo"},
+		AllowedFormats: []string{"mp4", "mov", "webm"},
+		Overwrite:      uploadsign.Bool(false),
+	}}
+)
+
+// The fake account: its cloud name and API key. The secret is random for
+// each Demo.
+const (
+	FakeCloudName = "uploadsign-demo"
+	FakeAPIKey    = "123456789012345"
+)
+
+// FakePrefix is the path under which a Demo without credentials serves
+// its fake upload endpoint and the files uploaded to it.
+const FakePrefix = "/fake"
+
+// DefaultChunkBytes is the size of the chunks in which the page sends a
+// file larger than one chunk: 20,000,000 bytes, as Cloudinary's SDKs and
+// Upload Widget do, and as the README's loop does.
+const DefaultChunkBytes = 20_000_000
+
+// Config configures a [Demo]. The zero value is the demo of "uploadsign
+// serve" without credentials: a fake upload endpoint with Cloudinary's
+// limits.
+type Config struct {
+	// NewSigner, if set, makes the Signer of a real Cloudinary account;
+	// New passes it the options the demo needs (its parameter sets). Nil
+	// means uploads go to the fake endpoint.
+	NewSigner func(opts ...uploadsign.Option) (*uploadsign.Signer, error)
+	// Now is the clock of the Signer and of the fake endpoint; nil means
+	// time.Now.
+	Now func() time.Time
+	// ChunkBytes is the size of the chunks the page sends a larger file
+	// in; 0 means DefaultChunkBytes. It must be at least the smallest
+	// chunk Cloudinary (or the fake) accepts and at most the largest
+	// request.
+	ChunkBytes int64
+	// MinChunkBytes is the fake endpoint's smallest chunk but the last; 0
+	// means Cloudinary's, uploadsigntest.DefaultMinChunkBytes. Tests set
+	// small chunks (with ChunkBytes) to send small files in chunks. It
+	// must be 0 with NewSigner: Cloudinary's minimum is its own.
+	MinChunkBytes int64
+	// FakeMiddleware, if set, wraps the fake endpoint's handler: tests
+	// watch or hold uploads with it.
+	FakeMiddleware func(http.Handler) http.Handler
+}
+
+// Demo is the demo web app. It is safe for concurrent use.
+type Demo struct {
+	signer *uploadsign.Signer     // the real account's; nil with the fake
+	fake   *uploadsigntest.Server // nil with a real account
+	secret string                 // the fake's random secret
+	now    func() time.Time
+	limits limits
+	mux    *http.ServeMux
+
+	mu       sync.Mutex
+	payloads []*uploadsign.Payload // issued, newest last
+}
+
+// limits are what the page shows and uses: Cloudinary's (or the fake's)
+// and the chunk size.
+type limits struct {
+	MaxRequestBytes int64 `json:"max_request_bytes"`
+	MinChunkBytes   int64 `json:"min_chunk_bytes"`
+	ChunkBytes      int64 `json:"chunk_bytes"`
+}
+
+// New returns the demo for cfg. With the fake endpoint, Close stops it.
+func New(cfg Config) (*Demo, error) {
+	d := &Demo{now: cfg.Now, limits: limits{
+		MaxRequestBytes: uploadsigntest.DefaultMaxRequestBytes,
+		MinChunkBytes:   uploadsigntest.DefaultMinChunkBytes,
+		ChunkBytes:      cfg.ChunkBytes,
+	}}
+	if d.now == nil {
+		d.now = time.Now
+	}
+	if d.limits.ChunkBytes == 0 {
+		d.limits.ChunkBytes = DefaultChunkBytes
+	}
+	switch {
+	case cfg.MinChunkBytes < 0:
+		return nil, errors.New("demo: MinChunkBytes is negative")
+	case cfg.MinChunkBytes > 0 && cfg.NewSigner != nil:
+		return nil, errors.New("demo: MinChunkBytes is the fake endpoint's; Cloudinary's minimum cannot be changed")
+	case cfg.MinChunkBytes > 0:
+		d.limits.MinChunkBytes = cfg.MinChunkBytes
+	}
+	if c := d.limits.ChunkBytes; c < d.limits.MinChunkBytes || c > d.limits.MaxRequestBytes {
+		return nil, fmt.Errorf("demo: a chunk of %d bytes is outside the limits: at least %d, at most %d", c, d.limits.MinChunkBytes, d.limits.MaxRequestBytes)
+	}
+
+	if cfg.NewSigner != nil {
+		s, err := cfg.NewSigner(uploadsign.WithParamSets(avatarSet, videoSet))
+		if err != nil {
+			return nil, err
+		}
+		d.signer = s
+	} else {
+		d.secret = randomHex(16)
+		// Fail now, not at the first request, if the demo's own
+		// configuration cannot make a Signer.
+		if _, err := d.fakeSigner("http://localhost" + FakePrefix); err != nil {
+			return nil, err
+		}
+		d.fake = uploadsigntest.NewServer(FakeCloudName, FakeAPIKey, d.secret,
+			uploadsigntest.WithClock(d.now), uploadsigntest.WithMinChunkBytes(d.limits.MinChunkBytes))
+	}
+	d.mux = d.routes(cfg.FakeMiddleware)
+	return d, nil
+}
+
+// Close stops the fake endpoint, if any, and removes its files.
+func (d *Demo) Close() {
+	if d.fake != nil {
+		d.fake.Close()
+	}
+}
+
+// Handler returns the demo's handler: the page at /, its API under /api/,
+// and the fake endpoint under [FakePrefix] when there is one.
+func (d *Demo) Handler() http.Handler { return d.mux }
+
+// Fake returns the fake upload endpoint, or nil when uploads go to a real
+// account. Its Uploads are what the browser posted.
+func (d *Demo) Fake() *uploadsigntest.Server { return d.fake }
+
+// FakeSecret returns the fake endpoint's random secret, which the page
+// shows so that the other commands can be tried on the demo's payloads;
+// "" with a real account, whose secret is never shown.
+func (d *Demo) FakeSecret() string { return d.secret }
+
+// Issued returns the payloads the demo has signed so far, oldest first.
+func (d *Demo) Issued() []*uploadsign.Payload {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	return append([]*uploadsign.Payload(nil), d.payloads...)
+}
+
+// Describe says where uploads go, for the terminal: the fake endpoint at
+// base (the address the demo is served at, such as http://localhost:8080),
+// or the real account's upload URL.
+func (d *Demo) Describe(base string) string {
+	if d.fake == nil {
+		return "Uploads go to your Cloudinary account: " + d.signer.UploadURL("image")
+	}
+	return fmt.Sprintf("No CLOUDINARY_URL: uploads go to a fake Cloudinary upload endpoint served at %s%s,\n"+
+		"signed with a random demo secret for this run only: %s", base, FakePrefix, d.secret)
+}
+
+func (d *Demo) routes(middleware func(http.Handler) http.Handler) *http.ServeMux {
+	static, err := fs.Sub(webFiles, "web")
+	if err != nil {
+		panic(err) // the embedded directory is there at build time
+	}
+	mux := http.NewServeMux()
+	mux.Handle("/", http.FileServer(http.FS(static)))
+	mux.HandleFunc("/api/signature", d.signature)
+	mux.HandleFunc("/api/uploaded", d.uploaded)
+	mux.HandleFunc("/api/info", d.info)
+	mux.HandleFunc("/api/explain", d.explain)
+	if d.fake != nil {
+		var fake http.Handler = d.fake.Mount(FakePrefix)
+		if middleware != nil {
+			fake = middleware(fake)
+		}
+		mux.Handle(FakePrefix+"/", fake)
+	}
+	return mux
+}
+
+// signerFor returns the Signer for a request. With a real account it is
+// the account's. With the fake it is one whose upload and delivery URLs
+// start with the address the browser used (the request's Host), since a
+// browser may reach the demo at another address than the one it listens
+// on: a forwarded port, a container, a remote machine.
+func (d *Demo) signerFor(r *http.Request) (*uploadsign.Signer, error) {
+	if d.fake == nil {
+		return d.signer, nil
+	}
+	base, err := origin(r)
+	if err != nil {
+		return nil, err
+	}
+	return d.fakeSigner(base + FakePrefix)
+}
+
+// fakeSigner signs for the fake endpoint served at base.
+func (d *Demo) fakeSigner(base string) (*uploadsign.Signer, error) {
+	return uploadsign.New(FakeCloudName, FakeAPIKey, d.secret, uploadsign.WithClock(d.now),
+		uploadsign.WithUploadURL(base), uploadsign.WithDeliveryURL(base+"/"+FakeCloudName),
+		uploadsign.WithParamSets(avatarSet, videoSet))
+}
+
+// origin is the scheme and host the browser reached the demo at.
+func origin(r *http.Request) (string, error) {
+	scheme := "http"
+	if r.TLS != nil {
+		scheme = "https"
+	}
+	u, err := url.Parse(scheme + "://" + r.Host)
+	if r.Host == "" || err != nil || u.Host != r.Host || u.User != nil || u.Path != "" || u.RawQuery != "" || u.Fragment != "" {
+		return "", fmt.Errorf("the request's Host %.60q is not a host[:port]", r.Host)
+	}
+	return scheme + "://" + r.Host, nil
+}
+
+// signature answers the page's request for a payload, with the library's
+// handler; authorize lets everyone upload (a real app checks its session
+// there) and gives every upload a fresh, unguessable public_id.
+func (d *Demo) signature(w http.ResponseWriter, r *http.Request) {
+	s, err := d.signerFor(r)
+	if err != nil {
+		writeJSON(w, http.StatusBadRequest, map[string]any{"error": err.Error()})
+		return
+	}
+	authorize := func(*http.Request) (uploadsign.Params, error) {
+		return uploadsign.Params{PublicID: "upload_" + randomHex(8)}, nil
+	}
+	rec := &recorder{ResponseWriter: w}
+	uploadsignhttp.NewHandler(s, authorize).ServeHTTP(rec, r)
+	var p uploadsign.Payload
+	if rec.status == http.StatusOK && json.Unmarshal(rec.body, &p) == nil {
+		d.mu.Lock()
+		d.payloads = append(d.payloads, &p)
+		d.mu.Unlock()
+	}
+}
+
+// recorder keeps what a handler answers, to record the payloads issued.
+type recorder struct {
+	http.ResponseWriter
+	status int
+	body   []byte
+}
+
+func (r *recorder) WriteHeader(status int) {
+	r.status = status
+	r.ResponseWriter.WriteHeader(status)
+}
+
+func (r *recorder) Write(b []byte) (int, error) {
+	if r.status == 0 {
+		r.status = http.StatusOK
+	}
+	r.body = append(r.body, b...)
+	return r.ResponseWriter.Write(b)
+}
+
+// uploaded verifies the upload result the browser reports back, as a real
+// backend must before it stores anything, and answers the URL it built
+// from what Cloudinary signed: the one URL the page shows.
+func (d *Demo) uploaded(w http.ResponseWriter, r *http.Request) {
+	if !allowPost(w, r) {
+		return
+	}
+	var result uploadsign.UploadResult
+	if err := json.NewDecoder(http.MaxBytesReader(w, r.Body, 64<<10)).Decode(&result); err != nil {
+		writeJSON(w, http.StatusBadRequest, map[string]any{"error": "want the upload response as JSON: " + err.Error()})
+		return
+	}
+	s, err := d.signerFor(r)
+	if err != nil {
+		writeJSON(w, http.StatusBadRequest, map[string]any{"error": err.Error()})
+		return
+	}
+	asset, err := s.VerifyUpload(result)
+	if err != nil {
+		writeJSON(w, http.StatusBadRequest, map[string]any{"error": err.Error()})
+		return
+	}
+	// A real backend stores asset.URL for the user here, never a URL from
+	// the report.
+	writeJSON(w, http.StatusOK, map[string]any{"verified": true, "public_id": asset.PublicID,
+		"version": asset.Version, "resource_type": asset.ResourceType, "url": asset.URL})
+}
+
+// explain says why Cloudinary answered "Invalid Signature": the page posts
+// Cloudinary's message and the fields it was given to sign.
+func (d *Demo) explain(w http.ResponseWriter, r *http.Request) {
+	if !allowPost(w, r) {
+		return
+	}
+	var req struct {
+		Error  string            `json:"error"`
+		Fields map[string]string `json:"fields"`
+	}
+	if err := json.NewDecoder(http.MaxBytesReader(w, r.Body, 64<<10)).Decode(&req); err != nil {
+		writeJSON(w, http.StatusBadRequest, map[string]any{"error": `want {"error": "Cloudinary's message", "fields": {...}}: ` + err.Error()})
+		return
+	}
+	s, err := d.signerFor(r)
+	if err != nil {
+		writeJSON(w, http.StatusBadRequest, map[string]any{"error": err.Error()})
+		return
+	}
+	signed := url.Values{}
+	for k, v := range req.Fields {
+		signed.Set(k, v)
+	}
+	diagnosis, err := s.Explain(req.Error, signed)
+	if err != nil {
+		writeJSON(w, http.StatusBadRequest, map[string]any{"error": err.Error()})
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"server_string": diagnosis.ServerString,
+		"signed_string": diagnosis.SignedString, "causes": diagnosis.Causes})
+}
+
+// info tells the page where uploads go, the limits it works with, and the
+// demo secret when it is a throwaway one for the fake endpoint.
+func (d *Demo) info(w http.ResponseWriter, r *http.Request) {
+	s, err := d.signerFor(r)
+	if err != nil {
+		writeJSON(w, http.StatusBadRequest, map[string]any{"error": err.Error()})
+		return
+	}
+	out := map[string]any{"mode": "cloudinary", "upload_url": s.UploadURL("image"), "limits": d.limits}
+	if d.fake != nil {
+		out["mode"] = "fake"
+		out["demo_secret"] = d.secret
+	}
+	writeJSON(w, http.StatusOK, out)
+}
+
+func allowPost(w http.ResponseWriter, r *http.Request) bool {
+	if r.Method == http.MethodPost {
+		return true
+	}
+	w.Header().Set("Allow", http.MethodPost)
+	writeJSON(w, http.StatusMethodNotAllowed, map[string]any{"error": "use POST"})
+	return false
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(status)
+	_ = json.NewEncoder(w).Encode(v)
+}
+
+func randomHex(n int) string {
+	b := make([]byte, n)
+	if _, err := rand.Read(b); err != nil {
+		panic(err) // crypto/rand does not fail on supported platforms
+	}
+	return hex.EncodeToString(b)
+}
