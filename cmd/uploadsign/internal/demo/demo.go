@@ -14,9 +14,7 @@
 package demo
 
 import (
-	"crypto/rand"
 	"embed"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -27,6 +25,7 @@ import (
 	"time"
 
 	"github.com/uploadsign/uploadsign"
+	"github.com/uploadsign/uploadsign/internal/random"
 	"github.com/uploadsign/uploadsign/uploadsignhttp"
 	"github.com/uploadsign/uploadsign/uploadsigntest"
 )
@@ -146,7 +145,7 @@ func New(cfg Config) (*Demo, error) {
 		}
 		d.signer = s
 	} else {
-		d.secret = randomHex(16)
+		d.secret = random.Hex(16)
 		// Fail now, not at the first request, if the demo's own
 		// configuration cannot make a Signer.
 		if _, err := d.fakeSigner("http://localhost" + FakePrefix); err != nil {
@@ -264,36 +263,14 @@ func (d *Demo) signature(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	authorize := func(*http.Request) (uploadsign.Params, error) {
-		return uploadsign.Params{PublicID: "upload_" + randomHex(8)}, nil
+		return uploadsign.Params{PublicID: "upload_" + random.Hex(8)}, nil
 	}
-	rec := &recorder{ResponseWriter: w}
-	uploadsignhttp.NewHandler(s, authorize).ServeHTTP(rec, r)
-	var p uploadsign.Payload
-	if rec.status == http.StatusOK && json.Unmarshal(rec.body, &p) == nil {
+	record := uploadsignhttp.OnSigned(func(_ *http.Request, p *uploadsign.Payload) {
 		d.mu.Lock()
-		d.payloads = append(d.payloads, &p)
-		d.mu.Unlock()
-	}
-}
-
-// recorder keeps what a handler answers, to record the payloads issued.
-type recorder struct {
-	http.ResponseWriter
-	status int
-	body   []byte
-}
-
-func (r *recorder) WriteHeader(status int) {
-	r.status = status
-	r.ResponseWriter.WriteHeader(status)
-}
-
-func (r *recorder) Write(b []byte) (int, error) {
-	if r.status == 0 {
-		r.status = http.StatusOK
-	}
-	r.body = append(r.body, b...)
-	return r.ResponseWriter.Write(b)
+		defer d.mu.Unlock()
+		d.payloads = append(d.payloads, p)
+	})
+	uploadsignhttp.NewHandler(s, authorize, record).ServeHTTP(w, r)
 }
 
 // uploaded verifies the upload result the browser reports back, as a real
@@ -386,12 +363,4 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 	w.Header().Set("Cache-Control", "no-store")
 	w.WriteHeader(status)
 	_ = json.NewEncoder(w).Encode(v)
-}
-
-func randomHex(n int) string {
-	b := make([]byte, n)
-	if _, err := rand.Read(b); err != nil {
-		panic(err) // crypto/rand does not fail on supported platforms
-	}
-	return hex.EncodeToString(b)
 }
