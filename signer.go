@@ -9,9 +9,10 @@
 //			Params: uploadsign.Params{Folder: "avatars", Tags: []string{"avatar"}},
 //		}))
 //	p, err := s.Sign("avatar", 1, uploadsign.Params{PublicID: "user_42"})
-//	// Send p as JSON; the browser posts p.Fields plus "file" to p.URL.
-//	// Cloudinary answers with public_id, version and signature:
-//	err = s.VerifyUploadResult(publicID, version, signature)
+//	// Send p as JSON; the browser posts p.Fields plus "file" to p.URL,
+//	// then reports Cloudinary's answer back:
+//	asset, err := s.VerifyUpload(result) // result: the answer, an UploadResult
+//	// Store asset.URL, built from what Cloudinary signed.
 //
 // Signatures equal the official SDKs' byte for byte: parameters with empty
 // values are dropped, arrays are joined with ",", keys are sorted in byte
@@ -47,9 +48,15 @@
 // timestamp and may be replayed within that hour; a signature cannot limit
 // file size. Fixing a unique public_id with Overwrite false limits what a
 // replay can do. The secret never leaves the Signer: it appears in no
-// payload, error, log record, JSON or fmt output of a Signer: it is held
-// only inside the hashing function New builds, which no printer, not even
-// a reflection-based one (go-cmp, spew), can look into.
+// payload, error, log record, JSON or fmt output of a Signer, for it is
+// held only inside the hashing function New builds, which no printer, not
+// even a reflection-based one (go-cmp, spew), can look into.
+// [WithPreviousKeys] lets results and notifications signed with an older
+// key verify while a key is rotated.
+//
+// Cloudinary signs only the public_id and version of an upload result:
+// [Signer.VerifyUpload] checks them and builds the delivery URL from them,
+// so that a URL a browser made up never reaches storage.
 //
 // Browsers that propose what to sign, as Cloudinary's Upload Widget does,
 // go through [ParseProposal] and [Signer.SignProposed], which signs only
@@ -78,9 +85,11 @@
 //     keys are signed as they are. The incoming Transformation is
 //     percent-decoded, as the Node SDK decodes it; a malformed escape is
 //     refused.
-//   - With signature version 1, [Signer.Sign] and [Signer.SignProposed]
-//     refuse "&" in any value: "a=x&b=y" could be posted as two parameters
-//     under one signature.
+//   - With signature version 1, [Signer.Sign], [Signer.SignRaw] and
+//     [Signer.SignProposed] refuse "&" in any value: "a=x&b=y" could be
+//     posted as two parameters under one signature.
+//   - A payload whose public_id is the browser's file name (use_filename
+//     true, unique_filename false) must sign overwrite false.
 //   - [Signer.Sign] refuses a clock before 1970 or after year 9999.
 //   - [StringToSign] and [Signer.SignValues] are the raw primitives: they
 //     sign any bytes, as the SDKs' api_sign_request does.
