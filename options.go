@@ -1,6 +1,10 @@
 package uploadsign
 
-import "time"
+import (
+	"time"
+
+	"github.com/uploadsign/uploadsign/internal/cloudinary"
+)
 
 // Algorithm is the hash a signature uses. Cloudinary accepts both unless the
 // account asked for SHA-256 only.
@@ -35,7 +39,7 @@ func defaultSettings() settings {
 		signatureVersion:   2,
 		now:                time.Now,
 		uploadURL:          "https://api.cloudinary.com",
-		notificationMaxAge: 2 * time.Hour,
+		notificationMaxAge: cloudinary.NotificationMaxAge,
 	}
 }
 

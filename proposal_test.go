@@ -246,6 +246,9 @@ func TestSignProposed(t *testing.T) {
 		{"file name in a chosen folder", "open", with(open, set("use_filename", "true", "unique_filename", "false", "folder", "users/7")), Params{}, ErrParamNotAllowed, "folder it chooses"},
 		{"file name as public_id, overwrite false", "open", with(open, set("use_filename", "true", "unique_filename", "false", "overwrite", "0")), Params{}, nil, ""},
 		{"file name made unique", "open", with(open, set("use_filename", "true")), Params{}, nil, ""},
+		{"boolean spelled True", "open", with(open, set("use_filename", "True", "unique_filename", "False")), Params{}, ErrInvalidParam, "use_filename"},
+		{"boolean spelled yes", "open", with(open, set("use_filename", "yes")), Params{}, ErrInvalidParam, "use_filename"},
+		{"boolean spelled on", "open", with(open, set("unique_filename", "off")), Params{}, ErrInvalidParam, "unique_filename"},
 		{"folder chosen, public_id random", "open", with(open, set("folder", "users/7")), Params{}, nil, ""},
 		{"bound public_id in a chosen folder", "open", with(open, set("public_id", "avatar", "folder", "users/7")), Params{PublicID: "avatar"}, ErrParamNotAllowed, "folder"},
 		{"bound public_id with a chosen prefix", "open", with(open, set("public_id", "avatar", "public_id_prefix", "users/7")), Params{PublicID: "avatar"}, ErrParamNotAllowed, "public_id_prefix"},
@@ -301,6 +304,14 @@ func TestClientParamsValidated(t *testing.T) {
 		set.ClientParams = []string{bad}
 		if _, err := New(testCloud, testKey, testSecret, WithParamSets(set)); !errors.Is(err, ErrInvalidConfig) {
 			t.Errorf("ClientParams %q: err = %v, want ErrInvalidConfig", bad, err)
+		}
+	}
+	for _, naming := range []string{"public_id", "folder", "use_filename", "filename_override"} {
+		set := openSet()
+		set.ClientParams = []string{naming}
+		set.Params.Overwrite = Bool(true)
+		if _, err := New(testCloud, testKey, testSecret, WithParamSets(set)); !errors.Is(err, ErrInvalidConfig) || !strings.Contains(err.Error(), naming) {
+			t.Errorf("overwrite true with %s in ClientParams: %v, want ErrInvalidConfig naming it", naming, err)
 		}
 	}
 	set := widgetSet()

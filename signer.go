@@ -173,11 +173,8 @@ type Signer struct {
 	now       func() time.Time
 	uploadURL string
 	delivery  string // the delivery URL's prefix, before /RESOURCE_TYPE/TYPE/
-	// signedDelivery holds the signed delivery types ("authenticated",
-	// "private") that some set fixes or lets the browser choose.
-	signedDelivery map[string]bool
-	maxAge         time.Duration
-	sets           map[string][]*compiledSet // by name, in version order
+	maxAge    time.Duration
+	sets      map[string][]*compiledSet // by name, in version order
 }
 
 // compiledSet is a registered ParamSet with its fixed fields encoded once.
@@ -247,8 +244,6 @@ func New(cloudName, apiKey, apiSecret string, opts ...Option) (*Signer, error) {
 		delivery:  deliveryPrefix,
 		maxAge:    cfg.notificationMaxAge,
 		sets:      make(map[string][]*compiledSet, len(cfg.sets)),
-
-		signedDelivery: make(map[string]bool),
 	}
 	for _, set := range cfg.sets {
 		if err := s.addSet(set); err != nil {
@@ -373,11 +368,10 @@ func (s *Signer) addSet(set ParamSet) error {
 		return fmt.Errorf("%w: WithParamSets: %s: the version must be 1 or more", ErrInvalidConfig, name)
 	}
 	resource := set.ResourceType
-	switch resource {
-	case "":
+	if resource == "" {
 		resource = "image"
-	case "image", "video", "raw", "auto":
-	default:
+	}
+	if !cloudinary.IsUploadResourceType(resource) {
 		return fmt.Errorf("%w: WithParamSets: %s: resource type %q is not image, video, raw or auto", ErrInvalidConfig, name, set.ResourceType)
 	}
 	if _, err := s.lookup(set.Name, set.Version); err == nil {
@@ -414,6 +408,13 @@ func (s *Signer) addSet(set ParamSet) error {
 			return fmt.Errorf("%w: WithParamSets: %s: ClientParams: the set fixes %s=%q", ErrInvalidConfig, name, k, fixed[i].value)
 		}
 	}
+	if set.Params.Overwrite != nil && *set.Params.Overwrite {
+		for _, k := range set.ClientParams {
+			if proposal.Names(k) {
+				return fmt.Errorf("%w: WithParamSets: %s: ClientParams lets the browser choose %s, which names the asset, and the set signs overwrite true: one user could replace another's asset", ErrInvalidConfig, name, k)
+			}
+		}
+	}
 	set.Params = set.Params.clone()
 	set.ClientParams = slices.Clone(set.ClientParams)
 	template := make(map[string]string, len(fixed)+1)
@@ -423,12 +424,6 @@ func (s *Signer) addSet(set ParamSet) error {
 		pairs[i] = string(appendPair(nil, f.key, f.value, s.version))
 	}
 	template["api_key"] = s.apiKey
-	switch {
-	case slices.Contains(set.ClientParams, "type"):
-		s.signedDelivery["authenticated"], s.signedDelivery["private"] = true, true
-	case set.Params.Type == "authenticated" || set.Params.Type == "private":
-		s.signedDelivery[set.Params.Type] = true
-	}
 	versions := append(s.sets[set.Name], &compiledSet{
 		ParamSet: set,
 		url:      s.UploadURL(resource),
@@ -840,6 +835,9 @@ func (s *Signer) proposedKeys(proposed url.Values) ([]string, error) {
 		if err := s.checkVersion1([]field{{k, vs[0]}}); err != nil {
 			return nil, fmt.Errorf("%w: %w", ErrParamNotAllowed, err)
 		}
+		if booleanKeys[k] && !cloudinary.True(vs[0]) && !cloudinary.False(vs[0]) {
+			return nil, fmt.Errorf("%w: %w: %s: %.20q is not true, false, 1 or 0", ErrParamNotAllowed, ErrInvalidParam, k, vs[0])
+		}
 		keys = append(keys, k)
 	}
 	slices.Sort(keys)
@@ -1217,7 +1215,7 @@ type UploadResult struct {
 	OriginalFilename string   `json:"original_filename,omitempty"`
 	Tags             []string `json:"tags,omitempty"`
 	CreatedAt        string   `json:"created_at,omitempty"`
-	Existing         bool     `json:"existing,omitempty"` // the upload matched an asset kept by overwrite false
+	Existing         bool     `json:"existing,omitempty"` // the upload met an asset kept by overwrite false; unverified, so it cannot tell who owns the asset
 }
 
 // Asset is an upload whose origin the Signer has verified, with the URL
@@ -1232,71 +1230,87 @@ type Asset struct {
 }
 
 // VerifyUpload checks an upload result the browser reports back and
-// returns the verified asset with its delivery URL. It checks the
-// signature as [Signer.VerifyUploadResult] does (with the key the result
-// names in api_key, if it is one of the Signer's, else with every key)
-// and returns an error wrapping [ErrInvalidSignature] when it does not
-// match. It refuses, with an error wrapping [ErrInvalidParam] that names
-// the field: an empty public_id; a version below 1; a resource type other
-// than image, video and raw; a type other than upload, authenticated and
-// private; a format that is not ASCII letters and digits; and public_ids
-// whose URL the official SDKs build as something else (one with "%", a
-// leading "http:" or "https:", an empty, "." or ".." segment, or a folder
-// like "v123").
+// returns the verified asset with its delivery URL, for uploads of the
+// public type ("upload"); [Signer.VerifyUploadOf] also verifies
+// authenticated and private uploads, against the parameter set that made
+// them. It checks the signature as [Signer.VerifyUploadResult] does (with
+// the key the result names in api_key, if it is one of the Signer's, else
+// with every key) and returns an error wrapping [ErrInvalidSignature] when
+// it does not match. It refuses, with an error wrapping [ErrInvalidParam]
+// that names the field: an empty public_id; a version below 1; a resource
+// type other than image, video and raw; a type other than upload; a format
+// that is not ASCII letters and digits; and public_ids whose URL the
+// official SDKs build as something else (one with "%", a leading "http:"
+// or "https:", an empty, "." or ".." segment, or a folder like "v123").
 //
 // The URL is what the official Node SDK's cloudinary.url builds (secure,
 // with the version): PREFIX/RESOURCE_TYPE/TYPE/vVERSION/PUBLIC_ID.FORMAT,
 // PREFIX being https://res.cloudinary.com/CLOUD_NAME or [WithDeliveryURL]'s,
-// with no format for raw files (their public_id holds the extension). The
-// authenticated and private types get a signed URL
-// (TYPE/s--SIGNATURE--/...), signed with the Signer's current key.
+// with no format for raw files (their public_id holds the extension).
 //
 // Cloudinary signs only public_id and version. The URL still points at
 // this account's asset: the prefix is the Signer's, and the public_id and
 // version are the ones Cloudinary signed; a browser that changes the
 // resource type or format gets at most a URL of the same public_id that
-// does not exist or a conversion of it. A changed type could ask for a
-// signed URL of an authenticated or private asset with the same public_id,
-// so VerifyUpload accepts those types only from a Signer with a parameter
-// set that fixes that type or lets the browser choose it (ClientParams);
-// other results of those types are refused with [ErrInvalidParam].
+// does not exist or a conversion of it. A changed type, though, could ask
+// for a signed URL of an authenticated or private asset that has the same
+// public_id as a public one the browser uploaded: hence VerifyUpload
+// refuses those types, and VerifyUploadOf takes the type from the set.
+//
+// A verified result proves that the asset is this account's, not that
+// this user uploaded it: with overwrite false, Cloudinary answers a second
+// upload to a taken public_id with the first asset, and a result can be
+// reported again later. Before attaching the asset to a user, check that
+// its public_id is in the user's namespace (the public_id or folder your
+// authorize hook binds).
 //
 // VerifyUpload is safe for concurrent use.
 func (s *Signer) VerifyUpload(r UploadResult) (*Asset, error) {
-	bad := func(field, why string) (*Asset, error) {
-		return nil, fmt.Errorf("%w: upload result: %s %s", ErrInvalidParam, field, why)
+	if r.Type == "authenticated" || r.Type == "private" {
+		return nil, fmt.Errorf("%w: upload result: type %q: Cloudinary does not sign the type, so VerifyUpload builds no signed URL from it; use VerifyUploadOf with the parameter set that uploads that type", ErrInvalidParam, r.Type)
 	}
-	switch {
-	case r.PublicID == "":
-		return bad("public_id", "is empty")
-	case r.Version < 1:
-		return bad("version", "is missing or below 1")
+	return s.verifyUpload(r)
+}
+
+// VerifyUploadOf checks an upload result as [Signer.VerifyUpload] does,
+// as an upload of parameter set name at version (whose Sunset may have
+// passed), and builds its delivery URL, signed for the authenticated and
+// private types. The resource type must be the set's (any of image, video
+// and raw for "auto"), and the type the one the set fixes ("upload" when
+// it fixes none), or any if the set lets the browser choose it
+// (ClientParams); otherwise the error wraps [ErrInvalidParam]. A type
+// bound per request, or set by an upload preset, must be fixed in the set
+// for its results to verify here. An unknown set gives an error wrapping
+// [ErrUnknownParamSet]. It is safe for concurrent use.
+func (s *Signer) VerifyUploadOf(set string, version int, r UploadResult) (*Asset, error) {
+	cs, err := s.lookup(set, version)
+	if err != nil {
+		return nil, err
 	}
-	switch r.ResourceType {
-	case "image", "video", "raw":
-	default:
-		return bad("resource_type", fmt.Sprintf("%.40q is not image, video or raw", r.ResourceType))
+	resourceType := cmp.Or(cs.ResourceType, "image")
+	if resourceType != "auto" && r.ResourceType != resourceType {
+		return nil, fmt.Errorf("%w: upload result: resource_type %.40q, but %q version %d uploads %s", ErrInvalidParam, r.ResourceType, set, version, resourceType)
 	}
-	switch r.Type {
-	case "upload":
-	case "authenticated", "private":
-		if !s.signedDelivery[r.Type] {
-			return bad("type", fmt.Sprintf("%q: no parameter set of this Signer uploads that type, so a browser may have changed it to get a signed URL", r.Type))
-		}
-	default:
-		return bad("type", fmt.Sprintf("%.40q is not upload, authenticated or private", r.Type))
+	if want := cmp.Or(cs.Params.Type, "upload"); r.Type != want && !slices.Contains(cs.ClientParams, "type") {
+		return nil, fmt.Errorf("%w: upload result: type %.40q, but %q version %d uploads type %s", ErrInvalidParam, r.Type, set, version, want)
+	}
+	return s.verifyUpload(r)
+}
+
+// verifyUpload checks a result's form and signature, and builds its URL.
+func (s *Signer) verifyUpload(r UploadResult) (*Asset, error) {
+	a := delivery.Asset{ResourceType: r.ResourceType, Type: r.Type, PublicID: r.PublicID, Version: r.Version, Format: r.Format}
+	if err := delivery.Check(a); err != nil {
+		return nil, fmt.Errorf("%w: upload result: %w", ErrInvalidParam, err)
 	}
 	if err := s.verifyResult(r.PublicID, r.Version, r.Signature, r.APIKey); err != nil {
 		return nil, err
 	}
-	a := &Asset{PublicID: r.PublicID, Version: r.Version, ResourceType: r.ResourceType, Type: r.Type, Format: r.Format}
-	u, err := delivery.URL(s.delivery, delivery.Asset{ResourceType: a.ResourceType, Type: a.Type,
-		PublicID: a.PublicID, Version: a.Version, Format: a.Format}, s.urlDigest)
+	u, err := delivery.URL(s.delivery, a, s.urlDigest)
 	if err != nil {
 		return nil, fmt.Errorf("%w: upload result: %w", ErrInvalidParam, err)
 	}
-	a.URL = u
-	return a, nil
+	return &Asset{PublicID: r.PublicID, Version: r.Version, ResourceType: r.ResourceType, Type: r.Type, Format: r.Format, URL: u}, nil
 }
 
 // urlDigest is the SHA-1 of a delivery URL's signed text and the current

@@ -36,11 +36,14 @@ func TestVerifyUploadURLGolden(t *testing.T) {
 	if len(g.Cases) == 0 {
 		t.Fatal("no golden cases")
 	}
-	signed := ParamSet{Name: "private", Version: 1, ClientParams: []string{"type"}}
+	// A set of each type, for any resource type.
+	sets := []ParamSet{{Name: "upload", Version: 1, ResourceType: "auto"},
+		{Name: "authenticated", Version: 1, ResourceType: "auto", Params: Params{Type: "authenticated"}},
+		{Name: "private", Version: 1, ResourceType: "auto", Params: Params{Type: "private"}}}
 	for _, c := range g.Cases {
 		t.Run(c.Name, func(t *testing.T) {
-			s := newSigner(t, g.APISecret, WithDeliveryURL(c.Prefix), WithParamSets(signed))
-			a, err := s.VerifyUpload(UploadResult{PublicID: c.PublicID, Version: c.Version,
+			s := newSigner(t, g.APISecret, WithDeliveryURL(c.Prefix), WithParamSets(sets...))
+			a, err := s.VerifyUploadOf(c.Type, 1, UploadResult{PublicID: c.PublicID, Version: c.Version,
 				Signature: resultSignature(c.PublicID, c.Version, g.APISecret), ResourceType: c.ResourceType,
 				Type: c.Type, Format: c.Format, APIKey: testKey})
 			if err != nil {
@@ -49,6 +52,12 @@ func TestVerifyUploadURLGolden(t *testing.T) {
 			want := &Asset{PublicID: c.PublicID, Version: c.Version, ResourceType: c.ResourceType, Type: c.Type, Format: c.Format, URL: c.URL}
 			if diff := cmp.Diff(want, a); diff != "" {
 				t.Errorf("(-Node SDK +uploadsign):\n%s", diff)
+			}
+			if c.Type == "upload" {
+				if b, err := s.VerifyUpload(UploadResult{PublicID: c.PublicID, Version: c.Version, Signature: resultSignature(c.PublicID, c.Version, g.APISecret),
+					ResourceType: c.ResourceType, Type: c.Type, Format: c.Format}); err != nil || *b != *want {
+					t.Errorf("VerifyUpload = %+v, %v; want VerifyUploadOf's", b, err)
+				}
 			}
 		})
 	}
@@ -104,8 +113,8 @@ func TestVerifyUploadRefuses(t *testing.T) {
 		{"resource type missing", with(func(r *UploadResult) { r.ResourceType = "" }), ErrInvalidParam, "resource_type"},
 		{"type fetch", with(func(r *UploadResult) { r.Type = "fetch" }), ErrInvalidParam, "type"},
 		{"type missing", with(func(r *UploadResult) { r.Type = "" }), ErrInvalidParam, "type"},
-		{"type authenticated, no set signs it", with(func(r *UploadResult) { r.Type = "authenticated" }), ErrInvalidParam, "type"},
-		{"type private, no set signs it", with(func(r *UploadResult) { r.Type = "private" }), ErrInvalidParam, "type"},
+		{"type authenticated", with(func(r *UploadResult) { r.Type = "authenticated" }), ErrInvalidParam, "VerifyUploadOf"},
+		{"type private", with(func(r *UploadResult) { r.Type = "private" }), ErrInvalidParam, "VerifyUploadOf"},
 		{"format with a path", with(func(r *UploadResult) { r.Format = "png/../../x" }), ErrInvalidParam, "format"},
 		{"format with a query", with(func(r *UploadResult) { r.Format = "png?x=1" }), ErrInvalidParam, "format"},
 		{"public_id with %", with(func(r *UploadResult) { r.PublicID = "a%2Fb"; resign(r) }), ErrInvalidParam, "public_id"},
@@ -121,13 +130,38 @@ func TestVerifyUploadRefuses(t *testing.T) {
 			}
 		})
 	}
-	// A set that uploads authenticated assets lets that type through.
-	s = newSigner(t, testSecret, WithParamSets(ParamSet{Name: "docs", Version: 1, Params: Params{Type: "authenticated"}}))
-	if a, err := s.VerifyUpload(with(func(r *UploadResult) { r.Type = "authenticated" })); err != nil || !strings.Contains(a.URL, "/image/authenticated/s--") {
-		t.Errorf("authenticated with a set that uploads it: %v, %v", a, err)
-	}
-	if _, err := s.VerifyUpload(with(func(r *UploadResult) { r.Type = "private" })); !errors.Is(err, ErrInvalidParam) {
-		t.Errorf("private with a set that uploads authenticated only: %v", err)
+	// VerifyUploadOf takes the resource type and type from the set.
+	s = newSigner(t, testSecret, WithParamSets(
+		ParamSet{Name: "docs", Version: 1, Params: Params{Type: "authenticated"}},
+		ParamSet{Name: "photos", Version: 1},
+		ParamSet{Name: "clips", Version: 1, ResourceType: "video"},
+		ParamSet{Name: "any", Version: 1, ResourceType: "auto", ClientParams: []string{"type"}}))
+	authenticated := with(func(r *UploadResult) { r.Type = "authenticated" })
+	for _, tt := range []struct {
+		set     string
+		result  UploadResult
+		wantErr error
+		want    string // in the URL or the error
+	}{
+		{"docs", authenticated, nil, "/image/authenticated/s--"},
+		{"docs", genuine, ErrInvalidParam, "uploads type authenticated"},
+		{"photos", genuine, nil, "/image/upload/v1700000000/"},
+		{"photos", authenticated, ErrInvalidParam, "uploads type upload"},
+		{"clips", genuine, ErrInvalidParam, "uploads video"},
+		{"any", authenticated, nil, "/image/authenticated/s--"},
+		{"any", with(func(r *UploadResult) { r.ResourceType = "raw"; r.Type = "private" }), nil, "/raw/private/s--"},
+		{"nope", genuine, ErrUnknownParamSet, "nope"},
+		{"photos", with(func(r *UploadResult) { r.PublicID = "avatars/user_7" }), ErrInvalidSignature, "does not match"},
+	} {
+		a, err := s.VerifyUploadOf(tt.set, 1, tt.result)
+		switch {
+		case !errors.Is(err, tt.wantErr):
+			t.Errorf("VerifyUploadOf(%s, %+v): %v, want %v", tt.set, tt.result, err, tt.wantErr)
+		case err != nil && !strings.Contains(err.Error(), tt.want):
+			t.Errorf("VerifyUploadOf(%s): %v, want it to say %q", tt.set, err, tt.want)
+		case err == nil && !strings.Contains(a.URL, tt.want):
+			t.Errorf("VerifyUploadOf(%s): URL %s, want %q in it", tt.set, a.URL, tt.want)
+		}
 	}
 }
 

@@ -20,9 +20,13 @@
 //			http.Error(w, "want Cloudinary's upload answer", http.StatusBadRequest)
 //			return
 //		}
-//		asset, err := signer.VerifyUpload(result)
+//		asset, err := signer.VerifyUploadOf("avatar", 1, result)
 //		if err != nil {
 //			http.Error(w, "not a genuine upload", http.StatusBadRequest)
+//			return
+//		}
+//		if asset.PublicID != "avatars/user_"+userID(r) { // genuine, but is it this user's?
+//			http.Error(w, "not your upload", http.StatusForbidden)
 //			return
 //		}
 //		store(asset.URL) // never a URL from the report

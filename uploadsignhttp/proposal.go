@@ -9,10 +9,10 @@ import (
 	"mime"
 	"net/http"
 	"net/url"
-	"strconv"
 	"time"
 
 	"github.com/uploadsign/uploadsign"
+	"github.com/uploadsign/uploadsign/internal/cloudinary"
 	"github.com/uploadsign/uploadsign/internal/jsonenc"
 )
 
@@ -102,6 +102,7 @@ func (h *proposalHandler) serve(w http.ResponseWriter, r *http.Request) result {
 	if err != nil {
 		return writeError(w, http.StatusBadRequest, err.Error())
 	}
+	r = r.WithContext(&requestContext{r.Context(), Request{ParamSet: h.set, Version: h.version}})
 	params, err := h.authorize(r)
 	if err != nil {
 		return writeHookError(w, err)
@@ -133,7 +134,7 @@ func (h *proposalHandler) payload(proposed url.Values, signature string) *upload
 	}
 	p.Fields["signature"] = signature
 	p.Fields["api_key"] = h.signer.APIKey()
-	p.Timestamp, _ = strconv.ParseInt(p.Fields["timestamp"], 10, 64) // SignProposed checked it
+	p.Timestamp, _ = cloudinary.ParseTimestamp(p.Fields["timestamp"]) // SignProposed checked it
 	if !h.deprecated.IsZero() {
 		at := h.deprecated.UTC()
 		p.DeprecatedAt = &at

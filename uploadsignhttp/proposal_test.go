@@ -25,10 +25,15 @@ var avatarWidget = uploadsign.ParamSet{Name: "avatar-widget", Version: 1,
 }
 
 // The README's gallery recipe: the browser names its uploads, so the set
-// signs overwrite false.
+// signs overwrite false, in a folder the hook binds to the user.
 var gallery = uploadsign.ParamSet{Name: "gallery", Version: 1,
-	Params:       uploadsign.Params{Folder: "gallery", Overwrite: uploadsign.Bool(false)},
+	Params:       uploadsign.Params{Overwrite: uploadsign.Bool(false)},
 	ClientParams: []string{"source", "public_id"},
+}
+
+// galleryAuth binds the folder to the user named by X-User.
+func galleryAuth(r *http.Request) (uploadsign.Params, error) {
+	return uploadsign.Params{Folder: "gallery/user_" + r.Header.Get("X-User")}, nil
 }
 
 // widgetAuth binds the public_id to the user named by X-User.
@@ -104,9 +109,7 @@ func TestWidgetCannotReplaceAnotherUsersAsset(t *testing.T) {
 	s := newSigner(t, uploadsign.WithUploadURL(fake.URL), uploadsign.WithParamSets(avatarWidget, gallery))
 	uploadURL := s.UploadURL("image")
 	widget := uploadsignhttp.NewProposalHandler(s, "avatar-widget", 1, widgetAuth)
-	galleryHandler := uploadsignhttp.NewProposalHandler(s, "gallery", 1, func(r *http.Request) (uploadsign.Params, error) {
-		return uploadsign.Params{}, nil // any logged-in user; the browser names the photo
-	})
+	galleryHandler := uploadsignhttp.NewProposalHandler(s, "gallery", 1, galleryAuth)
 
 	sign := func(h http.Handler, user string, proposal map[string]any) (int, map[string]string) {
 		body, _ := json.Marshal(map[string]any{"paramsToSign": proposal})
@@ -156,26 +159,34 @@ func TestWidgetCannotReplaceAnotherUsersAsset(t *testing.T) {
 		t.Errorf("user 7's own avatar: %d %v", status, out)
 	}
 
-	// In the gallery, where the browser names its uploads, a name that is
-	// taken keeps its asset.
-	photo := map[string]any{"timestamp": testTime.Unix(), "source": "uw", "folder": "gallery", "public_id": "sunset", "overwrite": false}
-	status, out = sign(galleryHandler, "42", photo)
+	// In the gallery, where the browser names its uploads in its own
+	// folder, user 7 cannot reach user 42's photo, and a name that is taken
+	// keeps its asset.
+	photoOf := func(user string) map[string]any {
+		return map[string]any{"timestamp": testTime.Unix(), "source": "uw", "folder": "gallery/user_" + user, "public_id": "sunset", "overwrite": false}
+	}
+	status, out = sign(galleryHandler, "42", photoOf("42"))
 	if status != 200 {
 		t.Fatalf("gallery signature: %d %v", status, out)
 	}
-	if status, first := widgetUpload(t, uploadURL, photo, out["signature"], pngOfWidth(t, 10)); status != 200 || width(first) != 10 {
+	status, first := widgetUpload(t, uploadURL, photoOf("42"), out["signature"], pngOfWidth(t, 10))
+	if status != 200 || width(first) != 10 || first["public_id"] != "gallery/user_42/sunset" {
 		t.Fatalf("first gallery upload: %d %v", status, first)
 	}
-	status, out = sign(galleryHandler, "7", photo)
+	if status, out = sign(galleryHandler, "7", photoOf("42")); status != http.StatusForbidden || !strings.Contains(out["error"], "folder") {
+		t.Errorf("user 7 proposing user 42's folder: %d %v, want 403 naming folder", status, out)
+	}
+	status, out = sign(galleryHandler, "42", photoOf("42"))
 	if status != 200 {
 		t.Fatalf("second gallery signature: %d %v", status, out)
 	}
-	status, second := widgetUpload(t, uploadURL, photo, out["signature"], pngOfWidth(t, 99))
+	status, second := widgetUpload(t, uploadURL, photoOf("42"), out["signature"], pngOfWidth(t, 99))
 	if status != 200 || second["existing"] != true || width(second) != 10 {
 		t.Errorf("a second upload to a taken name: %d %v; want the first asset kept", status, second)
 	}
-	delete(photo, "overwrite")
-	if status, out = sign(galleryHandler, "7", photo); status != http.StatusForbidden || !strings.Contains(out["error"], "overwrite") {
+	withoutOverwrite := photoOf("7")
+	delete(withoutOverwrite, "overwrite")
+	if status, out = sign(galleryHandler, "7", withoutOverwrite); status != http.StatusForbidden || !strings.Contains(out["error"], "overwrite") {
 		t.Errorf("gallery proposal without overwrite: %d %v, want 403 naming overwrite", status, out)
 	}
 
@@ -295,5 +306,24 @@ func TestProposalHandlerWithFake(t *testing.T) {
 	status, answer := widgetUpload(t, s.UploadURL("image"), proposal, out["signature"], realPNG(t))
 	if status != 200 || answer["public_id"] != "avatars/user_42" {
 		t.Fatalf("upload: %d %v", status, answer)
+	}
+}
+
+// TestProposalHandlerRequestFrom: a hook shared with NewHandler reads the
+// set and version with RequestFrom.
+func TestProposalHandlerRequestFrom(t *testing.T) {
+	s := newSigner(t, uploadsign.WithParamSets(avatarWidget))
+	var got uploadsignhttp.Request
+	h := uploadsignhttp.NewProposalHandler(s, "avatar-widget", 1, func(r *http.Request) (uploadsign.Params, error) {
+		req, ok := uploadsignhttp.RequestFrom(r)
+		if !ok {
+			return uploadsign.Params{}, errors.New("no request")
+		}
+		got = req
+		return uploadsign.Params{PublicID: "user_42"}, nil
+	})
+	body := `{"paramsToSign":{"timestamp":1700000000,"source":"uw","folder":"avatars","tags":"avatar","public_id":"user_42"}}`
+	if w := serve(h, "POST", "", "42", body); w.Code != 200 || got != (uploadsignhttp.Request{ParamSet: "avatar-widget", Version: 1}) {
+		t.Errorf("status %d, RequestFrom gave %+v", w.Code, got)
 	}
 }

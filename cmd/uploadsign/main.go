@@ -504,7 +504,7 @@ func cmdVerifyWebhook(args []string, e env) int {
 	cred.register(fs)
 	timestamp := fs.String("timestamp", "", "the X-Cld-Timestamp header")
 	signature := fs.String("signature", "", "the X-Cld-Signature header")
-	maxAge := fs.Duration("max-age", 2*time.Hour, "how old the notification may be")
+	maxAge := fs.Duration("max-age", cloudinary.NotificationMaxAge, "how old the notification may be")
 	format := fs.String("format", "text", "output: text or json")
 	if status, done := parse(fs, args); done {
 		return status

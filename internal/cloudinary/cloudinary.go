@@ -5,6 +5,7 @@ package cloudinary
 
 import (
 	"errors"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -15,6 +16,10 @@ import (
 // is more than 1 hour ago".
 const UploadValidity = time.Hour
 
+// NotificationMaxAge is how old a notification may be by default, as in
+// every official SDK (valid_for, 7200 seconds).
+const NotificationMaxAge = 2 * time.Hour
+
 // MaxClockSkew is how far ahead of the clock a timestamp may be: a
 // proposal's or a notification's.
 const MaxClockSkew = 5 * time.Minute
@@ -24,26 +29,14 @@ const MaxClockSkew = 5 * time.Minute
 var UploadResourceTypes = []string{"image", "video", "raw", "auto"}
 
 // IsUploadResourceType reports whether t is one of [UploadResourceTypes].
-func IsUploadResourceType(t string) bool {
-	switch t {
-	case "image", "video", "raw", "auto":
-		return true
-	}
-	return false
-}
+func IsUploadResourceType(t string) bool { return slices.Contains(UploadResourceTypes, t) }
 
 // UnsignedKeys are the fields of an upload that the endpoint leaves out of
 // the string it hashes, in byte order.
 var UnsignedKeys = []string{"api_key", "cloud_name", "file", "resource_type", "signature"}
 
 // Unsigned reports whether key is one of [UnsignedKeys].
-func Unsigned(key string) bool {
-	switch key {
-	case "api_key", "cloud_name", "file", "resource_type", "signature":
-		return true
-	}
-	return false
-}
+func Unsigned(key string) bool { return slices.Contains(UnsignedKeys, key) }
 
 // ParseTimestamp reads Unix seconds as Cloudinary's timestamps are written:
 // decimal digits only, no sign, space or fraction, at most 18 of them.

@@ -123,7 +123,7 @@ func URL(prefix string, a Asset, digest func(toSign string) []byte) (string, err
 	if err := CheckPrefix(prefix); err != nil {
 		return "", err
 	}
-	if err := checkAsset(a); err != nil {
+	if err := Check(a); err != nil {
 		return "", err
 	}
 	source := escapePublicID(a.PublicID)
@@ -204,8 +204,9 @@ func CheckPrefix(prefix string) error {
 	return nil
 }
 
-// checkAsset refuses what URL cannot build a URL of.
-func checkAsset(a Asset) error {
+// Check refuses, with an [*Error], what [URL] cannot build a URL of: the
+// refusals URL's doc lists, but for the prefix.
+func Check(a Asset) error {
 	switch a.ResourceType {
 	case "image", "video", "raw":
 	default:

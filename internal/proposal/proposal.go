@@ -176,3 +176,14 @@ func BrowserNames(proposed url.Values, bound map[string]string) string {
 	}
 	return why
 }
+
+// Names reports whether the parameter key takes part in naming an upload:
+// a browser that chooses it may choose the public_id.
+func Names(key string) bool {
+	switch key {
+	case "public_id", "folder", "public_id_prefix", "asset_folder", "use_asset_folder_as_public_id_prefix",
+		"use_filename", "unique_filename", "filename_override":
+		return true
+	}
+	return false
+}
