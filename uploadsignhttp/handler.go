@@ -71,7 +71,12 @@
 // page fetch with credentials: "include"; the application/json content
 // type that NewHandler requires makes every cross-origin request go
 // through the preflight, so other origins cannot post with the user's
-// cookie.
+// cookie. NewProposalHandler accepts text/plain, as next-cloudinary sends
+// it, which browsers post across sites without a preflight: a page on
+// another site can make a logged-in user's browser call it, though it
+// cannot read the signature answered. If that must not reach the hook,
+// OnSigned or the log, refuse requests whose Sec-Fetch-Site header is
+// "cross-site" in the hook or a middleware.
 package uploadsignhttp
 
 import (

@@ -9,6 +9,9 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"time"
+
+	"github.com/uploadsign/uploadsign/internal/cloudinary"
 )
 
 // contentRange is a chunk's Content-Range header, bytes first-last/total,
@@ -63,6 +66,7 @@ type chunkedUpload struct {
 	md5          hash.Hash // of the bytes received
 	next         hash.Hash // of those and the chunk being read
 	done         bool      // completed or dropped, and no longer pending
+	touched      time.Time // when the last chunk was accepted, or the upload began
 }
 
 // hashClone returns a copy of the upload's MD5 state, to hash a chunk with.
@@ -136,7 +140,8 @@ func (s *Server) pendingUpload(id, resourceType string) *chunkedUpload {
 		s.mu.Lock()
 		p := s.pending[id]
 		if p == nil {
-			p = &chunkedUpload{id: id, resourceType: resourceType, total: -1, md5: md5.New()}
+			s.expireLocked()
+			p = &chunkedUpload{id: id, resourceType: resourceType, total: -1, md5: md5.New(), touched: s.now()}
 			s.pending[id] = p
 		}
 		s.mu.Unlock()
@@ -145,6 +150,26 @@ func (s *Server) pendingUpload(id, resourceType string) *chunkedUpload {
 			return p
 		}
 		p.mu.Unlock() // finished meanwhile: look again
+	}
+}
+
+// expireLocked drops the uploads whose last chunk came more than an hour
+// ago, after which Cloudinary would refuse the next one anyway, so that
+// abandoned uploads do not pile up in a long-running server. s.mu is
+// held; an upload busy with a chunk is left alone.
+func (s *Server) expireLocked() {
+	for id, p := range s.pending {
+		if s.now().Sub(p.touched) <= cloudinary.UploadValidity || !p.mu.TryLock() {
+			continue
+		}
+		p.done = true
+		delete(s.pending, id)
+		if p.file != nil {
+			p.file.Close()
+			os.Remove(p.file.Name())
+			p.file = nil
+		}
+		p.mu.Unlock()
 	}
 }
 
@@ -229,6 +254,7 @@ func (s *Server) chunk(up *Upload, cr contentRange, p *chunkedUpload, b *blob, b
 	if cr.total >= 0 {
 		p.total = cr.total
 	}
+	p.touched = s.now()
 	if !last {
 		return http.StatusOK, map[string]any{"done": false, "bytes": p.received}, false
 	}

@@ -4,9 +4,12 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/uploadsign/uploadsign/internal/random"
@@ -82,11 +85,20 @@ func (s *Server) notify(target string, resp map[string]any) {
 		body[k] = v
 	}
 	data, _ := json.Marshal(body)
+	s.mu.Lock()
+	if s.closed {
+		s.mu.Unlock()
+		return
+	}
 	s.sending.Add(1)
+	s.mu.Unlock()
 	go func() {
 		defer s.sending.Done()
 		d := Delivery{URL: target, Body: data, Header: http.Header{}}
 		r, err := http.NewRequest(http.MethodPost, target, bytes.NewReader(data))
+		if err == nil && !loopback(r.URL.Hostname()) {
+			err = fmt.Errorf("uploadsigntest: notifications go only to this machine (localhost or a loopback address), not to %q", r.URL.Hostname())
+		}
 		if err == nil {
 			s.signNotification(r.Header, data)
 			d.Header = r.Header.Clone()
@@ -130,4 +142,15 @@ func baseURL(r *http.Request, prefix string) string {
 		scheme = "https"
 	}
 	return scheme + "://" + r.Host + prefix
+}
+
+// loopback reports whether host names this machine: "localhost" or a
+// loopback address. The fake sends notifications nowhere else, so that a
+// fake served on a public address cannot be made to post to other hosts.
+func loopback(host string) bool {
+	if strings.EqualFold(host, "localhost") {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
 }

@@ -116,3 +116,36 @@ func TestMount(t *testing.T) {
 		}
 	}
 }
+
+// TestNotificationsStayOnThisMachine: a fake served on a public address
+// cannot be made to post notifications to other hosts.
+func TestNotificationsStayOnThisMachine(t *testing.T) {
+	_, srv, _ := startFake(t)
+	s, err := uploadsign.New(cloud, key, secret, uploadsign.WithUploadURL(srv.URL), uploadsign.WithClock(func() time.Time { return testTime }),
+		uploadsign.WithParamSets(uploadsign.ParamSet{Name: "away", Version: 1, Params: uploadsign.Params{NotificationURL: "http://169.254.169.254/latest"}}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := sign(t, s, "away", uploadsign.Params{})
+	if status, answer, err := uploadsigntest.Post(p.URL, p.Fields, "a.png", pngImage(t, 2, 2)); err != nil || status != 200 {
+		t.Fatalf("upload: %d %v %v", status, answer, err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	d, err := srv.AwaitDeliveries(ctx, 1)
+	if err != nil || d[0].Status != 0 || d[0].Err == nil || !strings.Contains(d[0].Err.Error(), "only to this machine") {
+		t.Errorf("delivery %+v, %v: want it refused", d, err)
+	}
+}
+
+// TestMountAfterClose: a mounted fake answers 503 once closed.
+func TestMountAfterClose(t *testing.T) {
+	srv := uploadsigntest.NewServer(cloud, key, secret)
+	h := srv.Mount("/fake")
+	srv.Close()
+	w := httptest.NewRecorder()
+	h.ServeHTTP(w, httptest.NewRequest("POST", "/fake/v1_1/demo/image/upload", strings.NewReader("")))
+	if w.Code != http.StatusServiceUnavailable {
+		t.Errorf("status %d, want 503", w.Code)
+	}
+}

@@ -129,6 +129,7 @@ type Server struct {
 	pending map[string]*chunkedUpload // chunked uploads under way, by X-Unique-Upload-Id
 	dir     string                    // the temporary files, once there are any
 
+	closed     bool           // Close was called: no more requests, nor notifications
 	deliveries []Delivery     // notifications sent
 	delivered  chan struct{}  // closed, and replaced, when a delivery is added
 	sending    sync.WaitGroup // notifications under way
@@ -270,6 +271,9 @@ func NewServer(cloudName, apiKey, apiSecret string, opts ...ServerOption) *Serve
 // Upload.Path) and the chunks of uploads never finished.
 func (s *Server) Close() {
 	s.Server.Close()
+	s.mu.Lock()
+	s.closed = true // requests through Mount are refused from now on
+	s.mu.Unlock()
 	s.sending.Wait()
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -320,6 +324,13 @@ func (s *Server) DropNext() {
 // serve answers a request to the server, which is served under prefix of
 // the request's host: "" for its own listener, a path for Mount.
 func (s *Server) serve(w http.ResponseWriter, r *http.Request, prefix string) {
+	s.mu.Lock()
+	closed := s.closed
+	s.mu.Unlock()
+	if closed {
+		http.Error(w, "uploadsigntest: the server is closed", http.StatusServiceUnavailable)
+		return
+	}
 	if r.Method == http.MethodGet || r.Method == http.MethodHead {
 		s.serveAsset(w, r)
 		return
@@ -584,7 +595,6 @@ func (s *Server) store(up *Upload, b *blob, base string) (int, map[string]any) {
 		"version":           version,
 		"version_id":        random.Hex(16),
 		"signature":         s.responseSignature(publicID, version),
-		"format":            format,
 		"resource_type":     resourceType,
 		"type":              deliveryType,
 		"created_at":        s.now().UTC().Format(time.RFC3339),
@@ -596,6 +606,9 @@ func (s *Server) store(up *Upload, b *blob, base string) (int, map[string]any) {
 		"original_filename": name,
 		"api_key":           s.apiKey,
 		"tags":              splitTags(f["tags"]),
+	}
+	if resourceType != "raw" { // a raw file's extension is in its public_id
+		resp["format"] = format
 	}
 	if resourceType == "image" {
 		resp["width"], resp["height"] = width, height

@@ -601,3 +601,26 @@ func TestSingleUseReplay(t *testing.T) {
 		t.Errorf("second payload: %v", second)
 	}
 }
+
+// TestServerRawHasNoFormat: as Cloudinary's, the answer for a raw file has
+// no format; its extension is in the public_id, and the signed result
+// verifies into a URL that serves the file.
+func TestServerRawHasNoFormat(t *testing.T) {
+	_, _, s := startFake(t)
+	p := sign(t, s, "doc", uploadsign.Params{PublicID: "notes"})
+	status, answer, err := uploadsigntest.Post(p.URL, p.Fields, "notes.txt", []byte("hello"))
+	if err != nil || status != 200 {
+		t.Fatalf("upload: %d %v %v", status, answer, err)
+	}
+	if _, ok := answer["format"]; ok || answer["public_id"] != "notes.txt" || answer["resource_type"] != "raw" {
+		t.Errorf("answer %v", answer)
+	}
+	asset, err := s.VerifyUpload(uploadsign.UploadResult{PublicID: "notes.txt", Version: int64(answer["version"].(float64)),
+		Signature: answer["signature"].(string), ResourceType: "raw", Type: "upload"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if asset.URL != "https://res.cloudinary.com/demo/raw/upload/v1700000000/notes.txt" {
+		t.Errorf("URL %s", asset.URL)
+	}
+}

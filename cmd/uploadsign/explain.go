@@ -48,7 +48,10 @@ func cmdExplain(args []string, e env) int {
 		if len(pairs) > 0 {
 			return usageError(e, fs, "give the signed fields as --payload or as key=value arguments, not both")
 		}
-		if signed, err = readPayload(*payload); err != nil {
+		if signed, err = readPayload(*payload); errors.Is(err, errUnreadable) {
+			fmt.Fprintf(e.stderr, "uploadsign explain: %v\n", err)
+			return exitRuntime
+		} else if err != nil {
 			return usageError(e, fs, "%v", err)
 		}
 	}
@@ -56,9 +59,13 @@ func cmdExplain(args []string, e env) int {
 		return usageError(e, fs, "give the fields that were signed, as key=value arguments or --payload FILE")
 	}
 	if message == "" {
+		if e.stdinTerminal {
+			fmt.Fprintln(e.stderr, "uploadsign explain: reading Cloudinary's answer from standard input (end it with Ctrl-D)...")
+		}
 		data, err := io.ReadAll(io.LimitReader(e.stdin, 1<<20))
 		if err != nil {
-			return usageError(e, fs, "reading Cloudinary's answer from standard input: %v", err)
+			fmt.Fprintf(e.stderr, "uploadsign explain: reading Cloudinary's answer from standard input: %v\n", err)
+			return exitRuntime
 		}
 		message = string(data)
 	}
@@ -97,7 +104,7 @@ func isKeyValue(arg string) bool {
 func readPayload(name string) (url.Values, error) {
 	data, err := os.ReadFile(name)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("%w: %w", errUnreadable, err)
 	}
 	var p struct {
 		Fields map[string]string `json:"fields"`

@@ -189,6 +189,10 @@ var cliWords = strings.NewReplacer(
 	"WithClock", "the clock",
 ).Replace
 
+// errUnreadable marks a file the command could not read: a runtime
+// failure (exit 3), not a usage error.
+var errUnreadable = errors.New("cannot read")
+
 // warn prints a warning on stderr; the command goes on.
 func warn(e env, command, format string, args ...any) {
 	fmt.Fprintf(e.stderr, "uploadsign %s: warning: %s\n", command, fmt.Sprintf(format, args...))
@@ -304,7 +308,10 @@ func cmdSign(args []string, e env) int {
 			return usageError(e, fs, "--set-file needs --set and --version")
 		}
 		sets, err := readSets(*setFile)
-		if err != nil {
+		if errors.Is(err, errUnreadable) {
+			fmt.Fprintf(e.stderr, "uploadsign sign: --set-file: %v\n", err)
+			return exitRuntime
+		} else if err != nil {
 			return usageError(e, fs, "%v", err)
 		}
 		req, err := paramsFromValues(params)
@@ -390,7 +397,7 @@ func warnParams(e env, params url.Values) {
 func readSets(name string) ([]uploadsign.ParamSet, error) {
 	data, err := os.ReadFile(name)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("%w: %w", errUnreadable, err)
 	}
 	var sets []uploadsign.ParamSet
 	dec := json.NewDecoder(strings.NewReader(string(data)))

@@ -38,6 +38,9 @@ func cmdServe(args []string, e env) int {
 		fmt.Fprintf(e.stderr, "Choose another address with --addr HOST:PORT (--addr localhost:0 picks a free port).\n")
 		return exitRuntime
 	}
+	if tcp, ok := ln.Addr().(*net.TCPAddr); ok && !tcp.IP.IsLoopback() {
+		fmt.Fprintf(e.stderr, "uploadsign serve: warning: %s is reachable from other machines; the demo is for trying things out: it lets anyone upload\n", ln.Addr())
+	}
 	base := "http://" + displayAddr(ln.Addr())
 	fmt.Fprintln(e.stderr, d.Describe(base))
 	fmt.Fprintf(e.stdout, "uploadsign demo: open %s/ (Ctrl-C stops)\n", base)

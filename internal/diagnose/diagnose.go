@@ -12,10 +12,12 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"sort"
 	"strings"
 	"unicode/utf8"
 
+	"github.com/uploadsign/uploadsign/internal/cloudinary"
 	"github.com/uploadsign/uploadsign/internal/keys"
 )
 
@@ -154,9 +156,10 @@ func valueDiffers(k, signed, posted string) string {
 		return fmt.Sprintf("timestamp differs: %s was posted, %s signed. Something replaced the signed timestamp (the Go SDK's uploader stamps its own time when it signs); post the payload's timestamp.", Quote(posted), Quote(signed))
 	case k == "tags" && sameItems(signed, posted):
 		return "tags were posted in another order than signed: Cloudinary hashes the string as posted. Post the payload's tags field verbatim instead of rebuilding it."
-	case (k == "context" || k == "metadata") && sameItems(strings.ReplaceAll(signed, `\|`, "\x00"), strings.ReplaceAll(posted, `\|`, "\x00"), '|'):
-		return fmt.Sprintf("%s was posted with its entries in another order than signed: post the payload's %s field verbatim.", k, k)
-	case (k == "context" || k == "metadata") && unescapeContext(signed) == unescapeContext(posted):
+	case (k == "context" || k == "metadata") && maps.Equal(cloudinary.ParseContext(signed), cloudinary.ParseContext(posted)):
+		if sameItems(signed, posted, '|') {
+			return fmt.Sprintf("%s was posted with its entries in another order than signed: post the payload's %s field verbatim.", k, k)
+		}
 		return fmt.Sprintf("%s is escaped differently than signed (\"=\" and \"|\" inside values are escaped as \\= and \\|): post the payload's %s field verbatim instead of rebuilding it.", k, k)
 	case strings.ReplaceAll(signed, "%26", "&") == strings.ReplaceAll(posted, "%26", "&"):
 		return fmt.Sprintf("%s differs only in how \"&\" is written: Cloudinary's string holds %%26 where the signed value holds \"&\", or the reverse. A frontend percent-encodes or decodes the value, or the two sides use different signature versions.", k)
@@ -175,11 +178,6 @@ func sameItems(a, b string, sep ...byte) bool {
 	sort.Strings(x)
 	sort.Strings(y)
 	return strings.Join(x, s) == strings.Join(y, s)
-}
-
-// unescapeContext removes the backslash escapes of "=" and "|".
-func unescapeContext(v string) string {
-	return strings.NewReplacer(`\=`, "=", `\|`, "|").Replace(v)
 }
 
 func sortedKeys(m map[string]string) []string {

@@ -19,6 +19,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"net"
 	"net/http"
 	"net/url"
 	"sync"
@@ -178,7 +179,11 @@ func (d *Demo) Fake() *uploadsigntest.Server { return d.fake }
 // "" with a real account, whose secret is never shown.
 func (d *Demo) FakeSecret() string { return d.secret }
 
-// Issued returns the payloads the demo has signed so far, oldest first.
+// maxIssued is how many payloads Issued keeps.
+const maxIssued = 1000
+
+// Issued returns the payloads the demo has signed, oldest first: the last
+// 1000.
 func (d *Demo) Issued() []*uploadsign.Payload {
 	d.mu.Lock()
 	defer d.mu.Unlock()
@@ -268,6 +273,9 @@ func (d *Demo) signature(w http.ResponseWriter, r *http.Request) {
 	record := uploadsignhttp.OnSigned(func(_ *http.Request, p *uploadsign.Payload) {
 		d.mu.Lock()
 		defer d.mu.Unlock()
+		if len(d.payloads) == maxIssued { // a long-running demo keeps the newest
+			d.payloads = append(d.payloads[:0], d.payloads[1:]...)
+		}
 		d.payloads = append(d.payloads, p)
 	})
 	uploadsignhttp.NewHandler(s, authorize, record).ServeHTTP(w, r)
@@ -344,9 +352,18 @@ func (d *Demo) info(w http.ResponseWriter, r *http.Request) {
 	out := map[string]any{"mode": "cloudinary", "upload_url": s.UploadURL("image"), "limits": d.limits}
 	if d.fake != nil {
 		out["mode"] = "fake"
-		out["demo_secret"] = d.secret
+		if fromThisMachine(r) { // anyone with the secret could sign what they like
+			out["demo_secret"] = d.secret
+		}
 	}
 	writeJSON(w, http.StatusOK, out)
+}
+
+// fromThisMachine reports whether r comes from a loopback address.
+func fromThisMachine(r *http.Request) bool {
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	ip := net.ParseIP(host)
+	return err == nil && ip != nil && ip.IsLoopback()
 }
 
 func allowPost(w http.ResponseWriter, r *http.Request) bool {

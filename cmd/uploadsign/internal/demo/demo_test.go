@@ -394,3 +394,21 @@ func TestFakeMiddleware(t *testing.T) {
 		t.Error("the middleware saw no upload")
 	}
 }
+
+// TestSecretOnlyForThisMachine: the fake's secret, with which anyone could
+// sign anything, is shown only to a browser on the demo's machine.
+func TestSecretOnlyForThisMachine(t *testing.T) {
+	d, _ := startDemo(t, Config{})
+	for _, tt := range []struct {
+		remote string
+		shown  bool
+	}{{"127.0.0.1:5555", true}, {"[::1]:5555", true}, {"192.0.2.7:5555", false}, {"10.0.0.2:5555", false}} {
+		r := httptest.NewRequest("GET", "http://localhost:8080/api/info", nil)
+		r.RemoteAddr = tt.remote
+		w := httptest.NewRecorder()
+		d.Handler().ServeHTTP(w, r)
+		if shown := strings.Contains(w.Body.String(), d.FakeSecret()); w.Code != 200 || shown != tt.shown {
+			t.Errorf("from %s: status %d, secret shown %v, want %v", tt.remote, w.Code, shown, tt.shown)
+		}
+	}
+}

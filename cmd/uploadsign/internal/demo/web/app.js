@@ -266,7 +266,10 @@ getInfo().then(
     $("mode").textContent =
       mode === "fake"
         ? `No CLOUDINARY_URL is set, so uploads go to a fake Cloudinary upload endpoint served by the demo (${upload_url}) ` +
-          `that checks signatures like the real one. It uses a random demo secret for this run only: ${demo_secret}`
+          `that checks signatures like the real one. ` +
+          (demo_secret
+            ? `It uses a random demo secret for this run only: ${demo_secret}`
+            : "Its random secret for this run is shown only on the machine the demo runs on.")
         : `Uploads go to your Cloudinary account: ${upload_url}`;
     $("limits").textContent =
       `Cloudinary takes at most ${megabytes(limits.max_request_bytes)} (${bytes(limits.max_request_bytes)}) in one request. ` +
