@@ -246,7 +246,7 @@ func TestSignProposed(t *testing.T) {
 		{"file name in a chosen folder", "open", with(open, set("use_filename", "true", "unique_filename", "false", "folder", "users/7")), Params{}, ErrParamNotAllowed, "folder it chooses"},
 		{"file name as public_id, overwrite false", "open", with(open, set("use_filename", "true", "unique_filename", "false", "overwrite", "0")), Params{}, nil, ""},
 		{"file name made unique", "open", with(open, set("use_filename", "true")), Params{}, nil, ""},
-		{"boolean spelled True", "open", with(open, set("use_filename", "True", "unique_filename", "False")), Params{}, ErrInvalidParam, "use_filename"},
+		{"boolean spelled True", "open", with(open, set("use_filename", "True", "unique_filename", "False")), Params{}, ErrInvalidParam, "unique_filename"},
 		{"boolean spelled yes", "open", with(open, set("use_filename", "yes")), Params{}, ErrInvalidParam, "use_filename"},
 		{"boolean spelled on", "open", with(open, set("unique_filename", "off")), Params{}, ErrInvalidParam, "unique_filename"},
 		{"folder chosen, public_id random", "open", with(open, set("folder", "users/7")), Params{}, nil, ""},

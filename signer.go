@@ -197,14 +197,14 @@ func New(cloudName, apiKey, apiSecret string, opts ...Option) (*Signer, error) {
 			opt(&cfg)
 		}
 	}
-	if err := checkCloudName(cloudName); err != nil {
-		return nil, err
+	if err := cloudinary.CheckCloudName(cloudName); err != nil {
+		return nil, fmt.Errorf("%w: %w", ErrInvalidConfig, err)
 	}
-	if err := checkCredential("API key", apiKey); err != nil {
-		return nil, err
+	if err := cloudinary.CheckCredential("API key", apiKey); err != nil {
+		return nil, fmt.Errorf("%w: %w", ErrInvalidConfig, err)
 	}
-	if err := checkCredential("API secret", apiSecret); err != nil {
-		return nil, err
+	if err := cloudinary.CheckCredential("API secret", apiSecret); err != nil {
+		return nil, fmt.Errorf("%w: %w", ErrInvalidConfig, err)
 	}
 	if cfg.algorithm != SHA1 && cfg.algorithm != SHA256 {
 		return nil, fmt.Errorf("%w: WithAlgorithm: %q is not sha1 or sha256", ErrInvalidConfig, cfg.algorithm)
@@ -218,9 +218,9 @@ func New(cloudName, apiKey, apiSecret string, opts ...Option) (*Signer, error) {
 	if cfg.notificationMaxAge <= 0 {
 		return nil, fmt.Errorf("%w: WithNotificationMaxAge: %v is not positive", ErrInvalidConfig, cfg.notificationMaxAge)
 	}
-	base, err := checkUploadURL(cfg.uploadURL)
+	base, err := cloudinary.CheckUploadURL(cfg.uploadURL)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("%w: WithUploadURL: %w", ErrInvalidConfig, err)
 	}
 	deliveryPrefix := delivery.DefaultPrefix(cloudName)
 	if cfg.deliveryURL != "" {
@@ -306,57 +306,6 @@ func FromURL(cloudinaryURL string, opts ...Option) (*Signer, error) {
 		fromURL = append(fromURL, WithSignatureVersion(n))
 	}
 	return New(cloud, key, secret, append(fromURL, opts...)...)
-}
-
-func checkCloudName(name string) error {
-	if name == "" {
-		return fmt.Errorf("%w: the cloud name is empty", ErrInvalidConfig)
-	}
-	if len(name) > 128 {
-		return fmt.Errorf("%w: the cloud name is %d bytes long; at most 128", ErrInvalidConfig, len(name))
-	}
-	for i := 0; i < len(name); i++ {
-		c := name[i]
-		if !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || c == '-' || c == '_') {
-			return fmt.Errorf("%w: the cloud name %q may hold only letters, digits, \"-\" and \"_\"", ErrInvalidConfig, name)
-		}
-	}
-	return nil
-}
-
-// checkCredential refuses an empty key or secret, or one with a space,
-// control or non-ASCII byte, the usual trace of a copy-paste accident. The
-// message names the position, never the value.
-func checkCredential(what, v string) error {
-	if v == "" {
-		return fmt.Errorf("%w: the %s is empty", ErrInvalidConfig, what)
-	}
-	for i := 0; i < len(v); i++ {
-		if c := v[i]; c <= ' ' || c >= 0x7f {
-			return fmt.Errorf("%w: the %s has a space, control or non-ASCII byte at position %d", ErrInvalidConfig, what, i)
-		}
-	}
-	return nil
-}
-
-func checkUploadURL(base string) (string, error) {
-	bad := func(why string) (string, error) {
-		return "", fmt.Errorf("%w: WithUploadURL: %q %s", ErrInvalidConfig, base, why)
-	}
-	u, err := url.Parse(base)
-	switch {
-	case err != nil:
-		return bad("is not a URL")
-	case u.Scheme != "http" && u.Scheme != "https":
-		return bad("is not an absolute http or https URL")
-	case u.Host == "":
-		return bad("has no host")
-	case u.User != nil:
-		return bad("has user information")
-	case u.RawQuery != "" || u.ForceQuery || u.Fragment != "":
-		return bad("has a query or fragment")
-	}
-	return strings.TrimRight(base, "/"), nil
 }
 
 func (s *Signer) addSet(set ParamSet) error {
@@ -719,11 +668,11 @@ func makeKeys(current Key, previous []Key) ([]keys.Key, error) {
 	list := []keys.Key{keys.New(current.APIKey, current.Secret)}
 	for i, k := range previous {
 		what := fmt.Sprintf("WithPreviousKeys: key %d", i+1)
-		if err := checkCredential(what+": API key", k.APIKey); err != nil {
-			return nil, err
+		if err := cloudinary.CheckCredential("API key", k.APIKey); err != nil {
+			return nil, fmt.Errorf("%w: %s: %w", ErrInvalidConfig, what, err)
 		}
-		if err := checkCredential(what+": API secret", k.Secret); err != nil {
-			return nil, err
+		if err := cloudinary.CheckCredential("API secret", k.Secret); err != nil {
+			return nil, fmt.Errorf("%w: %s: %w", ErrInvalidConfig, what, err)
 		}
 		for _, have := range list {
 			if have.APIKey == k.APIKey {
@@ -826,9 +775,13 @@ func (s *Signer) SignProposed(set string, version int, proposed url.Values, req 
 func (s *Signer) proposedKeys(proposed url.Values) ([]string, error) {
 	keys := make([]string, 0, len(proposed))
 	for k, vs := range proposed {
-		if cloudinary.Unsigned(k) || len(vs) == 0 || len(vs) == 1 && vs[0] == "" {
-			continue
+		if !cloudinary.Unsigned(k) && len(vs) > 0 && !(len(vs) == 1 && vs[0] == "") {
+			keys = append(keys, k)
 		}
+	}
+	slices.Sort(keys) // the first refusal is the same every time
+	for _, k := range keys {
+		vs := proposed[k]
 		if len(vs) > 1 {
 			return nil, fmt.Errorf("%w: %.60q is proposed %d times; a parameter is posted once", ErrParamNotAllowed, k, len(vs))
 		}
@@ -838,9 +791,7 @@ func (s *Signer) proposedKeys(proposed url.Values) ([]string, error) {
 		if booleanKeys[k] && !cloudinary.True(vs[0]) && !cloudinary.False(vs[0]) {
 			return nil, fmt.Errorf("%w: %w: %s: %.20q is not true, false, 1 or 0", ErrParamNotAllowed, ErrInvalidParam, k, vs[0])
 		}
-		keys = append(keys, k)
 	}
-	slices.Sort(keys)
 	return keys, nil
 }
 

@@ -239,14 +239,14 @@ func WithMaxFileBytes(n int64) ServerOption {
 
 // NewServer starts a fake upload endpoint for the account with the given
 // cloud name, API key and secret. Close it when done. Like
-// [httptest.NewServer], it panics if it cannot start, here also when a
-// credential is empty or the cloud name holds a "/".
+// [httptest.NewServer], it panics if it cannot start, here also when the
+// credentials are ones uploadsign.New refuses.
 func NewServer(cloudName, apiKey, apiSecret string, opts ...ServerOption) *Server {
-	switch {
-	case cloudName == "" || apiKey == "" || apiSecret == "":
-		panic("uploadsigntest: NewServer: the cloud name, API key and secret must not be empty")
-	case strings.ContainsAny(cloudName, "/?#"):
-		panic("uploadsigntest: NewServer: the cloud name holds a \"/\", \"?\" or \"#\"")
+	for _, err := range []error{cloudinary.CheckCloudName(cloudName), cloudinary.CheckCredential("API key", apiKey),
+		cloudinary.CheckCredential("API secret", apiSecret)} {
+		if err != nil {
+			panic("uploadsigntest: NewServer: " + err.Error())
+		}
 	}
 	s := &Server{
 		cloud:      cloudName,

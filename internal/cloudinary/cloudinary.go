@@ -5,6 +5,8 @@ package cloudinary
 
 import (
 	"errors"
+	"fmt"
+	"net/url"
 	"slices"
 	"strconv"
 	"strings"
@@ -113,4 +115,59 @@ func ParseContext(v string) map[string]string {
 	}
 	flush()
 	return out
+}
+
+// CheckCloudName refuses a cloud name Cloudinary would not have: empty,
+// longer than 128 bytes, or with anything but ASCII letters, digits, "-"
+// and "_" (which keeps "/", ".." and spaces out of URLs).
+func CheckCloudName(name string) error {
+	if name == "" {
+		return errors.New("the cloud name is empty")
+	}
+	if len(name) > 128 {
+		return fmt.Errorf("the cloud name is %d bytes long; at most 128", len(name))
+	}
+	for i := 0; i < len(name); i++ {
+		c := name[i]
+		if !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || c == '-' || c == '_') {
+			return fmt.Errorf("the cloud name %q may hold only letters, digits, \"-\" and \"_\"", name)
+		}
+	}
+	return nil
+}
+
+// CheckCredential refuses an empty key or secret (what says which), or
+// one with a space, control or non-ASCII byte, the usual trace of a
+// copy-paste accident. The message names the position, never the value.
+func CheckCredential(what, v string) error {
+	if v == "" {
+		return fmt.Errorf("the %s is empty", what)
+	}
+	for i := 0; i < len(v); i++ {
+		if c := v[i]; c <= ' ' || c >= 0x7f {
+			return fmt.Errorf("the %s has a space, control or non-ASCII byte at position %d", what, i)
+		}
+	}
+	return nil
+}
+
+// CheckUploadURL refuses an upload URL base that is not an absolute http
+// or https URL without user information, query or fragment, and returns
+// it without a trailing "/".
+func CheckUploadURL(base string) (string, error) {
+	bad := func(why string) (string, error) { return "", fmt.Errorf("%q %s", base, why) }
+	u, err := url.Parse(base)
+	switch {
+	case err != nil:
+		return bad("is not a URL")
+	case u.Scheme != "http" && u.Scheme != "https":
+		return bad("is not an absolute http or https URL")
+	case u.Host == "":
+		return bad("has no host")
+	case u.User != nil:
+		return bad("has user information")
+	case u.RawQuery != "" || u.ForceQuery || u.Fragment != "":
+		return bad("has a query or fragment")
+	}
+	return strings.TrimRight(base, "/"), nil
 }
