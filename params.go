@@ -363,14 +363,20 @@ type encoder struct {
 	err   error
 }
 
-// sorted returns the fields sorted by key. It may point into e.
+// sorted sorts the fields by key and returns them. It may point into e.
 func (e *encoder) sorted() []field {
-	list := e.more
-	if list == nil {
-		list = e.small[:e.n]
-	}
+	list := e.list()
 	slices.SortFunc(list, func(a, b field) int { return strings.Compare(a.key, b.key) })
 	return list
+}
+
+// list returns the fields in their order: as added, or sorted once sorted
+// has run. It may point into e.
+func (e *encoder) list() []field {
+	if e.more != nil {
+		return e.more
+	}
+	return e.small[:e.n]
 }
 
 func (e *encoder) fail(key, format string, args ...any) {

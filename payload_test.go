@@ -3,6 +3,8 @@ package uploadsign
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
+	"net/url"
 	"strings"
 	"testing"
 	"time"
@@ -204,5 +206,171 @@ func BenchmarkPayloadJSON(b *testing.B) {
 				b.Fatal(err)
 			}
 		}
+	})
+}
+
+// checkAppendPayloadJSON fails unless AppendPayloadJSON appends to dst
+// the bytes AppendJSON writes for the payload Sign returns, or fails with
+// Sign's error and leaves dst as it was. A single-use set's public_id is
+// random, so it differs between the two: AppendPayloadJSON's must then
+// be signed by its signature, and both are replaced by Sign's before the
+// bytes are compared.
+func checkAppendPayloadJSON(t *testing.T, s *Signer, set string, version int, req Params) {
+	t.Helper()
+	p, signErr := s.Sign(set, version, req)
+	got, err := s.AppendPayloadJSON([]byte("prefix"), set, version, req)
+	if signErr != nil || err != nil {
+		if fmt.Sprint(err) != fmt.Sprint(signErr) {
+			t.Fatalf("AppendPayloadJSON error %v, Sign error %v", err, signErr)
+		}
+		if string(got) != "prefix" {
+			t.Errorf("AppendPayloadJSON failed and changed dst to %q", got)
+		}
+		return
+	}
+	want, err := p.AppendJSON([]byte("prefix"))
+	if err != nil {
+		t.Fatalf("AppendJSON: %v", err)
+	}
+	if id := p.Fields["public_id"]; set != "" && s.sets[set] != nil && s.sets[set][0].SingleUse {
+		var decoded Payload
+		if err := json.Unmarshal(got[len("prefix"):], &decoded); err != nil {
+			t.Fatalf("AppendPayloadJSON wrote invalid JSON %q: %v", got, err)
+		}
+		values := url.Values{}
+		for k, v := range decoded.Fields {
+			values.Set(k, v)
+		}
+		if sig := s.SignValues(values); sig != decoded.Fields["signature"] {
+			t.Fatalf("AppendPayloadJSON's signature %s does not sign its fields (want %s)", decoded.Fields["signature"], sig)
+		}
+		got = bytes.Replace(got, []byte(decoded.Fields["public_id"]), []byte(id), 1)
+		got = bytes.Replace(got, []byte(decoded.Fields["signature"]), []byte(p.Fields["signature"]), 1)
+	}
+	if !bytes.Equal(got, want) {
+		t.Errorf("AppendPayloadJSON differs from Sign and AppendJSON (-AppendJSON +AppendPayloadJSON):\n%s", cmp.Diff(string(want), string(got)))
+	}
+}
+
+// TestAppendPayloadJSONGolden signs every typed golden case with
+// AppendPayloadJSON and with Sign, its parameters fixed by the set and
+// given by the request, with and without lifecycle dates.
+func TestAppendPayloadJSONGolden(t *testing.T) {
+	g := readGolden[[]typedCase](t, "upload_params.json")
+	if len(g.Cases) == 0 {
+		t.Fatal("no golden cases")
+	}
+	for _, c := range g.Cases {
+		t.Run(c.Name, func(t *testing.T) {
+			p := c.params(t)
+			now := time.Unix(c.Timestamp, 0)
+			for _, split := range []struct {
+				name     string
+				set, req Params
+			}{{"in set", p, Params{}}, {"in request", Params{}, p}} {
+				for _, dated := range []bool{false, true} {
+					set := ParamSet{Name: "golden", Version: 1, Params: split.set}
+					if dated {
+						set.Deprecated, set.Sunset = now.Add(-time.Minute), now.Add(time.Hour)
+					}
+					s, err := New(testCloud, g.APIKey, g.APISecret,
+						WithAlgorithm(c.Algorithm), WithSignatureVersion(c.SignatureVersion),
+						fixedClock(now), WithParamSets(set))
+					if err != nil {
+						continue // TestSignGolden checks the refusal
+					}
+					checkAppendPayloadJSON(t, s, "golden", 1, split.req)
+				}
+			}
+		})
+	}
+}
+
+// TestAppendPayloadJSONSets covers each kind of set and each failure of
+// Sign: unknown sets, a sunset, conflicts, invalid parameters, a file
+// name without overwrite false, a single-use set, a clock out of range.
+func TestAppendPayloadJSONSets(t *testing.T) {
+	sets := avatarSets()
+	for _, set := range lifecycleSets() {
+		set.Name = "dated"
+		sets = append(sets, set)
+	}
+	sets = append(sets, ParamSet{Name: "once", Version: 1, SingleUse: true, Params: Params{Folder: "once"}})
+	for _, now := range []time.Time{testTime, deprecatedAt, sunsetAt, time.Unix(-1, 0), time.Unix(maxTimestamp+1, 0)} {
+		s := newSigner(t, testSecret, WithParamSets(sets...), fixedClock(now))
+		for _, set := range append(sets, ParamSet{Name: "avatar", Version: 9}, ParamSet{Name: "nope", Version: 1}) {
+			for _, req := range []Params{
+				{},
+				{PublicID: "<b>&amp;</b>", Tags: []string{"user", "avatar"}, Context: map[string]string{"alt": "a \u2028 b", "app": "web"}},
+				{Folder: "other"},
+				{Tags: []string{"a,b"}},
+				{UseFilename: Bool(true), UniqueFilename: Bool(false)},
+				{Extra: map[string]string{"source": "uw", "z_last": "\xff"}},
+			} {
+				checkAppendPayloadJSON(t, s, set.Name, set.Version, req)
+			}
+		}
+	}
+}
+
+// FuzzAppendPayloadJSON compares AppendPayloadJSON with Sign and
+// AppendJSON on sets and requests of random parameters.
+func FuzzAppendPayloadJSON(f *testing.F) {
+	f.Add("avatars", "user_42", "avatar", "v2", "alt", "a & b", "source", "uw", uint16(0), int64(1700000000))
+	f.Add("<b>", "", "\u2028", "x", "", "", "", "", uint16(0xffff), int64(1700000000))
+	f.Add("a&b", "p&q", "", "", "k", "v=|", "zz", "\xff", uint16(1<<8|1<<1), int64(0))
+	f.Add("", "", "", "", "", "", "eager", "w_1", uint16(1<<5|1<<6|1<<0), int64(maxTimestamp))
+	f.Fuzz(func(t *testing.T, folder, publicID, setTag, reqTag, contextKey, contextValue, extraKey, extraValue string, flags uint16, clock int64) {
+		bit := func(i int) bool { return flags&(1<<i) != 0 }
+		now := time.Unix(clock, 0)
+		set := ParamSet{Name: "fuzz", Version: 1, SingleUse: bit(0)}
+		req := Params{PublicID: publicID, Extra: map[string]string{extraKey: extraValue}}
+		if bit(1) {
+			set.Params.Folder = folder
+		} else {
+			req.Folder = folder
+		}
+		if setTag != "" {
+			set.Params.Tags = []string{setTag}
+		}
+		if reqTag != "" {
+			req.Tags = []string{reqTag}
+		}
+		if bit(2) {
+			set.Params.Context = map[string]string{contextKey: contextValue}
+		} else {
+			req.Context = map[string]string{contextKey: contextValue}
+		}
+		if bit(3) {
+			set.Params.Overwrite = Bool(bit(4))
+		}
+		if bit(5) {
+			req.UseFilename, req.UniqueFilename = Bool(true), Bool(false)
+		}
+		if bit(6) {
+			req.Overwrite = Bool(false)
+		}
+		algorithm, version := SHA1, 2
+		if bit(7) {
+			algorithm = SHA256
+		}
+		if bit(8) {
+			version = 1
+		}
+		if bit(9) {
+			set.Deprecated = now.Add(-time.Hour)
+		}
+		if bit(10) {
+			set.Sunset = now.Add(time.Hour)
+		}
+		if bit(11) {
+			set.Sunset = now
+		}
+		s, err := New(testCloud, testKey, testSecret, WithAlgorithm(algorithm), WithSignatureVersion(version),
+			fixedClock(now), WithParamSets(set))
+		if err != nil {
+			return // a set New refuses
+		}
+		checkAppendPayloadJSON(t, s, "fuzz", 1, req)
 	})
 }

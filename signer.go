@@ -183,6 +183,7 @@ type compiledSet struct {
 	url      string
 	fixed    []field           // sorted by key
 	pairs    []string          // fixed as key=value, escaped for the signer's version
+	json     []string          // fixed as JSON members "key":"value"
 	template map[string]string // fixed and api_key, cloned by every payload
 }
 
@@ -368,9 +369,11 @@ func (s *Signer) addSet(set ParamSet) error {
 	set.ClientParams = slices.Clone(set.ClientParams)
 	template := make(map[string]string, len(fixed)+1)
 	pairs := make([]string, len(fixed))
+	members := make([]string, len(fixed))
 	for i, f := range fixed {
 		template[f.key] = f.value
 		pairs[i] = string(appendPair(nil, f.key, f.value, s.version))
+		members[i] = string(jsonenc.Member(nil, f.key, f.value))
 	}
 	template["api_key"] = s.apiKey
 	versions := append(s.sets[set.Name], &compiledSet{
@@ -378,6 +381,7 @@ func (s *Signer) addSet(set ParamSet) error {
 		url:      s.UploadURL(resource),
 		fixed:    fixed,
 		pairs:    pairs,
+		json:     members,
 		template: template,
 	})
 	slices.SortFunc(versions, func(a, b *compiledSet) int { return cmp.Compare(a.Version, b.Version) })
@@ -434,6 +438,12 @@ type Payload struct {
 // there, the decoded values do not. AppendJSON does not modify p, so it
 // may run concurrently with other readers of p.
 func (p *Payload) AppendJSON(dst []byte) ([]byte, error) {
+	return p.appendJSON(dst, func(dst []byte) []byte { return jsonenc.StringMap(dst, p.Fields) })
+}
+
+// appendJSON appends the payload's JSON with fields writing the object of
+// Fields, for AppendJSON and Signer.AppendPayloadJSON.
+func (p *Payload) appendJSON(dst []byte, fields func(dst []byte) []byte) ([]byte, error) {
 	n := len(dst)
 	fail := func(field string, err error) ([]byte, error) {
 		return dst[:n], fmt.Errorf("uploadsign: Payload.AppendJSON: %s: %w", field, err)
@@ -441,7 +451,7 @@ func (p *Payload) AppendJSON(dst []byte) ([]byte, error) {
 	dst = append(dst, `{"url":`...)
 	dst = jsonenc.String(dst, p.URL)
 	dst = append(dst, `,"fields":`...)
-	dst = jsonenc.StringMap(dst, p.Fields)
+	dst = fields(dst)
 	dst = append(dst, `,"timestamp":`...)
 	dst = strconv.AppendInt(dst, p.Timestamp, 10)
 	dst = append(dst, `,"expires_at":`...)
@@ -492,43 +502,87 @@ func (p *Payload) MarshalJSON() ([]byte, error) {
 // wrapping [ErrSunset]; a deprecated one signs as usual, and the payload
 // says so. Sign never modifies req's slices or maps.
 func (s *Signer) Sign(set string, version int, req Params) (*Payload, error) {
-	now := s.now()
-	cs, err := s.liveSet(set, version, now)
-	if err != nil {
+	var u signing
+	if err := s.sign(&u, set, version, &req); err != nil {
 		return nil, err
 	}
-	ts, err := timestampAt(now)
+	// Cloning the set's template map is cheaper than inserting every field.
+	fields := maps.Clone(u.cs.template)
+	for _, f := range u.own() {
+		fields[f.key] = f.value
+	}
+	// The timestamp and the signature share one allocation.
+	joined := string(u.stamp[:u.digits+u.sigLen])
+	fields["timestamp"] = joined[:u.digits]
+	fields["signature"] = joined[u.digits:]
+	p := u.payload()
+	p.Fields = fields
+	return &p, nil
+}
+
+// AppendPayloadJSON signs as [Signer.Sign] does and appends to dst the
+// JSON of the payload, byte for byte what [Payload.AppendJSON] writes for
+// the payload Sign would return, without building the Payload: for a
+// server that answers the JSON and has no use for the Payload itself
+// (uploadsignhttp's handler without OnSigned). It returns the extended
+// slice, or dst unchanged and Sign's error. It is safe for concurrent use.
+func (s *Signer) AppendPayloadJSON(dst []byte, set string, version int, req Params) ([]byte, error) {
+	var u signing
+	if err := s.sign(&u, set, version, &req); err != nil {
+		return dst, err
+	}
+	p := u.payload()
+	return p.appendJSON(dst, u.appendFields)
+}
+
+// signing is one upload signed, before it is written out as a Payload or
+// as JSON.
+type signing struct {
+	cs     *compiledSet
+	now    time.Time // the Signer's clock when it signed
+	ts     int64     // now in Unix seconds
+	apiKey string
+	e      encoder // the request's fields, sorted
+	// stamp holds the timestamp's digits, then the hex signature.
+	stamp          [20 + 2*sha256.Size]byte
+	digits, sigLen int
+}
+
+// sign checks and signs one upload of set at version with the request's
+// parameters req into u. req is the caller's own copy: sign merges the
+// set's collections into it and gives it a single-use set's public_id.
+func (s *Signer) sign(u *signing, set string, version int, req *Params) error {
+	u.now = s.now()
+	cs, err := s.liveSet(set, version, u.now)
 	if err != nil {
-		return nil, err
+		return err
+	}
+	u.cs, u.apiKey = cs, s.apiKey
+	if u.ts, err = timestampAt(u.now); err != nil {
+		return err
 	}
 	if cs.SingleUse {
 		if req.PublicID != "" {
-			return nil, fmt.Errorf("%w: public_id: the single-use set %q makes its own", ErrParamConflict, set)
+			return fmt.Errorf("%w: public_id: the single-use set %q makes its own", ErrParamConflict, set)
 		}
 		req.PublicID = random.PublicID()
 	}
 	if err := req.mergeCollections(&cs.Params); err != nil {
-		return nil, err
+		return err
 	}
-	var e encoder
-	if err := req.encode(&e); err != nil {
-		return nil, err
+	if err := req.encode(&u.e); err != nil {
+		return err
 	}
-	own := e.sorted()
+	own := u.e.sorted()
 	if err := s.checkVersion1(own); err != nil {
-		return nil, err
+		return err
 	}
-	// The timestamp and the signature share one allocation: the digits are
-	// formatted into the front of strs, the hex signature after them.
-	var strs [20 + 2*sha256.Size]byte
-	digits := strconv.AppendInt(strs[:0], ts, 10)
-	// Cloning the set's template map is cheaper than inserting every field.
-	out := maps.Clone(cs.template)
+	digits := strconv.AppendInt(u.stamp[:0], u.ts, 10)
 	pooled := getText()
 	defer putText(pooled)
 	text := (*pooled)[:0]
 	var naming proposal.Naming
-	err = mergeFields(cs.fixed, own, field{key: "timestamp"}, func(f field, set int) {
+	err = mergeFields(cs.fixed, own, []field{{key: "timestamp"}}, func(f field, set int) {
 		naming.See(f.key, f.value)
 		if len(text) > 0 {
 			text = append(text, '&')
@@ -539,33 +593,63 @@ func (s *Signer) Sign(set string, version int, req Params) (*Payload, error) {
 		case f.key == "timestamp":
 			text = append(append(text, "timestamp="...), digits...)
 		default:
-			out[f.key] = f.value
 			text = appendPair(text, f.key, f.value, s.version)
 		}
 	})
 	if err != nil {
-		return nil, err
+		return err
 	}
 	if naming.FromFilename() && !cloudinary.False(naming.Overwrite) {
-		return nil, fmt.Errorf("%w: overwrite: the public_id is the name of the file the browser sends (use_filename true, unique_filename false), so the set or request must sign overwrite false, or one user could replace another's asset", ErrParamNotAllowed)
+		return fmt.Errorf("%w: overwrite: the public_id is the name of the file the browser sends (use_filename true, unique_filename false), so the set or request must sign overwrite false, or one user could replace another's asset", ErrParamNotAllowed)
 	}
 	sum := s.keys[0].Sum(s.algorithm == SHA256, text)
 	mac := sum[:s.hashSize()]
-	both := strs[:len(digits)+hex.EncodedLen(len(mac))]
-	hex.Encode(both[len(digits):], mac)
-	joined := string(both)
-	out["timestamp"] = joined[:len(digits)]
-	out["signature"] = joined[len(digits):]
-	p := &Payload{
-		URL:       cs.url,
-		Fields:    out,
-		Timestamp: ts,
-		ExpiresAt: time.Unix(ts, 0).Add(cloudinary.UploadValidity).UTC(),
-		ParamSet:  set,
-		Version:   version,
+	u.digits, u.sigLen = len(digits), hex.Encode(u.stamp[len(digits):], mac)
+	return nil
+}
+
+// own returns the request's fields, sorted.
+func (u *signing) own() []field { return u.e.list() }
+
+// payload returns the signed upload's Payload, without its Fields.
+func (u *signing) payload() Payload {
+	p := Payload{
+		URL:       u.cs.url,
+		Timestamp: u.ts,
+		ExpiresAt: time.Unix(u.ts, 0).Add(cloudinary.UploadValidity).UTC(),
+		ParamSet:  u.cs.Name,
+		Version:   u.cs.Version,
 	}
-	cs.stampLifecycle(p, now)
-	return p, nil
+	u.cs.stampLifecycle(&p, u.now)
+	return p
+}
+
+// appendFields appends the Fields that Sign would return as a JSON object,
+// as jsonenc.StringMap writes them: the set's fixed fields (encoded when
+// the set was registered) and the request's, api_key, signature and
+// timestamp, in key order.
+func (u *signing) appendFields(dst []byte) []byte {
+	dst = append(dst, '{')
+	extra := []field{{"api_key", u.apiKey}, {key: "signature"}, {key: "timestamp"}}
+	// sign has merged these fields already, so this cannot fail.
+	first := true
+	_ = mergeFields(u.cs.fixed, u.own(), extra, func(f field, set int) {
+		if !first {
+			dst = append(dst, ',')
+		}
+		first = false
+		switch {
+		case set >= 0:
+			dst = append(dst, u.cs.json[set]...)
+		case f.key == "signature":
+			dst = append(append(append(dst, `"signature":"`...), u.stamp[u.digits:u.digits+u.sigLen]...), '"')
+		case f.key == "timestamp":
+			dst = append(append(append(dst, `"timestamp":"`...), u.stamp[:u.digits]...), '"')
+		default:
+			dst = jsonenc.Member(dst, f.key, f.value)
+		}
+	})
+	return append(dst, '}')
 }
 
 // stampLifecycle sets the payload's Deprecated, DeprecatedAt and Sunset
@@ -828,10 +912,8 @@ func (cs *compiledSet) bind(req Params) (map[string]string, error) {
 		return nil, err
 	}
 	bound := make(map[string]string, len(cs.fixed)+e.n)
-	err := mergeFields(cs.fixed, e.sorted(), field{key: "timestamp"}, func(f field, _ int) {
-		if f.key != "timestamp" {
-			bound[f.key] = f.value
-		}
+	err := mergeFields(cs.fixed, e.sorted(), nil, func(f field, _ int) {
+		bound[f.key] = f.value
 	})
 	return bound, err
 }
@@ -938,18 +1020,17 @@ func (s *Signer) lookup(set string, version int) (*compiledSet, error) {
 	return nil, fmt.Errorf("%w: %q (known sets: %s)", ErrUnknownParamSet, set, strings.Join(known, ", "))
 }
 
-// mergeFields walks a set's fixed fields, a request's fields and the
-// timestamp, each sorted by key, and calls emit for every field in key
-// order, with the field's index in fixed if it is the set's, else -1. A
-// key in both lists must have the same value, except for the
-// collections the request has already merged with the set's (tags, context,
-// metadata), whose request value wins.
-func mergeFields(fixed, own []field, stamp field, emit func(f field, set int)) error {
-	stamped := false
+// mergeFields walks a set's fixed fields, a request's fields and extra
+// fields that neither list holds (timestamp, say), each sorted by key, and
+// calls emit for every field in key order, with the field's index in fixed
+// if it is the set's, else -1. A key in both fixed and own must have the
+// same value, except for the collections the request has already merged
+// with the set's (tags, context, metadata), whose request value wins.
+func mergeFields(fixed, own, extra []field, emit func(f field, set int)) error {
 	next := func(f field, set int) {
-		if !stamped && stamp.key < f.key {
-			emit(stamp, -1)
-			stamped = true
+		for len(extra) > 0 && extra[0].key < f.key {
+			emit(extra[0], -1)
+			extra = extra[1:]
 		}
 		emit(f, set)
 	}
@@ -971,8 +1052,8 @@ func mergeFields(fixed, own []field, stamp field, emit func(f field, set int)) e
 			j++
 		}
 	}
-	if !stamped {
-		emit(stamp, -1)
+	for _, f := range extra {
+		emit(f, -1)
 	}
 	return nil
 }

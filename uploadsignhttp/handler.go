@@ -229,7 +229,15 @@ func (h *handler) serve(w http.ResponseWriter, r *http.Request) (Request, result
 	if err != nil {
 		return req, writeHookError(w, err)
 	}
-	payload, err := h.signer.Sign(req.ParamSet, req.Version, params)
+	// The Payload is made only for OnSigned; without the hook, the
+	// Signer writes the payload's JSON straight into the buffer.
+	var payload *uploadsign.Payload
+	var out []byte
+	if h.opts.onSigned == nil {
+		out, err = h.signer.AppendPayloadJSON(buf.out[:0], req.ParamSet, req.Version, params)
+	} else if payload, err = h.signer.Sign(req.ParamSet, req.Version, params); err == nil {
+		out, err = payload.AppendJSON(buf.out[:0]) // fails only on times Sign never makes
+	}
 	switch {
 	case errors.Is(err, uploadsign.ErrUnknownParamSet):
 		return req, writeError(w, http.StatusNotFound, err.Error())
@@ -244,24 +252,12 @@ func (h *handler) serve(w http.ResponseWriter, r *http.Request) (Request, result
 		// whose details stay on the server.
 		return req, writeServerError(w, err)
 	}
-	out, err := payload.AppendJSON(buf.out[:0])
-	if err != nil {
-		return req, writeServerError(w, err) // not reached: Sign's times are in range
-	}
 	out = append(out, '\n')
 	if cap(out) <= 64<<10 {
 		buf.out = out
 	}
-	if payload.DeprecatedAt != nil || payload.Sunset != nil {
-		var deprecated, sunset time.Time
-		if payload.DeprecatedAt != nil {
-			deprecated = *payload.DeprecatedAt
-		}
-		if payload.Sunset != nil {
-			sunset = *payload.Sunset
-		}
-		setLifecycleHeaders(w.Header(), deprecated, sunset)
-	}
+	deprecated, sunset, _ := h.signer.Deprecation(req.ParamSet, req.Version)
+	setLifecycleHeaders(w.Header(), deprecated, sunset)
 	respond(w, http.StatusOK, out)
 	if h.opts.onSigned != nil {
 		h.opts.onSigned(r, payload)

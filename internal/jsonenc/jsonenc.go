@@ -79,6 +79,14 @@ func String(dst []byte, s string) []byte {
 	return append(dst, '"')
 }
 
+// Member appends the object member "key":"value", both strings as String
+// writes them.
+func Member(dst []byte, key, value string) []byte {
+	dst = String(dst, key)
+	dst = append(dst, ':')
+	return String(dst, value)
+}
+
 // StringMap appends m as a JSON object with its keys sorted in byte
 // order, or null when m is nil.
 func StringMap(dst []byte, m map[string]string) []byte {
@@ -106,9 +114,7 @@ func StringMap(dst []byte, m map[string]string) []byte {
 		if i > 0 {
 			dst = append(dst, ',')
 		}
-		dst = String(dst, p.k)
-		dst = append(dst, ':')
-		dst = String(dst, p.v)
+		dst = Member(dst, p.k, p.v)
 	}
 	return append(dst, '}')
 }
