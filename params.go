@@ -408,14 +408,16 @@ func (e *encoder) set(key, v string, err error) {
 	e.add(key, v)
 }
 
-// str adds a string, which must be valid UTF-8 without NUL bytes. The
-// empty check is inlined at every call: most parameters of a request are
-// empty.
+// str adds a string, which must be valid UTF-8 without NUL bytes. It is
+// small enough to be inlined, so the empty check costs no call: most
+// parameters of a request are empty.
 func (e *encoder) str(key, v string) {
 	if v != "" {
-		e.set(key, v, encode.Text(v))
+		e.text(key, v)
 	}
 }
+
+func (e *encoder) text(key, v string) { e.set(key, v, encode.Text(v)) }
 
 // flag encodes a boolean as the SDK's as_safe_bool does: 1 or 0.
 func (e *encoder) flag(key string, b *bool) {
