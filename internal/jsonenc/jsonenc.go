@@ -122,8 +122,23 @@ func StringMap(dst []byte, m map[string]string) []byte {
 // Time appends t as time.Time's MarshalJSON writes it: RFC 3339 with the
 // nanoseconds it has, quoted. The times MarshalJSON refuses (a year outside
 // 0 to 9999, a zone offset of a day or more) are left to it, so that the
-// error is its own; dst is then returned unchanged.
+// error is its own; dst is then returned unchanged. A UTC time in whole
+// seconds, as a payload's are, is written digit by digit, which takes
+// half the time of formatting it.
 func Time(dst []byte, t time.Time) ([]byte, error) {
+	if t.Location() == time.UTC && t.Nanosecond() == 0 {
+		if year, month, day := t.Date(); 0 <= year && year <= 9999 {
+			hour, minute, second := t.Clock()
+			dst = append(dst, '"')
+			dst = twoDigits(twoDigits(dst, year/100), year%100)
+			dst = twoDigits(append(dst, '-'), int(month))
+			dst = twoDigits(append(dst, '-'), day)
+			dst = twoDigits(append(dst, 'T'), hour)
+			dst = twoDigits(append(dst, ':'), minute)
+			dst = twoDigits(append(dst, ':'), second)
+			return append(dst, 'Z', '"'), nil
+		}
+	}
 	_, offset := t.Zone()
 	if y := t.Year(); y < 0 || y > 9999 || offset <= -24*60*60 || offset >= 24*60*60 {
 		b, err := t.MarshalJSON()
@@ -135,4 +150,9 @@ func Time(dst []byte, t time.Time) ([]byte, error) {
 	dst = append(dst, '"')
 	dst = t.AppendFormat(dst, time.RFC3339Nano)
 	return append(dst, '"'), nil
+}
+
+// twoDigits appends n, from 0 to 99, as two decimal digits.
+func twoDigits(dst []byte, n int) []byte {
+	return append(dst, byte('0'+n/10), byte('0'+n%10))
 }

@@ -41,11 +41,35 @@ func FuzzString(f *testing.F) {
 
 func TestTime(t *testing.T) {
 	for _, tm := range []time.Time{{}, time.Unix(1700000000, 5).In(time.FixedZone("", -5400)),
-		time.Date(10000, 1, 1, 0, 0, 0, 0, time.UTC), time.Unix(0, 0).In(time.FixedZone("", 86400))} {
-		want, wantErr := json.Marshal(tm)
-		got, err := Time([]byte("x"), tm)
-		if (err != nil) != (wantErr != nil) || err == nil && string(got) != "x"+string(want) || err != nil && string(got) != "x" {
-			t.Errorf("Time(%v) = %s, %v; want x%s, %v", tm, got, err, want, wantErr)
-		}
+		time.Date(10000, 1, 1, 0, 0, 0, 0, time.UTC), time.Unix(0, 0).In(time.FixedZone("", 86400)),
+		time.Unix(1700003600, 0).UTC(), time.Date(0, 1, 1, 0, 0, 0, 0, time.UTC), time.Date(-1, 12, 31, 23, 59, 59, 0, time.UTC),
+		time.Date(9999, 12, 31, 23, 59, 59, 0, time.UTC), time.Date(2024, 2, 29, 9, 5, 7, 0, time.UTC), time.Unix(1700003600, 1).UTC(),
+		time.Unix(1700003600, 0).In(time.FixedZone("UTC", 0))} {
+		checkTime(t, tm)
 	}
+}
+
+// checkTime fails unless Time appends what encoding/json writes for tm,
+// or fails as it fails and leaves dst alone.
+func checkTime(t *testing.T, tm time.Time) {
+	t.Helper()
+	want, wantErr := json.Marshal(tm)
+	got, err := Time([]byte("x"), tm)
+	if (err != nil) != (wantErr != nil) || err == nil && string(got) != "x"+string(want) || err != nil && string(got) != "x" {
+		t.Errorf("Time(%v) = %s, %v; want x%s, %v", tm, got, err, want, wantErr)
+	}
+}
+
+// FuzzTime compares Time with encoding/json on times in UTC, where Time
+// writes the digits itself when there are no nanoseconds, and in a zone.
+func FuzzTime(f *testing.F) {
+	f.Add(int64(1700003600), int64(0), 0)
+	f.Add(int64(-62167219200), int64(0), 3600)
+	f.Add(int64(253402300799), int64(999999999), -60)
+	f.Add(int64(253402300800), int64(0), 0)
+	f.Fuzz(func(t *testing.T, sec, nsec int64, offset int) {
+		tm := time.Unix(sec, nsec)
+		checkTime(t, tm.UTC())
+		checkTime(t, tm.In(time.FixedZone("", offset%(2*86400))))
+	})
 }
