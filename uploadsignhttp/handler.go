@@ -288,10 +288,10 @@ func readRequest(w http.ResponseWriter, r *http.Request, buf []byte) (req Reques
 		if err == io.EOF {
 			break
 		}
-		if errors.As(err, new(*http.MaxBytesError)) {
-			return req, http.StatusRequestEntityTooLarge, fmt.Sprintf("the request body is over %d bytes", MaxRequestBytes)
-		}
 		if err != nil {
+			if errors.As(err, new(*http.MaxBytesError)) {
+				return req, http.StatusRequestEntityTooLarge, fmt.Sprintf("the request body is over %d bytes", MaxRequestBytes)
+			}
 			return req, http.StatusBadRequest, "reading the request body failed"
 		}
 	}
