@@ -209,6 +209,35 @@ func BenchmarkPayloadJSON(b *testing.B) {
 	})
 }
 
+// BenchmarkSignJSON signs and writes a payload's JSON, with
+// AppendPayloadJSON beside Sign and AppendJSON.
+func BenchmarkSignJSON(b *testing.B) {
+	s := newSigner(b, testSecret, WithParamSets(ParamSet{Name: "avatar", Version: 1,
+		Params: Params{Folder: "avatars", Tags: []string{"avatar", "profile"}, Context: map[string]string{"app": "web"}}}))
+	req := Params{PublicID: "users/42/avatar"}
+	buf := make([]byte, 0, 1024)
+	b.Run("AppendPayloadJSON", func(b *testing.B) {
+		b.ReportAllocs()
+		for i := 0; i < b.N; i++ {
+			if _, err := s.AppendPayloadJSON(buf[:0], "avatar", 1, req); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("Sign+AppendJSON", func(b *testing.B) {
+		b.ReportAllocs()
+		for i := 0; i < b.N; i++ {
+			p, err := s.Sign("avatar", 1, req)
+			if err != nil {
+				b.Fatal(err)
+			}
+			if _, err := p.AppendJSON(buf[:0]); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+}
+
 // checkAppendPayloadJSON fails unless AppendPayloadJSON appends to dst
 // the bytes AppendJSON writes for the payload Sign returns, or fails with
 // Sign's error and leaves dst as it was. A single-use set's public_id is
