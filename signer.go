@@ -436,7 +436,8 @@ type Payload struct {
 // which [Signer.Sign] never makes; dst is then returned unchanged. Go
 // before 1.22 escaped \b and \f as \u0008 and \u000c; the bytes differ
 // there, the decoded values do not. AppendJSON does not modify p, so it
-// may run concurrently with other readers of p.
+// may run concurrently with other readers of p. [Signer.AppendPayloadJSON]
+// signs and writes the same bytes without building a Payload.
 func (p *Payload) AppendJSON(dst []byte) ([]byte, error) {
 	return p.appendJSON(dst, func(dst []byte) []byte { return jsonenc.StringMap(dst, p.Fields) })
 }
