@@ -44,9 +44,15 @@ func TestSecretNeverPrinted(t *testing.T) {
 		slog.New(h).Info("signer", "signer", s, "value", *s, "key", old)
 	}
 	outputs = append(outputs, logs.String())
+	answer, err := s.AppendPayloadJSON(nil, "avatar", 1, Params{PublicID: "x"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	outputs = append(outputs, string(answer))
 	for _, call := range []error{
 		func() error { _, err := s.Sign("nope", 1, Params{}); return err }(),
 		func() error { _, err := s.Sign("avatar", 1, Params{Folder: "x"}); return err }(),
+		func() error { _, err := s.AppendPayloadJSON(nil, "avatar", 1, Params{Folder: "x"}); return err }(),
 		s.VerifyUploadResult("x", 1, "00"),
 		s.VerifyNotification([]byte("{}"), "x", "00"),
 	} {
