@@ -442,3 +442,34 @@ func TestOptionsMayBeNil(t *testing.T) {
 		t.Errorf("status %d %s", w.Code, redact(w.Body.String()))
 	}
 }
+
+// TestAnswersSameWithOptions compares the answers of a handler without
+// options, which writes the payload's JSON with AppendPayloadJSON, with
+// those of one with OnSigned, which builds the Payload first: status,
+// headers and body must be the same for every outcome.
+func TestAnswersSameWithOptions(t *testing.T) {
+	for _, now := range []time.Time{testTime, deprecatedAt, sunsetAt} {
+		s := datedSigner(t, now)
+		plain := uploadsignhttp.NewHandler(s, userAuth)
+		hooked := uploadsignhttp.NewHandler(s, userAuth, uploadsignhttp.OnSigned(func(*http.Request, *uploadsign.Payload) {}))
+		for _, req := range []struct{ user, body string }{
+			{"42", `{"param_set":"avatar","version":1}`},
+			{"42", `{"param_set":"avatar","version":2}`},
+			{"42", `{"param_set":"avatar","version":3}`},
+			{"42", `{"param_set":"nope","version":1}`},
+			{"conflict", `{"param_set":"avatar","version":2}`},
+			{"invalid", `{"param_set":"avatar","version":2}`},
+			{"banned", `{"param_set":"avatar","version":1}`},
+		} {
+			want := serve(hooked, "POST", "application/json", req.user, req.body)
+			got := serve(plain, "POST", "application/json", req.user, req.body)
+			if got.Code != want.Code || !bytes.Equal(got.Body.Bytes(), want.Body.Bytes()) {
+				t.Errorf("at %v, %s %s: without options %d %s, with OnSigned %d %s", now, req.user, req.body,
+					got.Code, redact(got.Body.String()), want.Code, redact(want.Body.String()))
+			}
+			if diff := cmp.Diff(want.Header(), got.Header()); diff != "" {
+				t.Errorf("at %v, %s %s: headers differ (-with OnSigned +without options):\n%s", now, req.user, req.body, diff)
+			}
+		}
+	}
+}
