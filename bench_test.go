@@ -1,7 +1,9 @@
 package uploadsign
 
 import (
+	"fmt"
 	"net/url"
+	"strconv"
 	"testing"
 
 	"github.com/cloudinary/cloudinary-go/v2/api"
@@ -87,5 +89,22 @@ func BenchmarkVerifyUploadResult(b *testing.B) {
 		if err := s.VerifyUploadResult("users/42/avatar", 1700000000, sig); err != nil {
 			b.Fatal(err)
 		}
+	}
+}
+
+// BenchmarkStringToSignKeys shows that StringToSign sorts in O(n log n):
+// 32 times the keys cost well under 100 times as much (an insertion sort
+// took about 350 times as much, 0.85 s for 32,000 keys).
+func BenchmarkStringToSignKeys(b *testing.B) {
+	for _, n := range []int{1000, 32000} {
+		params := make(url.Values, n)
+		for i := range n {
+			params[fmt.Sprintf("k%06d", (i*7919)%n)] = []string{"v"}
+		}
+		b.Run(strconv.Itoa(n), func(b *testing.B) {
+			for i := 0; i < b.N; i++ {
+				StringToSign(params, 2)
+			}
+		})
 	}
 }

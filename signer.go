@@ -1154,25 +1154,11 @@ func appendStringToSign(dst []byte, params url.Values, version int) []byte {
 	var arr [16]pair
 	pairs := arr[:0]
 	for k, vs := range params {
-		if cloudinary.Unsigned(k) || len(vs) == 0 || len(vs) == 1 && vs[0] == "" {
-			continue
+		if !cloudinary.Unsigned(k) && len(vs) > 0 && !(len(vs) == 1 && vs[0] == "") {
+			pairs = append(pairs, pair{k, vs})
 		}
-		if len(pairs) == cap(pairs) {
-			pairs = append(pairs, pair{k, vs}) // sorted below
-			continue
-		}
-		// Insertion sort while collecting: cheapest for the few
-		// parameters of an upload.
-		i := len(pairs)
-		pairs = pairs[:i+1]
-		for ; i > 0 && pairs[i-1].key > k; i-- {
-			pairs[i] = pairs[i-1]
-		}
-		pairs[i] = pair{k, vs}
 	}
-	if len(pairs) > len(arr) {
-		slices.SortFunc(pairs, func(a, b pair) int { return strings.Compare(a.key, b.key) })
-	}
+	slices.SortFunc(pairs, func(a, b pair) int { return strings.Compare(a.key, b.key) })
 	for i, p := range pairs {
 		if i > 0 {
 			dst = append(dst, '&')
