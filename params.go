@@ -29,9 +29,10 @@ type ParamSet struct {
 	// it proposes what to sign, as the Upload Widget does; see
 	// [Signer.SignProposed]. Parameters the set fixes or a request binds
 	// need not be listed (the proposal must carry their values). The set's
-	// fixed parameters, timestamp, the keys Cloudinary does not sign, and
+	// fixed parameters, timestamp, the keys Cloudinary does not sign,
 	// upload_preset (a preset can turn on overwrite where the Signer cannot
-	// see it) cannot be listed.
+	// see it), and eval and on_success (JavaScript that Cloudinary runs
+	// during the upload, which can change its parameters) cannot be listed.
 	ClientParams []string `json:"client_params,omitempty"`
 
 	// SingleUse makes every payload of the set create at most one asset:

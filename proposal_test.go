@@ -299,11 +299,24 @@ func TestSignProposedLeavesRequestAlone(t *testing.T) {
 }
 
 func TestClientParamsValidated(t *testing.T) {
-	for _, bad := range []string{"folder", "timestamp", "api_key", "file", "Source", "a&b", "", "upload_preset"} {
+	for _, bad := range []string{"folder", "timestamp", "api_key", "file", "Source", "a&b", "", "upload_preset", "eval", "on_success"} {
 		set := widgetSet()
 		set.ClientParams = []string{bad}
 		if _, err := New(testCloud, testKey, testSecret, WithParamSets(set)); !errors.Is(err, ErrInvalidConfig) {
 			t.Errorf("ClientParams %q: err = %v, want ErrInvalidConfig", bad, err)
+		}
+	}
+	for _, script := range []string{"eval", "on_success"} {
+		set := widgetSet()
+		set.ClientParams = []string{script}
+		_, err := New(testCloud, testKey, testSecret, WithParamSets(set))
+		if err == nil || !strings.Contains(err.Error(), "JavaScript") || !strings.Contains(err.Error(), script) {
+			t.Errorf("ClientParams %q: %v, want an error naming it and saying why", script, err)
+		}
+		set = widgetSet()
+		set.Params.Eval, set.Params.OnSuccess = "upload_options.tags = 'x'", "current_asset.update({tags: ['y']})" // the backend's code
+		if _, err := New(testCloud, testKey, testSecret, WithParamSets(set)); err != nil {
+			t.Errorf("a set fixing eval and on_success: %v", err)
 		}
 	}
 	for _, naming := range []string{"public_id", "folder", "use_filename", "filename_override"} {

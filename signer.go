@@ -354,6 +354,8 @@ func (s *Signer) addSet(set ParamSet) error {
 			return fmt.Errorf("%w: WithParamSets: %s: ClientParams: %q is not a parameter a browser may choose", ErrInvalidConfig, name, k)
 		case k == "upload_preset":
 			return fmt.Errorf("%w: WithParamSets: %s: ClientParams: a browser may not choose upload_preset: a preset can turn on overwrite and name assets in ways the signer cannot see; fix the preset in the set's Params instead", ErrInvalidConfig, name)
+		case k == "eval" || k == "on_success":
+			return fmt.Errorf("%w: WithParamSets: %s: ClientParams: a browser may not choose %s: it is JavaScript that Cloudinary runs during the upload, and it can change the upload's parameters (public_id, overwrite) after they were signed; fix it in the set's Params instead", ErrInvalidConfig, name, k)
 		case fixedToo:
 			return fmt.Errorf("%w: WithParamSets: %s: ClientParams: the set fixes %s=%q", ErrInvalidConfig, name, k, fixed[i].value)
 		}
