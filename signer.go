@@ -101,6 +101,7 @@
 package uploadsign
 
 import (
+	"bytes"
 	"cmp"
 	"crypto/sha1"
 	"crypto/sha256"
@@ -1368,14 +1369,18 @@ func (s *Signer) verifyResult(publicID string, version int64, signature, apiKey 
 // X-Cld-Signature header, the hex hash of body, then timestamp (the
 // X-Cld-Timestamp header, Unix seconds), then the secret of any of the
 // Signer's keys (Cloudinary signs with the account's notification key, or
-// its oldest active one; see [WithPreviousKeys]). It returns nil
+// its oldest active one; see [WithPreviousKey]). It returns nil
 // when the notification is genuine and fresh; an error wrapping
-// [ErrInvalidSignature] when the signature does not match or the timestamp
-// is not Unix seconds; and one wrapping [ErrExpired] when the timestamp is
+// [ErrInvalidSignature] when the body is not a JSON object (white space
+// around it allowed), the signature does not match or the timestamp is
+// not Unix seconds; and one wrapping [ErrExpired] when the timestamp is
 // older than the maximum age ([WithNotificationMaxAge], two hours by
 // default) or more than five minutes in the future. The comparison takes
 // constant time, whichever key matches.
 func (s *Signer) VerifyNotification(body []byte, timestamp, signature string) error {
+	if !isJSONObject(body) {
+		return fmt.Errorf("%w: the notification body is not a JSON object, as every Cloudinary notification is (an upload's signature could pass as one)", ErrInvalidSignature)
+	}
 	ts, err := cloudinary.ParseTimestamp(timestamp)
 	if err != nil {
 		return fmt.Errorf("%w: notification timestamp %.40q is not Unix seconds", ErrInvalidSignature, timestamp)
@@ -1393,6 +1398,13 @@ func (s *Signer) VerifyNotification(body []byte, timestamp, signature string) er
 		return fmt.Errorf("%w: notification timestamp is %v in the future", ErrExpired, (-age).Truncate(time.Second))
 	}
 	return nil
+}
+
+// isJSONObject reports whether body is one valid JSON object, with white
+// space around it allowed.
+func isJSONObject(body []byte) bool {
+	trimmed := bytes.TrimLeft(body, " \t\r\n")
+	return len(trimmed) > 0 && trimmed[0] == '{' && json.Valid(trimmed)
 }
 
 // compare checks a hex signature against the hash of text and the secret

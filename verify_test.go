@@ -1,6 +1,7 @@
 package uploadsign
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
 	"strconv"
@@ -96,6 +97,14 @@ func TestVerifyNotificationGolden(t *testing.T) {
 			at := func(now time.Time) *Signer {
 				return newSigner(t, g.APISecret, WithAlgorithm(c.Algorithm), fixedClock(now))
 			}
+			if !json.Valid(body) || !strings.HasPrefix(strings.TrimSpace(c.Body), "{") {
+				// Signed by the SDK's rule, but no notification of Cloudinary's.
+				err := at(sent).VerifyNotification(body, c.Timestamp, c.Signature)
+				if !errors.Is(err, ErrInvalidSignature) || !strings.Contains(err.Error(), "JSON object") {
+					t.Errorf("body %q is not a JSON object: err = %v, want ErrInvalidSignature saying so", c.Body, err)
+				}
+				return
+			}
 			if err := at(sent.Add(time.Minute)).VerifyNotification(body, c.Timestamp, c.Signature); err != nil {
 				t.Errorf("genuine notification: %v", err)
 			}
@@ -177,5 +186,37 @@ func TestVerifyNotificationSignatureCase(t *testing.T) {
 	}
 	if err := s.VerifyNotification(body, ts, sig[:39]+"z"); !errors.Is(err, ErrInvalidSignature) {
 		t.Errorf("non-hex digit: %v", err)
+	}
+}
+
+// TestVerifyNotificationRefusesNonJSON: a notification is a JSON object,
+// so no other signature of the account passes as one, such as the
+// signature of an upload result, which Cloudinary hands to the browser.
+func TestVerifyNotificationRefusesNonJSON(t *testing.T) {
+	g := readGolden[verifyCases](t, "verify.json")
+	result := g.Cases.UploadResults[0] // public_id=sample&version=1315060510, signed by the SDK
+	if result.Algorithm != SHA1 {
+		t.Fatalf("golden upload result 0 uses %s, want sha1", result.Algorithm)
+	}
+	version := strconv.FormatInt(result.Version, 10)
+	s := newSigner(t, g.APISecret, fixedClock(time.Unix(result.Version, 0)))
+	forged := "public_id=" + result.PublicID + "&version=" // + the timestamp: the result's string to sign
+	err := s.VerifyNotification([]byte(forged), version, result.Signature)
+	if !errors.Is(err, ErrInvalidSignature) || !strings.Contains(err.Error(), "JSON object") {
+		t.Errorf("an upload result's signature as a webhook: err = %v, want ErrInvalidSignature saying the body is not a JSON object", err)
+	}
+
+	ts := strconv.FormatInt(testTime.Unix(), 10)
+	sign := func(body string) string { return sha1Hex(body + ts + testSecret) }
+	s = newSigner(t, testSecret)
+	for _, body := range []string{"", " ", "[1]", `"x"`, "1", "null", "public_id=a&version=1", "{", `{"a":1}x`, `{"a":1}{}`, "\x00{}"} {
+		if err := s.VerifyNotification([]byte(body), ts, sign(body)); !errors.Is(err, ErrInvalidSignature) {
+			t.Errorf("body %q, rightly signed: err = %v, want ErrInvalidSignature", body, err)
+		}
+	}
+	for _, body := range []string{"{}", " {\"a\":1}\n", "\t\r\n{\"a\":[1]} "} {
+		if err := s.VerifyNotification([]byte(body), ts, sign(body)); err != nil {
+			t.Errorf("body %q: %v", body, err)
+		}
 	}
 }

@@ -2,8 +2,10 @@ package uploadsignhttp_test
 
 import (
 	"bytes"
+	"crypto/sha1"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -230,6 +232,11 @@ func TestVerifyNotificationRequest(t *testing.T) {
 		}
 		return r
 	}
+	form := "public_id=sample&version="
+	formSignature := fmt.Sprintf("%x", sha1.Sum([]byte(form+n.Timestamp+sdkSecret)))
+	if n.Algorithm != uploadsign.SHA1 {
+		t.Fatalf("golden notification 0 uses %s, want sha1", n.Algorithm)
+	}
 	tests := []struct {
 		name    string
 		now     time.Time
@@ -242,6 +249,9 @@ func TestVerifyNotificationRequest(t *testing.T) {
 		{"tampered body", sent, request(n.Body+" ", n.Timestamp, n.Signature), uploadsign.ErrInvalidSignature},
 		{"too large", sent, request(strings.Repeat("x", uploadsignhttp.MaxNotificationBytes+1), n.Timestamp, n.Signature), uploadsign.ErrInvalidSignature},
 		{"expired", sent.Add(3 * time.Hour), request(n.Body, n.Timestamp, n.Signature), uploadsign.ErrExpired},
+		// Signed with the secret, as an upload result's signature is, but
+		// not a JSON object: no notification of Cloudinary's.
+		{"form body", sent, request(form, n.Timestamp, formSignature), uploadsign.ErrInvalidSignature},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
