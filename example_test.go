@@ -259,13 +259,18 @@ func ExampleSigner_VerifyUploadResult() {
 }
 
 // The browser reports Cloudinary's answer back; the backend stores only
-// what it verified, with a URL it builds itself.
-func ExampleSigner_VerifyUpload() {
-	s, err := uploadsign.New(cloudName, apiKey, apiSecret)
+// what it verified as this request's upload, with a URL it builds itself.
+func ExampleSigner_VerifyUploadOf() {
+	s, err := uploadsign.New(cloudName, apiKey, apiSecret, uploadsign.WithParamSets(
+		uploadsign.ParamSet{Name: "photo", Version: 1, Params: uploadsign.Params{Overwrite: uploadsign.Bool(false)}}))
 	if err != nil {
 		fmt.Println(err)
 		return
 	}
+	// What the authorize hook bound when it signed this user's payload;
+	// the report-back route calls the hook again.
+	req := uploadsign.Params{PublicID: "sample"}
+
 	// Cloudinary's answer (its signature made by the official Node SDK),
 	// with a secure_url the browser changed.
 	report := `{"public_id": "sample", "version": 1315060510, "signature": "912d90b6fe28aa6820cf928bc440a65a0f36e002",
@@ -276,26 +281,34 @@ func ExampleSigner_VerifyUpload() {
 		fmt.Println(err)
 		return
 	}
-	asset, err := s.VerifyUpload(result)
+	asset, err := s.VerifyUploadOf("photo", 1, req, result)
 	if err != nil {
 		fmt.Println(err)
 		return
 	}
 	fmt.Println(asset.URL) // store this
 
+	// Another genuine upload of the account, but not this request's.
+	other := uploadsign.UploadResult{PublicID: "folder/sub/image with space", Version: 1700000001,
+		Signature: "ed5c2bfb6a52c5a2663e0b19de3e81d8075a0229", ResourceType: "image", Type: "upload", Format: "jpg"}
+	_, err = s.VerifyUploadOf("photo", 1, req, other)
+	fmt.Println(errors.Is(err, uploadsign.ErrUploadMismatch)) // answer 403
+
+	// A public_id the browser made up.
 	result.PublicID = "someone_elses_image"
-	_, err = s.VerifyUpload(result)
-	fmt.Println(errors.Is(err, uploadsign.ErrInvalidSignature))
+	_, err = s.VerifyUploadOf("photo", 1, req, result)
+	fmt.Println(errors.Is(err, uploadsign.ErrInvalidSignature)) // answer 400
 	// Output:
 	// https://res.cloudinary.com/demo/image/upload/v1315060510/sample.jpg
+	// true
 	// true
 }
 
 // Rotating a key: results and notifications signed with the old secret
 // still verify; payloads are signed with the new one.
-func ExampleWithPreviousKeys() {
+func ExampleWithPreviousKey() {
 	s, err := uploadsign.New(cloudName, "999999999999999", "the-new-secret",
-		uploadsign.WithPreviousKeys(uploadsign.Key{APIKey: apiKey, Secret: apiSecret}))
+		uploadsign.WithPreviousKey(apiKey, apiSecret))
 	if err != nil {
 		fmt.Println(err)
 		return

@@ -144,7 +144,7 @@ func TestExplainThroughFake(t *testing.T) {
 		{name: "SHA-1 refused by a SHA-256-only account", fakeOpts: []uploadsigntest.ServerOption{uploadsigntest.WithSHA256Only()},
 			want: "secret", orSecond: "SHA-256 signatures only"},
 		{name: "a previous key's secret", signer: func(t *testing.T, fakeURL string) *uploadsign.Signer {
-			return newSigner(t, fakeURL, explainSecret, uploadsign.WithPreviousKeys(uploadsign.Key{APIKey: "999999999999999", Secret: "an-old-secret"}))
+			return newSigner(t, fakeURL, explainSecret, uploadsign.WithPreviousKey("999999999999999", "an-old-secret"))
 		}, post: func(f map[string]string) map[string]string {
 			return copyFields(f, func(f map[string]string) { f["signature"] = hexSHA1(stringToSign(f) + "an-old-secret") })
 		}, want: "previous key 999999999999999"},
@@ -236,7 +236,7 @@ func FuzzExplain(f *testing.F) {
 	f.Add("Invalid Signature 0123456789abcdef0123456789abcdef01234567. String to sign - 'folder=a&timestamp=1'.", "folder=a&timestamp=1")
 	f.Add(`{"error":{"message":"Invalid Signature zz. String to sign - 'a&&b=&=c'."}}`, "a=b")
 	f.Add("Invalid Signature . String to sign - ''.", "")
-	s, err := uploadsign.New("demo", "123456789012345", explainSecret, uploadsign.WithPreviousKeys(uploadsign.Key{APIKey: "9", Secret: "x"}))
+	s, err := uploadsign.New("demo", "123456789012345", explainSecret, uploadsign.WithPreviousKey("9", "x"))
 	if err != nil {
 		f.Fatal(err)
 	}

@@ -4,6 +4,7 @@ import (
 	"time"
 
 	"github.com/uploadsign/uploadsign/internal/cloudinary"
+	"github.com/uploadsign/uploadsign/internal/keys"
 )
 
 // Algorithm is the hash a signature uses. Cloudinary accepts both unless the
@@ -29,7 +30,7 @@ type settings struct {
 	uploadURL          string
 	sets               []ParamSet
 	notificationMaxAge time.Duration
-	previousKeys       []Key
+	previousKeys       []previousKey
 	deliveryURL        string
 }
 
@@ -87,26 +88,38 @@ func WithNotificationMaxAge(d time.Duration) Option {
 	return func(s *settings) { s.notificationMaxAge = d }
 }
 
-// WithPreviousKeys adds API keys whose signatures the Signer still accepts
-// on upload results and notifications, for rotating a key: the Signer signs
-// only with the key given to [New], and verifies with that one or any of
-// these. A result that names one of the keys in its api_key is checked
-// with that key's secret; other results, and notifications, with every
-// key, in time that does not tell which matched. Each key and secret must
-// be valid as New's are, and no API key may be given twice. The secrets
-// are as hidden as the current one. It may be given more than once.
+// WithPreviousKey adds an API key whose signatures the Signer still
+// accepts on upload results and notifications, for rotating a key: give it
+// once per retired key. The Signer signs only with the key given to [New],
+// and verifies with that one or any previous one. A result that names one
+// of the keys in its api_key is checked with that key's secret; other
+// results, and notifications, with every key, in time that does not tell
+// which matched. The key and secret must be valid as New's are, and no
+// API key may be given twice. The secret is held as New holds its own:
+// inside a hash function, where no printer reaches.
 //
 // To rotate a key: create the new key in Cloudinary's console; deploy with
 // the new key in New (or CLOUDINARY_URL) and the old one here; make the new
 // key the account's notification key; once uploads and notifications
 // signed with the old key are over (an hour for uploads, the notification
 // age for webhooks), disable the old key and remove it here.
-func WithPreviousKeys(keys ...Key) Option {
-	return func(s *settings) { s.previousKeys = append(s.previousKeys, keys...) }
+func WithPreviousKey(apiKey, secret string) Option {
+	k := previousKey{key: keys.New(apiKey, secret), err: cloudinary.CheckCredential("API key", apiKey)}
+	if k.err == nil {
+		k.err = cloudinary.CheckCredential("API secret", secret)
+	}
+	return func(s *settings) { s.previousKeys = append(s.previousKeys, k) }
+}
+
+// previousKey is a key of WithPreviousKey, its secret held by its hash
+// function only, or why it is malformed.
+type previousKey struct {
+	key keys.Key
+	err error
 }
 
 // WithDeliveryURL sets the prefix of the delivery URLs that
-// [Signer.VerifyUpload] builds: the part before /RESOURCE_TYPE/TYPE/...,
+// [Signer.VerifyUploadOf] builds: the part before /RESOURCE_TYPE/TYPE/...,
 // given whole, as Cloudinary serves the account there. The default is
 // "https://res.cloudinary.com/CLOUD_NAME"; change it for a private CDN
 // ("https://mycloud-res.cloudinary.com") or a custom domain

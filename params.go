@@ -250,10 +250,10 @@ func (p *Params) fields() ([]field, error) {
 // The collections are encoded only when set, so that the common request,
 // a few strings, costs no calls.
 func (p *Params) encode(e *encoder) error {
-	e.str("public_id", p.PublicID)
-	e.str("public_id_prefix", p.PublicIDPrefix)
-	e.str("folder", p.Folder)
-	e.str("asset_folder", p.AssetFolder)
+	e.path("public_id", p.PublicID)
+	e.path("public_id_prefix", p.PublicIDPrefix)
+	e.path("folder", p.Folder)
+	e.path("asset_folder", p.AssetFolder)
 	e.str("display_name", p.DisplayName)
 	e.str("filename_override", p.FilenameOverride)
 	e.flag("use_filename", p.UseFilename)
@@ -419,6 +419,28 @@ func (e *encoder) str(key, v string) {
 }
 
 func (e *encoder) text(key, v string) { e.set(key, v, encode.Text(v)) }
+
+// path adds a public_id or folder, which must name one place (see
+// checkPath).
+func (e *encoder) path(key, v string) {
+	if v != "" {
+		e.set(key, v, checkPath(key, v))
+	}
+}
+
+// checkPath refuses a value of one of the parameters that name a place
+// (public_id, folder, public_id_prefix, asset_folder) with a "." or ".."
+// segment, an empty segment or a leading or trailing "/", and any other
+// value Params refuses in a string. It is the one rule that signing and
+// verifying share.
+func checkPath(key, v string) error {
+	if slices.Contains(cloudinary.PathParams, key) {
+		if err := cloudinary.CheckPath(v); err != nil {
+			return fmt.Errorf("%.80q %w", v, err)
+		}
+	}
+	return encode.Text(v)
+}
 
 // flag encodes a boolean as the SDK's as_safe_bool does: 1 or 0.
 func (e *encoder) flag(key string, b *bool) {

@@ -1,113 +1,10 @@
-// Package uploadsign lets browsers upload straight to Cloudinary without
-// ever seeing the API secret. A backend signs named, versioned parameter
-// sets into payloads (the upload URL plus every form field to post), and
-// verifies what comes back: upload results and webhook notifications.
-//
-//	s, err := uploadsign.New("demo", "123456789012345", secret,
-//		uploadsign.WithParamSets(uploadsign.ParamSet{
-//			Name: "avatar", Version: 1,
-//			Params: uploadsign.Params{Folder: "avatars", Tags: []string{"avatar"}},
-//		}))
-//	p, err := s.Sign("avatar", 1, uploadsign.Params{PublicID: "user_42"})
-//	// Send p as JSON; the browser posts p.Fields plus "file" to p.URL,
-//	// then reports Cloudinary's answer back:
-//	asset, err := s.VerifyUpload(result) // result: the answer, an UploadResult
-//	// Store asset.URL, built from what Cloudinary signed.
-//
-// Signatures equal the official SDKs' byte for byte: parameters with empty
-// values are dropped, arrays are joined with ",", keys are sorted in byte
-// order, each key=value pair has "&" escaped as "%26" (signature version 2,
-// the default), the pairs are joined with "&", the secret is appended and
-// the whole hashed with SHA-1 or SHA-256. [StringToSign] shows the text
-// before hashing, for comparing with the "String to sign" in Cloudinary's
-// "Invalid Signature" error; [Signer.Explain] does the comparison and names
-// the cause.
-//
-// # Versioned parameter sets
-//
-// A signature covers exactly the parameters that were signed, so a client
-// built for one set of parameters breaks when the backend changes them. A
-// [ParamSet] gives a set of fixed parameters a name and a version; clients
-// ask for the name and version they were built for. To change what an
-// upload signs, register the new parameters as the next version beside the
-// old one, ship clients that ask for it, and remove the old version only
-// when no client asks for it any more:
-//
-//	uploadsign.WithParamSets(
-//		uploadsign.ParamSet{Name: "avatar", Version: 1, Params: v1},
-//		uploadsign.ParamSet{Name: "avatar", Version: 2, Params: v2}, // adds a tag
-//	)
-//
-// To retire version 1, give it a Deprecated date (its payloads then say
-// so, for clients to warn their users) and a Sunset, from which [Signer.Sign]
-// refuses it with [ErrSunset], naming the versions still served.
-//
-// # Security
-//
-// A signed payload is accepted by Cloudinary for one hour after its
-// timestamp and may be replayed within that hour; a signature cannot limit
-// file size. Fixing a unique public_id with Overwrite false limits what a
-// replay can do. The secret never leaves the Signer: it appears in no
-// payload, error, log record, JSON or fmt output of a Signer, for it is
-// held only inside the hashing function New builds, which no printer, not
-// even a reflection-based one (go-cmp, spew), can look into.
-// [WithPreviousKeys] lets results and notifications signed with an older
-// key verify while a key is rotated.
-//
-// Cloudinary signs only the public_id and version of an upload result:
-// [Signer.VerifyUpload] checks them and builds the delivery URL from them,
-// so that a URL a browser made up never reaches storage.
-//
-// Browsers that propose what to sign, as Cloudinary's Upload Widget does,
-// go through [ParseProposal] and [Signer.SignProposed], which signs only
-// what a set allows and what the backend binds for the request, and never
-// a browser-chosen public_id that could overwrite. A set with SingleUse
-// makes each payload create at most one asset.
-//
-// # Input checking
-//
-// The library refuses what Cloudinary would read differently from what was
-// meant, and signs faithfully what Cloudinary accepts:
-//
-//   - [New] and [FromURL] refuse empty credentials, a cloud name other than
-//     1 to 128 letters, digits, "-" and "_", a key or secret with a space,
-//     control or non-ASCII byte, an upload URL that is not absolute http(s)
-//     without query, fragment or user, and a Cloudinary URL with another
-//     scheme, no secret, a bad percent-escape or a fragment (errors wrap
-//     [ErrInvalidConfig] and never repeat the secret or the URL).
-//   - Typed [Params] refuse invalid UTF-8 and NUL bytes, empty tags or
-//     tags with a comma, Context and Metadata keys that are empty or hold
-//     "=", "|" or "\" (values are escaped as the SDKs escape them, and a
-//     backslash before "=", "|" or the end is refused), Extra names
-//     that are not lower-case ASCII, digits and "_" or that a field models,
-//     auto_tagging outside (0, 1] or NaN, and negative rectangles (errors
-//     wrap [ErrInvalidParam] and name the parameter). Long values and many
-//     keys are signed as they are. The incoming Transformation is
-//     percent-decoded, as the Node SDK decodes it; a malformed escape is
-//     refused.
-//   - With signature version 1, [Signer.Sign], [Signer.SignRaw] and
-//     [Signer.SignProposed] refuse "&" in any value: "a=x&b=y" could be
-//     posted as two parameters under one signature.
-//   - A payload whose public_id is the browser's file name (use_filename
-//     true, unique_filename false) must sign overwrite false.
-//   - [Signer.Sign] refuses a clock before 1970 or after year 9999.
-//   - [StringToSign] and [Signer.SignValues] are the raw primitives: they
-//     sign any bytes, as the SDKs' api_sign_request does.
-//   - Verification refuses timestamps that are not decimal Unix seconds and
-//     signatures of the wrong length or not hex; hex digits may be in
-//     either case.
-//
-// A Signer is immutable and safe for concurrent use.
 package uploadsign
 
 import (
-	"bytes"
 	"cmp"
 	"crypto/sha1"
 	"crypto/sha256"
-	"crypto/subtle"
 	"encoding/hex"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -156,6 +53,10 @@ var (
 	// ErrSunset: the parameter set is registered but past its Sunset; the
 	// message names the versions of the set still served.
 	ErrSunset = errors.New("uploadsign: parameter set past its sunset")
+	// ErrUploadMismatch: an upload result is genuine, but not one that a
+	// payload of the parameter set for the request could have made: the
+	// asset is not where the request was allowed to upload.
+	ErrUploadMismatch = errors.New("uploadsign: upload does not match its request")
 )
 
 // Signer signs upload parameters and verifies Cloudinary's signatures with
@@ -165,7 +66,7 @@ type Signer struct {
 	cloudName string
 	apiKey    string
 	// keys holds the current key first, then the previous ones
-	// (WithPreviousKeys). Each secret lives only inside its key's hash
+	// (WithPreviousKey). Each secret lives only inside its key's hash
 	// function, where no printer reaches: not fmt, nor reflection-based
 	// ones (go-cmp, spew, testify).
 	keys      []keys.Key
@@ -231,7 +132,7 @@ func New(cloudName, apiKey, apiSecret string, opts ...Option) (*Signer, error) {
 		}
 		deliveryPrefix = cfg.deliveryURL
 	}
-	keys, err := makeKeys(Key{APIKey: apiKey, Secret: apiSecret}, cfg.previousKeys)
+	keys, err := makeKeys(keys.New(apiKey, apiSecret), cfg.previousKeys)
 	if err != nil {
 		return nil, err
 	}
@@ -707,26 +608,6 @@ func timestampAt(now time.Time) (int64, error) {
 	return ts, nil
 }
 
-// Key is an API key and its secret, for [WithPreviousKeys]. Its
-// printing methods leave the secret out (fmt's verbs but %p on a Key
-// value, log/slog and JSON); a Signer keeps no Key, only the key's hash.
-type Key struct{ APIKey, Secret string }
-
-// Format prints the Key without its secret, for every fmt verb.
-func (k Key) Format(f fmt.State, verb rune) {
-	fmt.Fprintf(f, "uploadsign.Key{APIKey: %q, Secret: [redacted]}", k.APIKey)
-}
-
-// LogValue describes the Key to log/slog without its secret.
-func (k Key) LogValue() slog.Value {
-	return slog.GroupValue(slog.String("api_key", k.APIKey), slog.String("api_secret", "[redacted]"))
-}
-
-// MarshalJSON describes the Key as JSON without its secret.
-func (k Key) MarshalJSON() ([]byte, error) {
-	return json.Marshal(map[string]string{"api_key": k.APIKey, "api_secret": "[redacted]"})
-}
-
 // hashSize is the size of the Signer's hash in bytes.
 func (s *Signer) hashSize() int {
 	if s.algorithm == SHA256 {
@@ -750,24 +631,22 @@ func putText(p *[]byte) {
 	}
 }
 
-// makeKeys checks the previous keys and returns the keys of a Signer: the
-// current one first.
-func makeKeys(current Key, previous []Key) ([]keys.Key, error) {
-	list := []keys.Key{keys.New(current.APIKey, current.Secret)}
+// makeKeys returns the keys of a Signer, the current one first, refusing
+// a previous key that WithPreviousKey found malformed or that repeats an
+// API key.
+func makeKeys(current keys.Key, previous []previousKey) ([]keys.Key, error) {
+	list := []keys.Key{current}
 	for i, k := range previous {
-		what := fmt.Sprintf("WithPreviousKeys: key %d", i+1)
-		if err := cloudinary.CheckCredential("API key", k.APIKey); err != nil {
-			return nil, fmt.Errorf("%w: %s: %w", ErrInvalidConfig, what, err)
-		}
-		if err := cloudinary.CheckCredential("API secret", k.Secret); err != nil {
-			return nil, fmt.Errorf("%w: %s: %w", ErrInvalidConfig, what, err)
+		what := fmt.Sprintf("WithPreviousKey: key %d", i+1)
+		if k.err != nil {
+			return nil, fmt.Errorf("%w: %s: %w", ErrInvalidConfig, what, k.err)
 		}
 		for _, have := range list {
-			if have.APIKey == k.APIKey {
-				return nil, fmt.Errorf("%w: %s: API key %q is given twice", ErrInvalidConfig, what, k.APIKey)
+			if have.APIKey == k.key.APIKey {
+				return nil, fmt.Errorf("%w: %s: API key %q is given twice", ErrInvalidConfig, what, k.key.APIKey)
 			}
 		}
-		list = append(list, keys.New(k.APIKey, k.Secret))
+		list = append(list, k.key)
 	}
 	return list, nil
 }
@@ -878,6 +757,11 @@ func (s *Signer) proposedKeys(proposed url.Values) ([]string, error) {
 		}
 		if booleanKeys[k] && !cloudinary.True(vs[0]) && !cloudinary.False(vs[0]) {
 			return nil, fmt.Errorf("%w: %w: %s: %.20q is not true, false, 1 or 0", ErrParamNotAllowed, ErrInvalidParam, k, vs[0])
+		}
+		if slices.Contains(cloudinary.PathParams, k) {
+			if err := checkPath(k, vs[0]); err != nil {
+				return nil, fmt.Errorf("%w: %w: %s: %w", ErrParamNotAllowed, ErrInvalidParam, k, err)
+			}
 		}
 	}
 	return keys, nil
@@ -1198,237 +1082,6 @@ func appendEscaped(dst []byte, s string, version int) []byte {
 		dst = append(dst, "%26"...)
 		s = s[i+1:]
 	}
-}
-
-// VerifyUploadResult checks the signature Cloudinary returns with an upload
-// result: the version-1 signature of public_id and version with the Signer's
-// algorithm, made with the secret of any of the Signer's keys (see
-// [WithPreviousKeys]). It returns nil when the result is genuine and
-// otherwise an error wrapping [ErrInvalidSignature]. The comparison takes
-// constant time, whichever key matches; the hex signature may be in either
-// case. [Signer.VerifyUpload] checks a whole result and builds its URL.
-func (s *Signer) VerifyUploadResult(publicID string, version int64, signature string) error {
-	return s.verifyResult(publicID, version, signature, "")
-}
-
-// UploadResult is Cloudinary's JSON answer to an upload, as the browser
-// reports it back; decode the answer into it and pass it to
-// [Signer.VerifyUpload]. Cloudinary's signature covers PublicID and
-// Version only. Every other field is as the browser reports it, and a
-// browser can change it: ResourceType, Type and Format are checked for
-// form and used to build the URL, APIKey picks the key to check with, and
-// the fields after them are not checked at all. The reported url and
-// secure_url are left out on purpose: a backend builds the URL from what
-// was verified ([Asset.URL]).
-type UploadResult struct {
-	PublicID     string `json:"public_id"`
-	Version      int64  `json:"version"`
-	Signature    string `json:"signature"`
-	ResourceType string `json:"resource_type"`
-	Type         string `json:"type"`
-	Format       string `json:"format"`
-	APIKey       string `json:"api_key"`
-
-	// Not covered by the signature: as the browser reports them.
-	AssetID          string   `json:"asset_id,omitempty"`
-	Bytes            int64    `json:"bytes,omitempty"`
-	Width            int      `json:"width,omitempty"`
-	Height           int      `json:"height,omitempty"`
-	OriginalFilename string   `json:"original_filename,omitempty"`
-	Tags             []string `json:"tags,omitempty"`
-	CreatedAt        string   `json:"created_at,omitempty"`
-	Existing         bool     `json:"existing,omitempty"` // the upload met an asset kept by overwrite false; unverified, so it cannot tell who owns the asset
-}
-
-// Asset is an upload whose origin the Signer has verified, with the URL
-// the Signer built for it. Store URL, never a URL the browser reports.
-type Asset struct {
-	PublicID     string `json:"public_id"`     // verified
-	Version      int64  `json:"version"`       // verified
-	ResourceType string `json:"resource_type"` // "image", "video" or "raw", as reported
-	Type         string `json:"type"`          // "upload", "authenticated" or "private", as reported
-	Format       string `json:"format"`        // as reported; raw files have none
-	URL          string `json:"url"`           // built by the Signer, never taken from the report
-}
-
-// VerifyUpload checks an upload result the browser reports back and
-// returns the verified asset with its delivery URL, for uploads of the
-// public type ("upload"); [Signer.VerifyUploadOf] also verifies
-// authenticated and private uploads, against the parameter set that made
-// them. It checks the signature as [Signer.VerifyUploadResult] does (with
-// the key the result names in api_key, if it is one of the Signer's, else
-// with every key) and returns an error wrapping [ErrInvalidSignature] when
-// it does not match. It refuses, with an error wrapping [ErrInvalidParam]
-// that names the field: an empty public_id; a version below 1; a resource
-// type other than image, video and raw; a type other than upload; a format
-// that is not ASCII letters and digits; and public_ids whose URL the
-// official SDKs build as something else (one with "%", a leading "http:"
-// or "https:", an empty, "." or ".." segment, or a folder like "v123").
-//
-// The URL is what the official Node SDK's cloudinary.url builds (secure,
-// with the version): PREFIX/RESOURCE_TYPE/TYPE/vVERSION/PUBLIC_ID.FORMAT,
-// PREFIX being https://res.cloudinary.com/CLOUD_NAME or [WithDeliveryURL]'s,
-// with no format for raw files (their public_id holds the extension).
-//
-// Cloudinary signs only public_id and version. The URL still points at
-// this account's asset: the prefix is the Signer's, and the public_id and
-// version are the ones Cloudinary signed; a browser that changes the
-// resource type or format gets at most a URL of the same public_id that
-// does not exist or a conversion of it. A changed type, though, could ask
-// for a signed URL of an authenticated or private asset that has the same
-// public_id as a public one the browser uploaded: hence VerifyUpload
-// refuses those types, and VerifyUploadOf takes the type from the set.
-//
-// A verified result proves that the asset is this account's, not that
-// this user uploaded it: with overwrite false, Cloudinary answers a second
-// upload to a taken public_id with the first asset, and a result can be
-// reported again later. Before attaching the asset to a user, check that
-// its public_id is in the user's namespace (the public_id or folder your
-// authorize hook binds).
-//
-// VerifyUpload is safe for concurrent use.
-func (s *Signer) VerifyUpload(r UploadResult) (*Asset, error) {
-	if r.Type == "authenticated" || r.Type == "private" {
-		return nil, fmt.Errorf("%w: upload result: type %q: Cloudinary does not sign the type, so VerifyUpload builds no signed URL from it; use VerifyUploadOf with the parameter set that uploads that type", ErrInvalidParam, r.Type)
-	}
-	return s.verifyUpload(r)
-}
-
-// VerifyUploadOf checks an upload result as [Signer.VerifyUpload] does,
-// as an upload of parameter set name at version (whose Sunset may have
-// passed), and builds its delivery URL, signed for the authenticated and
-// private types. The resource type must be the set's (any of image, video
-// and raw for "auto"), and the type the one the set fixes ("upload" when
-// it fixes none), or any if the set lets the browser choose it
-// (ClientParams); otherwise the error wraps [ErrInvalidParam]. A type
-// bound per request, or set by an upload preset, must be fixed in the set
-// for its results to verify here. An unknown set gives an error wrapping
-// [ErrUnknownParamSet]. It is safe for concurrent use.
-func (s *Signer) VerifyUploadOf(set string, version int, r UploadResult) (*Asset, error) {
-	cs, err := s.lookup(set, version)
-	if err != nil {
-		return nil, err
-	}
-	resourceType := cmp.Or(cs.ResourceType, "image")
-	if resourceType != "auto" && r.ResourceType != resourceType {
-		return nil, fmt.Errorf("%w: upload result: resource_type %.40q, but %q version %d uploads %s", ErrInvalidParam, r.ResourceType, set, version, resourceType)
-	}
-	if want := cmp.Or(cs.Params.Type, "upload"); r.Type != want && !slices.Contains(cs.ClientParams, "type") {
-		return nil, fmt.Errorf("%w: upload result: type %.40q, but %q version %d uploads type %s", ErrInvalidParam, r.Type, set, version, want)
-	}
-	return s.verifyUpload(r)
-}
-
-// verifyUpload checks a result's form and signature, and builds its URL.
-func (s *Signer) verifyUpload(r UploadResult) (*Asset, error) {
-	a := delivery.Asset{ResourceType: r.ResourceType, Type: r.Type, PublicID: r.PublicID, Version: r.Version, Format: r.Format}
-	if err := delivery.Check(a); err != nil {
-		return nil, fmt.Errorf("%w: upload result: %w", ErrInvalidParam, err)
-	}
-	if err := s.verifyResult(r.PublicID, r.Version, r.Signature, r.APIKey); err != nil {
-		return nil, err
-	}
-	u, err := delivery.URL(s.delivery, a, s.urlDigest)
-	if err != nil {
-		return nil, fmt.Errorf("%w: upload result: %w", ErrInvalidParam, err)
-	}
-	return &Asset{PublicID: r.PublicID, Version: r.Version, ResourceType: r.ResourceType, Type: r.Type, Format: r.Format, URL: u}, nil
-}
-
-// urlDigest is the SHA-1 of a delivery URL's signed text and the current
-// secret, whatever the Signer's algorithm: the SDKs' default for URLs.
-func (s *Signer) urlDigest(toSign string) []byte {
-	pooled := getText()
-	defer putText(pooled)
-	sum := s.keys[0].Sum(false, append((*pooled)[:0], toSign...))
-	return sum[:sha1.Size]
-}
-
-// verifyResult checks an upload result's signature with the key named
-// apiKey if it is one of the Signer's, else with every key.
-func (s *Signer) verifyResult(publicID string, version int64, signature, apiKey string) error {
-	var vBuf [20]byte
-	fields := [2]field{{"public_id", publicID}, {"version", string(strconv.AppendInt(vBuf[:0], version, 10))}}
-	list := fields[:]
-	if publicID == "" {
-		list = fields[1:]
-	}
-	pooled := getText()
-	defer putText(pooled)
-	b := (*pooled)[:0]
-	for i, f := range list {
-		if i > 0 {
-			b = append(b, '&')
-		}
-		b = appendPair(b, f.key, f.value, 1)
-	}
-	return s.compare("upload result", signature, s.candidates(apiKey), b)
-}
-
-// VerifyNotification checks a webhook notification: signature is the
-// X-Cld-Signature header, the hex hash of body, then timestamp (the
-// X-Cld-Timestamp header, Unix seconds), then the secret of any of the
-// Signer's keys (Cloudinary signs with the account's notification key, or
-// its oldest active one; see [WithPreviousKey]). It returns nil
-// when the notification is genuine and fresh; an error wrapping
-// [ErrInvalidSignature] when the body is not a JSON object (white space
-// around it allowed), the signature does not match or the timestamp is
-// not Unix seconds; and one wrapping [ErrExpired] when the timestamp is
-// older than the maximum age ([WithNotificationMaxAge], two hours by
-// default) or more than five minutes in the future. The comparison takes
-// constant time, whichever key matches.
-func (s *Signer) VerifyNotification(body []byte, timestamp, signature string) error {
-	if !isJSONObject(body) {
-		return fmt.Errorf("%w: the notification body is not a JSON object, as every Cloudinary notification is (an upload's signature could pass as one)", ErrInvalidSignature)
-	}
-	ts, err := cloudinary.ParseTimestamp(timestamp)
-	if err != nil {
-		return fmt.Errorf("%w: notification timestamp %.40q is not Unix seconds", ErrInvalidSignature, timestamp)
-	}
-	text := make([]byte, 0, len(body)+len(timestamp)+128)
-	text = append(append(text, body...), timestamp...)
-	if err := s.compare("notification", signature, s.keys, text); err != nil {
-		return err
-	}
-	age := s.now().Sub(time.Unix(ts, 0))
-	switch {
-	case age > s.maxAge:
-		return fmt.Errorf("%w: notification is %v old, more than %v", ErrExpired, age.Truncate(time.Second), s.maxAge)
-	case age < -cloudinary.MaxClockSkew:
-		return fmt.Errorf("%w: notification timestamp is %v in the future", ErrExpired, (-age).Truncate(time.Second))
-	}
-	return nil
-}
-
-// isJSONObject reports whether body is one valid JSON object, with white
-// space around it allowed.
-func isJSONObject(body []byte) bool {
-	trimmed := bytes.TrimLeft(body, " \t\r\n")
-	return len(trimmed) > 0 && trimmed[0] == '{' && json.Valid(trimmed)
-}
-
-// compare checks a hex signature against the hash of text and the secret
-// of each of keys. It hashes with every key and compares in constant time,
-// so that the time taken does not tell which key matched.
-func (s *Signer) compare(what, signature string, candidates []keys.Key, text []byte) error {
-	size := s.hashSize()
-	if len(signature) != 2*size {
-		return fmt.Errorf("%w: %s signature has %d characters, want %d (%s)", ErrInvalidSignature, what, len(signature), 2*size, s.algorithm)
-	}
-	var buf [sha256.Size]byte
-	got := buf[:size]
-	if _, err := hex.Decode(got, []byte(signature)); err != nil {
-		return fmt.Errorf("%w: %s signature is not hex", ErrInvalidSignature, what)
-	}
-	match := 0
-	for _, k := range candidates {
-		sum := k.Sum(s.algorithm == SHA256, text)
-		match |= subtle.ConstantTimeCompare(got, sum[:size])
-	}
-	if match != 1 {
-		return fmt.Errorf("%w: %s signature does not match", ErrInvalidSignature, what)
-	}
-	return nil
 }
 
 func (s *Signer) setCount() int {

@@ -43,7 +43,7 @@ func TestVerifyUploadURLGolden(t *testing.T) {
 	for _, c := range g.Cases {
 		t.Run(c.Name, func(t *testing.T) {
 			s := newSigner(t, g.APISecret, WithDeliveryURL(c.Prefix), WithParamSets(sets...))
-			a, err := s.VerifyUploadOf(c.Type, 1, UploadResult{PublicID: c.PublicID, Version: c.Version,
+			a, err := s.VerifyUploadOf(c.Type, 1, Params{}, UploadResult{PublicID: c.PublicID, Version: c.Version,
 				Signature: resultSignature(c.PublicID, c.Version, g.APISecret), ResourceType: c.ResourceType,
 				Type: c.Type, Format: c.Format, APIKey: testKey})
 			if err != nil {
@@ -53,12 +53,6 @@ func TestVerifyUploadURLGolden(t *testing.T) {
 			if diff := cmp.Diff(want, a); diff != "" {
 				t.Errorf("(-Node SDK +uploadsign):\n%s", diff)
 			}
-			if c.Type == "upload" {
-				if b, err := s.VerifyUpload(UploadResult{PublicID: c.PublicID, Version: c.Version, Signature: resultSignature(c.PublicID, c.Version, g.APISecret),
-					ResourceType: c.ResourceType, Type: c.Type, Format: c.Format}); err != nil || *b != *want {
-					t.Errorf("VerifyUpload = %+v, %v; want VerifyUploadOf's", b, err)
-				}
-			}
 		})
 	}
 }
@@ -66,7 +60,7 @@ func TestVerifyUploadURLGolden(t *testing.T) {
 // TestVerifyUploadIgnoresReportedURL: a genuine result whose secure_url
 // the browser forged verifies, and the Asset's URL is the one built.
 func TestVerifyUploadIgnoresReportedURL(t *testing.T) {
-	s := newSigner(t, testSecret)
+	s := newSigner(t, testSecret, WithParamSets(ParamSet{Name: "avatar", Version: 1, Params: Params{Folder: "avatars"}}))
 	report := fmt.Sprintf(`{"public_id":"avatars/user_42","version":1700000000,"signature":%q,"resource_type":"image",
 		"type":"upload","format":"png","api_key":%q,"bytes":1234,"width":40,"height":30,
 		"url":"http://evil.example/not-your-avatar.png","secure_url":"https://evil.example/not-your-avatar.png"}`,
@@ -75,7 +69,7 @@ func TestVerifyUploadIgnoresReportedURL(t *testing.T) {
 	if err := json.Unmarshal([]byte(report), &r); err != nil {
 		t.Fatal(err)
 	}
-	a, err := s.VerifyUpload(r)
+	a, err := s.VerifyUploadOf("avatar", 1, Params{PublicID: "user_42"}, r)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -88,7 +82,7 @@ func TestVerifyUploadIgnoresReportedURL(t *testing.T) {
 }
 
 func TestVerifyUploadRefuses(t *testing.T) {
-	s := newSigner(t, testSecret)
+	s := newSigner(t, testSecret, WithParamSets(ParamSet{Name: "avatar", Version: 1, Params: Params{Folder: "avatars"}}))
 	genuine := UploadResult{PublicID: "avatars/user_42", Version: 1700000000, ResourceType: "image", Type: "upload",
 		Format: "png", APIKey: testKey, Signature: resultSignature("avatars/user_42", 1700000000, testSecret)}
 	with := func(change func(r *UploadResult)) UploadResult {
@@ -111,22 +105,31 @@ func TestVerifyUploadRefuses(t *testing.T) {
 		{"negative version", with(func(r *UploadResult) { r.Version = -5; resign(r) }), ErrInvalidParam, "version"},
 		{"resource type auto", with(func(r *UploadResult) { r.ResourceType = "auto" }), ErrInvalidParam, "resource_type"},
 		{"resource type missing", with(func(r *UploadResult) { r.ResourceType = "" }), ErrInvalidParam, "resource_type"},
+		{"resource type video", with(func(r *UploadResult) { r.ResourceType = "video" }), ErrUploadMismatch, "resource_type"},
+		{"resource type raw", with(func(r *UploadResult) { r.ResourceType = "raw" }), ErrUploadMismatch, "resource_type"},
 		{"type fetch", with(func(r *UploadResult) { r.Type = "fetch" }), ErrInvalidParam, "type"},
 		{"type missing", with(func(r *UploadResult) { r.Type = "" }), ErrInvalidParam, "type"},
-		{"type authenticated", with(func(r *UploadResult) { r.Type = "authenticated" }), ErrInvalidParam, "VerifyUploadOf"},
-		{"type private", with(func(r *UploadResult) { r.Type = "private" }), ErrInvalidParam, "VerifyUploadOf"},
+		{"type authenticated", with(func(r *UploadResult) { r.Type = "authenticated" }), ErrUploadMismatch, "type"},
+		{"type private", with(func(r *UploadResult) { r.Type = "private" }), ErrUploadMismatch, "type"},
 		{"format with a path", with(func(r *UploadResult) { r.Format = "png/../../x" }), ErrInvalidParam, "format"},
 		{"format with a query", with(func(r *UploadResult) { r.Format = "png?x=1" }), ErrInvalidParam, "format"},
 		{"public_id with %", with(func(r *UploadResult) { r.PublicID = "a%2Fb"; resign(r) }), ErrInvalidParam, "public_id"},
 		{"public_id a URL", with(func(r *UploadResult) { r.PublicID = "https://evil.example/x"; resign(r) }), ErrInvalidParam, "public_id"},
 		{"public_id with ..", with(func(r *UploadResult) { r.PublicID = "a/../b"; resign(r) }), ErrInvalidParam, "public_id"},
 		{"public_id under a version folder", with(func(r *UploadResult) { r.PublicID = "v3/x"; resign(r) }), ErrInvalidParam, "public_id"},
+		{"public_id of another user", with(func(r *UploadResult) { r.PublicID = "avatars/user_7"; resign(r) }), ErrUploadMismatch, "public_id"},
+		{"public_id elsewhere", with(func(r *UploadResult) { r.PublicID = "user_42"; resign(r) }), ErrUploadMismatch, "public_id"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			a, err := s.VerifyUpload(tt.result)
+			a, err := s.VerifyUploadOf("avatar", 1, Params{PublicID: "user_42"}, tt.result)
 			if !errors.Is(err, tt.wantErr) || !strings.Contains(err.Error(), tt.field) || a != nil {
-				t.Errorf("VerifyUpload = %v, %v; want %v naming %q", a, err, tt.wantErr, tt.field)
+				t.Errorf("VerifyUploadOf = %v, %v; want %v naming %q", a, err, tt.wantErr, tt.field)
+			}
+			for _, other := range []error{ErrInvalidParam, ErrInvalidSignature, ErrUploadMismatch} {
+				if other != tt.wantErr && errors.Is(err, other) {
+					t.Errorf("VerifyUploadOf: %v, also %v", err, other)
+				}
 			}
 		})
 	}
@@ -139,21 +142,25 @@ func TestVerifyUploadRefuses(t *testing.T) {
 	authenticated := with(func(r *UploadResult) { r.Type = "authenticated" })
 	for _, tt := range []struct {
 		set     string
+		req     Params
 		result  UploadResult
 		wantErr error
 		want    string // in the URL or the error
 	}{
-		{"docs", authenticated, nil, "/image/authenticated/s--"},
-		{"docs", genuine, ErrInvalidParam, "uploads type authenticated"},
-		{"photos", genuine, nil, "/image/upload/v1700000000/"},
-		{"photos", authenticated, ErrInvalidParam, "uploads type upload"},
-		{"clips", genuine, ErrInvalidParam, "uploads video"},
-		{"any", authenticated, nil, "/image/authenticated/s--"},
-		{"any", with(func(r *UploadResult) { r.ResourceType = "raw"; r.Type = "private" }), nil, "/raw/private/s--"},
-		{"nope", genuine, ErrUnknownParamSet, "nope"},
-		{"photos", with(func(r *UploadResult) { r.PublicID = "avatars/user_7" }), ErrInvalidSignature, "does not match"},
+		{"docs", Params{}, authenticated, nil, "/image/authenticated/s--"},
+		{"docs", Params{}, genuine, ErrUploadMismatch, "uploads type authenticated"},
+		{"photos", Params{}, genuine, nil, "/image/upload/v1700000000/"},
+		{"photos", Params{}, authenticated, ErrUploadMismatch, "uploads type upload"},
+		{"photos", Params{Type: "authenticated"}, authenticated, nil, "/image/authenticated/s--"}, // bound per request
+		{"photos", Params{Type: "authenticated"}, genuine, ErrUploadMismatch, "uploads type authenticated"},
+		{"clips", Params{}, genuine, ErrUploadMismatch, "uploads video"},
+		{"any", Params{}, authenticated, nil, "/image/authenticated/s--"},
+		{"any", Params{}, with(func(r *UploadResult) { r.ResourceType = "raw"; r.Type = "private" }), nil, "/raw/private/s--"},
+		{"nope", Params{}, genuine, ErrUnknownParamSet, "nope"},
+		{"photos", Params{}, with(func(r *UploadResult) { r.PublicID = "avatars/user_7" }), ErrInvalidSignature, "does not match"},
+		{"photos", Params{Folder: "a//b"}, genuine, ErrInvalidParam, "folder"},
 	} {
-		a, err := s.VerifyUploadOf(tt.set, 1, tt.result)
+		a, err := s.VerifyUploadOf(tt.set, 1, tt.req, tt.result)
 		switch {
 		case !errors.Is(err, tt.wantErr):
 			t.Errorf("VerifyUploadOf(%s, %+v): %v, want %v", tt.set, tt.result, err, tt.wantErr)
@@ -183,8 +190,8 @@ func TestWithDeliveryURL(t *testing.T) {
 // secret verify; a third, unknown one does not.
 func TestPreviousKeys(t *testing.T) {
 	const current, previous, unknown = "current-secret", "previous-secret", "unknown-secret"
-	oldKey := Key{APIKey: "222222222222222", Secret: previous}
-	s := newSigner(t, current, WithPreviousKeys(oldKey))
+	const oldKey = "222222222222222"
+	s := newSigner(t, current, WithPreviousKey(oldKey, previous), WithParamSets(ParamSet{Name: "any", Version: 1}))
 	body, ts := []byte(`{"notification_type":"upload"}`), strconv.FormatInt(testTime.Unix(), 10)
 	result := func(secret, apiKey string) UploadResult {
 		return UploadResult{PublicID: "x", Version: 7, ResourceType: "image", Type: "upload", APIKey: apiKey,
@@ -197,20 +204,20 @@ func TestPreviousKeys(t *testing.T) {
 		genuine bool
 	}{
 		{"current key", current, testKey, true},
-		{"previous key", previous, oldKey.APIKey, true},
+		{"previous key", previous, oldKey, true},
 		{"previous secret, key not named", previous, "", true},
 		{"previous secret, unknown key named", previous, "333333333333333", true},
 		{"previous secret, current key named", previous, testKey, false},
-		{"current secret, previous key named", current, oldKey.APIKey, false},
+		{"current secret, previous key named", current, oldKey, false},
 		{"unknown secret", unknown, "", false},
 		{"unknown secret, current key named", unknown, testKey, false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			r := result(tt.secret, tt.apiKey)
-			_, err := s.VerifyUpload(r)
+			_, err := s.VerifyUploadOf("any", 1, Params{}, r)
 			if tt.genuine != (err == nil) || err != nil && !errors.Is(err, ErrInvalidSignature) {
-				t.Errorf("VerifyUpload: %v, genuine %v", err, tt.genuine)
+				t.Errorf("VerifyUploadOf: %v, genuine %v", err, tt.genuine)
 			}
 			if tt.apiKey == "" {
 				if err := s.VerifyUploadResult(r.PublicID, r.Version, r.Signature); tt.genuine != (err == nil) {
@@ -227,23 +234,28 @@ func TestPreviousKeys(t *testing.T) {
 	if got, want := s.SignValues(map[string][]string{"timestamp": {"1"}}), sha1Hex("timestamp=1"+current); got != want {
 		t.Errorf("SignValues = %s, want the current key's %s", got, want)
 	}
-	for _, bad := range [][]Key{
-		{{APIKey: testKey, Secret: "x"}},
-		{{APIKey: "1", Secret: "a"}, {APIKey: "1", Secret: "b"}},
-		{{APIKey: "", Secret: "a"}},
-		{{APIKey: "1", Secret: ""}},
-		{{APIKey: "1", Secret: "with space " + previous}},
+	for _, bad := range [][2]string{
+		{testKey, "x"}, // the current key again
+		{"", "a"},
+		{"1", ""},
+		{"1", "with space " + previous},
+		{"1", previous + "\n"},
 	} {
-		_, err := New(testCloud, testKey, current, WithPreviousKeys(bad...))
+		_, err := New(testCloud, testKey, current, WithPreviousKey(bad[0], bad[1]))
 		if !errors.Is(err, ErrInvalidConfig) || strings.Contains(err.Error(), previous) {
-			t.Errorf("WithPreviousKeys(%v): %v, want ErrInvalidConfig without the secret", bad, err)
+			t.Errorf("WithPreviousKey(%q, ...): %v, want ErrInvalidConfig without the secret", bad[0], err)
 		}
+	}
+	_, err := New(testCloud, testKey, current, WithPreviousKey("1", "a"), WithPreviousKey("1", "b"))
+	if !errors.Is(err, ErrInvalidConfig) || !strings.Contains(err.Error(), "twice") {
+		t.Errorf("one API key given twice: %v, want ErrInvalidConfig", err)
 	}
 }
 
 func BenchmarkVerifyUploadRotation(b *testing.B) {
-	one := newSigner(b, testSecret)
-	three := newSigner(b, testSecret, WithPreviousKeys(Key{APIKey: "2", Secret: "b"}, Key{APIKey: "3", Secret: "c"}))
+	req, set := Params{}, ParamSet{Name: "any", Version: 1}
+	one := newSigner(b, testSecret, WithParamSets(set))
+	three := newSigner(b, testSecret, WithParamSets(set), WithPreviousKey("2", "b"), WithPreviousKey("3", "c"))
 	r := UploadResult{PublicID: "x", Version: 7, ResourceType: "image", Type: "upload", Signature: resultSignature("x", 7, testSecret)}
 	for _, bc := range []struct {
 		name string
@@ -252,7 +264,7 @@ func BenchmarkVerifyUploadRotation(b *testing.B) {
 		b.Run(bc.name, func(b *testing.B) {
 			b.ReportAllocs()
 			for i := 0; i < b.N; i++ {
-				if _, err := bc.s.VerifyUpload(r); err != nil {
+				if _, err := bc.s.VerifyUploadOf("any", 1, req, r); err != nil {
 					b.Fatal(err)
 				}
 			}

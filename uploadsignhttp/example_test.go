@@ -21,8 +21,11 @@ import (
 func ExampleNewHandler() {
 	signer, err := uploadsign.New("demo", "123456789012345", "abcd",
 		uploadsign.WithClock(func() time.Time { return time.Unix(1700000000, 0) }),
-		uploadsign.WithParamSets(uploadsign.ParamSet{Name: "avatar", Version: 1,
-			Params: uploadsign.Params{Folder: "avatars", Overwrite: uploadsign.Bool(false)}}))
+		uploadsign.WithParamSets(
+			uploadsign.ParamSet{Name: "avatar", Version: 1,
+				Params: uploadsign.Params{Folder: "avatars", Overwrite: uploadsign.Bool(false)}},
+			uploadsign.ParamSet{Name: "hero", Version: 1, // the home page's image, for admins
+				Params: uploadsign.Params{PublicID: "home/hero"}}))
 	if err != nil {
 		fmt.Println(err)
 		return
@@ -36,13 +39,14 @@ func ExampleNewHandler() {
 		return uploadsign.Params{PublicID: "user_" + user}, nil
 	}
 	mux := http.NewServeMux()
-	mux.Handle("/uploads/signature", uploadsignhttp.NewHandler(signer, authorize))
+	// Each endpoint names the sets it signs: this one never signs "hero".
+	mux.Handle("/uploads/signature", uploadsignhttp.NewHandler(signer, authorize, uploadsignhttp.Sets("avatar")))
 
 	// What the browser's fetch does:
-	for _, user := range []string{"42", ""} {
-		r := httptest.NewRequest("POST", "/uploads/signature", strings.NewReader(`{"param_set": "avatar", "version": 1}`))
+	for _, rq := range []struct{ user, set string }{{"42", "avatar"}, {"", "avatar"}, {"42", "hero"}} {
+		r := httptest.NewRequest("POST", "/uploads/signature", strings.NewReader(`{"param_set": "`+rq.set+`", "version": 1}`))
 		r.Header.Set("Content-Type", "application/json")
-		r.Header.Set("X-User", user)
+		r.Header.Set("X-User", rq.user)
 		w := httptest.NewRecorder()
 		mux.ServeHTTP(w, r)
 		fmt.Println(w.Code, w.Header().Get("Cache-Control"))
@@ -54,6 +58,8 @@ func ExampleNewHandler() {
 	// 200 no-store
 	// 401 no-store
 	// {"error":"log in first"}
+	// 404 no-store
+	// {"error":"uploadsign: unknown parameter set: \"hero\" (known sets: \"avatar\")"}
 }
 
 // The Upload Widget's signature endpoint, as next-cloudinary's
@@ -174,7 +180,7 @@ func ExampleOnSigned() {
 		return uploadsign.Params{PublicID: "user_" + r.Header.Get("X-User")}, nil
 	}
 	var signed Counter
-	h := uploadsignhttp.NewHandler(signer, authorize,
+	h := uploadsignhttp.NewHandler(signer, authorize, uploadsignhttp.Sets("avatar"),
 		uploadsignhttp.OnSigned(func(r *http.Request, p *uploadsign.Payload) {
 			signed.Add(p.ParamSet, p.Version)
 		}))
@@ -217,7 +223,7 @@ func ExampleNewHandler_retiringAVersion() {
 	}
 	h := uploadsignhttp.NewHandler(signer, func(*http.Request) (uploadsign.Params, error) {
 		return uploadsign.Params{}, nil
-	})
+	}, uploadsignhttp.Sets("avatar"))
 	for _, day := range []time.Time{now, time.Date(2025, 7, 1, 0, 0, 0, 0, time.UTC), time.Date(2025, 9, 1, 0, 0, 0, 0, time.UTC)} {
 		now = day
 		r := httptest.NewRequest("POST", "/uploads/signature", strings.NewReader(`{"param_set": "avatar", "version": 1}`))
@@ -270,7 +276,7 @@ func ExampleWithLogger() {
 			return a
 		},
 	}))
-	h := uploadsignhttp.NewHandler(signer, authorize, uploadsignhttp.WithLogger(logger))
+	h := uploadsignhttp.NewHandler(signer, authorize, uploadsignhttp.Sets("avatar"), uploadsignhttp.WithLogger(logger))
 	for _, store := range []string{"up", "down"} {
 		r := httptest.NewRequest("POST", "/uploads/signature", strings.NewReader(`{"param_set": "avatar", "version": 1}`))
 		r.Header.Set("Content-Type", "application/json")
@@ -316,7 +322,7 @@ func Example_cors() {
 	}
 	h := uploadsignhttp.NewHandler(signer, func(*http.Request) (uploadsign.Params, error) {
 		return uploadsign.Params{PublicID: "user_42"}, nil
-	})
+	}, uploadsignhttp.Sets("avatar"))
 	mux := http.NewServeMux()
 	mux.Handle("/uploads/signature", allowOrigin("https://app.example", h))
 

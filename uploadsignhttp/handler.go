@@ -3,7 +3,7 @@
 // Cloudinary's Upload Widget, and the check of Cloudinary's webhook
 // notifications.
 //
-//	mux.Handle("POST /uploads/signature", uploadsignhttp.NewHandler(signer, authorize))
+//	mux.Handle("POST /uploads/signature", uploadsignhttp.NewHandler(signer, authorize, uploadsignhttp.Sets("avatar")))
 //	mux.Handle("POST /api/sign-widget", uploadsignhttp.NewProposalHandler(signer, "avatar-widget", 1, authorize))
 //	mux.HandleFunc("POST /cloudinary/webhook", func(w http.ResponseWriter, r *http.Request) {
 //		body, err := uploadsignhttp.VerifyNotificationRequest(signer, r)
@@ -20,13 +20,18 @@
 //			http.Error(w, "want Cloudinary's upload answer", http.StatusBadRequest)
 //			return
 //		}
-//		asset, err := signer.VerifyUploadOf("avatar", 1, result)
+//		req, err := authorize(r) // what this user's payload was signed for
 //		if err != nil {
-//			http.Error(w, "not a genuine upload", http.StatusBadRequest)
+//			http.Error(w, "log in first", http.StatusUnauthorized)
 //			return
 //		}
-//		if asset.PublicID != "avatars/user_"+userID(r) { // genuine, but is it this user's?
+//		asset, err := signer.VerifyUploadOf("avatar", 1, req, result)
+//		switch {
+//		case errors.Is(err, uploadsign.ErrUploadMismatch): // genuine, but not this user's
 //			http.Error(w, "not your upload", http.StatusForbidden)
+//			return
+//		case err != nil:
+//			http.Error(w, "not a genuine upload", http.StatusBadRequest)
 //			return
 //		}
 //		store(asset.URL) // never a URL from the report
@@ -167,8 +172,8 @@ func RequestFrom(r *http.Request) (req Request, ok bool) {
 // Allow for another method; 415 for another content type (which also keeps
 // cross-site HTML forms out); 400 for malformed JSON, unknown fields or a
 // missing set; 413 for a body over [MaxRequestBytes]; the hook's
-// [StatusError], or 401; 404 for an unknown set or version, naming the
-// known ones; 409 for a parameter that contradicts the set; 410 Gone for a
+// [StatusError], or 401; 404 for an unknown set or version, or a set this
+// endpoint does not serve, naming this endpoint's sets or versions; 409 for a parameter that contradicts the set; 410 Gone for a
 // set past its [uploadsign.ParamSet] Sunset, naming the versions still
 // served; 500, without details, when the hook's parameters cannot be
 // encoded (test the hook's Params with [uploadsign.Signer.Sign]). A panic
@@ -180,20 +185,25 @@ func RequestFrom(r *http.Request) (req Request, ok bool) {
 // 8594); the payload carries the same dates. A browser reads them across
 // origins only if CORS exposes them (see the package documentation).
 //
-// The options add a log record per request ([WithLogger]) and a hook
-// after each signature ([OnSigned]). The handler is safe for concurrent
-// use.
+// The handler signs only the sets [Sets] names, and any other set of s
+// answers 404 as an unknown one does; NewHandler panics when Sets names a
+// set s lacks, or when Sets is not given and s holds more than one set
+// name. The other options add a log record per request ([WithLogger]) and
+// a hook after each signature ([OnSigned]). The handler is safe for
+// concurrent use.
 func NewHandler(s *uploadsign.Signer, authorize func(*http.Request) (uploadsign.Params, error), opts ...HandlerOption) http.Handler {
 	if s == nil || authorize == nil {
 		panic("uploadsignhttp: NewHandler needs a Signer and an authorize hook")
 	}
-	return &handler{s, authorize, newHandlerOptions(opts)}
+	o := newHandlerOptions(opts)
+	return &handler{s, authorize, o, newEndpoint(s, o.sets, "NewHandler")}
 }
 
 type handler struct {
 	signer    *uploadsign.Signer
 	authorize func(*http.Request) (uploadsign.Params, error)
 	opts      handlerOptions
+	sets      *endpoint
 }
 
 func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
@@ -229,6 +239,10 @@ func (h *handler) serve(w http.ResponseWriter, r *http.Request) (Request, result
 	if err != nil {
 		return req, writeHookError(w, err)
 	}
+	set, _, err := h.sets.lookup(req.ParamSet, req.Version)
+	if err != nil {
+		return req, writeError(w, http.StatusNotFound, err.Error())
+	}
 	// The Payload is made only for OnSigned; without the hook, the
 	// Signer writes the payload's JSON straight into the buffer.
 	var payload *uploadsign.Payload
@@ -242,8 +256,7 @@ func (h *handler) serve(w http.ResponseWriter, r *http.Request) (Request, result
 	case errors.Is(err, uploadsign.ErrUnknownParamSet):
 		return req, writeError(w, http.StatusNotFound, err.Error())
 	case errors.Is(err, uploadsign.ErrSunset):
-		deprecated, sunset, _ := h.signer.Deprecation(req.ParamSet, req.Version)
-		setLifecycleHeaders(w.Header(), deprecated, sunset)
+		setLifecycleHeaders(w.Header(), set.Deprecated, set.Sunset)
 		return req, writeError(w, http.StatusGone, err.Error())
 	case errors.Is(err, uploadsign.ErrParamConflict):
 		return req, writeError(w, http.StatusConflict, err.Error())
@@ -256,8 +269,7 @@ func (h *handler) serve(w http.ResponseWriter, r *http.Request) (Request, result
 	if cap(out) <= 64<<10 {
 		buf.out = out
 	}
-	deprecated, sunset, _ := h.signer.Deprecation(req.ParamSet, req.Version)
-	setLifecycleHeaders(w.Header(), deprecated, sunset)
+	setLifecycleHeaders(w.Header(), set.Deprecated, set.Sunset)
 	respond(w, http.StatusOK, out)
 	if h.opts.onSigned != nil {
 		h.opts.onSigned(r, payload)

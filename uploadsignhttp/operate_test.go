@@ -96,7 +96,7 @@ func TestDeprecationAndSunset(t *testing.T) {
 					rec := serve(uploadsignhttp.NewProposalHandler(s, "avatar-widget", tt.version, widgetAuth, opts...), "POST", "", "42", proposalAt(tt.now))
 					w, body, code = rec, rec.Body.Bytes(), rec.Code
 				} else {
-					rec := serve(uploadsignhttp.NewHandler(s, userAuth, opts...), "POST", "application/json", "42", `{"param_set":"avatar","version":`+strconv.Itoa(tt.version)+`}`)
+					rec := serve(uploadsignhttp.NewHandler(s, userAuth, append(opts, uploadsignhttp.Sets("avatar"))...), "POST", "application/json", "42", `{"param_set":"avatar","version":`+strconv.Itoa(tt.version)+`}`)
 					w, body, code = rec, rec.Body.Bytes(), rec.Code
 				}
 				if code != tt.status {
@@ -259,8 +259,6 @@ func TestLogRecords(t *testing.T) {
 			logRecord{Level: "WARN", Msg: "widget signature", Set: "avatar-widget", Version: 1, Status: 400, Outcome: "bad request", Error: str("")}, nil},
 		{"widget conflict", "avatar-widget", "POST", "", "conflict", proposalAt(testTime),
 			logRecord{Level: "WARN", Msg: "widget signature", Set: "avatar-widget", Version: 1, Status: 409, Outcome: "conflict", Error: str("uploadsign: parameter conflicts")}, nil},
-		{"widget unknown set", "banner", "POST", "", "42", proposalAt(testTime),
-			logRecord{Level: "WARN", Msg: "widget signature", Set: "banner", Version: 1, Status: 404, Outcome: "not found", Error: str("uploadsign: unknown parameter set")}, nil},
 		{"widget gone", "retired", "POST", "", "42", proposalAt(testTime),
 			logRecord{Level: "WARN", Msg: "widget signature", Set: "retired", Version: 1, Status: 410, Outcome: "gone", Error: str("uploadsign: parameter set past its sunset")}, nil},
 		{"widget error", "avatar-widget", "POST", "", "invalid", proposalAt(testTime),
@@ -270,7 +268,7 @@ func TestLogRecords(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			var logs bytes.Buffer
 			opt := uploadsignhttp.WithLogger(slog.New(slog.NewJSONHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug})))
-			h := uploadsignhttp.NewHandler(s, hookErrors, opt)
+			h := uploadsignhttp.NewHandler(s, hookErrors, opt, uploadsignhttp.Sets("avatar", "retired"))
 			if tt.proposal != "" {
 				h = uploadsignhttp.NewProposalHandler(s, tt.proposal, 1, hookErrors, opt)
 			}
@@ -372,7 +370,7 @@ func TestOnSigned(t *testing.T) {
 		req, _ := uploadsignhttp.RequestFrom(r)
 		requests = append(requests, req)
 	})
-	h := uploadsignhttp.NewHandler(s, hookErrors, onSigned)
+	h := uploadsignhttp.NewHandler(s, hookErrors, onSigned, uploadsignhttp.Sets("avatar"))
 	widget := uploadsignhttp.NewProposalHandler(s, "avatar-widget", 1, hookErrors, onSigned)
 	requestsMade := []struct {
 		h          http.Handler
@@ -450,13 +448,14 @@ func TestOptionsMayBeNil(t *testing.T) {
 func TestAnswersSameWithOptions(t *testing.T) {
 	for _, now := range []time.Time{testTime, deprecatedAt, sunsetAt} {
 		s := datedSigner(t, now)
-		plain := uploadsignhttp.NewHandler(s, userAuth)
-		hooked := uploadsignhttp.NewHandler(s, userAuth, uploadsignhttp.OnSigned(func(*http.Request, *uploadsign.Payload) {}))
+		plain := uploadsignhttp.NewHandler(s, userAuth, uploadsignhttp.Sets("avatar"))
+		hooked := uploadsignhttp.NewHandler(s, userAuth, uploadsignhttp.Sets("avatar"), uploadsignhttp.OnSigned(func(*http.Request, *uploadsign.Payload) {}))
 		for _, req := range []struct{ user, body string }{
 			{"42", `{"param_set":"avatar","version":1}`},
 			{"42", `{"param_set":"avatar","version":2}`},
 			{"42", `{"param_set":"avatar","version":3}`},
 			{"42", `{"param_set":"nope","version":1}`},
+			{"42", `{"param_set":"avatar-widget","version":1}`}, // the Signer's, not this endpoint's
 			{"conflict", `{"param_set":"avatar","version":2}`},
 			{"invalid", `{"param_set":"avatar","version":2}`},
 			{"banned", `{"param_set":"avatar","version":1}`},

@@ -12,12 +12,14 @@ import (
 
 // HandlerOption configures [NewHandler] and [NewProposalHandler]. Without
 // options a handler logs nothing and calls no hook but authorize; the
-// responses, headers included, are the same with or without options.
+// responses, headers included, are the same with or without [WithLogger]
+// and [OnSigned].
 type HandlerOption func(*handlerOptions)
 
 type handlerOptions struct {
 	logger   *slog.Logger
 	onSigned func(*http.Request, *uploadsign.Payload)
+	sets     []string // Sets, nil when not given
 }
 
 func newHandlerOptions(opts []HandlerOption) handlerOptions {

@@ -42,7 +42,7 @@ const MaxProposalBytes = 64 << 10
 // content type; 413 for a body over the limit; 400 for malformed JSON, a
 // body without exactly one of the two keys, or a malformed value (a
 // nested object, a timestamp that is not a number); the hook's
-// [StatusError], or 401; 404 when the signer has no such set and version;
+// [StatusError], or 401;
 // 403 for a parameter the set does not let the browser choose, a bound or
 // fixed value proposed differently, a timestamp outside Cloudinary's hour,
 // or a browser-chosen public_id without overwrite false; 409 when the
@@ -52,18 +52,28 @@ const MaxProposalBytes = 64 << 10
 // recovered. The 200 and 410 answers carry the Deprecation and Sunset
 // headers of [NewHandler].
 //
-// The options add a log record per request ([WithLogger]) and a hook
-// after each signature ([OnSigned]). The handler is safe for concurrent
-// use.
+// NewProposalHandler panics when s has no such set and version, or when
+// given [Sets]. The options add a log record per request ([WithLogger])
+// and a hook after each signature ([OnSigned]). The handler is safe for
+// concurrent use.
 func NewProposalHandler(s *uploadsign.Signer, set string, version int, authorize func(*http.Request) (uploadsign.Params, error), opts ...HandlerOption) http.Handler {
 	if s == nil || authorize == nil {
 		panic("uploadsignhttp: NewProposalHandler needs a Signer and an authorize hook")
 	}
-	h := &proposalHandler{signer: s, set: set, version: version, authorize: authorize, opts: newHandlerOptions(opts)}
-	// The Signer is immutable: the set's dates are read once. An unknown
-	// set has none, and each request answers 404.
-	h.deprecated, h.sunset, _ = s.Deprecation(set, version)
-	return h
+	o := newHandlerOptions(opts)
+	if o.sets != nil {
+		panic("uploadsignhttp: NewProposalHandler serves the one parameter set it is given; Sets is for NewHandler")
+	}
+	// The Signer is immutable: the set's dates are read once.
+	found, ok, err := allSets(s).lookup(set, version)
+	if !ok {
+		if err == nil {
+			err = fmt.Errorf("%w: %q: the Signer has no parameter sets", uploadsign.ErrUnknownParamSet, set)
+		}
+		panic("uploadsignhttp: NewProposalHandler: " + err.Error())
+	}
+	return &proposalHandler{signer: s, set: set, version: version, authorize: authorize, opts: o,
+		deprecated: found.Deprecated, sunset: found.Sunset}
 }
 
 type proposalHandler struct {
@@ -185,8 +195,6 @@ func readProposal(body []byte) (url.Values, error) {
 // writeProposalError answers a SignProposed error.
 func (h *proposalHandler) writeProposalError(w http.ResponseWriter, err error) result {
 	switch {
-	case errors.Is(err, uploadsign.ErrUnknownParamSet):
-		return writeError(w, http.StatusNotFound, err.Error())
 	case errors.Is(err, uploadsign.ErrSunset):
 		setLifecycleHeaders(w.Header(), h.deprecated, h.sunset)
 		return writeError(w, http.StatusGone, err.Error())

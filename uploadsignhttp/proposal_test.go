@@ -193,6 +193,37 @@ func TestWidgetCannotReplaceAnotherUsersAsset(t *testing.T) {
 	if got := width(victim); got != 10 {
 		t.Errorf("the victim's avatar is %d px wide now, want 10", got)
 	}
+
+	// Reported back, each result verifies for its own user only, the hook
+	// called again for the request; user 4's folder is a prefix of user
+	// 42's name, not of their folder.
+	report := func(answer map[string]any) uploadsign.UploadResult {
+		return uploadsign.UploadResult{PublicID: answer["public_id"].(string), Version: int64(answer["version"].(float64)),
+			Signature: answer["signature"].(string), ResourceType: "image", Type: "upload", Format: "png"}
+	}
+	for _, tt := range []struct {
+		set, user string
+		answer    map[string]any
+		auth      func(*http.Request) (uploadsign.Params, error)
+		wantErr   error
+	}{
+		{"gallery", "42", first, galleryAuth, nil},
+		{"gallery", "4", first, galleryAuth, uploadsign.ErrUploadMismatch},
+		{"gallery", "7", first, galleryAuth, uploadsign.ErrUploadMismatch},
+		{"avatar-widget", "42", victim, widgetAuth, nil},
+		{"avatar-widget", "4", victim, widgetAuth, uploadsign.ErrUploadMismatch},
+		{"gallery", "42", victim, galleryAuth, uploadsign.ErrUploadMismatch},
+	} {
+		r := httptest.NewRequest("POST", "/uploads/done", nil)
+		r.Header.Set("X-User", tt.user)
+		req, err := tt.auth(r)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.VerifyUploadOf(tt.set, 1, req, report(tt.answer)); !errors.Is(err, tt.wantErr) {
+			t.Errorf("user %s reports %v as %s: %v, want %v", tt.user, tt.answer["public_id"], tt.set, err, tt.wantErr)
+		}
+	}
 }
 
 func TestProposalHandler(t *testing.T) {
@@ -265,10 +296,6 @@ func TestProposalHandler(t *testing.T) {
 		})
 	}
 
-	unknown := uploadsignhttp.NewProposalHandler(s, "avatar-widget", 9, widgetAuth)
-	if w := serve(unknown, "POST", "", "42", `{"paramsToSign":`+good+`}`); w.Code != 404 || !strings.Contains(w.Body.String(), "known versions: 1") {
-		t.Errorf("unknown version: %d %s", w.Code, w.Body)
-	}
 }
 
 // TestProposalHandlerWithFake drives the handler as next-cloudinary does,

@@ -98,7 +98,7 @@ func TestMount(t *testing.T) {
 	var r uploadsign.UploadResult
 	r.PublicID, r.Version, r.Signature = answer["public_id"].(string), int64(answer["version"].(float64)), answer["signature"].(string)
 	r.ResourceType, r.Type, r.Format = "image", "upload", "png"
-	asset, err := s.VerifyUpload(r)
+	asset, err := s.VerifyUploadOf("avatar", 1, uploadsign.Params{PublicID: "a b/ü"}, r)
 	if err != nil {
 		t.Fatal(err)
 	}

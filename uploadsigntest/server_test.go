@@ -615,7 +615,7 @@ func TestServerRawHasNoFormat(t *testing.T) {
 	if _, ok := answer["format"]; ok || answer["public_id"] != "notes.txt" || answer["resource_type"] != "raw" {
 		t.Errorf("answer %v", answer)
 	}
-	asset, err := s.VerifyUpload(uploadsign.UploadResult{PublicID: "notes.txt", Version: int64(answer["version"].(float64)),
+	asset, err := s.VerifyUploadOf("doc", 1, uploadsign.Params{PublicID: "notes"}, uploadsign.UploadResult{PublicID: "notes.txt", Version: int64(answer["version"].(float64)),
 		Signature: answer["signature"].(string), ResourceType: "raw", Type: "upload"})
 	if err != nil {
 		t.Fatal(err)

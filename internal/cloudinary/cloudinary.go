@@ -40,6 +40,28 @@ var UnsignedKeys = []string{"api_key", "cloud_name", "file", "resource_type", "s
 // Unsigned reports whether key is one of [UnsignedKeys].
 func Unsigned(key string) bool { return slices.Contains(UnsignedKeys, key) }
 
+// PathParams are the upload parameters that name a place in the account:
+// the public_id and the folders that prefix it. [CheckPath] holds their
+// rule.
+var PathParams = []string{"public_id", "folder", "public_id_prefix", "asset_folder"}
+
+// CheckPath refuses a path value, a public_id or a folder, that does not
+// name one place: an empty segment (a leading or trailing "/", or "//"),
+// or a "." or ".." segment, which clients resolve in a URL path and which
+// could reach into another user's folder. Every other byte is left to
+// Cloudinary. The error says why without quoting the value.
+func CheckPath(v string) error {
+	for seg := range strings.SplitSeq(v, "/") {
+		switch seg {
+		case "":
+			return errors.New(`has an empty segment (a leading, trailing or double "/")`)
+		case ".", "..":
+			return errors.New(`has a "." or ".." segment`)
+		}
+	}
+	return nil
+}
+
 // ParseTimestamp reads Unix seconds as Cloudinary's timestamps are written:
 // decimal digits only, no sign, space or fraction, at most 18 of them.
 func ParseTimestamp(s string) (int64, error) {

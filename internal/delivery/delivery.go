@@ -41,6 +41,8 @@ import (
 	"strconv"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/uploadsign/uploadsign/internal/cloudinary"
 )
 
 // Asset names what a delivery URL points at: the fields of Cloudinary's
@@ -242,14 +244,12 @@ func checkPublicID(id string) error {
 	case hasPrefixFold(id, "http:/") || hasPrefixFold(id, "https:/"):
 		return refuse("starts with a URL scheme, which the SDK takes for a remote URL")
 	}
+	if err := cloudinary.CheckPath(id); err != nil {
+		return refuse(err.Error())
+	}
 	segs := strings.Split(id, "/")
-	for i, seg := range segs {
-		switch {
-		case seg == "":
-			return refuse(`has an empty segment (a leading, trailing or double "/")`)
-		case seg == "." || seg == "..":
-			return refuse(`has a "." or ".." segment`)
-		case i < len(segs)-1 && isVersion(seg):
+	for _, seg := range segs[:len(segs)-1] {
+		if isVersion(seg) {
 			return refuse("has the folder " + strconv.Quote(seg) + ", which a delivery URL reads as a version")
 		}
 	}

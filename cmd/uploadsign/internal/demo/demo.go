@@ -278,7 +278,7 @@ func (d *Demo) signature(w http.ResponseWriter, r *http.Request) {
 		}
 		d.payloads = append(d.payloads, p)
 	})
-	uploadsignhttp.NewHandler(s, authorize, record).ServeHTTP(w, r)
+	uploadsignhttp.NewHandler(s, authorize, record, uploadsignhttp.Sets(avatarSet.Name, videoSet.Name)).ServeHTTP(w, r)
 }
 
 // uploaded verifies the upload result the browser reports back, as a real
@@ -298,7 +298,14 @@ func (d *Demo) uploaded(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusBadRequest, map[string]any{"error": err.Error()})
 		return
 	}
-	asset, err := s.VerifyUpload(result)
+	// A real backend knows which set it signed for this user, and calls
+	// its authorize hook again for req; the demo has no users and picks
+	// the set by resource type (VerifyUploadOf checks it against the set).
+	set := avatarSet
+	if result.ResourceType == "video" {
+		set = videoSet
+	}
+	asset, err := s.VerifyUploadOf(set.Name, set.Version, uploadsign.Params{}, result)
 	if err != nil {
 		writeJSON(w, http.StatusBadRequest, map[string]any{"error": err.Error()})
 		return

@@ -1,0 +1,181 @@
+package uploadsign
+
+import (
+	"errors"
+	"strings"
+	"testing"
+)
+
+// TestVerifyUploadOfNamingRule: a genuine result verifies only if a payload
+// of its set for the request could have made its public_id and format,
+// composed as Cloudinary composes them (PREFIX/NAME, a raw file's
+// extension), a whole path segment at a time.
+func TestVerifyUploadOfNamingRule(t *testing.T) {
+	no := Bool(false)
+	sets := []ParamSet{
+		{Name: "avatar", Version: 1, Params: Params{Folder: "avatars", Overwrite: no}},
+		{Name: "gallery", Version: 1},
+		{Name: "tenant", Version: 1, Params: Params{PublicIDPrefix: "tenant_1"}},
+		{Name: "both", Version: 1, Params: Params{Folder: "fixed", PublicIDPrefix: "dynamic"}},
+		{Name: "assetprefix", Version: 1, Params: Params{AssetFolder: "af", UseAssetFolderAsPublicIDPrefix: Bool(true)}},
+		{Name: "assetfolder", Version: 1, Params: Params{AssetFolder: "af"}},
+		{Name: "docs", Version: 1, ResourceType: "raw", Params: Params{Folder: "docs", AllowedFormats: []string{"pdf", "txt"}}},
+		{Name: "auto", Version: 1, ResourceType: "auto", Params: Params{Folder: "any"}},
+		{Name: "widget", Version: 1, Params: Params{Overwrite: no}, ClientParams: []string{"folder"}},
+		{Name: "named", Version: 1, Params: Params{Folder: "uploads"}, ClientParams: []string{"public_id"}},
+		{Name: "open", Version: 1, Params: Params{Overwrite: no}, ClientParams: []string{"public_id", "folder"}},
+		{Name: "photos", Version: 1, Params: Params{AllowedFormats: []string{"jpg", "png"}}},
+		{Name: "once", Version: 1, SingleUse: true, Params: Params{Folder: "once"}},
+	}
+	s := newSigner(t, testSecret, WithParamSets(sets...))
+	tests := []struct {
+		set      string
+		req      Params
+		publicID string
+		resource string // "image" if empty
+		format   string // "jpg" if empty, "-" for none
+		ok       bool
+	}{
+		{"avatar", Params{PublicID: "user_42"}, "avatars/user_42", "", "", true},
+		{"avatar", Params{PublicID: "user_42"}, "avatars/user_4", "", "", false},
+		{"avatar", Params{PublicID: "user_42"}, "avatars/user_42/x", "", "", false},
+		{"avatar", Params{PublicID: "user_42"}, "user_42", "", "", false},
+		{"avatar", Params{PublicID: "user_42"}, "avatars/user_42.jpg", "", "", false}, // an extension only for raw
+		{"avatar", Params{}, "avatars/k3j4h5", "", "", true},
+		{"avatar", Params{}, "avatarsx/k3j4h5", "", "", false},
+
+		// A bound folder is a whole path prefix.
+		{"gallery", Params{Folder: "gallery/user_bo"}, "gallery/user_bo/beach", "", "", true},
+		{"gallery", Params{Folder: "gallery/user_bo"}, "gallery/user_bo/trip/beach", "", "", true},
+		{"gallery", Params{Folder: "gallery/user_bo"}, "gallery/user_bob/beach", "", "", false},
+		{"gallery", Params{Folder: "gallery/user_bo"}, "gallery/user_bo", "", "", false},
+		{"gallery", Params{Folder: "gallery/user_bo"}, "beach", "", "", false},
+		{"gallery", Params{}, "anything/at/all", "", "", true}, // nothing bound
+
+		// Dynamic folder mode: public_id_prefix, or the asset folder used as one.
+		{"tenant", Params{PublicID: "a"}, "tenant_1/a", "", "", true},
+		{"tenant", Params{PublicID: "a"}, "a", "", "", false},
+		{"tenant", Params{}, "tenant_1/x7", "", "", true},
+		{"tenant", Params{}, "tenant_2/x7", "", "", false},
+		{"both", Params{PublicID: "a"}, "fixed/a", "", "", true},
+		{"both", Params{PublicID: "a"}, "dynamic/a", "", "", true},
+		{"both", Params{PublicID: "a"}, "a", "", "", false},
+		{"assetprefix", Params{PublicID: "a"}, "af/a", "", "", true},
+		{"assetprefix", Params{PublicID: "a"}, "a", "", "", false},
+		{"assetfolder", Params{PublicID: "a"}, "a", "", "", true}, // asset_folder alone does not name
+		{"assetfolder", Params{PublicID: "a"}, "af/a", "", "", false},
+
+		// A raw file's public_id may end with the file's extension.
+		{"docs", Params{PublicID: "report"}, "docs/report", "raw", "-", false}, // no extension: no allowed format
+		{"docs", Params{PublicID: "report"}, "docs/report.pdf", "raw", "-", true},
+		{"docs", Params{PublicID: "report"}, "docs/report.exe", "raw", "-", false},
+		{"docs", Params{PublicID: "report"}, "docs/report.pdf/x", "raw", "-", false},
+		{"docs", Params{PublicID: "report"}, "docs/report_x.pdf", "raw", "-", false},
+		{"docs", Params{PublicID: "report.txt"}, "docs/report.txt", "raw", "-", true},
+		{"docs", Params{}, "docs/notes_a8x.txt", "raw", "-", true},
+		{"auto", Params{PublicID: "f"}, "any/f.zip", "raw", "-", true},
+		{"auto", Params{PublicID: "f"}, "any/f.zip", "image", "", false},
+		{"auto", Params{PublicID: "f"}, "any/f", "video", "mp4", true},
+
+		// What the browser chooses is not checked; what is bound is.
+		{"widget", Params{PublicID: "user_42"}, "user_42", "", "", true},
+		{"widget", Params{PublicID: "user_42"}, "chosen/user_42", "", "", true},
+		{"widget", Params{PublicID: "user_42"}, "chosen/user_7", "", "", false},
+		{"widget", Params{PublicID: "user_42"}, "chosen/xuser_42", "", "", false},
+		{"widget", Params{Folder: "users/42"}, "users/42/mine", "", "", true}, // bound, so no longer the browser's
+		{"widget", Params{Folder: "users/42"}, "users/7/mine", "", "", false},
+		{"named", Params{}, "uploads/whatever/it/chose", "", "", true},
+		{"named", Params{}, "elsewhere/x", "", "", false},
+		{"open", Params{}, "anything", "", "", true},
+
+		// Formats.
+		{"photos", Params{}, "p", "", "png", true},
+		{"photos", Params{}, "p", "", "JPG", true},
+		{"photos", Params{}, "p", "", "gif", false},
+		{"photos", Params{}, "p", "", "-", false},
+		{"photos", Params{AllowedFormats: []string{"gif"}}, "p", "", "gif", false}, // a set's fixed value holds
+
+		// A single-use set's public_id is random: its folder still holds.
+		{"once", Params{}, "once/b3f1c2", "", "", true},
+		{"once", Params{}, "twice/b3f1c2", "", "", false},
+	}
+	for _, tt := range tests {
+		r := UploadResult{PublicID: tt.publicID, Version: 1700000000, ResourceType: "image", Type: "upload", Format: "jpg",
+			Signature: resultSignature(tt.publicID, 1700000000, testSecret)}
+		if tt.resource != "" {
+			r.ResourceType = tt.resource
+		}
+		if tt.format == "-" {
+			r.Format = ""
+		} else if tt.format != "" {
+			r.Format = tt.format
+		}
+		a, err := s.VerifyUploadOf(tt.set, 1, tt.req, r)
+		switch {
+		case tt.ok && err != nil:
+			t.Errorf("%s %+v: %s (%s, %s): %v", tt.set, tt.req, tt.publicID, r.ResourceType, r.Format, err)
+		case tt.ok && a.PublicID != tt.publicID:
+			t.Errorf("%s %+v: %s: asset %+v", tt.set, tt.req, tt.publicID, a)
+		case !tt.ok && tt.set == "photos" && tt.req.AllowedFormats != nil:
+			if !errors.Is(err, ErrParamConflict) {
+				t.Errorf("%s %+v: %v, want ErrParamConflict", tt.set, tt.req, err)
+			}
+		case !tt.ok && (!errors.Is(err, ErrUploadMismatch) || errors.Is(err, ErrInvalidSignature) || errors.Is(err, ErrInvalidParam)):
+			t.Errorf("%s %+v: %s (%s, %s): %v, want ErrUploadMismatch alone", tt.set, tt.req, tt.publicID, r.ResourceType, r.Format, err)
+		case !tt.ok && !strings.Contains(err.Error(), tt.set):
+			t.Errorf("%s: %v, want the set named", tt.set, err)
+		}
+	}
+}
+
+// TestPathRule: a public_id or folder that does not name one place is
+// refused when signed, proposed, bound or verified; the raw primitives
+// sign it as the SDK does.
+func TestPathRule(t *testing.T) {
+	bad := []string{"../user_alice/beach", "a/../b", "a/..", "..", "./a", "a/./b", ".", "a//b", "/a", "a/", "/"}
+	good := []string{"a", "a/b", "a.b/c", "..a", "a..", "...", "a/.b", "a b/c d", "café/☕", "a&b"}
+	fields := map[string]func(v string) Params{
+		"public_id":        func(v string) Params { return Params{PublicID: v, Overwrite: Bool(false)} },
+		"folder":           func(v string) Params { return Params{Folder: v} },
+		"public_id_prefix": func(v string) Params { return Params{PublicIDPrefix: v} },
+		"asset_folder":     func(v string) Params { return Params{AssetFolder: v} },
+	}
+	open := ParamSet{Name: "open", Version: 1, Params: Params{Overwrite: Bool(false)},
+		ClientParams: []string{"public_id", "folder", "public_id_prefix", "asset_folder"}}
+	s := newSigner(t, testSecret, WithParamSets(ParamSet{Name: "any", Version: 1}, open))
+	for key, params := range fields {
+		for _, v := range bad {
+			if _, err := s.Sign("any", 1, params(v)); !errors.Is(err, ErrInvalidParam) || !strings.Contains(err.Error(), key) {
+				t.Errorf("Sign %s=%q: %v, want ErrInvalidParam naming %s", key, v, err, key)
+			}
+			set := ParamSet{Name: "fixed", Version: 1, Params: params(v)}
+			if _, err := New(testCloud, testKey, testSecret, WithParamSets(set)); !errors.Is(err, ErrInvalidParam) || !strings.Contains(err.Error(), key) {
+				t.Errorf("a set fixing %s=%q: %v, want ErrInvalidParam naming %s", key, v, err, key)
+			}
+			proposed := map[string][]string{"timestamp": {"1700000000"}, key: {v}, "overwrite": {"false"}}
+			if _, err := s.SignProposed("open", 1, proposed, Params{}); !errors.Is(err, ErrInvalidParam) || !strings.Contains(err.Error(), key) {
+				t.Errorf("SignProposed %s=%q: %v, want ErrInvalidParam naming %s", key, v, err, key)
+			}
+			if _, err := s.SignProposed("any", 1, map[string][]string{"timestamp": {"1700000000"}}, params(v)); !errors.Is(err, ErrInvalidParam) {
+				t.Errorf("SignProposed binding %s=%q: %v, want ErrInvalidParam", key, v, err)
+			}
+			if strings.Contains(StringToSign(map[string][]string{key: {v}}, 2), key+"="+v) != true {
+				t.Errorf("StringToSign %s=%q: the raw primitive must sign it", key, v)
+			}
+		}
+		for _, v := range good {
+			if _, err := s.Sign("any", 1, params(v)); err != nil {
+				t.Errorf("Sign %s=%q: %v", key, v, err)
+			}
+		}
+	}
+	for _, v := range bad {
+		if v == "/" || v == "." {
+			continue // no sensible result
+		}
+		r := UploadResult{PublicID: v, Version: 1, ResourceType: "image", Type: "upload", Signature: resultSignature(v, 1, testSecret)}
+		if _, err := s.VerifyUploadOf("any", 1, Params{}, r); !errors.Is(err, ErrInvalidParam) || !strings.Contains(err.Error(), "public_id") {
+			t.Errorf("VerifyUploadOf public_id %q: %v, want ErrInvalidParam naming public_id", v, err)
+		}
+	}
+}
