@@ -39,8 +39,11 @@ type ParamSet struct {
 	// Sign gives each payload a fresh, unguessable public_id (128 random
 	// bits) and signs overwrite=false, so a replayed payload can neither add
 	// an asset nor replace one; Cloudinary answers a replay with the asset
-	// the first use made. It needs no shared state, so it holds across any
-	// number of backend instances. It does not stop the first use from
+	// the first use made. The resource type is in the upload URL, not the
+	// signature, so a payload can still make one asset per resource type
+	// (image, video, raw) under its public_id; [Signer.VerifyUploadOf]
+	// accepts only the set's. It needs no shared state, so it holds across
+	// any number of backend instances. It does not stop the first use from
 	// uploading any file within the payload's hour, limit file size, or
 	// limit how many payloads a client asks for: rate-limit the endpoint
 	// that signs. A request may not bring its own public_id
