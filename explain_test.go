@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"net/url"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -225,6 +226,52 @@ func TestExplainRefusesOtherMessages(t *testing.T) {
 		if err != nil || d.ServerString != "timestamp=1" || len(d.Causes) == 0 {
 			t.Errorf("Explain(%q) = %+v, %v", msg, d, err)
 		}
+	}
+}
+
+// TestExplainCap: an answer over 1 MiB is refused without being read; one
+// just under is read.
+func TestExplainCap(t *testing.T) {
+	s, err := uploadsign.New("demo", "123456789012345", explainSecret)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, size := range []int{1 << 20, 1<<20 + 1} {
+		msg := hostileAnswer(size)
+		_, err := s.Explain(msg, url.Values{"timestamp": {"1"}})
+		if over := len(msg) > 1<<20; over != errors.Is(err, uploadsign.ErrInvalidParam) || over && !strings.Contains(err.Error(), "1 MiB") {
+			t.Errorf("Explain of %d bytes: %v", len(msg), err)
+		}
+	}
+}
+
+// hostileAnswer is an "Invalid Signature" answer of size bytes whose
+// string to sign is mostly "&" pieces without "=", the input on which
+// joining values with += took quadratic time.
+func hostileAnswer(size int) string {
+	head := "Invalid Signature 0123456789abcdef0123456789abcdef01234567. String to sign - 'public_id="
+	tail := "&timestamp=1'."
+	body := strings.Repeat("&x", (size-len(head)-len(tail))/2)
+	return head + body + strings.Repeat("x", size-len(head)-len(tail)-len(body)) + tail
+}
+
+// BenchmarkExplainLinear: four times the input costs about four times the
+// time (a quadratic Explain took 5 s at 64 KiB and 68 s at 256 KiB).
+func BenchmarkExplainLinear(b *testing.B) {
+	s, err := uploadsign.New("demo", "123456789012345", explainSecret)
+	if err != nil {
+		b.Fatal(err)
+	}
+	for _, size := range []int{64 << 10, 256 << 10} {
+		msg := hostileAnswer(size)
+		b.Run(strconv.Itoa(size>>10)+"KiB", func(b *testing.B) {
+			b.SetBytes(int64(size))
+			for i := 0; i < b.N; i++ {
+				if _, err := s.Explain(msg, url.Values{"public_id": {"x"}, "timestamp": {"1"}}); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
 	}
 }
 

@@ -81,24 +81,34 @@ func Parse(text string) (Answer, error) {
 
 // Pairs splits a string to sign into its keys, in order, and their values.
 // A piece without "=" (an "&" that was not escaped inside a value) is
-// joined back to the value before it.
+// joined back to the value before it. Values are cut from s, so the work
+// is linear in its length.
 func Pairs(s string) (keys []string, values map[string]string) {
 	values = map[string]string{}
 	if s == "" {
 		return nil, values
 	}
-	for _, piece := range strings.Split(s, "&") {
-		k, v, ok := strings.Cut(piece, "=")
-		if !ok && len(keys) > 0 {
-			last := keys[len(keys)-1]
-			values[last] += "&" + piece
-			continue
+	key, start := "", -1 // the current key, and where its value starts in s
+	for pos := 0; pos <= len(s); {
+		end := strings.IndexByte(s[pos:], '&')
+		if end < 0 {
+			end = len(s)
+		} else {
+			end += pos
 		}
-		if _, dup := values[k]; !dup {
-			keys = append(keys, k)
+		k, _, ok := strings.Cut(s[pos:end], "=")
+		if ok || start < 0 {
+			if start >= 0 {
+				values[key] = s[start : pos-1]
+			}
+			if _, dup := values[k]; !dup {
+				keys = append(keys, k)
+			}
+			key, start = k, min(pos+len(k)+1, end)
 		}
-		values[k] = v
+		pos = end + 1
 	}
+	values[key] = s[start:]
 	return keys, values
 }
 
