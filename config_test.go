@@ -131,3 +131,80 @@ func TestFromURL(t *testing.T) {
 		t.Errorf("parsed %q %q; want key 123, cloud demo and the escape decoded", s.apiKey, s.cloudName)
 	}
 }
+
+// TestConfigErrorsQuoteNoCredential: no error of New, FromURL or an option
+// holds the secret, a URL's user information or the part of a Cloudinary
+// URL it complains about; each names the part instead.
+func TestConfigErrorsQuoteNoCredential(t *testing.T) {
+	const secret, password, part = "S3CRET-do-not-show", "PASSW0RD-do-not-show", "PART-do-not-show"
+	tests := []struct {
+		name string
+		err  func() error
+		want string // names the part
+	}{
+		{"upload URL with a password", func() error {
+			_, err := New(testCloud, testKey, secret, WithUploadURL("https://user:"+password+"@api.example"))
+			return err
+		}, "user information"},
+		{"upload URL with a query", func() error {
+			_, err := New(testCloud, testKey, secret, WithUploadURL("https://api.example/?token="+password))
+			return err
+		}, "query"},
+		{"upload URL not http", func() error {
+			_, err := New(testCloud, testKey, secret, WithUploadURL("ftp://"+password+"@x"))
+			return err
+		}, "upload URL"},
+		{"delivery URL with a password", func() error {
+			_, err := New(testCloud, testKey, secret, WithDeliveryURL("https://user:"+password+"@res.example"))
+			return err
+		}, "user information"},
+		{"cloud name", func() error { _, err := New(part+"/x", testKey, secret); return err }, "cloud name"},
+		{"secret with a space", func() error { _, err := New(testCloud, testKey, secret+" "+password); return err }, "API secret"},
+		{"previous secret with a space", func() error {
+			_, err := New(testCloud, testKey, secret, WithPreviousKey("9", password+" x"))
+			return err
+		}, "API secret"},
+		{"URL: cloud name", func() error { _, err := FromURL("cloudinary://1:" + secret + "@" + part + "/x"); return err }, "cloud name"},
+		{"URL: upload_prefix with a password", func() error {
+			_, err := FromURL("cloudinary://1:" + secret + "@demo?upload_prefix=https://u:" + password + "@x.example")
+			return err
+		}, "upload_prefix"},
+		{"URL: upload_prefix not http", func() error {
+			_, err := FromURL("cloudinary://1:" + secret + "@demo?upload_prefix=" + part)
+			return err
+		}, "upload_prefix"},
+		{"URL: signature_algorithm", func() error {
+			_, err := FromURL("cloudinary://1:" + secret + "@demo?signature_algorithm=" + part)
+			return err
+		}, "signature_algorithm"},
+		{"URL: signature_version", func() error {
+			_, err := FromURL("cloudinary://1:" + secret + "@demo?signature_version=" + part)
+			return err
+		}, "signature_version"},
+		{"URL: signature_version 3", func() error {
+			_, err := FromURL("cloudinary://1:" + secret + "@demo?signature_version=3")
+			return err
+		}, "signature_version"},
+		{"URL: no cloud", func() error { _, err := FromURL("cloudinary://1:" + secret); return err }, "@CLOUD_NAME"},
+		{"URL: secret with a space", func() error { _, err := FromURL("cloudinary://1:" + secret + "%20@demo"); return err }, "API secret"},
+		{"URL: fragment", func() error { _, err := FromURL("cloudinary://1:" + secret + "@demo#" + part); return err }, "fragment"},
+		{"URL: scheme", func() error { _, err := FromURL("https://1:" + secret + "@" + part); return err }, "cloudinary://"},
+	}
+	for _, tt := range tests {
+		err := tt.err()
+		if !errors.Is(err, ErrInvalidConfig) {
+			t.Errorf("%s: %v, want ErrInvalidConfig", tt.name, err)
+			continue
+		}
+		msg, leaked := err.Error(), false
+		for _, leak := range []string{secret, password, part} {
+			if strings.Contains(msg, leak) {
+				t.Errorf("%s: the error quotes what it should only name (%d bytes of it)", tt.name, len(leak))
+				leaked = true
+			}
+		}
+		if !leaked && !strings.Contains(msg, tt.want) {
+			t.Errorf("%s: %q does not name %q", tt.name, msg, tt.want)
+		}
+	}
+}

@@ -109,7 +109,7 @@ func New(cloudName, apiKey, apiSecret string, opts ...Option) (*Signer, error) {
 		return nil, fmt.Errorf("%w: %w", ErrInvalidConfig, err)
 	}
 	if cfg.algorithm != SHA1 && cfg.algorithm != SHA256 {
-		return nil, fmt.Errorf("%w: WithAlgorithm: %q is not sha1 or sha256", ErrInvalidConfig, cfg.algorithm)
+		return nil, fmt.Errorf("%w: WithAlgorithm: %.20q is not sha1 or sha256", ErrInvalidConfig, cfg.algorithm)
 	}
 	if cfg.signatureVersion != 1 && cfg.signatureVersion != 2 {
 		return nil, fmt.Errorf("%w: WithSignatureVersion: %d is not 1 or 2", ErrInvalidConfig, cfg.signatureVersion)
@@ -162,7 +162,8 @@ func New(cloudName, apiKey, apiSecret string, opts ...Option) (*Signer, error) {
 // upload_prefix sets the upload URL, and signature_algorithm and
 // signature_version set the algorithm and version; the others concern
 // delivery URLs and are ignored. Options given here override the URL's.
-// Errors wrap [ErrInvalidConfig] and never contain the URL.
+// Errors wrap [ErrInvalidConfig] and name the part of the URL at fault
+// without quoting any of it.
 func FromURL(cloudinaryURL string, opts ...Option) (*Signer, error) {
 	bad := func(why string) error {
 		return fmt.Errorf("%w: Cloudinary URL: %s (want cloudinary://API_KEY:API_SECRET@CLOUD_NAME)", ErrInvalidConfig, why)
@@ -195,17 +196,27 @@ func FromURL(cloudinaryURL string, opts ...Option) (*Signer, error) {
 	}
 	var fromURL []Option
 	if v := values.Get("upload_prefix"); v != "" {
+		if _, err := cloudinary.CheckUploadURL(v); err != nil {
+			return nil, bad("upload_prefix: " + err.Error())
+		}
 		fromURL = append(fromURL, WithUploadURL(v))
 	}
 	if v := values.Get("signature_algorithm"); v != "" {
-		fromURL = append(fromURL, WithAlgorithm(Algorithm(strings.ToLower(v))))
+		a := Algorithm(strings.ToLower(v))
+		if a != SHA1 && a != SHA256 {
+			return nil, bad("signature_algorithm is not sha1 or sha256")
+		}
+		fromURL = append(fromURL, WithAlgorithm(a))
 	}
 	if v := values.Get("signature_version"); v != "" {
 		n, err := strconv.Atoi(v)
-		if err != nil {
-			return nil, bad("signature_version is not a number")
+		if err != nil || n != 1 && n != 2 {
+			return nil, bad("signature_version is not 1 or 2")
 		}
 		fromURL = append(fromURL, WithSignatureVersion(n))
+	}
+	if err := cloudinary.CheckCloudName(cloud); err != nil {
+		return nil, bad(err.Error())
 	}
 	return New(cloud, key, secret, append(fromURL, opts...)...)
 }

@@ -141,7 +141,8 @@ func ParseContext(v string) map[string]string {
 
 // CheckCloudName refuses a cloud name Cloudinary would not have: empty,
 // longer than 128 bytes, or with anything but ASCII letters, digits, "-"
-// and "_" (which keeps "/", ".." and spaces out of URLs).
+// and "_" (which keeps "/", ".." and spaces out of URLs). The message names
+// the position, never the value, which may be a pasted credential.
 func CheckCloudName(name string) error {
 	if name == "" {
 		return errors.New("the cloud name is empty")
@@ -152,7 +153,7 @@ func CheckCloudName(name string) error {
 	for i := 0; i < len(name); i++ {
 		c := name[i]
 		if !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || c == '-' || c == '_') {
-			return fmt.Errorf("the cloud name %q may hold only letters, digits, \"-\" and \"_\"", name)
+			return fmt.Errorf("the cloud name may hold only letters, digits, \"-\" and \"_\" (byte %d is none of them)", i)
 		}
 	}
 	return nil
@@ -175,9 +176,10 @@ func CheckCredential(what, v string) error {
 
 // CheckUploadURL refuses an upload URL base that is not an absolute http
 // or https URL without user information, query or fragment, and returns
-// it without a trailing "/".
+// it without a trailing "/". The message says why without quoting the URL,
+// whose user information could hold a password.
 func CheckUploadURL(base string) (string, error) {
-	bad := func(why string) (string, error) { return "", fmt.Errorf("%q %s", base, why) }
+	bad := func(why string) (string, error) { return "", errors.New("the upload URL " + why) }
 	u, err := url.Parse(base)
 	switch {
 	case err != nil:
