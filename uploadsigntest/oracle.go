@@ -6,10 +6,9 @@ import (
 	"encoding/hex"
 	"hash"
 	"io"
+	"slices"
 	"sort"
 	"strings"
-
-	"github.com/uploadsign/uploadsign/internal/cloudinary"
 )
 
 // The server checks signatures with this file's plain implementation of
@@ -18,6 +17,20 @@ import (
 // golden files of the official Node SDK, and uploads signed by the Node
 // SDK itself, keep both honest.
 
+// unsignedKeys are the posted fields the upload endpoint leaves out of the
+// string it hashes. The oracle keeps its own list, written from the
+// sources rather than imported from the library it checks: Cloudinary's
+// "Generating authentication signatures" page
+// (https://cloudinary.com/documentation/authentication_signatures) says
+// to include every parameter "except: file, cloud_name, resource_type and
+// your api_key"; the official Node SDK (lib/utils/index.js, sign_request)
+// computes the signature before it adds api_key and signature to the
+// parameters, and posts file as a part of its own, cloud_name and
+// resource_type in the URL.
+var unsignedKeys = []string{"api_key", "cloud_name", "file", "resource_type", "signature"}
+
+func unsigned(name string) bool { return slices.Contains(unsignedKeys, name) }
+
 // stringToSign is what Cloudinary hashes, before the secret, from the
 // posted fields: the signed fields with a value, sorted by name, as
 // name=value pairs joined with "&"; from signature version 2 on, every "&"
@@ -25,7 +38,7 @@ import (
 func stringToSign(fields map[string]string, version int) string {
 	names := make([]string, 0, len(fields))
 	for name, value := range fields {
-		if value != "" && !cloudinary.Unsigned(name) {
+		if value != "" && !unsigned(name) {
 			names = append(names, name)
 		}
 	}

@@ -503,7 +503,7 @@ func (s *Server) attach(up *Upload, b *blob) {
 func (s *Server) checkSignature(f map[string]string) bool {
 	versions := []int{2, 1}
 	for k, x := range f {
-		if !cloudinary.Unsigned(k) && strings.ContainsRune(k+x, '&') {
+		if !unsigned(k) && strings.ContainsRune(k+x, '&') {
 			versions = []int{2}
 		}
 	}
