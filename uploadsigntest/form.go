@@ -5,7 +5,6 @@ import (
 	"crypto/md5"
 	"encoding/base64"
 	"errors"
-	"fmt"
 	"hash"
 	"io"
 	"math"
@@ -397,11 +396,4 @@ func (s *Server) readFileField(v string, up *Upload) (*blob, error) {
 	}
 	up.Filename = "file"
 	return &blob{data: b, size: int64(len(b)), md5: md5.Sum(b)}, nil
-}
-
-// mustNotBeNegative panics, naming the option, on a negative size.
-func mustNotBeNegative(option string, n int64) {
-	if n < 0 {
-		panic(fmt.Sprintf("uploadsigntest: %s(%d): a size cannot be negative", option, n))
-	}
 }

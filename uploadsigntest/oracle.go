@@ -3,6 +3,7 @@ package uploadsigntest
 import (
 	"crypto/sha1"
 	"crypto/sha256"
+	"crypto/subtle"
 	"encoding/hex"
 	"hash"
 	"io"
@@ -51,6 +52,31 @@ func stringToSign(fields map[string]string, version int) string {
 		}
 	}
 	return strings.Join(pairs, "&")
+}
+
+// checkSignature accepts the signature in either algorithm (SHA-1 only if
+// the account allows it) and either signature version (version 1 only when
+// no signed value holds "&"), as Cloudinary does by default.
+func (s *Server) checkSignature(f map[string]string) bool {
+	versions := []int{2, 1}
+	for k, x := range f {
+		if !unsigned(k) && strings.ContainsRune(k+x, '&') {
+			versions = []int{2}
+		}
+	}
+	got := []byte(strings.ToLower(f["signature"]))
+	for _, version := range versions {
+		text := stringToSign(f, version)
+		for _, useSHA256 := range []bool{false, true} {
+			if !useSHA256 && s.sha256Only {
+				continue
+			}
+			if subtle.ConstantTimeCompare(got, []byte(s.account.sign(text, useSHA256))) == 1 {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // account holds an account's secret, reachable only through its hash
