@@ -1,6 +1,7 @@
 package uploadsigntest
 
 import (
+	"cmp"
 	"encoding/hex"
 	"fmt"
 	"maps"
@@ -19,19 +20,18 @@ import (
 // URLs start with base.
 func (s *Server) store(up *Upload, b *blob, base string) (int, map[string]any) {
 	f := up.Fields
-	format, width, height, kind, err := sniff(b, up.Filename)
+	var c content
+	if up.ResourceType != "raw" { // raw has no format from content
+		r, err := b.open()
+		if err != nil {
+			return http.StatusInternalServerError, errorBody(serverError{err}.Error())
+		}
+		c = sniff(r, b.size)
+		r.Close()
+	}
+	resourceType, format, err := judge(up.ResourceType, c, up.Filename, f)
 	if err != nil {
-		return http.StatusInternalServerError, errorBody(serverError{err}.Error())
-	}
-	resourceType := up.ResourceType
-	if resourceType == "auto" {
-		resourceType = kind
-	}
-	if resourceType == "image" && kind != "image" {
-		return http.StatusBadRequest, errorBody("Invalid image file")
-	}
-	if f["format"] != "" {
-		format = f["format"]
+		return http.StatusBadRequest, errorBody(err.Error())
 	}
 	deliveryType := f["type"]
 	if deliveryType == "" {
@@ -96,7 +96,7 @@ func (s *Server) store(up *Upload, b *blob, base string) (int, map[string]any) {
 		resp["format"] = format
 	}
 	if resourceType == "image" {
-		resp["width"], resp["height"] = width, height
+		resp["width"], resp["height"] = c.width, c.height
 	}
 	if folder := f["asset_folder"]; folder != "" {
 		resp["asset_folder"] = folder
@@ -109,7 +109,7 @@ func (s *Server) store(up *Upload, b *blob, base string) (int, map[string]any) {
 	if ctx := f["context"]; ctx != "" {
 		resp["context"] = map[string]any{"custom": cloudinary.ParseContext(ctx)}
 	}
-	s.assets[key] = &asset{response: resp, body: b, mimeType: mimeType(format)}
+	s.assets[key] = &asset{response: resp, body: b, mimeType: cmp.Or(mimeTypes[c.format], "application/octet-stream")}
 	return http.StatusOK, maps.Clone(resp)
 }
 
