@@ -2,7 +2,10 @@ package uploadsigntest_test
 
 import (
 	"bytes"
+	"encoding/json"
+	"mime/multipart"
 	"net/http"
+	"os"
 	"sort"
 	"strings"
 	"testing"
@@ -172,5 +175,81 @@ func TestChunkedFormatOfWholeFile(t *testing.T) {
 				t.Errorf("recorded %s, want the whole file's 4 chunks", describe(ups[len(ups)-1:]))
 			}
 		})
+	}
+}
+
+// formPart is a field, or the file if file is not nil, of a form posted
+// in the order given.
+type formPart struct {
+	name, value string
+	file        []byte
+}
+
+func postParts(t *testing.T, url string, parts []formPart) (int, map[string]any) {
+	t.Helper()
+	var body bytes.Buffer
+	mw := multipart.NewWriter(&body)
+	for _, p := range parts {
+		if p.file != nil {
+			fw, err := mw.CreateFormFile(p.name, "a.png")
+			if err != nil {
+				t.Fatal(err)
+			}
+			fw.Write(p.file)
+			continue
+		}
+		mw.WriteField(p.name, p.value)
+	}
+	mw.Close()
+	resp, err := http.Post(url, mw.FormDataContentType(), &body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var answer map[string]any
+	if err := json.NewDecoder(resp.Body).Decode(&answer); err != nil {
+		t.Fatal(err)
+	}
+	return resp.StatusCode, answer
+}
+
+// TestFieldsBeforeFile: the fields posted before the file decide whether
+// the fake keeps the file while it reads it. Refused ones (api_key,
+// signature and timestamp among them) make it count the bytes and keep
+// none: a refused 40 MiB upload does not even make the fake create its
+// directory of temporary files. Fields posted after the file are read as
+// Cloudinary reads them, but for one case the fake documents: refused
+// fields before the file that later fields would make acceptable.
+func TestFieldsBeforeFile(t *testing.T) {
+	tmp := t.TempDir()
+	t.Setenv("TMPDIR", tmp)
+	_, srv, _ := startFake(t)
+	signed := signFields(map[string]string{"public_id": "p"})
+	tampered := copyFields(signed)
+	tampered["public_id"] = "other"
+
+	status, answer, err := postStream(uploadURL(srv, "image"), tampered, nil, patternFile(40<<20))
+	if err != nil || status != http.StatusUnauthorized {
+		t.Fatalf("tampered: %d %v (%v)", status, answer, err)
+	}
+	if entries, err := os.ReadDir(tmp); err != nil || len(entries) != 0 {
+		t.Errorf("after a refused 40 MiB upload, the temporary directory holds %v (%v), want nothing", entries, err)
+	}
+
+	img := pngImage(t, 3, 2)
+	var after []formPart // every field after the file
+	after = append(after, formPart{name: "file", file: img})
+	for _, k := range []string{"api_key", "public_id", "signature", "timestamp"} {
+		after = append(after, formPart{name: k, value: signed[k]})
+	}
+	if status, answer := postParts(t, uploadURL(srv, "image"), after); status != 200 || answer["width"] != 3.0 {
+		t.Errorf("fields after the file: %d %v, want 200", status, answer)
+	}
+	split := []formPart{ // public_id, signed, after the file
+		{name: "api_key", value: key}, {name: "signature", value: signed["signature"]}, {name: "timestamp", value: signed["timestamp"]},
+		{name: "file", file: img}, {name: "public_id", value: "p"},
+	}
+	if status, answer := postParts(t, uploadURL(srv, "image"), split); status != 400 || !strings.Contains(errorMessage(answer), "post every field before the file") {
+		t.Errorf("signed fields on both sides of the file: %d %v, want the fake's 400", status, answer)
 	}
 }

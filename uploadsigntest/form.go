@@ -7,6 +7,7 @@ import (
 	"errors"
 	"hash"
 	"io"
+	"maps"
 	"math"
 	"mime"
 	"net/http"
@@ -35,6 +36,9 @@ type blob struct {
 	shared bool   // the file is a chunked upload's, not the blob's own
 	size   int64
 	md5    [md5.Size]byte // of a blob that is not shared
+	// skipped marks a file that was counted but not kept, because the
+	// fields before it were refused; it has no bytes.
+	skipped bool
 }
 
 // blobReader reads a blob from anywhere.
@@ -210,6 +214,14 @@ func (w *spill) abort() {
 	}
 }
 
+// counter counts the bytes of a file the server does not keep: one whose
+// request is refused by the fields before it.
+type counter struct{ n int64 }
+
+func (c *counter) Write(p []byte) (int, error)     { c.n += int64(len(p)); return len(p), nil }
+func (c *counter) finish(hash.Hash) (*blob, error) { return &blob{size: c.n, skipped: true}, nil }
+func (c *counter) abort()                          {}
+
 // sink is where receive writes a file.
 type sink interface {
 	io.Writer
@@ -266,19 +278,43 @@ func (s *Server) readForm(r *http.Request, up *Upload, p *chunkedUpload) (*blob,
 	if err != nil {
 		return nil, err
 	}
-	for k, vs := range values {
-		if k == "file" {
-			if file != nil {
-				continue // the file part wins
-			}
-			if file, err = s.readFileField(vs[0], up); err != nil {
-				return nil, err
-			}
-			continue
+	maps.Copy(up.Fields, fieldsOf(values))
+	if vs := values["file"]; file == nil && len(vs) > 0 {
+		if status, _ := s.checkFields(up.Fields); status != 0 {
+			return nil, nil // refused whatever the file: not decoded
 		}
-		up.Fields[k] = strings.Join(vs, ",")
+		if file, err = s.readFileField(vs[0], up); err != nil {
+			return nil, err
+		}
 	}
 	return file, nil
+}
+
+// refusedBeforeFile reports whether the fields posted before the file,
+// api_key, signature and timestamp among them, are refused: then the
+// server counts the file's bytes but keeps none. A client that posts
+// those fields after the file has its file kept until the request is
+// judged.
+func (s *Server) refusedBeforeFile(values url.Values) bool {
+	f := fieldsOf(values)
+	if f["api_key"] == "" || f["signature"] == "" || f["timestamp"] == "" {
+		return false
+	}
+	status, _ := s.checkFields(f)
+	return status != 0
+}
+
+// fieldsOf turns a form's values into fields, each name once: a repeated
+// name's values joined with ",", as Cloudinary reads an array. The file
+// is not a field.
+func fieldsOf(values url.Values) map[string]string {
+	f := make(map[string]string, len(values))
+	for k, vs := range values {
+		if k != "file" {
+			f[k] = strings.Join(vs, ",")
+		}
+	}
+	return f
 }
 
 // readMultipart streams a multipart form: fields into memory, within
@@ -315,7 +351,9 @@ func (s *Server) readMultipart(r *http.Request, up *Upload, p *chunkedUpload) (u
 			if file != nil {
 				continue // only the first file counts
 			}
-			if p != nil {
+			if s.refusedBeforeFile(values) {
+				file, err = s.receive(part, &counter{}, md5.New())
+			} else if p != nil {
 				file, err = s.receive(part, &chunkWriter{s: s, p: p}, p.hashClone())
 			} else {
 				file, err = s.receive(part, &spill{s: s, limit: MaxUploadBytes}, md5.New())

@@ -64,18 +64,20 @@ type Server struct {
 
 // Upload is one request the server answered. A chunked upload is
 // recorded once, by its last chunk, with the bytes of the whole file; a
-// refused chunk is recorded like any refused request, with its own bytes.
+// refused chunk is recorded like any refused request. Only an accepted
+// upload keeps its bytes: the server drops those of a refused or dropped
+// request, from memory and disk, as soon as it refuses it.
 type Upload struct {
 	ResourceType string            // from the URL path
 	Fields       map[string]string // every posted field but the file (of the last chunk, for a chunked upload)
 	Filename     string            // the file part's name, if any
-	Size         int64             // the number of bytes uploaded: of the whole file, for a chunked upload
-	// File holds the uploaded bytes if there are at most MaxUploadBytes;
-	// it is nil for a larger file, whose bytes are at Path, and when the
-	// request was refused before its file was read.
+	Size         int64             // the number of bytes uploaded (of the whole file, for a chunked upload), kept or not
+	// File holds the uploaded bytes of an accepted upload of at most
+	// MaxUploadBytes; it is nil for a larger file, whose bytes are at
+	// Path, and for a request not answered with 200.
 	File []byte
-	// Path is the temporary file that holds the bytes of a file larger
-	// than MaxUploadBytes, "" otherwise. Close removes it. [Upload.Open]
+	// Path is the temporary file that holds the bytes of an accepted
+	// file larger than MaxUploadBytes, "" otherwise. Close removes it. [Upload.Open]
 	// reads either.
 	Path         string
 	UploadID     string         // a chunked upload's X-Unique-Upload-Id header, "" for an upload in one request
@@ -280,7 +282,6 @@ func (s *Server) upload(r *http.Request, up *Upload, base string) (status int, r
 		cr contentRange
 		p  *chunkedUpload // the upload a chunk belongs to, locked while the chunk is read
 	)
-	chunked := false
 	if h := r.Header.Get("Content-Range"); h != "" {
 		up.ContentRange, up.UploadID = h, r.Header.Get("X-Unique-Upload-Id")
 		var err error
@@ -290,7 +291,6 @@ func (s *Server) upload(r *http.Request, up *Upload, base string) (status int, r
 		if up.UploadID == "" {
 			return http.StatusBadRequest, errorBody("Missing X-Unique-Upload-Id header: every chunk of a file carries the same one"), true
 		}
-		chunked = true
 		p = s.pendingUpload(up.UploadID, up.ResourceType)
 		defer s.release(p)
 	}
@@ -298,68 +298,87 @@ func (s *Server) upload(r *http.Request, up *Upload, base string) (status int, r
 	if err != nil {
 		return errorStatus(err), errorBody(err.Error()), true
 	}
-	refuse := func(status int, msg string) (int, map[string]any, bool) {
-		if chunked {
-			return s.refuseChunk(up, file, status, refusal(msg))
-		}
-		return status, errorBody(msg), true
+	status, resp, record = s.take(up, cr, p, file, base)
+	if file != nil && up.Size == 0 {
+		up.Size = file.size
 	}
-	if !chunked {
+	switch {
+	case p == nil && status == http.StatusOK:
 		s.attach(up, file)
+	case p == nil:
+		file.discard() // a refused request leaves nothing behind
 	}
+	return status, resp, record
+}
 
+// take answers an upload or a chunk whose form is read: as FailNext or
+// DropNext say, else after the checks of Cloudinary's upload endpoint. It
+// keeps no bytes of a request it refuses.
+func (s *Server) take(up *Upload, cr contentRange, p *chunkedUpload, file *blob, base string) (int, map[string]any, bool) {
 	s.mu.Lock()
 	if len(s.failing) > 0 {
 		f := s.failing[0]
 		s.failing = s.failing[1:]
 		s.mu.Unlock()
 		if f.drop {
-			if chunked {
-				s.keepChunk(up, file)
-			}
 			return 0, nil, true
 		}
-		return refuse(f.status, f.message)
+		return f.status, errorBody(f.message), true
 	}
 	s.mu.Unlock()
 
-	f := up.Fields
+	if status, msg := s.checkFields(up.Fields); status != 0 {
+		return status, errorBody(msg), true
+	}
+	switch {
+	case file == nil:
+		return http.StatusBadRequest, errorBody("Missing required parameter - file"), true
+	case file.skipped:
+		return http.StatusBadRequest, errorBody(skippedFile), true
+	case file.size == 0:
+		return http.StatusBadRequest, errorBody("Empty file"), true
+	case p != nil:
+		return s.chunk(up, cr, p, file, base)
+	case s.maxFile > 0 && file.size > s.maxFile:
+		return http.StatusBadRequest, errorBody(tooLarge(file.size, s.maxFile).Error()), true
+	}
+	status, resp := s.store(up, file, base)
+	return status, resp, true
+}
+
+// skippedFile answers a request whose fields before its file were refused
+// but whose fields after it make it acceptable: the fake did not keep the
+// file, Cloudinary would have.
+const skippedFile = "uploadsigntest: the fields posted before the file were refused, so the fake did not keep the file, " +
+	"but the fields after it make the upload acceptable: post every field before the file, as Cloudinary's clients do"
+
+// checkFields checks the fields of a request as Cloudinary does before it
+// looks at the file: a known api_key, a signature, a timestamp, the
+// signature of the fields, the timestamp within the hour. It returns 0 if
+// they pass, else the status and message of the refusal.
+func (s *Server) checkFields(f map[string]string) (status int, msg string) {
 	switch {
 	case f["api_key"] == "":
-		return refuse(http.StatusUnauthorized, "Must supply api_key")
+		return http.StatusUnauthorized, "Must supply api_key"
 	case f["api_key"] != s.apiKey:
-		return refuse(http.StatusUnauthorized, "Unknown API key "+f["api_key"])
+		return http.StatusUnauthorized, "Unknown API key " + f["api_key"]
 	case f["signature"] == "":
-		return refuse(http.StatusBadRequest, "Upload preset must be specified when using unsigned upload")
+		return http.StatusBadRequest, "Upload preset must be specified when using unsigned upload"
 	case f["timestamp"] == "":
-		return refuse(http.StatusBadRequest, "Missing required parameter - timestamp")
+		return http.StatusBadRequest, "Missing required parameter - timestamp"
 	}
 	if !s.checkSignature(f) {
-		msg := fmt.Sprintf("Invalid Signature %s. String to sign - '%s'.", f["signature"], stringToSign(f, 2))
-		return refuse(http.StatusUnauthorized, msg)
+		return http.StatusUnauthorized, fmt.Sprintf("Invalid Signature %s. String to sign - '%s'.", f["signature"], stringToSign(f, 2))
 	}
 	ts, err := cloudinary.ParseTimestamp(f["timestamp"])
 	if err != nil {
-		return refuse(http.StatusBadRequest, "Invalid timestamp "+f["timestamp"])
+		return http.StatusBadRequest, "Invalid timestamp " + f["timestamp"]
 	}
 	if reported := time.Unix(ts, 0).UTC(); s.now().Sub(reported) > cloudinary.UploadValidity {
-		return refuse(http.StatusBadRequest, fmt.Sprintf("Stale request - reported time is %s which is more than 1 hour ago",
-			reported.Format("2006-01-02 15:04:05 -0700")))
+		return http.StatusBadRequest, fmt.Sprintf("Stale request - reported time is %s which is more than 1 hour ago",
+			reported.Format("2006-01-02 15:04:05 -0700"))
 	}
-	if file == nil {
-		return refuse(http.StatusBadRequest, "Missing required parameter - file")
-	}
-	if file.size == 0 {
-		return refuse(http.StatusBadRequest, "Empty file")
-	}
-	if chunked {
-		return s.chunk(up, cr, p, file, base)
-	}
-	if s.maxFile > 0 && file.size > s.maxFile {
-		return refuse(http.StatusBadRequest, tooLarge(file.size, s.maxFile).Error())
-	}
-	status, resp = s.store(up, file, base)
-	return status, resp, true
+	return 0, ""
 }
 
 // attach gives a recorded upload its bytes.
