@@ -113,8 +113,13 @@ func (s *Server) store(up *Upload, b *blob, base string) (int, map[string]any) {
 	return http.StatusOK, maps.Clone(resp)
 }
 
-// serveAsset answers GET of a url or secure_url the server returned.
+// serveAsset answers GET of a url or secure_url the server returned, with
+// the content type of the format read from the file and nosniff, so that
+// a browser does not take an upload for what it is not. A raw file is
+// served as application/octet-stream and as an attachment: never as a
+// page of the server's origin.
 func (s *Server) serveAsset(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("X-Content-Type-Options", "nosniff")
 	// /CLOUD/RESOURCE_TYPE/TYPE/vVERSION/PUBLIC_ID[.FORMAT]
 	parts := strings.SplitN(strings.TrimPrefix(r.URL.Path, "/"), "/", 5)
 	if len(parts) == 5 && parts[0] == s.cloud && strings.HasPrefix(parts[3], "v") {
@@ -133,6 +138,10 @@ func (s *Server) serveAsset(w http.ResponseWriter, r *http.Request) {
 			}
 			defer body.Close()
 			w.Header().Set("Content-Type", a.mimeType)
+			if parts[1] == "raw" {
+				w.Header().Set("Content-Type", "application/octet-stream")
+				w.Header().Set("Content-Disposition", "attachment")
+			}
 			w.Header().Set("Access-Control-Allow-Origin", "*")
 			http.ServeContent(w, r, "", time.Time{}, body)
 			return

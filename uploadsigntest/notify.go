@@ -119,8 +119,12 @@ func (s *Server) notify(target string, resp map[string]any) {
 }
 
 // notificationClient sends notifications; a receiver that does not answer
-// within its timeout is a failed delivery.
-var notificationClient = &http.Client{Timeout: 10 * time.Second}
+// within its timeout is a failed delivery. It follows no redirect, which
+// could lead a notification off this machine: a redirect is the answer.
+var notificationClient = &http.Client{
+	Timeout:       10 * time.Second,
+	CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
+}
 
 // Mount returns the server's handler for serving it under prefix of
 // another server, such as an application's own, so that one address
