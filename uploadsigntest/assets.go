@@ -29,6 +29,7 @@ func (s *Server) store(up *Upload, b *blob, base string) (int, map[string]any) {
 		c = sniff(r, b.size)
 		r.Close()
 	}
+	signer, _ := s.key(f["api_key"]) // known: checkFields passed
 	resourceType, format, err := judge(up.ResourceType, c, up.Filename, f)
 	if err != nil {
 		return http.StatusBadRequest, errorBody(err.Error())
@@ -79,7 +80,7 @@ func (s *Server) store(up *Upload, b *blob, base string) (int, map[string]any) {
 		"public_id":         publicID,
 		"version":           version,
 		"version_id":        random.Hex(16),
-		"signature":         s.responseSignature(publicID, version),
+		"signature":         s.responseSignature(signer, publicID, version),
 		"resource_type":     resourceType,
 		"type":              deliveryType,
 		"created_at":        s.now().UTC().Format(time.RFC3339),
@@ -89,7 +90,7 @@ func (s *Server) store(up *Upload, b *blob, base string) (int, map[string]any) {
 		"url":               delivery,
 		"secure_url":        delivery,
 		"original_filename": name,
-		"api_key":           s.apiKey,
+		"api_key":           signer.apiKey,
 		"tags":              splitTags(f["tags"]),
 	}
 	if resourceType != "raw" { // a raw file's extension is in its public_id
@@ -151,10 +152,11 @@ func (s *Server) serveAsset(w http.ResponseWriter, r *http.Request) {
 }
 
 // responseSignature is the signature Cloudinary returns with an upload:
-// signature version 1 over public_id and version, with the account's
-// algorithm (SHA-256 for an account that requires it, else SHA-1).
-func (s *Server) responseSignature(publicID string, version int64) string {
-	return s.account.sign("public_id="+publicID+"&version="+strconv.FormatInt(version, 10), s.sha256Only)
+// signature version 1 over public_id and version, by the secret of the
+// key that signed the upload, with the account's algorithm (SHA-256 for
+// an account that requires it, else SHA-1).
+func (s *Server) responseSignature(key credential, publicID string, version int64) string {
+	return key.sign("public_id="+publicID+"&version="+strconv.FormatInt(version, 10), s.sha256Only)
 }
 
 // escapePath escapes each "/"-separated segment of a public_id for a URL.

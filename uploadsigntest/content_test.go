@@ -18,6 +18,11 @@ import (
 // sorted by name, name=value joined with "&", the secret appended,
 // SHA-1), so that these tests depend on no code under test to sign.
 func signFields(fields map[string]string) map[string]string {
+	return signWith(key, secret, fields)
+}
+
+// signWith signs fields as signFields does, with another key.
+func signWith(apiKey, apiSecret string, fields map[string]string) map[string]string {
 	f := copyFields(fields)
 	f["timestamp"] = "1700000000"
 	names := make([]string, 0, len(f))
@@ -29,8 +34,8 @@ func signFields(fields map[string]string) map[string]string {
 	for i, name := range names {
 		pairs[i] = name + "=" + f[name]
 	}
-	f["signature"] = sha1Hex(strings.Join(pairs, "&"), secret)
-	f["api_key"] = key
+	f["signature"] = sha1Hex(strings.Join(pairs, "&"), apiSecret)
+	f["api_key"] = apiKey
 	return f
 }
 

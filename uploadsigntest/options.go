@@ -1,8 +1,11 @@
 package uploadsigntest
 
 import (
+	"cmp"
 	"fmt"
 	"time"
+
+	"github.com/uploadsign/uploadsign/internal/cloudinary"
 )
 
 // ServerOption configures a Server.
@@ -57,6 +60,38 @@ func WithMaxFileBytes(n int64) ServerOption {
 		mustNotBeNegative("WithMaxFileBytes", n)
 		s.maxFile = n
 	}
+}
+
+// WithKey makes the server accept uploads signed with another API key of
+// the account and its secret, as Cloudinary accepts any of an account's
+// keys, for a key rotation's tests. An upload's answer carries the api_key
+// that signed it and a response signature by that key's secret. Repeat it
+// for more keys. NewServer panics if the key or secret is one
+// uploadsign.New refuses, or the key is one the server has already.
+func WithKey(apiKey, secret string) ServerOption {
+	return func(s *Server) {
+		for _, err := range []error{cloudinary.CheckCredential("API key", apiKey), cloudinary.CheckCredential("API secret", secret)} {
+			if err != nil {
+				s.badOption = cmp.Or(s.badOption, "WithKey: "+err.Error())
+				return
+			}
+		}
+		if _, ok := s.key(apiKey); ok {
+			s.badOption = cmp.Or(s.badOption, fmt.Sprintf("WithKey(%q, ...): the server has that API key already", apiKey))
+			return
+		}
+		s.keys = append(s.keys, newCredential(apiKey, secret))
+	}
+}
+
+// WithNotificationKey chooses the API key whose secret signs the server's
+// upload notifications and [Server.NotificationRequest], as Cloudinary
+// signs them with the key the account names for notifications. It is
+// NewServer's key by default; set it to test a webhook handler across a
+// key rotation. NewServer panics if the server has no such key (give it
+// with [WithKey]).
+func WithNotificationKey(apiKey string) ServerOption {
+	return func(s *Server) { s.notifyKey = apiKey }
 }
 
 // mustNotBeNegative panics, naming the option, on a negative size.

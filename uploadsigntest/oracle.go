@@ -54,10 +54,11 @@ func stringToSign(fields map[string]string, version int) string {
 	return strings.Join(pairs, "&")
 }
 
-// checkSignature accepts the signature in either algorithm (SHA-1 only if
-// the account allows it) and either signature version (version 1 only when
-// no signed value holds "&"), as Cloudinary does by default.
-func (s *Server) checkSignature(f map[string]string) bool {
+// checkSignature accepts the signature, by the secret of key, in either
+// algorithm (SHA-1 only if the account allows it) and either signature
+// version (version 1 only when no signed value holds "&"), as Cloudinary
+// does by default.
+func (s *Server) checkSignature(f map[string]string, key credential) bool {
 	versions := []int{2, 1}
 	for k, x := range f {
 		if !unsigned(k) && strings.ContainsRune(k+x, '&') {
@@ -71,7 +72,7 @@ func (s *Server) checkSignature(f map[string]string) bool {
 			if !useSHA256 && s.sha256Only {
 				continue
 			}
-			if subtle.ConstantTimeCompare(got, []byte(s.account.sign(text, useSHA256))) == 1 {
+			if subtle.ConstantTimeCompare(got, []byte(key.sign(text, useSHA256))) == 1 {
 				return true
 			}
 		}
@@ -79,16 +80,17 @@ func (s *Server) checkSignature(f map[string]string) bool {
 	return false
 }
 
-// account holds an account's secret, reachable only through its hash
-// function, so that no printer shows it.
-type account struct {
+// credential is one API key of the account and its secret, reachable only
+// through its hash function, so that no printer shows it.
+type credential struct {
+	apiKey string
 	// sign returns the hex hash of text followed by the secret, with
 	// SHA-256 if sha256 is set, else SHA-1.
 	sign func(text string, sha256 bool) string
 }
 
-func newAccount(secret string) account {
-	return account{sign: func(text string, useSHA256 bool) string {
+func newCredential(apiKey, secret string) credential {
+	return credential{apiKey: apiKey, sign: func(text string, useSHA256 bool) string {
 		var h hash.Hash = sha1.New()
 		if useSHA256 {
 			h = sha256.New()

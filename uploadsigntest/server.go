@@ -42,10 +42,12 @@ const (
 type Server struct {
 	*httptest.Server
 
-	cloud, apiKey string
-	sha256Only    bool
-	now           func() time.Time
-	account       account // the secret, inside a function (oracle.go)
+	cloud      string
+	keys       []credential // the API keys, NewServer's first; their secrets inside functions (oracle.go)
+	notifyKey  string       // the API key whose secret signs notifications
+	sha256Only bool
+	now        func() time.Time
+	badOption  string // why an option cannot apply, for NewServer to panic with
 
 	maxRequest, minChunk, maxFile int64
 
@@ -113,9 +115,10 @@ type failure struct {
 }
 
 // NewServer starts a fake upload endpoint for the account with the given
-// cloud name, API key and secret. Close it when done. Like
-// [httptest.NewServer], it panics if it cannot start, here also when the
-// credentials are ones uploadsign.New refuses.
+// cloud name, API key and secret (see [WithKey] for more keys). Close it
+// when done. Like [httptest.NewServer], it panics if it cannot start, here
+// also when the credentials are ones uploadsign.New refuses or an option
+// cannot apply.
 func NewServer(cloudName, apiKey, apiSecret string, opts ...ServerOption) *Server {
 	for _, err := range []error{cloudinary.CheckCloudName(cloudName), cloudinary.CheckCredential("API key", apiKey),
 		cloudinary.CheckCredential("API secret", apiSecret)} {
@@ -125,8 +128,8 @@ func NewServer(cloudName, apiKey, apiSecret string, opts ...ServerOption) *Serve
 	}
 	s := &Server{
 		cloud:      cloudName,
-		apiKey:     apiKey,
-		account:    newAccount(apiSecret),
+		keys:       []credential{newCredential(apiKey, apiSecret)},
+		notifyKey:  apiKey,
 		now:        time.Now,
 		maxRequest: DefaultMaxRequestBytes,
 		minChunk:   DefaultMinChunkBytes,
@@ -136,6 +139,12 @@ func NewServer(cloudName, apiKey, apiSecret string, opts ...ServerOption) *Serve
 	}
 	for _, opt := range opts {
 		opt(s)
+	}
+	if _, ok := s.key(s.notifyKey); !ok && s.badOption == "" {
+		s.badOption = fmt.Sprintf("WithNotificationKey(%q): the server has no such API key", s.notifyKey)
+	}
+	if s.badOption != "" {
+		panic("uploadsigntest: NewServer: " + s.badOption)
 	}
 	s.Server = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { s.serve(w, r, "") }))
 	return s
@@ -165,7 +174,21 @@ func (s *Server) Close() {
 
 // String describes the server without its secret.
 func (s *Server) String() string {
-	return fmt.Sprintf("uploadsigntest.Server{URL: %q, cloud_name: %q, api_key: %q}", s.URL, s.cloud, s.apiKey)
+	keys := make([]string, len(s.keys))
+	for i, k := range s.keys {
+		keys[i] = k.apiKey
+	}
+	return fmt.Sprintf("uploadsigntest.Server{URL: %q, cloud_name: %q, api_keys: %q}", s.URL, s.cloud, keys)
+}
+
+// key returns the credential of an API key of the account.
+func (s *Server) key(apiKey string) (credential, bool) {
+	for _, k := range s.keys {
+		if k.apiKey == apiKey {
+			return k, true
+		}
+	}
+	return credential{}, false
 }
 
 // Uploads returns every upload request the server answered, in order,
@@ -354,20 +377,22 @@ const skippedFile = "uploadsigntest: the fields posted before the file were refu
 
 // checkFields checks the fields of a request as Cloudinary does before it
 // looks at the file: a known api_key, a signature, a timestamp, the
-// signature of the fields, the timestamp within the hour. It returns 0 if
-// they pass, else the status and message of the refusal.
+// signature of the fields by that key's secret, the timestamp within the
+// hour. It returns 0 if they pass, else the status and message of the
+// refusal.
 func (s *Server) checkFields(f map[string]string) (status int, msg string) {
+	key, known := s.key(f["api_key"])
 	switch {
 	case f["api_key"] == "":
 		return http.StatusUnauthorized, "Must supply api_key"
-	case f["api_key"] != s.apiKey:
+	case !known:
 		return http.StatusUnauthorized, "Unknown API key " + f["api_key"]
 	case f["signature"] == "":
 		return http.StatusBadRequest, "Upload preset must be specified when using unsigned upload"
 	case f["timestamp"] == "":
 		return http.StatusBadRequest, "Missing required parameter - timestamp"
 	}
-	if !s.checkSignature(f) {
+	if !s.checkSignature(f, key) {
 		return http.StatusUnauthorized, fmt.Sprintf("Invalid Signature %s. String to sign - '%s'.", f["signature"], stringToSign(f, 2))
 	}
 	ts, err := cloudinary.ParseTimestamp(f["timestamp"])
