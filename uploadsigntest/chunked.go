@@ -239,15 +239,15 @@ func (s *Server) check(p *chunkedUpload, cr contentRange, size int64, resourceTy
 // chunk adds a checked chunk (its signature, timestamp and file already
 // accepted) to its upload p, which is locked. It answers a chunk but the
 // last with {"done": false, "bytes": N}, and the last with the upload
-// response of the whole file. Only a refused chunk and the last one are
-// recorded.
+// response of the whole file, which it judges. Only a refused chunk and
+// the last one are recorded, a refused one without its bytes, which
+// release cuts off.
 func (s *Server) chunk(up *Upload, cr contentRange, p *chunkedUpload, b *blob, base string) (int, map[string]any, bool) {
 	last, err := s.check(p, cr, b.size, up.ResourceType)
 	if err != nil {
-		return s.refuseChunk(up, b, http.StatusBadRequest, err)
+		return http.StatusBadRequest, errorBody(err.Error()), true
 	}
 	if err := s.add(p, b); err != nil {
-		s.keepChunk(up, b)
 		s.drop(p)
 		return http.StatusInternalServerError, errorBody(err.Error()), true
 	}
@@ -272,8 +272,13 @@ func (s *Server) chunk(up *Upload, cr contentRange, p *chunkedUpload, b *blob, b
 		whole.discard()
 		return http.StatusInternalServerError, errorBody(serverError{err}.Error()), true
 	}
-	s.attach(up, whole)
+	up.Size = whole.size
 	status, resp := s.store(up, whole, base)
+	if status != http.StatusOK {
+		whole.discard() // the assembled file is refused: nothing of it stays
+		return status, resp, true
+	}
+	s.attach(up, whole)
 	return status, resp, true
 }
 
@@ -293,23 +298,4 @@ func (s *Server) add(p *chunkedUpload, b *blob) error {
 	p.received += b.size
 	p.chunks++
 	return nil
-}
-
-// refuseChunk answers a refused chunk and records it with its bytes.
-func (s *Server) refuseChunk(up *Upload, b *blob, status int, err error) (int, map[string]any, bool) {
-	s.keepChunk(up, b)
-	return status, errorBody(err.Error()), true
-}
-
-// keepChunk gives the record of a chunk not added to its upload the
-// chunk's bytes, in memory or in a file of their own.
-func (s *Server) keepChunk(up *Upload, b *blob) {
-	if b == nil {
-		return
-	}
-	if err := b.settle(s); err != nil {
-		b.discard()
-		return
-	}
-	s.attach(up, b)
 }

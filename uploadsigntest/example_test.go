@@ -78,22 +78,25 @@ func ExamplePostChunked() {
 		return
 	}
 
-	// 3,600 bytes in chunks of 1,000: the last chunk has 600.
-	clip := bytes.Repeat([]byte("frame "), 600)
+	// 3,600 bytes in chunks of 1,000: the last chunk has 600. The fake
+	// reads the format from the file, as Cloudinary does: an MP4 starts
+	// with an ftyp box.
+	ftyp := []byte("\x00\x00\x00\x18ftypisom\x00\x00\x02\x00isommp41")
+	clip := append(ftyp, bytes.Repeat([]byte("frame "), 596)...)
 	status, answer, err := uploadsigntest.PostChunked(payload.URL, payload.Fields, "intro.mp4",
 		bytes.NewReader(clip), int64(len(clip)), 1000)
 	if err != nil {
 		fmt.Println(err)
 		return
 	}
-	fmt.Println(status, answer["public_id"], answer["resource_type"], answer["bytes"])
+	fmt.Println(status, answer["public_id"], answer["resource_type"], answer["format"], answer["bytes"])
 
 	// The fake recorded the whole file once.
 	for _, u := range srv.Uploads() {
 		fmt.Println(u.Size, "bytes in", u.Chunks, "chunks:", bytes.Equal(u.File, clip))
 	}
 	// Output:
-	// 200 clips/intro video 3600
+	// 200 clips/intro video mp4 3600
 	// 3600 bytes in 4 chunks: true
 }
 

@@ -1,13 +1,12 @@
 package uploadsigntest
 
 import (
-	"bytes"
 	"crypto/md5"
 	"encoding/base64"
 	"errors"
-	"fmt"
 	"hash"
 	"io"
+	"maps"
 	"math"
 	"mime"
 	"net/http"
@@ -24,88 +23,6 @@ const (
 	// does by default.
 	maxParts = 1000
 )
-
-// blob holds the bytes of one received file: in memory, or in a temporary
-// file under the server's directory, which Close removes. A chunk is read
-// straight into its upload's file, after the bytes the upload has: it is a
-// blob that shares that file, at an offset, until the chunk is accepted.
-type blob struct {
-	data   []byte // the bytes, when held in memory
-	path   string // else the file that holds them
-	at     int64  // at this offset
-	shared bool   // the file is a chunked upload's, not the blob's own
-	size   int64
-	md5    [md5.Size]byte // of a blob that is not shared
-}
-
-// blobReader reads a blob from anywhere.
-type blobReader interface {
-	io.ReadSeekCloser
-	io.ReaderAt
-}
-
-type memReader struct{ *bytes.Reader }
-
-func (memReader) Close() error { return nil }
-
-type fileReader struct {
-	*io.SectionReader
-	f *os.File
-}
-
-func (r fileReader) Close() error { return r.f.Close() }
-
-func (b *blob) open() (blobReader, error) {
-	if b.path == "" {
-		return memReader{bytes.NewReader(b.data)}, nil
-	}
-	f, err := os.Open(b.path)
-	if err != nil {
-		return nil, err
-	}
-	return fileReader{io.NewSectionReader(f, b.at, b.size), f}, nil
-}
-
-// settle moves a blob of at most MaxUploadBytes into memory, and gives a
-// larger shared one a file of its own.
-func (b *blob) settle(s *Server) error {
-	if b.path == "" || (b.size > MaxUploadBytes && !b.shared) {
-		return nil
-	}
-	r, err := b.open()
-	if err != nil {
-		return serverError{err}
-	}
-	defer r.Close()
-	if b.size <= MaxUploadBytes {
-		data := make([]byte, b.size)
-		if _, err := io.ReadFull(r, data); err != nil {
-			return serverError{err}
-		}
-		b.discard()
-		*b = blob{data: data, size: b.size, md5: b.md5}
-		return nil
-	}
-	w := &spill{s: s}
-	if _, err := io.Copy(w, r); err != nil {
-		w.abort()
-		return err
-	}
-	own, err := w.finish(nil)
-	if err != nil {
-		return err
-	}
-	own.md5 = b.md5
-	*b = *own
-	return nil
-}
-
-// discard removes a blob's own temporary file.
-func (b *blob) discard() {
-	if b != nil && b.path != "" && !b.shared {
-		os.Remove(b.path)
-	}
-}
 
 // serverError is a failure of the fake itself (a temporary file it could
 // not write), answered with status 500.
@@ -211,6 +128,14 @@ func (w *spill) abort() {
 	}
 }
 
+// counter counts the bytes of a file the server does not keep: one whose
+// request is refused by the fields before it.
+type counter struct{ n int64 }
+
+func (c *counter) Write(p []byte) (int, error)     { c.n += int64(len(p)); return len(p), nil }
+func (c *counter) finish(hash.Hash) (*blob, error) { return &blob{size: c.n, skipped: true}, nil }
+func (c *counter) abort()                          {}
+
 // sink is where receive writes a file.
 type sink interface {
 	io.Writer
@@ -267,19 +192,43 @@ func (s *Server) readForm(r *http.Request, up *Upload, p *chunkedUpload) (*blob,
 	if err != nil {
 		return nil, err
 	}
-	for k, vs := range values {
-		if k == "file" {
-			if file != nil {
-				continue // the file part wins
-			}
-			if file, err = s.readFileField(vs[0], up); err != nil {
-				return nil, err
-			}
-			continue
+	maps.Copy(up.Fields, fieldsOf(values))
+	if vs := values["file"]; file == nil && len(vs) > 0 {
+		if status, _ := s.checkFields(up.Fields); status != 0 {
+			return nil, nil // refused whatever the file: not decoded
 		}
-		up.Fields[k] = strings.Join(vs, ",")
+		if file, err = s.readFileField(vs[0], up); err != nil {
+			return nil, err
+		}
 	}
 	return file, nil
+}
+
+// refusedBeforeFile reports whether the fields posted before the file,
+// api_key, signature and timestamp among them, are refused: then the
+// server counts the file's bytes but keeps none. A client that posts
+// those fields after the file has its file kept until the request is
+// judged.
+func (s *Server) refusedBeforeFile(values url.Values) bool {
+	f := fieldsOf(values)
+	if f["api_key"] == "" || f["signature"] == "" || f["timestamp"] == "" {
+		return false
+	}
+	status, _ := s.checkFields(f)
+	return status != 0
+}
+
+// fieldsOf turns a form's values into fields, each name once: a repeated
+// name's values joined with ",", as Cloudinary reads an array. The file
+// is not a field.
+func fieldsOf(values url.Values) map[string]string {
+	f := make(map[string]string, len(values))
+	for k, vs := range values {
+		if k != "file" {
+			f[k] = strings.Join(vs, ",")
+		}
+	}
+	return f
 }
 
 // readMultipart streams a multipart form: fields into memory, within
@@ -316,7 +265,9 @@ func (s *Server) readMultipart(r *http.Request, up *Upload, p *chunkedUpload) (u
 			if file != nil {
 				continue // only the first file counts
 			}
-			if p != nil {
+			if s.refusedBeforeFile(values) {
+				file, err = s.receive(part, &counter{}, md5.New())
+			} else if p != nil {
 				file, err = s.receive(part, &chunkWriter{s: s, p: p}, p.hashClone())
 			} else {
 				file, err = s.receive(part, &spill{s: s, limit: MaxUploadBytes}, md5.New())
@@ -397,11 +348,4 @@ func (s *Server) readFileField(v string, up *Upload) (*blob, error) {
 	}
 	up.Filename = "file"
 	return &blob{data: b, size: int64(len(b)), md5: md5.Sum(b)}, nil
-}
-
-// mustNotBeNegative panics, naming the option, on a negative size.
-func mustNotBeNegative(option string, n int64) {
-	if n < 0 {
-		panic(fmt.Sprintf("uploadsigntest: %s(%d): a size cannot be negative", option, n))
-	}
 }

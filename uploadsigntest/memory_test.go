@@ -167,3 +167,56 @@ func TestChunkedUploadMemory(t *testing.T) {
 }
 
 func mib(n uint64) float64 { return float64(n) / (1 << 20) }
+
+// TestRefusedUploadsKeepNothing: the fake keeps no bytes of a refused
+// upload, whether refused by its fields (before its file is read) or by
+// its content (after): eight refused 8 MiB uploads and one refused 40 MiB
+// upload grow the live heap by less than 16 MiB and leave no temporary
+// file, and their records hold no file.
+func TestRefusedUploadsKeepNothing(t *testing.T) {
+	tmp := t.TempDir()
+	t.Setenv("TMPDIR", tmp)
+	_, srv, _ := startFake(t)
+	signed := signFields(map[string]string{"public_id": "p"})
+	tampered := copyFields(signed)
+	tampered["public_id"] = "other"
+	type upload struct {
+		fields map[string]string
+		size   patternFile
+		status int
+	}
+	var uploads []upload
+	for i := range 8 {
+		if i%2 == 0 {
+			uploads = append(uploads, upload{tampered, 8 << 20, http.StatusUnauthorized})
+		} else {
+			uploads = append(uploads, upload{signed, 8 << 20, http.StatusBadRequest}) // not an image
+		}
+	}
+	uploads = append(uploads, upload{signed, 40 << 20, http.StatusBadRequest}) // on disk while read
+
+	runtime.GC()
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
+	for i, u := range uploads {
+		status, answer, err := postStream(uploadURL(srv, "image"), u.fields, nil, u.size)
+		if err != nil || status != u.status {
+			t.Fatalf("upload %d: %d %v (%v), want %d", i, status, answer, err, u.status)
+		}
+	}
+	runtime.GC()
+	runtime.ReadMemStats(&after)
+	growth := int64(after.HeapAlloc) - int64(before.HeapAlloc)
+	t.Logf("live heap %.1f MiB before, %.1f MiB after %d refused uploads", mib(before.HeapAlloc), mib(after.HeapAlloc), len(uploads))
+	if growth >= 16<<20 {
+		t.Errorf("the live heap grew by %.1f MiB, want less than 16 MiB", float64(growth)/(1<<20))
+	}
+	if files := tempFiles(t, tmp); len(files) != 0 {
+		t.Errorf("temporary files left: %v", files)
+	}
+	for i, u := range srv.Uploads() {
+		if u.File != nil || u.Path != "" || u.Size != int64(uploads[i].size) {
+			t.Errorf("upload %d recorded with %d bytes in File, Path %q, Size %d; want none, none, %d", i, len(u.File), u.Path, u.Size, uploads[i].size)
+		}
+	}
+}

@@ -54,9 +54,10 @@ func (s *Server) AwaitDeliveries(ctx context.Context, n int) ([]Delivery, error)
 }
 
 // NotificationRequest returns a POST to target carrying body, signed as
-// Cloudinary signs notifications with the server's credentials: the
-// X-Cld-Timestamp header is the server's clock in Unix seconds, and
-// X-Cld-Signature the hex hash of body, the timestamp and the secret, with
+// Cloudinary signs notifications: the X-Cld-Timestamp header is the
+// server's clock in Unix seconds, and X-Cld-Signature the hex hash of
+// body, the timestamp and the secret of the notification key
+// ([WithNotificationKey]; NewServer's by default), with
 // SHA-1 (SHA-256 with [WithSHA256Only]). target is an absolute URL, for
 // an [http.Client], or a path, for a handler's ServeHTTP. It panics if
 // target is not a URL, as [httptest.NewRequest] does.
@@ -73,7 +74,8 @@ func (s *Server) signNotification(h http.Header, body []byte) {
 	ts := strconv.FormatInt(s.now().Unix(), 10)
 	h.Set("Content-Type", "application/json")
 	h.Set("X-Cld-Timestamp", ts)
-	h.Set("X-Cld-Signature", s.account.sign(string(body)+ts, s.sha256Only))
+	key, _ := s.key(s.notifyKey) // NewServer checked it
+	h.Set("X-Cld-Signature", key.sign(string(body)+ts, s.sha256Only))
 }
 
 // notify sends the upload notification of an answered upload to its
@@ -119,8 +121,12 @@ func (s *Server) notify(target string, resp map[string]any) {
 }
 
 // notificationClient sends notifications; a receiver that does not answer
-// within its timeout is a failed delivery.
-var notificationClient = &http.Client{Timeout: 10 * time.Second}
+// within its timeout is a failed delivery. It follows no redirect, which
+// could lead a notification off this machine: a redirect is the answer.
+var notificationClient = &http.Client{
+	Timeout:       10 * time.Second,
+	CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
+}
 
 // Mount returns the server's handler for serving it under prefix of
 // another server, such as an application's own, so that one address

@@ -149,3 +149,30 @@ func TestMountAfterClose(t *testing.T) {
 		t.Errorf("status %d, want 503", w.Code)
 	}
 }
+
+// TestNotificationsFollowNoRedirect: a receiver's redirect is its answer;
+// the fake does not follow it (elsewhere it could lead off this machine).
+func TestNotificationsFollowNoRedirect(t *testing.T) {
+	_, srv, _ := startFake(t)
+	hits := make(chan string, 1)
+	elsewhere := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { hits <- r.URL.Path }))
+	defer elsewhere.Close()
+	receiver := httptest.NewServer(http.RedirectHandler(elsewhere.URL+"/followed", http.StatusTemporaryRedirect))
+	defer receiver.Close()
+
+	fields := signFields(map[string]string{"notification_url": receiver.URL + "/hook"})
+	if status, answer, err := uploadsigntest.Post(uploadURL(srv, "image"), fields, "a.png", pngImage(t, 2, 2)); err != nil || status != 200 {
+		t.Fatalf("upload: %d %v %v", status, answer, err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	d, err := srv.AwaitDeliveries(ctx, 1)
+	if err != nil || d[0].Status != http.StatusTemporaryRedirect || d[0].Err != nil {
+		t.Fatalf("delivery answered %d (%v, %v), want the receiver's 307", d[0].Status, d[0].Err, err)
+	}
+	select {
+	case path := <-hits:
+		t.Errorf("the redirect was followed to %s", path)
+	default:
+	}
+}

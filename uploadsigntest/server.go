@@ -1,92 +1,19 @@
-// Package uploadsigntest provides a fake Cloudinary upload endpoint for
-// tests, in the manner of net/http/httptest: signed uploads run end to end
-// without an account or a network.
-//
-//	srv := uploadsigntest.NewServer("demo", "123456789012345", secret)
-//	defer srv.Close()
-//	signer, _ := uploadsign.New("demo", "123456789012345", secret,
-//		uploadsign.WithUploadURL(srv.URL), uploadsign.WithParamSets(sets...))
-//	payload, _ := signer.Sign("avatar", 1, uploadsign.Params{})
-//	status, answer, _ := uploadsigntest.Post(payload.URL, payload.Fields, "a.png", png)
-//	uploads := srv.Uploads()
-//
-// The server checks an upload as Cloudinary's upload endpoint does: a known
-// api_key; the signature over every posted field except file, api_key,
-// cloud_name, resource_type and signature, with blank values dropped, in
-// signature version 2 (or 1, when no signed value holds "&") and SHA-1 or
-// SHA-256 (SHA-256 only with [WithSHA256Only]); a timestamp at most one
-// hour old; a file. It answers failures with the messages and statuses
-// Cloudinary's users report, and success with the fields of Cloudinary's
-// upload response (public_id, version, signature, width and height,
-// format, bytes, tags, context, url, secure_url, created_at,
-// original_filename, ...); the response signature uses the account's
-// algorithm, SHA-1 unless [WithSHA256Only]. The url and secure_url point at
-// the server itself, which serves the uploaded bytes. An upload that signs
-// a notification_url is followed by Cloudinary's upload notification,
-// POSTed there and signed with the account's secret ([Server.Deliveries]);
-// [Server.NotificationRequest] makes one for a webhook handler's tests.
-// Signatures are checked with the package's own plain implementation of
-// Cloudinary's rules, not with the uploadsign library, so that a bug in
-// the library shows up as a refused upload instead of being mirrored.
-//
-// Large files arrive as Cloudinary's SDKs and Upload Widget send them: in
-// chunks, each a complete signed upload request of its own, carrying the
-// headers X-Unique-Upload-Id (one random id for every chunk of a file) and
-// Content-Range: bytes START-END/TOTAL, where TOTAL is the file's size, or
-// -1 on every chunk but the last (the official Node SDK's
-// upload_chunked_stream, which signs each chunk anew). The server checks
-// each chunk as an upload (signature, timestamp within the hour), then
-// that the chunks arrive in order from byte 0 without gap or overlap,
-// agree on the total, are posted to the same resource type, and that
-// every chunk but the last holds at least [DefaultMinChunkBytes].
-// (Cloudinary needs the last chunk last, and is said to need the first
-// one first; the fake wants them all in order, as the official clients
-// send them.) A chunk but the last is answered {"done": false, "bytes":
-// N}, N the bytes received so far; the last one with the upload response
-// of the whole file, recorded as one [Upload]. A chunk that does not fit
-// is refused with a 400 and changes nothing, so the client may send it
-// again. [PostChunked] sends a file that way.
-//
-// Limits are Cloudinary's: a file of more than [DefaultMaxRequestBytes]
-// in one request (a whole file or a chunk) is refused with a 400 "File
-// size too large. Got N. Maximum is M."; [WithMaxRequestBytes],
-// [WithMinChunkBytes] and [WithMaxFileBytes] change them. Files larger
-// than [MaxUploadBytes], and chunks, are kept in temporary files, which
-// Close removes with the chunks of uploads never finished.
-//
-// What it does not do: transformations, eager or analysis results, upload
-// presets, remote fetching of a file given as a URL, and the limits of a
-// plan unless set with [WithMaxFileBytes]. Some values (asset_id,
-// generated public_ids) are random.
 package uploadsigntest
 
 import (
 	"bytes"
-	"crypto/subtle"
-	"encoding/binary"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"image"
-	_ "image/gif"  // register GIF for image.DecodeConfig
-	_ "image/jpeg" // register JPEG
-	_ "image/png"  // register PNG
 	"io"
-	"maps"
-	"mime"
 	"net/http"
 	"net/http/httptest"
-	"net/url"
 	"os"
-	"path"
-	"strconv"
 	"strings"
 	"sync"
 	"time"
 
 	"github.com/uploadsign/uploadsign/internal/cloudinary"
-	"github.com/uploadsign/uploadsign/internal/random"
 )
 
 // MaxUploadBytes is the size up to which an [Upload] holds its bytes in
@@ -115,10 +42,12 @@ const (
 type Server struct {
 	*httptest.Server
 
-	cloud, apiKey string
-	sha256Only    bool
-	now           func() time.Time
-	account       account // the secret, inside a function (oracle.go)
+	cloud      string
+	keys       []credential // the API keys, NewServer's first; their secrets inside functions (oracle.go)
+	notifyKey  string       // the API key whose secret signs notifications
+	sha256Only bool
+	now        func() time.Time
+	badOption  string // why an option cannot apply, for NewServer to panic with
 
 	maxRequest, minChunk, maxFile int64
 
@@ -137,18 +66,20 @@ type Server struct {
 
 // Upload is one request the server answered. A chunked upload is
 // recorded once, by its last chunk, with the bytes of the whole file; a
-// refused chunk is recorded like any refused request, with its own bytes.
+// refused chunk is recorded like any refused request. Only an accepted
+// upload keeps its bytes: the server drops those of a refused or dropped
+// request, from memory and disk, as soon as it refuses it.
 type Upload struct {
 	ResourceType string            // from the URL path
 	Fields       map[string]string // every posted field but the file (of the last chunk, for a chunked upload)
 	Filename     string            // the file part's name, if any
-	Size         int64             // the number of bytes uploaded: of the whole file, for a chunked upload
-	// File holds the uploaded bytes if there are at most MaxUploadBytes;
-	// it is nil for a larger file, whose bytes are at Path, and when the
-	// request was refused before its file was read.
+	Size         int64             // the number of bytes uploaded (of the whole file, for a chunked upload), kept or not
+	// File holds the uploaded bytes of an accepted upload of at most
+	// MaxUploadBytes; it is nil for a larger file, whose bytes are at
+	// Path, and for a request not answered with 200.
 	File []byte
-	// Path is the temporary file that holds the bytes of a file larger
-	// than MaxUploadBytes, "" otherwise. Close removes it. [Upload.Open]
+	// Path is the temporary file that holds the bytes of an accepted
+	// file larger than MaxUploadBytes, "" otherwise. Close removes it. [Upload.Open]
 	// reads either.
 	Path         string
 	UploadID     string         // a chunked upload's X-Unique-Upload-Id header, "" for an upload in one request
@@ -183,64 +114,11 @@ type failure struct {
 	drop    bool
 }
 
-// ServerOption configures a Server.
-type ServerOption func(*Server)
-
-// WithSHA256Only makes the server refuse SHA-1 signatures, as an account
-// does that asked for SHA-256 only.
-func WithSHA256Only() ServerOption {
-	return func(s *Server) { s.sha256Only = true }
-}
-
-// WithClock sets the server's clock, which judges the age of timestamps
-// and stamps versions. The default is time.Now.
-func WithClock(now func() time.Time) ServerOption {
-	return func(s *Server) { s.now = now }
-}
-
-// WithMaxRequestBytes sets the largest file one request may carry, whole
-// or as a chunk; 0 removes the limit. The default is Cloudinary's,
-// [DefaultMaxRequestBytes]. A larger file is refused with status 400 and
-// "File size too large. Got N. Maximum is M." NewServer panics if n is
-// negative.
-func WithMaxRequestBytes(n int64) ServerOption {
-	return func(s *Server) {
-		mustNotBeNegative("WithMaxRequestBytes", n)
-		s.maxRequest = n
-	}
-}
-
-// WithMinChunkBytes sets the smallest chunk but the last of a chunked
-// upload; 0 removes the minimum. The default is Cloudinary's,
-// [DefaultMinChunkBytes]; set a small one to test chunked uploads with
-// small files. A smaller chunk is refused with status 400 and "All parts
-// except EOF-chunk must be larger than 5mb" (the size in bytes, with
-// another minimum). NewServer panics if n is negative.
-func WithMinChunkBytes(n int64) ServerOption {
-	return func(s *Server) {
-		mustNotBeNegative("WithMinChunkBytes", n)
-		s.minChunk = n
-	}
-}
-
-// WithMaxFileBytes sets the largest file, in one request or assembled from
-// chunks, as a Cloudinary plan limits the size of an image or video; 0,
-// the default, sets no limit beyond [WithMaxRequestBytes] for one request.
-// A chunked upload is refused as soon as a chunk's Content-Range shows it
-// is larger, with status 400 and "File size too large. Got N. Maximum is
-// M.", N the total or the end of the chunk. NewServer panics if n is
-// negative.
-func WithMaxFileBytes(n int64) ServerOption {
-	return func(s *Server) {
-		mustNotBeNegative("WithMaxFileBytes", n)
-		s.maxFile = n
-	}
-}
-
 // NewServer starts a fake upload endpoint for the account with the given
-// cloud name, API key and secret. Close it when done. Like
-// [httptest.NewServer], it panics if it cannot start, here also when the
-// credentials are ones uploadsign.New refuses.
+// cloud name, API key and secret (see [WithKey] for more keys). Close it
+// when done. Like [httptest.NewServer], it panics if it cannot start, here
+// also when the credentials are ones uploadsign.New refuses or an option
+// cannot apply.
 func NewServer(cloudName, apiKey, apiSecret string, opts ...ServerOption) *Server {
 	for _, err := range []error{cloudinary.CheckCloudName(cloudName), cloudinary.CheckCredential("API key", apiKey),
 		cloudinary.CheckCredential("API secret", apiSecret)} {
@@ -250,8 +128,8 @@ func NewServer(cloudName, apiKey, apiSecret string, opts ...ServerOption) *Serve
 	}
 	s := &Server{
 		cloud:      cloudName,
-		apiKey:     apiKey,
-		account:    newAccount(apiSecret),
+		keys:       []credential{newCredential(apiKey, apiSecret)},
+		notifyKey:  apiKey,
 		now:        time.Now,
 		maxRequest: DefaultMaxRequestBytes,
 		minChunk:   DefaultMinChunkBytes,
@@ -261,6 +139,12 @@ func NewServer(cloudName, apiKey, apiSecret string, opts ...ServerOption) *Serve
 	}
 	for _, opt := range opts {
 		opt(s)
+	}
+	if _, ok := s.key(s.notifyKey); !ok && s.badOption == "" {
+		s.badOption = fmt.Sprintf("WithNotificationKey(%q): the server has no such API key", s.notifyKey)
+	}
+	if s.badOption != "" {
+		panic("uploadsigntest: NewServer: " + s.badOption)
 	}
 	s.Server = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { s.serve(w, r, "") }))
 	return s
@@ -290,7 +174,21 @@ func (s *Server) Close() {
 
 // String describes the server without its secret.
 func (s *Server) String() string {
-	return fmt.Sprintf("uploadsigntest.Server{URL: %q, cloud_name: %q, api_key: %q}", s.URL, s.cloud, s.apiKey)
+	keys := make([]string, len(s.keys))
+	for i, k := range s.keys {
+		keys[i] = k.apiKey
+	}
+	return fmt.Sprintf("uploadsigntest.Server{URL: %q, cloud_name: %q, api_keys: %q}", s.URL, s.cloud, keys)
+}
+
+// key returns the credential of an API key of the account.
+func (s *Server) key(apiKey string) (credential, bool) {
+	for _, k := range s.keys {
+		if k.apiKey == apiKey {
+			return k, true
+		}
+	}
+	return credential{}, false
 }
 
 // Uploads returns every upload request the server answered, in order,
@@ -407,7 +305,6 @@ func (s *Server) upload(r *http.Request, up *Upload, base string) (status int, r
 		cr contentRange
 		p  *chunkedUpload // the upload a chunk belongs to, locked while the chunk is read
 	)
-	chunked := false
 	if h := r.Header.Get("Content-Range"); h != "" {
 		up.ContentRange, up.UploadID = h, r.Header.Get("X-Unique-Upload-Id")
 		var err error
@@ -417,7 +314,6 @@ func (s *Server) upload(r *http.Request, up *Upload, base string) (status int, r
 		if up.UploadID == "" {
 			return http.StatusBadRequest, errorBody("Missing X-Unique-Upload-Id header: every chunk of a file carries the same one"), true
 		}
-		chunked = true
 		p = s.pendingUpload(up.UploadID, up.ResourceType)
 		defer s.release(p)
 	}
@@ -425,68 +321,17 @@ func (s *Server) upload(r *http.Request, up *Upload, base string) (status int, r
 	if err != nil {
 		return errorStatus(err), errorBody(err.Error()), true
 	}
-	refuse := func(status int, msg string) (int, map[string]any, bool) {
-		if chunked {
-			return s.refuseChunk(up, file, status, refusal(msg))
-		}
-		return status, errorBody(msg), true
+	status, resp, record = s.take(up, cr, p, file, base)
+	if file != nil && up.Size == 0 {
+		up.Size = file.size
 	}
-	if !chunked {
-		s.attach(up, file)
-	}
-
-	s.mu.Lock()
-	if len(s.failing) > 0 {
-		f := s.failing[0]
-		s.failing = s.failing[1:]
-		s.mu.Unlock()
-		if f.drop {
-			if chunked {
-				s.keepChunk(up, file)
-			}
-			return 0, nil, true
-		}
-		return refuse(f.status, f.message)
-	}
-	s.mu.Unlock()
-
-	f := up.Fields
 	switch {
-	case f["api_key"] == "":
-		return refuse(http.StatusUnauthorized, "Must supply api_key")
-	case f["api_key"] != s.apiKey:
-		return refuse(http.StatusUnauthorized, "Unknown API key "+f["api_key"])
-	case f["signature"] == "":
-		return refuse(http.StatusBadRequest, "Upload preset must be specified when using unsigned upload")
-	case f["timestamp"] == "":
-		return refuse(http.StatusBadRequest, "Missing required parameter - timestamp")
+	case p == nil && status == http.StatusOK:
+		s.attach(up, file)
+	case p == nil:
+		file.discard() // a refused request leaves nothing behind
 	}
-	if !s.checkSignature(f) {
-		msg := fmt.Sprintf("Invalid Signature %s. String to sign - '%s'.", f["signature"], stringToSign(f, 2))
-		return refuse(http.StatusUnauthorized, msg)
-	}
-	ts, err := cloudinary.ParseTimestamp(f["timestamp"])
-	if err != nil {
-		return refuse(http.StatusBadRequest, "Invalid timestamp "+f["timestamp"])
-	}
-	if reported := time.Unix(ts, 0).UTC(); s.now().Sub(reported) > cloudinary.UploadValidity {
-		return refuse(http.StatusBadRequest, fmt.Sprintf("Stale request - reported time is %s which is more than 1 hour ago",
-			reported.Format("2006-01-02 15:04:05 -0700")))
-	}
-	if file == nil {
-		return refuse(http.StatusBadRequest, "Missing required parameter - file")
-	}
-	if file.size == 0 {
-		return refuse(http.StatusBadRequest, "Empty file")
-	}
-	if chunked {
-		return s.chunk(up, cr, p, file, base)
-	}
-	if s.maxFile > 0 && file.size > s.maxFile {
-		return refuse(http.StatusBadRequest, tooLarge(file.size, s.maxFile).Error())
-	}
-	status, resp = s.store(up, file, base)
-	return status, resp, true
+	return status, resp, record
 }
 
 // attach gives a recorded upload its bytes.
@@ -497,31 +342,6 @@ func (s *Server) attach(up *Upload, b *blob) {
 	up.Size, up.File, up.Path = b.size, b.data, b.path
 }
 
-// checkSignature accepts the signature in either algorithm (SHA-1 only if
-// the account allows it) and either signature version (version 1 only when
-// no signed value holds "&"), as Cloudinary does by default.
-func (s *Server) checkSignature(f map[string]string) bool {
-	versions := []int{2, 1}
-	for k, x := range f {
-		if !cloudinary.Unsigned(k) && strings.ContainsRune(k+x, '&') {
-			versions = []int{2}
-		}
-	}
-	got := []byte(strings.ToLower(f["signature"]))
-	for _, version := range versions {
-		text := stringToSign(f, version)
-		for _, useSHA256 := range []bool{false, true} {
-			if !useSHA256 && s.sha256Only {
-				continue
-			}
-			if subtle.ConstantTimeCompare(got, []byte(s.account.sign(text, useSHA256))) == 1 {
-				return true
-			}
-		}
-	}
-	return false
-}
-
 // refusal is an error whose text is the message Cloudinary answers with,
 // capitalized as Cloudinary writes it.
 type refusal string
@@ -529,214 +349,3 @@ type refusal string
 func (r refusal) Error() string { return string(r) }
 
 func refusalf(format string, args ...any) error { return refusal(fmt.Sprintf(format, args...)) }
-
-// store saves a checked upload and returns Cloudinary's response, whose
-// URLs start with base.
-func (s *Server) store(up *Upload, b *blob, base string) (int, map[string]any) {
-	f := up.Fields
-	format, width, height, kind, err := sniff(b, up.Filename)
-	if err != nil {
-		return http.StatusInternalServerError, errorBody(serverError{err}.Error())
-	}
-	resourceType := up.ResourceType
-	if resourceType == "auto" {
-		resourceType = kind
-	}
-	if resourceType == "image" && kind != "image" {
-		return http.StatusBadRequest, errorBody("Invalid image file")
-	}
-	if f["format"] != "" {
-		format = f["format"]
-	}
-	deliveryType := f["type"]
-	if deliveryType == "" {
-		deliveryType = "upload"
-	}
-	name := strings.TrimSuffix(path.Base(up.Filename), path.Ext(up.Filename))
-	publicID := f["public_id"]
-	if publicID == "" {
-		switch {
-		case truthy(f["use_filename"]) && name != "" && f["unique_filename"] != "" && !truthy(f["unique_filename"]):
-			publicID = name
-		case truthy(f["use_filename"]) && name != "":
-			publicID = name + "_" + random.Alnum(6)
-		default:
-			publicID = random.Alnum(20)
-		}
-	}
-	if folder := strings.Trim(f["folder"], "/"); folder != "" {
-		publicID = folder + "/" + publicID
-	}
-	if resourceType == "raw" && format != "" && !strings.HasSuffix(publicID, "."+format) {
-		publicID += "." + format
-	}
-
-	key := resourceType + "/" + deliveryType + "/" + publicID
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if old, ok := s.assets[key]; ok && f["overwrite"] != "" && !truthy(f["overwrite"]) {
-		resp := maps.Clone(old.response)
-		resp["existing"] = true
-		return http.StatusOK, resp
-	}
-	version := s.now().Unix()
-	if old, ok := s.assets[key]; ok {
-		if v, _ := old.response["version"].(int64); v >= version {
-			version = v + 1
-		}
-	}
-	delivery := fmt.Sprintf("%s/%s/%s/%s/v%d/%s", base, s.cloud, resourceType, deliveryType, version, escapePath(publicID))
-	if resourceType != "raw" && format != "" {
-		delivery += "." + format
-	}
-	resp := map[string]any{
-		"asset_id":          random.Hex(16),
-		"public_id":         publicID,
-		"version":           version,
-		"version_id":        random.Hex(16),
-		"signature":         s.responseSignature(publicID, version),
-		"resource_type":     resourceType,
-		"type":              deliveryType,
-		"created_at":        s.now().UTC().Format(time.RFC3339),
-		"bytes":             b.size,
-		"etag":              hex.EncodeToString(b.md5[:]),
-		"placeholder":       false,
-		"url":               delivery,
-		"secure_url":        delivery,
-		"original_filename": name,
-		"api_key":           s.apiKey,
-		"tags":              splitTags(f["tags"]),
-	}
-	if resourceType != "raw" { // a raw file's extension is in its public_id
-		resp["format"] = format
-	}
-	if resourceType == "image" {
-		resp["width"], resp["height"] = width, height
-	}
-	if folder := f["asset_folder"]; folder != "" {
-		resp["asset_folder"] = folder
-	} else if folder := f["folder"]; folder != "" {
-		resp["asset_folder"] = strings.Trim(folder, "/")
-	}
-	if name := f["display_name"]; name != "" {
-		resp["display_name"] = name
-	}
-	if ctx := f["context"]; ctx != "" {
-		resp["context"] = map[string]any{"custom": cloudinary.ParseContext(ctx)}
-	}
-	s.assets[key] = &asset{response: resp, body: b, mimeType: mimeType(format)}
-	return http.StatusOK, maps.Clone(resp)
-}
-
-// serveAsset answers GET of a url or secure_url the server returned.
-func (s *Server) serveAsset(w http.ResponseWriter, r *http.Request) {
-	// /CLOUD/RESOURCE_TYPE/TYPE/vVERSION/PUBLIC_ID[.FORMAT]
-	parts := strings.SplitN(strings.TrimPrefix(r.URL.Path, "/"), "/", 5)
-	if len(parts) == 5 && parts[0] == s.cloud && strings.HasPrefix(parts[3], "v") {
-		publicID := parts[4]
-		s.mu.Lock()
-		a, ok := s.assets[parts[1]+"/"+parts[2]+"/"+publicID]
-		if !ok && parts[1] != "raw" {
-			a, ok = s.assets[parts[1]+"/"+parts[2]+"/"+strings.TrimSuffix(publicID, path.Ext(publicID))]
-		}
-		s.mu.Unlock()
-		if ok {
-			body, err := a.body.open()
-			if err != nil {
-				http.Error(w, "uploadsigntest: "+err.Error(), http.StatusInternalServerError)
-				return
-			}
-			defer body.Close()
-			w.Header().Set("Content-Type", a.mimeType)
-			w.Header().Set("Access-Control-Allow-Origin", "*")
-			http.ServeContent(w, r, "", time.Time{}, body)
-			return
-		}
-	}
-	http.NotFound(w, r)
-}
-
-// responseSignature is the signature Cloudinary returns with an upload:
-// signature version 1 over public_id and version, with the account's
-// algorithm (SHA-256 for an account that requires it, else SHA-1).
-func (s *Server) responseSignature(publicID string, version int64) string {
-	return s.account.sign("public_id="+publicID+"&version="+strconv.FormatInt(version, 10), s.sha256Only)
-}
-
-// escapePath escapes each "/"-separated segment of a public_id for a URL.
-func escapePath(publicID string) string {
-	segments := strings.Split(publicID, "/")
-	for i, seg := range segments {
-		segments[i] = url.PathEscape(seg)
-	}
-	return strings.Join(segments, "/")
-}
-
-func truthy(v string) bool { return v == "1" || v == "true" }
-
-func splitTags(v string) []string {
-	if v == "" {
-		return []string{}
-	}
-	return strings.Split(v, ",")
-}
-
-// sniff reports the format, size and resource type of an upload, reading
-// no more of it than its header.
-func sniff(b *blob, filename string) (format string, width, height int, kind string, err error) {
-	r, err := b.open()
-	if err != nil {
-		return "", 0, 0, "", err
-	}
-	defer r.Close()
-	if cfg, f, err := image.DecodeConfig(io.NewSectionReader(r, 0, b.size)); err == nil {
-		if f == "jpeg" {
-			f = "jpg"
-		}
-		return f, cfg.Width, cfg.Height, "image", nil
-	}
-	head := make([]byte, 30)
-	n, _ := r.ReadAt(head, 0)
-	if w, h, ok := webpSize(head[:n]); ok {
-		return "webp", w, h, "image", nil
-	}
-	ext := strings.TrimPrefix(strings.ToLower(path.Ext(filename)), ".")
-	switch ext {
-	case "mp4", "mov", "webm", "ogv", "avi", "mkv", "mp3", "wav", "ogg":
-		return ext, 0, 0, "video", nil
-	}
-	return ext, 0, 0, "raw", nil
-}
-
-// webpSize reads the canvas size from a WebP header (lossy, lossless or
-// extended), which the standard library cannot decode.
-func webpSize(b []byte) (w, h int, ok bool) {
-	if len(b) < 30 || string(b[0:4]) != "RIFF" || string(b[8:12]) != "WEBP" {
-		return 0, 0, false
-	}
-	switch string(b[12:16]) {
-	case "VP8 ": // lossy: frame tag, start code, then 14-bit sizes
-		if b[23] != 0x9d || b[24] != 0x01 || b[25] != 0x2a {
-			return 0, 0, false
-		}
-		return int(binary.LittleEndian.Uint16(b[26:]) & 0x3fff), int(binary.LittleEndian.Uint16(b[28:]) & 0x3fff), true
-	case "VP8L": // lossless: signature 0x2f, then 14-bit sizes minus one
-		if b[20] != 0x2f {
-			return 0, 0, false
-		}
-		bits := binary.LittleEndian.Uint32(b[21:])
-		return int(bits&0x3fff) + 1, int(bits>>14&0x3fff) + 1, true
-	case "VP8X": // extended: 24-bit canvas sizes minus one
-		w := int(b[24]) | int(b[25])<<8 | int(b[26])<<16
-		h := int(b[27]) | int(b[28])<<8 | int(b[29])<<16
-		return w + 1, h + 1, true
-	}
-	return 0, 0, false
-}
-
-func mimeType(format string) string {
-	if t := mime.TypeByExtension("." + format); t != "" {
-		return t
-	}
-	return "application/octet-stream"
-}

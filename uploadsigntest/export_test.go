@@ -1,0 +1,9 @@
+package uploadsigntest
+
+// Files written from the formats' specifications (formats_test.go), for
+// the package's external tests.
+var (
+	ISOFile  = isoFile
+	EBMLFile = ebmlFile
+	RIFFFile = riffFile
+)
