@@ -3,7 +3,10 @@ package main
 import (
 	"errors"
 	"flag"
+	"fmt"
+	"net/url"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/uploadsign/uploadsign"
 )
@@ -23,17 +26,22 @@ func (c *credentials) register(fs *flag.FlagSet) {
 	fs.IntVar(&c.version, "signature-version", 0, "signature version: 1 or 2 (default 2, or the URL's signature_version)")
 }
 
-// signer makes a Signer from the flags and the environment.
+// signer makes a Signer from the flags and the environment. Its errors
+// are in the command's words: they name the URL's source, and a setting
+// by the flag or the URL's query parameter that gave it.
 func (c *credentials) signer(e env, opts ...uploadsign.Option) (*uploadsign.Signer, error) {
-	u := c.url
+	u, source := c.url, "--cloudinary-url"
 	if u == "" {
-		u = e.getenv("CLOUDINARY_URL")
+		u, source = e.getenv("CLOUDINARY_URL"), "CLOUDINARY_URL"
 	}
 	if u == "" {
 		return nil, errors.New("no credentials: set CLOUDINARY_URL=cloudinary://API_KEY:API_SECRET@CLOUD_NAME or pass --cloudinary-url")
 	}
-	if placeholder(u) {
-		warn(e, c.command, "the Cloudinary URL looks like a placeholder (API_KEY, API_SECRET, CLOUD_NAME, <...>); use your account's, from Cloudinary's console")
+	if err := checkPasted(u); err != nil {
+		return nil, fmt.Errorf("%w: the Cloudinary URL of %s %v (want cloudinary://API_KEY:API_SECRET@CLOUD_NAME alone)", uploadsign.ErrInvalidConfig, source, err)
+	}
+	if why := placeholder(u); why != "" {
+		warn(e, c.command, "%s; use your account's, from Cloudinary's console", why)
 	}
 	if c.algorithm != "" {
 		opts = append(opts, uploadsign.WithAlgorithm(uploadsign.Algorithm(c.algorithm)))
@@ -41,17 +49,94 @@ func (c *credentials) signer(e env, opts ...uploadsign.Option) (*uploadsign.Sign
 	if c.version != 0 {
 		opts = append(opts, uploadsign.WithSignatureVersion(c.version))
 	}
-	return uploadsign.FromURL(u, append(opts, uploadsign.WithClock(e.now))...)
+	s, err := uploadsign.FromURL(u, append(opts, uploadsign.WithClock(e.now))...)
+	if err != nil {
+		return nil, c.reword(err)
+	}
+	return s, nil
 }
 
-// placeholder reports whether a Cloudinary URL holds the words of an
-// example instead of credentials.
-func placeholder(cloudinaryURL string) bool {
+// reword names, in an error about the algorithm or the signature version,
+// where the setting came from: the flag, or else the URL's query
+// parameter. (cliWords names the flag.)
+func (c *credentials) reword(err error) error {
+	var replace []string
+	if c.algorithm == "" {
+		replace = append(replace, "WithAlgorithm", "the Cloudinary URL's signature_algorithm")
+	}
+	if c.version == 0 {
+		replace = append(replace, "WithSignatureVersion", "the Cloudinary URL's signature_version")
+	}
+	if len(replace) == 0 {
+		return err
+	}
+	return reworded{strings.NewReplacer(replace...).Replace(err.Error()), err}
+}
+
+// reworded is an error with other words, which still wraps the original.
+type reworded struct {
+	text string
+	err  error
+}
+
+func (r reworded) Error() string { return r.text }
+func (r reworded) Unwrap() error { return r.err }
+
+// checkPasted names what a copy and paste commonly leaves around a
+// Cloudinary URL: the variable's name (CLOUDINARY_URL=, from an .env file
+// or a shell export), quotes, and white space. It never quotes the URL,
+// which holds the secret.
+func checkPasted(u string) error {
+	var found []string
+	rest := strings.TrimSpace(u)
+	for _, prefix := range []string{"export CLOUDINARY_URL=", "CLOUDINARY_URL="} {
+		if len(rest) >= len(prefix) && strings.EqualFold(rest[:len(prefix)], prefix) {
+			found = append(found, fmt.Sprintf("starts with %q (give only what follows the =)", rest[:len(prefix)]))
+			rest = rest[len(prefix):]
+			break
+		}
+	}
+	const quotes = "\"'`“”‘’"
+	first, _ := utf8.DecodeRuneInString(rest)
+	last, _ := utf8.DecodeLastRuneInString(rest)
+	starts := rest != "" && strings.ContainsRune(quotes, first)
+	ends := rest != "" && strings.ContainsRune(quotes, last)
+	switch {
+	case starts && ends:
+		found = append(found, "is wrapped in quotes (remove them: a shell removes them, a file or a script may pass them on)")
+	case starts:
+		found = append(found, "starts with a quote (remove it)")
+	case ends:
+		found = append(found, "ends with a quote (remove it)")
+	}
+	if strings.TrimSpace(u) != u {
+		found = append(found, "has white space around it")
+	}
+	switch len(found) {
+	case 0:
+		return nil
+	case 1:
+		return errors.New(found[0])
+	}
+	return errors.New(strings.Join(found[:len(found)-1], ", ") + " and " + found[len(found)-1])
+}
+
+// placeholder says why a Cloudinary URL is not credentials but the words
+// of an example or a masked copy, or returns "".
+func placeholder(cloudinaryURL string) string {
 	u := strings.ToUpper(cloudinaryURL)
 	for _, word := range []string{"API_KEY", "API_SECRET", "CLOUD_NAME", "APIKEY", "APISECRET", "CLOUDNAME", "YOUR_", "MY_CLOUD", "<", ">", "XXXX"} {
 		if strings.Contains(u, word) {
-			return true
+			return "the Cloudinary URL looks like a placeholder (API_KEY, API_SECRET, CLOUD_NAME, <...>)"
 		}
 	}
-	return false
+	rest, _, _ := strings.Cut(strings.TrimPrefix(cloudinaryURL, "cloudinary://"), "?")
+	cred := rest[:max(strings.LastIndexByte(rest, '@'), 0)] // as FromURL reads it
+	key, secret, _ := strings.Cut(cred, ":")
+	for _, c := range []struct{ name, value string }{{"API key", key}, {"API secret", secret}} {
+		if v, err := url.PathUnescape(c.value); err == nil && v != "" && strings.Trim(v, "*") == "" {
+			return fmt.Sprintf("the Cloudinary URL's %s is masked (all *), as Cloudinary's console shows it until you reveal it", c.name)
+		}
+	}
+	return ""
 }

@@ -99,3 +99,22 @@ func TestServeBusyPort(t *testing.T) {
 		t.Errorf("stdout %q, stderr %q: want the address and a hint at --addr", stdout, stderr)
 	}
 }
+
+// TestServeUnusableAddr: an address no listener could use is a usage
+// error (2), before anything listens, where a busy port is a runtime
+// failure (3, TestServeBusyPort).
+func TestServeUnusableAddr(t *testing.T) {
+	for _, tt := range []struct{ addr, want string }{
+		{":99999", `the port "99999" is not a number from 0 to 65535`},
+		{"localhost", "want HOST:PORT"},
+		{"localhost:-1", `the port "-1"`},
+		{"192.0.2.1:0", "cannot serve on 192.0.2.1:0"}, // TEST-NET-1: no address of this machine
+	} {
+		t.Run(tt.addr, func(t *testing.T) {
+			code, stdout, stderr := runCLI(t, []string{"serve", "--addr", tt.addr}, map[string]string{}, "", time.Now())
+			if code != exitUsage || stdout != "" || !strings.Contains(stderr, tt.want) {
+				t.Errorf("exit %d, stdout %q, stderr %q; want 2 and %q", code, stdout, stderr, tt.want)
+			}
+		})
+	}
+}

@@ -10,12 +10,14 @@
 //	uploadsign verify-webhook --timestamp T --signature SIG < body
 //	uploadsign explain [--payload FILE] [MESSAGE] [key=value...]
 //	uploadsign serve [--addr HOST:PORT]
+//	uploadsign version (or --version)
 //
 // Credentials come from the CLOUDINARY_URL environment variable
 // (cloudinary://API_KEY:API_SECRET@CLOUD_NAME) or the --cloudinary-url
-// flag. The exit status is 0 when all went well, 1 when a verification
-// failed or explain found no known cause, 2 for a usage error, and 3 when
-// the command could not do its work (a busy port, an unreadable input).
+// flag, given before or after the command. The exit status is 0 when all
+// went well, 1 when a verification failed or explain found no known cause,
+// 2 for a usage error, and 3 when the command could not do its work (a
+// busy port, an unreadable input).
 // Results go to standard output, errors to standard error.
 package main
 
@@ -40,7 +42,8 @@ const (
 	exitFailed   = 1 // not genuine; explain: no known cause
 	exitUsage    = 2
 	exitRuntime  = 3 // the command could not do its work: a busy port, an unreadable input
-	usageCommand = `usage: uploadsign <command> [flags] [key=value...]
+	usageCommand = `usage: uploadsign [--cloudinary-url URL] <command> [flags] [key=value...]
+       uploadsign --version
 
 Commands:
   sign             sign upload parameters and print the payload a browser posts
@@ -52,7 +55,8 @@ Commands:
   version          print the version of uploadsign
 
 Credentials come from CLOUDINARY_URL (cloudinary://API_KEY:API_SECRET@CLOUD_NAME)
-or --cloudinary-url. Run "uploadsign <command> --help" for a command's flags.
+or --cloudinary-url, before or after the command (so do --algorithm and
+--signature-version). Run "uploadsign <command> --help" for a command's flags.
 Exit status: 0 ok, 1 verification failed (explain: no known cause fits), 2 usage error,
 3 runtime failure (a busy port, an unreadable input).
 `
@@ -84,7 +88,11 @@ func main() {
 
 // run runs one command and returns the exit status.
 func run(args []string, e env) int {
-	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
+	args, status, done := globalFlags(args, e)
+	if done {
+		return status
+	}
+	if len(args) == 0 || args[0] == "help" {
 		fmt.Fprint(e.stderr, usageCommand)
 		if len(args) == 0 {
 			return exitUsage
@@ -108,13 +116,45 @@ func run(args []string, e env) int {
 	return cmd(args[1:], e)
 }
 
+// globalFlags reads the flags before the command: --help, --version, and
+// the credentials' flags, which it moves after the command's name, where
+// the command reads them. It returns the command and its arguments, or
+// the exit status when it is done.
+func globalFlags(args []string, e env) (rest []string, status int, done bool) {
+	fs := flag.NewFlagSet("uploadsign", flag.ContinueOnError)
+	fs.SetOutput(e.stderr)
+	fs.Usage = func() { fmt.Fprint(e.stderr, usageCommand) }
+	var cred credentials
+	cred.register(fs)
+	version := fs.Bool("version", false, "print the version of uploadsign")
+	if err := fs.Parse(args); errors.Is(err, flag.ErrHelp) {
+		return nil, exitOK, true
+	} else if err != nil {
+		return nil, exitUsage, true
+	}
+	if *version {
+		return nil, cmdVersion(fs.Args(), e), true
+	}
+	if fs.NArg() == 0 || fs.NFlag() == 0 {
+		return fs.Args(), 0, false
+	}
+	rest = []string{fs.Arg(0)}
+	fs.Visit(func(f *flag.Flag) { rest = append(rest, "--"+f.Name+"="+f.Value.String()) })
+	return append(rest, fs.Args()[1:]...), 0, false
+}
+
 // newFlags returns a flag set whose errors and help go to stderr.
 func newFlags(name, usage string, e env) *flag.FlagSet {
 	fs := flag.NewFlagSet(name, flag.ContinueOnError)
 	fs.SetOutput(e.stderr)
 	fs.Usage = func() {
-		fmt.Fprintf(e.stderr, "usage: uploadsign %s\n\nFlags:\n", usage)
-		fs.PrintDefaults()
+		fmt.Fprintf(e.stderr, "usage: uploadsign %s\n", usage)
+		hasFlags := false
+		fs.VisitAll(func(*flag.Flag) { hasFlags = true })
+		if hasFlags { // no empty heading
+			fmt.Fprint(e.stderr, "\nFlags:\n")
+			fs.PrintDefaults()
+		}
 	}
 	return fs
 }

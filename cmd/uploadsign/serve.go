@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net"
 	"net/http"
+	"syscall"
 	"time"
 
 	"github.com/uploadsign/uploadsign"
@@ -23,6 +24,9 @@ func cmdServe(args []string, e env) int {
 	if flags.NArg() > 0 {
 		return usageError(e, flags, "unexpected arguments %q", flags.Args())
 	}
+	if err := checkAddr(*addr); err != nil {
+		return usageError(e, flags, "--addr %q: %v", *addr, err)
+	}
 	cfg := demo.Config{Now: e.now}
 	if cred.url != "" || e.getenv("CLOUDINARY_URL") != "" {
 		cfg.NewSigner = func(opts ...uploadsign.Option) (*uploadsign.Signer, error) { return cred.signer(e, opts...) }
@@ -36,6 +40,9 @@ func cmdServe(args []string, e env) int {
 	if err != nil {
 		fmt.Fprintf(e.stderr, "uploadsign serve: cannot serve on %s: %v\n", *addr, err)
 		fmt.Fprintf(e.stderr, "Choose another address with --addr HOST:PORT (--addr localhost:0 picks a free port).\n")
+		if notHere(err) {
+			return exitUsage
+		}
 		return exitRuntime
 	}
 	if tcp, ok := ln.Addr().(*net.TCPAddr); ok && !tcp.IP.IsLoopback() {
@@ -71,4 +78,25 @@ func displayAddr(a net.Addr) string {
 		return a.String()
 	}
 	return net.JoinHostPort("localhost", fmt.Sprint(tcp.Port))
+}
+
+// checkAddr refuses an --addr that no listener could use: not HOST:PORT,
+// or a port that is not a number from 0 to 65535 (or a service's name).
+func checkAddr(addr string) error {
+	_, port, err := net.SplitHostPort(addr)
+	if err != nil {
+		return errors.New("want HOST:PORT, such as localhost:8080 or 0.0.0.0:8080")
+	}
+	if _, err := net.LookupPort("tcp", port); err != nil {
+		return fmt.Errorf("the port %q is not a number from 0 to 65535", port)
+	}
+	return nil
+}
+
+// notHere reports whether a listener failed because of the address itself
+// (a host that does not resolve, an address of another machine): a usage
+// error, where a busy or forbidden port is a runtime failure.
+func notHere(err error) bool {
+	var dnsErr *net.DNSError
+	return errors.As(err, &dnsErr) || errors.Is(err, syscall.EADDRNOTAVAIL)
 }

@@ -6,29 +6,13 @@ import (
 	"fmt"
 	"net/url"
 	"os"
-	"reflect"
 	"sort"
-	"strconv"
 	"strings"
 	"time"
 
 	"github.com/uploadsign/uploadsign"
 	"github.com/uploadsign/uploadsign/internal/cloudinary"
 )
-
-// keyValues reads key=value arguments: a value may hold "=" (the split is
-// at the first), and a repeated key gives several values.
-func keyValues(args []string) (url.Values, error) {
-	v := url.Values{}
-	for _, arg := range args {
-		k, val, ok := strings.Cut(arg, "=")
-		if !ok || k == "" {
-			return nil, fmt.Errorf("argument %q is not key=value", arg)
-		}
-		v[k] = append(v[k], val)
-	}
-	return v, nil
-}
 
 func cmdStringToSign(args []string, e env) int {
 	fs := newFlags("string-to-sign", "string-to-sign [--signature-version N] key=value...", e)
@@ -45,8 +29,6 @@ func cmdStringToSign(args []string, e env) int {
 		return usageError(e, fs, "%v", err)
 	case len(params) == 0:
 		return usageError(e, fs, "give the parameters as key=value arguments")
-	case len(params["timestamp"]) > 1:
-		return usageError(e, fs, "timestamp is given %d times; Cloudinary takes one", len(params["timestamp"]))
 	}
 	fmt.Fprintln(e.stdout, uploadsign.StringToSign(params, *version))
 	return exitOK
@@ -119,23 +101,23 @@ func cmdSign(args []string, e env) int {
 		}
 		return exitOK
 	}
-	out, _ := json.MarshalIndent(payload, "", "  ")
+	var out []byte
+	if *setFile != "" {
+		out, _ = json.MarshalIndent(payload, "", "  ")
+	} else { // no set: no set name and version to show
+		out, _ = json.MarshalIndent(rawPayload{payload.URL, payload.Fields, payload.Timestamp, payload.ExpiresAt}, "", "  ")
+	}
 	fmt.Fprintln(e.stdout, string(out))
 	return exitOK
 }
 
-// knownParams holds the names of Cloudinary's upload parameters: those
-// of uploadsign.Params, the timestamp, and the Upload Widget's source.
-var knownParams = func() map[string]bool {
-	known := map[string]bool{"timestamp": true, "source": true}
-	t := reflect.TypeOf(uploadsign.Params{})
-	for i := 0; i < t.NumField(); i++ {
-		if name, _, _ := strings.Cut(t.Field(i).Tag.Get("json"), ","); name != "extra" {
-			known[name] = true
-		}
-	}
-	return known
-}()
+// rawPayload is the JSON of a payload signed without a parameter set.
+type rawPayload struct {
+	URL       string            `json:"url"`
+	Fields    map[string]string `json:"fields"`
+	Timestamp int64             `json:"timestamp"`
+	ExpiresAt time.Time         `json:"expires_at"`
+}
 
 // warnParams warns of what sign would sign without complaint but
 // Cloudinary would not take as meant: a parameter name it does not know
@@ -153,15 +135,37 @@ func warnParams(e env, params url.Values) {
 		}
 	}
 	ts, err := cloudinary.ParseTimestamp(params.Get("timestamp"))
-	if err != nil || len(params["timestamp"]) != 1 {
+	if err != nil {
 		return
 	}
 	switch age := e.now().Sub(time.Unix(ts, 0)); {
 	case age > cloudinary.UploadValidity:
-		warn(e, "sign", "timestamp=%d is %v old; Cloudinary refuses an upload signed more than an hour before it arrives", ts, age.Truncate(time.Second))
+		warn(e, "sign", "timestamp=%d is %s old; Cloudinary refuses an upload signed more than an hour before it arrives", ts, inWords(age))
 	case age < -cloudinary.MaxClockSkew:
-		warn(e, "sign", "timestamp=%d is %v ahead of this machine's clock", ts, (-age).Truncate(time.Second))
+		warn(e, "sign", "timestamp=%d is %s ahead of this machine's clock", ts, inWords(-age))
 	}
+}
+
+// inWords says a positive duration as a person reads it, in one unit,
+// rounded down: "45 seconds", "65 minutes", "5 hours", "20 days", "56
+// years".
+func inWords(d time.Duration) string {
+	const day = 24 * time.Hour
+	n, unit := int64(d/time.Second), "second"
+	switch {
+	case d >= 2*365*day:
+		n, unit = int64(d/(365*day)), "year"
+	case d >= 2*day:
+		n, unit = int64(d/day), "day"
+	case d >= 2*time.Hour:
+		n, unit = int64(d/time.Hour), "hour"
+	case d >= 2*time.Minute:
+		n, unit = int64(d/time.Minute), "minute"
+	}
+	if n != 1 {
+		unit += "s"
+	}
+	return fmt.Sprintf("%d %s", n, unit)
 }
 
 func readSets(name string) ([]uploadsign.ParamSet, error) {
@@ -176,72 +180,4 @@ func readSets(name string) ([]uploadsign.ParamSet, error) {
 		return nil, fmt.Errorf("%s: want a JSON array of parameter sets: %v", name, err)
 	}
 	return sets, nil
-}
-
-// paramsFromValues turns key=value arguments into Params by the type of the
-// field whose json tag is the key: lists are split at ",", booleans are
-// true/false/1/0, maps are k=v pairs joined with "|". Other keys go to
-// Extra.
-func paramsFromValues(values url.Values) (uploadsign.Params, error) {
-	var p uploadsign.Params
-	rv := reflect.ValueOf(&p).Elem()
-	byTag := map[string]reflect.Value{}
-	for i := 0; i < rv.NumField(); i++ {
-		name, _, _ := strings.Cut(rv.Type().Field(i).Tag.Get("json"), ",")
-		byTag[name] = rv.Field(i)
-	}
-	keys := make([]string, 0, len(values))
-	for k := range values {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	for _, k := range keys {
-		v := strings.Join(values[k], ",")
-		f, ok := byTag[k]
-		if !ok || k == "extra" {
-			if p.Extra == nil {
-				p.Extra = map[string]string{}
-			}
-			p.Extra[k] = v
-			continue
-		}
-		if err := setField(f, v); err != nil {
-			return p, fmt.Errorf("%s=%s: %v", k, v, err)
-		}
-	}
-	return p, nil
-}
-
-func setField(f reflect.Value, v string) error {
-	switch dst := f.Addr().Interface().(type) {
-	case *string:
-		*dst = v
-	case *[]string:
-		*dst = strings.Split(v, ",")
-	case **bool:
-		b, err := strconv.ParseBool(v)
-		if err != nil {
-			return errors.New("want true or false")
-		}
-		*dst = &b
-	case *float64:
-		n, err := strconv.ParseFloat(v, 64)
-		if err != nil {
-			return errors.New("want a number")
-		}
-		*dst = n
-	case *map[string]string:
-		m := map[string]string{}
-		for _, pair := range strings.Split(v, "|") {
-			k, val, ok := strings.Cut(pair, "=")
-			if !ok {
-				return errors.New("want key=value pairs joined with |")
-			}
-			m[k] = val
-		}
-		*dst = m
-	default:
-		return errors.New("this parameter cannot be given as key=value; put it in the --set-file")
-	}
-	return nil
 }
