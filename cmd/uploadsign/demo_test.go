@@ -56,15 +56,26 @@ func TestServeStartsAndStops(t *testing.T) {
 		t.Fatal(err)
 	}
 	var info struct {
-		UploadURL string `json:"upload_url"`
+		Sets []struct {
+			UploadURL string `json:"upload_url"`
+		} `json:"sets"`
 	}
 	err = json.NewDecoder(resp.Body).Decode(&info)
 	resp.Body.Close()
 	if err != nil || resp.StatusCode != 200 {
 		t.Fatalf("GET %sapi/info: %d %v", addr, resp.StatusCode, err)
 	}
-	if want := addr + "fake/v1_1/uploadsign-demo/image/upload"; info.UploadURL != want {
-		t.Errorf("uploads go to %q, want %q: the demo's own address", info.UploadURL, want)
+	if want := addr + "fake/v1_1/uploadsign-demo/image/upload"; len(info.Sets) == 0 || info.Sets[0].UploadURL != want {
+		t.Errorf("uploads go to %+v, want %q: the demo's own address", info.Sets, want)
+	}
+	// It listens on loopback: a request for another Host (a page that
+	// rebinds its name to 127.0.0.1) gets 421.
+	req, _ := http.NewRequest("GET", addr+"api/info", nil)
+	req.Host = "evil.example"
+	if resp, err := http.DefaultClient.Do(req); err != nil || resp.StatusCode != http.StatusMisdirectedRequest {
+		t.Errorf("GET /api/info for Host evil.example: %v %v, want 421", resp, err)
+	} else {
+		resp.Body.Close()
 	}
 	if !strings.Contains(stderr.String(), "fake Cloudinary upload endpoint served at "+strings.TrimSuffix(addr, "/")+"/fake") {
 		t.Errorf("stderr does not say where the fake is: %q", stderr.String())

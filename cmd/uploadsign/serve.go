@@ -27,15 +27,6 @@ func cmdServe(args []string, e env) int {
 	if err := checkAddr(*addr); err != nil {
 		return usageError(e, flags, "--addr %q: %v", *addr, err)
 	}
-	cfg := demo.Config{Now: e.now}
-	if cred.url != "" || e.getenv("CLOUDINARY_URL") != "" {
-		cfg.NewSigner = func(opts ...uploadsign.Option) (*uploadsign.Signer, error) { return cred.signer(e, opts...) }
-	}
-	d, err := demo.New(cfg)
-	if err != nil {
-		return usageError(e, flags, "%v", err)
-	}
-	defer d.Close()
 	ln, err := net.Listen("tcp", *addr)
 	if err != nil {
 		fmt.Fprintf(e.stderr, "uploadsign serve: cannot serve on %s: %v\n", *addr, err)
@@ -45,13 +36,28 @@ func cmdServe(args []string, e env) int {
 		}
 		return exitRuntime
 	}
-	if tcp, ok := ln.Addr().(*net.TCPAddr); ok && !tcp.IP.IsLoopback() {
-		fmt.Fprintf(e.stderr, "uploadsign serve: warning: %s is reachable from other machines; the demo is for trying things out: it lets anyone upload\n", ln.Addr())
+	defer ln.Close()
+	tcp, ok := ln.Addr().(*net.TCPAddr)
+	cfg := demo.Config{Now: e.now, Exposed: !ok || !tcp.IP.IsLoopback()}
+	if cred.url != "" || e.getenv("CLOUDINARY_URL") != "" {
+		cfg.NewSigner = func(opts ...uploadsign.Option) (*uploadsign.Signer, error) { return cred.signer(e, opts...) }
+	}
+	d, err := demo.New(cfg)
+	if err != nil {
+		return usageError(e, flags, "%v", err)
+	}
+	defer d.Close()
+	if cfg.Exposed {
+		who := "anyone who reaches it can upload to its fake endpoint"
+		if cfg.NewSigner != nil {
+			who = "it signs uploads to your account only for a browser on this machine, at localhost"
+		}
+		fmt.Fprintf(e.stderr, "uploadsign serve: warning: %s is reachable from other machines; the demo is for trying things out: %s\n", ln.Addr(), who)
 	}
 	base := "http://" + displayAddr(ln.Addr())
 	fmt.Fprintln(e.stderr, d.Describe(base))
 	fmt.Fprintf(e.stdout, "uploadsign demo: open %s/ (Ctrl-C stops)\n", base)
-	srv := &http.Server{Handler: d.Handler(), ReadHeaderTimeout: 10 * time.Second}
+	srv := d.Server()
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 	select {

@@ -32,11 +32,14 @@ import (
 // Without one it skips, unless UPLOADSIGN_BROWSER_TEST=required (as
 // .ci/run sets it), in which case it fails.
 //
-// The browser reaches the demo as http://uploadsign-demo.test:PORT, a
-// name that Chromium resolves to 127.0.0.1 while the demo listens on
+// The browser reaches a demo as http://localhost:PORT, as on the machine
+// it runs on. An exposed demo (demo.Config.Exposed, as with --addr
+// 0.0.0.0:8080) it reaches as http://uploadsign-demo.test:PORT, a name
+// that Chromium resolves to 127.0.0.1 while the demo listens on
 // 127.0.0.1: the page is served under another host than the one it
 // listens on, as behind a forwarded port, and is no secure context, as on
-// a remote machine over plain http.
+// a remote machine over plain http. The same name, for a demo that is not
+// exposed, is what a page that rebinds its own name to 127.0.0.1 sends.
 
 var browserNames = []string{"chromium", "chromium-browser", "google-chrome", "google-chrome-stable", "headless-shell", "headless_shell", "chrome"}
 
@@ -94,14 +97,29 @@ type page struct {
 	url  string // the page's address, under demoHost
 }
 
-// openDemo serves a demo for cfg and opens it in a new tab.
+// openDemo serves a demo for cfg with its own server (demo.Server) and
+// opens it in a new tab: at localhost, or at demoHost when it is exposed.
 func openDemo(t *testing.T, browser context.Context, cfg demo.Config) *page {
+	t.Helper()
+	host := "localhost"
+	if cfg.Exposed {
+		host = demoHost
+	}
+	p := openAt(t, browser, cfg, host)
+	p.waitFor("the mode note", `document.getElementById("mode").textContent.includes("fake Cloudinary upload endpoint")`)
+	return p
+}
+
+// openAt serves a demo for cfg and opens it in a new tab at host.
+func openAt(t *testing.T, browser context.Context, cfg demo.Config, host string) *page {
 	t.Helper()
 	d, err := demo.New(cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv := httptest.NewServer(d.Handler())
+	srv := httptest.NewUnstartedServer(nil)
+	srv.Config = d.Server()
+	srv.Start()
 	t.Cleanup(func() { srv.Close(); d.Close() })
 	u, err := url.Parse(srv.URL)
 	if err != nil {
@@ -110,11 +128,10 @@ func openDemo(t *testing.T, browser context.Context, cfg demo.Config) *page {
 	tab, closeTab := chromedp.NewContext(browser)
 	ctx, cancel := context.WithTimeout(tab, 5*time.Minute)
 	t.Cleanup(func() { cancel(); closeTab() })
-	p := &page{t: t, ctx: ctx, demo: d, srv: srv, url: "http://" + demoHost + ":" + u.Port() + "/"}
+	p := &page{t: t, ctx: ctx, demo: d, srv: srv, url: "http://" + host + ":" + u.Port() + "/"}
 	if err := chromedp.Do(ctx, chromedp.Navigate(p.url)); err != nil {
 		t.Fatalf("opening %s: %v", p.url, err)
 	}
-	p.waitFor("the mode note", `document.getElementById("mode").textContent.includes("random demo secret")`)
 	return p
 }
 
@@ -154,6 +171,8 @@ func (p *page) choose(path string) {
 // pageState is what the page shows.
 type pageState struct {
 	State, Status, Payload, Answer, Causes, Limits string
+	Mode, Note, Placeholder, Body                  string
+	StatusBackground                               string // the status line's computed background color
 	Src, VideoSrc                                  string // the preview's src attributes, "" without
 	ImageShown, VideoShown, PlaceholderShown       bool
 	NaturalWidth                                   int
@@ -171,6 +190,9 @@ func (p *page) state() pageState {
 			State: $("status").dataset.state || "", Status: $("status").textContent,
 			Payload: $("payload").textContent, Answer: $("answer").textContent,
 			Causes: $("causes").textContent, Limits: $("limits").textContent,
+			Mode: $("mode").textContent, Note: shown($("note")) ? $("note").textContent : "",
+			Placeholder: $("placeholder").textContent.trim(), Body: document.body ? document.body.innerText : "",
+			StatusBackground: getComputedStyle($("status")).backgroundColor,
 			Src: $("preview").getAttribute("src") || "", VideoSrc: $("preview-video").getAttribute("src") || "",
 			ImageShown: shown($("preview")), VideoShown: shown($("preview-video")), PlaceholderShown: shown($("placeholder")),
 			NaturalWidth: $("preview").naturalWidth || 0,
@@ -252,6 +274,13 @@ func TestBrowser(t *testing.T) {
 		if page.State != "verified" || !strings.Contains(page.Status, "Verified by the backend") {
 			t.Fatalf("page state %q: %s", page.State, page.Status)
 		}
+		// Cloudinary's asset version is not the set's version.
+		if !strings.Contains(page.Status, "asset version ") || !strings.Contains(page.Status, "set avatar, set version 1") || strings.Contains(page.Status, "(version ") {
+			t.Errorf("the page says %q, want the asset version and the set version told apart", page.Status)
+		}
+		if page.Note != "" {
+			t.Errorf("the page notes %q after an untouched upload", page.Note)
+		}
 		uploads, issued := p.demo.Fake().Uploads(), p.demo.Issued()
 		if len(uploads) != 1 || len(issued) != 1 {
 			t.Fatalf("%d uploads for %d payloads, want 1 and 1", len(uploads), len(issued))
@@ -295,7 +324,7 @@ func TestBrowser(t *testing.T) {
 
 	t.Run("image in chunks", func(t *testing.T) {
 		const chunk = 64 << 10
-		p := openDemo(t, browser, demo.Config{ChunkBytes: chunk, MinChunkBytes: chunk})
+		p := openDemo(t, browser, demo.Config{ChunkBytes: chunk, MinChunkBytes: chunk, Exposed: true})
 		if limits := p.state().Limits; !strings.Contains(limits, "65,536 bytes") {
 			t.Errorf("the page's limits %q do not give the chunk size", limits)
 		}
@@ -323,7 +352,10 @@ func TestBrowser(t *testing.T) {
 
 	t.Run("video in chunks", func(t *testing.T) {
 		const chunk = 64 << 10
-		p := openDemo(t, browser, demo.Config{ChunkBytes: chunk, MinChunkBytes: chunk})
+		p := openDemo(t, browser, demo.Config{ChunkBytes: chunk, MinChunkBytes: chunk, Exposed: true})
+		if mode := p.state().Mode; strings.Contains(mode, "random demo secret") {
+			t.Errorf("the mode note shows the secret at %s: %q", demoHost, mode)
+		}
 		clip := testBytes(2*chunk + 5000)
 		p.choose(writeFile(t, "clip.mp4", clip))
 		page := p.waitDone()
@@ -338,6 +370,10 @@ func TestBrowser(t *testing.T) {
 		}
 		if page.VideoSrc != up.Response["secure_url"] || !page.VideoShown || page.ImageShown {
 			t.Errorf("the page shows video %q (shown %v), want %v", page.VideoSrc, page.VideoShown, up.Response["secure_url"])
+		}
+		// The mode note shows where the set in use uploads.
+		if !strings.Contains(page.Mode, issued[0].URL) || !strings.Contains(page.Mode, "/video/upload") || strings.Contains(page.Mode, "/image/upload") {
+			t.Errorf("the mode note says %q, want the video set's URL %s", page.Mode, issued[0].URL)
 		}
 	})
 
@@ -389,25 +425,107 @@ func TestBrowser(t *testing.T) {
 		}
 	})
 
-	t.Run("forged report", func(t *testing.T) {
-		p := openDemo(t, browser, demo.Config{})
-		// The page reports another public_id back: the backend refuses it,
-		// and the page shows no image, not even the uploaded one.
+	// changeReport makes the page report Cloudinary's answer back with
+	// change applied to it, as a tampering browser would.
+	changeReport := func(p *page, change string) {
 		p.run(`{
 			const send = window.fetch;
 			window.fetch = (url, init) => {
 				if (url === "/api/uploaded") {
 					const body = JSON.parse(init.body);
-					body.public_id = "uploadsign-demo/someone_else";
+					((result) => { ` + change + ` })(body.result);
 					init = { ...init, body: JSON.stringify(body) };
 				}
 				return send(url, init);
 			};
 		} true`)
+	}
+
+	t.Run("forged report", func(t *testing.T) {
+		p := openDemo(t, browser, demo.Config{})
+		// The page reports another public_id back: the backend refuses it,
+		// and the page shows no image, not even the uploaded one.
+		changeReport(p, `result.public_id = "uploadsign-demo/someone_else";`)
 		p.choose(avatarFile)
 		page := p.waitDone()
-		if page.State != "error" || !strings.Contains(page.Status, "invalid signature") || page.Src != "" || page.ImageShown || !page.PlaceholderShown {
+		if page.State != "error" || page.Src != "" || page.ImageShown || !page.PlaceholderShown {
 			t.Errorf("page %+v, want an error and no image", page)
+		}
+		// The backend refused the report, not Cloudinary the upload: not
+		// to be taken for Cloudinary's Invalid Signature.
+		if !strings.Contains(page.Status, "Cloudinary accepted the upload, but the backend refused Cloudinary's answer as the browser reported it") ||
+			!strings.Contains(page.Status, "the answer was changed after Cloudinary gave it") || strings.Contains(strings.ToLower(page.Status), "invalid signature") {
+			t.Errorf("the page says %q, want the backend's refusal of the report, and why", page.Status)
+		}
+		if uploads := p.demo.Fake().Uploads(); len(uploads) != 1 || uploads[0].Status != 200 {
+			t.Errorf("uploads %+v, want the one accepted upload", uploads)
+		}
+	})
+
+	t.Run("replaced secure_url", func(t *testing.T) {
+		p := openDemo(t, browser, demo.Config{})
+		changeReport(p, `result.secure_url = "https://evil.example/not-your-avatar.png";`)
+		p.choose(avatarFile)
+		p.waitDone()
+		p.waitFor("the image", `(() => { const i = document.getElementById("preview"); return i.complete && i.naturalWidth > 0 })()`)
+		page := p.state()
+		uploads := p.demo.Fake().Uploads()
+		if page.State != "verified" || len(uploads) != 1 || page.Src != uploads[0].Response["secure_url"] {
+			t.Fatalf("page %q showing %q, want the verified upload from the URL the backend built", page.Status, page.Src)
+		}
+		if !strings.Contains(page.Note, "https://evil.example/not-your-avatar.png") || !strings.Contains(page.Note, "ignored") {
+			t.Errorf("the page notes %q, want the replaced secure_url shown as ignored", page.Note)
+		}
+	})
+
+	t.Run("a file no set takes", func(t *testing.T) {
+		p := openDemo(t, browser, demo.Config{})
+		p.choose(writeFile(t, "notes.bin", testBytes(3<<20)))
+		page := p.waitDone()
+		if page.State != "error" || !strings.Contains(page.Status, "Not sent") ||
+			!strings.Contains(page.Status, "jpg, png, gif or webp files with set avatar") || !strings.Contains(page.Status, "mp4, mov or webm files with set video") {
+			t.Errorf("the page says %q (%q), want a refusal naming the formats of each set", page.Status, page.State)
+		}
+		if issued, uploads := p.demo.Issued(), p.demo.Fake().Uploads(); len(issued) != 0 || len(uploads) != 0 {
+			t.Errorf("%d payloads signed and %d uploads for a file no set takes, want none", len(issued), len(uploads))
+		}
+		if page.Placeholder != "Not sent" || page.ProgressState != "error" {
+			t.Errorf("the frame says %q, the bar is %q; want Not sent, in the error state", page.Placeholder, page.ProgressState)
+		}
+	})
+
+	t.Run("signature left out", func(t *testing.T) {
+		p := openDemo(t, browser, demo.Config{})
+		p.run(`{
+			const append = FormData.prototype.append;
+			FormData.prototype.append = function (name, ...rest) {
+				if (name !== "signature") return append.call(this, name, ...rest);
+			};
+		} true`)
+		p.choose(avatarFile)
+		page := p.waitDone()
+		if page.State != "error" || !strings.Contains(page.Status, "refused the upload") || !strings.Contains(page.Status, "Upload preset must be specified") {
+			t.Errorf("the page says %q, want the upload endpoint's refusal", page.Status)
+		}
+		p.waitFor("the causes", `document.getElementById("causes").children.length > 0`)
+		if causes := p.state().Causes; !strings.Contains(causes, "signature was signed but not posted") {
+			t.Errorf("the page explains %q, want the missing signature named", causes)
+		}
+	})
+
+	t.Run("another site's name", func(t *testing.T) {
+		// A page of another site that rebinds its name to 127.0.0.1 reads
+		// nothing of a demo listening on loopback: not the page, not the
+		// secret.
+		p := openAt(t, browser, demo.Config{}, demoHost)
+		p.waitFor("the answer", `document.body && document.body.innerText.length > 0`)
+		page := p.state()
+		if !strings.Contains(page.Body, "answers requests for localhost") || strings.Contains(page.Body, p.demo.FakeSecret()) || page.Mode != "" {
+			t.Errorf("the page at %s shows %q, want the refusal only", demoHost, page.Body)
+		}
+		answer, err := chromedp.Run(p.ctx, chromedp.Evaluate[string](`fetch("/api/info").then((r) => r.status + " " + r.statusText)`, chromedp.EvalAwaitPromise))
+		if err != nil || answer != "421 Misdirected Request" {
+			t.Errorf("/api/info at %s: %q %v, want 421", demoHost, answer, err)
 		}
 	})
 
@@ -423,11 +541,15 @@ func TestBrowser(t *testing.T) {
 		} true`)
 		p.choose(avatarFile)
 		page := p.waitDone()
-		if page.State != "error" || !strings.Contains(page.Status, "Invalid Signature") {
+		if page.State != "error" || !strings.Contains(page.Status, "refused the upload") || !strings.Contains(page.Status, "Invalid Signature") {
 			t.Errorf("page state %q: %q, want Cloudinary's Invalid Signature error", page.State, page.Status)
 		}
 		if page.Progress != 0 || page.ProgressState != "error" {
 			t.Errorf("progress %v (%q) after a refused upload, want 0 and the error state", page.Progress, page.ProgressState)
+		}
+		// The error shows, where an empty bar alone looks idle.
+		if idle := "rgba(0, 0, 0, 0)"; page.StatusBackground == idle || page.Placeholder != "Not uploaded" {
+			t.Errorf("after a refused upload the status background is %s and the frame says %q, want a visible error", page.StatusBackground, page.Placeholder)
 		}
 		p.waitFor("the causes", `document.getElementById("causes").children.length > 0`)
 		page = p.state()
