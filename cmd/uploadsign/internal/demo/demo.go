@@ -26,6 +26,7 @@ import (
 	"io/fs"
 	"net/http"
 	"net/url"
+	"strings"
 	"sync"
 	"time"
 
@@ -213,7 +214,11 @@ func (d *Demo) Issued() []*uploadsign.Payload {
 // or the real account's upload URL.
 func (d *Demo) Describe(base string) string {
 	if d.fake == nil {
-		return "Uploads go to your Cloudinary account: " + d.signer.UploadURL("image")
+		var urls []string
+		for _, set := range demoSets {
+			urls = append(urls, fmt.Sprintf("%s (set %s)", d.signer.UploadURL(cmp.Or(set.ResourceType, "image")), set.Name))
+		}
+		return "Uploads go to your Cloudinary account: " + strings.Join(urls, " or ")
 	}
 	return fmt.Sprintf("No CLOUDINARY_URL: uploads go to a fake Cloudinary upload endpoint served at %s%s,\n"+
 		"signed with a random demo secret for this run only: %s", base, FakePrefix, d.secret)

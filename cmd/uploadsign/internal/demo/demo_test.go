@@ -325,12 +325,15 @@ func postFile(t *testing.T, c *http.Client, url string, fields map[string]string
 // is served, and no secret is shown.
 func TestAccount(t *testing.T) {
 	var gotOpts int
-	_, srv := startDemo(t, Config{NewSigner: func(opts ...uploadsign.Option) (*uploadsign.Signer, error) {
+	d, srv := startDemo(t, Config{NewSigner: func(opts ...uploadsign.Option) (*uploadsign.Signer, error) {
 		gotOpts = len(opts)
 		return uploadsign.FromURL("cloudinary://123456789012345:abcd@demo", opts...)
 	}})
 	if gotOpts == 0 {
 		t.Error("NewSigner got no options: the demo's parameter sets are missing")
+	}
+	if got, want := d.Describe("http://localhost:8080"), "https://api.cloudinary.com/v1_1/demo/video/upload (set video)"; !strings.Contains(got, want) {
+		t.Errorf("Describe says %q, want it to name %s", got, want)
 	}
 	var info info
 	call(t, nil, "GET", srv.URL+"/api/info", nil, &info)
