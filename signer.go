@@ -168,6 +168,9 @@ func FromURL(cloudinaryURL string, opts ...Option) (*Signer, error) {
 	bad := func(why string) error {
 		return fmt.Errorf("%w: Cloudinary URL: %s (want cloudinary://API_KEY:API_SECRET@CLOUD_NAME)", ErrInvalidConfig, why)
 	}
+	badQuery := func(param, why string) error {
+		return fmt.Errorf("%w: Cloudinary URL: its query parameter %s %s", ErrInvalidConfig, param, why)
+	}
 	rest, ok := strings.CutPrefix(cloudinaryURL, "cloudinary://")
 	if !ok {
 		return nil, bad("it does not start with cloudinary://")
@@ -197,21 +200,21 @@ func FromURL(cloudinaryURL string, opts ...Option) (*Signer, error) {
 	var fromURL []Option
 	if v := values.Get("upload_prefix"); v != "" {
 		if _, err := cloudinary.CheckUploadURL(v); err != nil {
-			return nil, bad("upload_prefix: " + err.Error())
+			return nil, badQuery("upload_prefix", "is no upload URL: "+err.Error())
 		}
 		fromURL = append(fromURL, WithUploadURL(v))
 	}
 	if v := values.Get("signature_algorithm"); v != "" {
 		a := Algorithm(strings.ToLower(v))
 		if a != SHA1 && a != SHA256 {
-			return nil, bad("signature_algorithm is not sha1 or sha256")
+			return nil, badQuery("signature_algorithm", "is not sha1 or sha256")
 		}
 		fromURL = append(fromURL, WithAlgorithm(a))
 	}
 	if v := values.Get("signature_version"); v != "" {
 		n, err := strconv.Atoi(v)
 		if err != nil || n != 1 && n != 2 {
-			return nil, bad("signature_version is not 1 or 2")
+			return nil, badQuery("signature_version", "is not 1 or 2")
 		}
 		fromURL = append(fromURL, WithSignatureVersion(n))
 	}

@@ -28,8 +28,8 @@ const MaxProposalBytes = 64 << 10
 //
 // It accepts POST with a body {"paramsToSign": {...}} (next-cloudinary,
 // Cloudinary's examples) or {"params_to_sign": {...}}, labelled
-// application/json, text/plain (next-cloudinary's generateSignature sends
-// no Content-Type, so the browser labels it text/plain;charset=UTF-8) or
+// application/json (next-cloudinary 6), text/plain (next-cloudinary 5 sent
+// no Content-Type, so the browser labelled it text/plain;charset=UTF-8) or
 // not labelled, of at most [MaxProposalBytes]. It reads the proposal with
 // [uploadsign.ParseProposal], calls authorize (the contract of
 // [NewHandler]: it decides who may upload and returns the values this

@@ -56,15 +56,26 @@ func TestServeStartsAndStops(t *testing.T) {
 		t.Fatal(err)
 	}
 	var info struct {
-		UploadURL string `json:"upload_url"`
+		Sets []struct {
+			UploadURL string `json:"upload_url"`
+		} `json:"sets"`
 	}
 	err = json.NewDecoder(resp.Body).Decode(&info)
 	resp.Body.Close()
 	if err != nil || resp.StatusCode != 200 {
 		t.Fatalf("GET %sapi/info: %d %v", addr, resp.StatusCode, err)
 	}
-	if want := addr + "fake/v1_1/uploadsign-demo/image/upload"; info.UploadURL != want {
-		t.Errorf("uploads go to %q, want %q: the demo's own address", info.UploadURL, want)
+	if want := addr + "fake/v1_1/uploadsign-demo/image/upload"; len(info.Sets) == 0 || info.Sets[0].UploadURL != want {
+		t.Errorf("uploads go to %+v, want %q: the demo's own address", info.Sets, want)
+	}
+	// It listens on loopback: a request for another Host (a page that
+	// rebinds its name to 127.0.0.1) gets 421.
+	req, _ := http.NewRequest("GET", addr+"api/info", nil)
+	req.Host = "evil.example"
+	if resp, err := http.DefaultClient.Do(req); err != nil || resp.StatusCode != http.StatusMisdirectedRequest {
+		t.Errorf("GET /api/info for Host evil.example: %v %v, want 421", resp, err)
+	} else {
+		resp.Body.Close()
 	}
 	if !strings.Contains(stderr.String(), "fake Cloudinary upload endpoint served at "+strings.TrimSuffix(addr, "/")+"/fake") {
 		t.Errorf("stderr does not say where the fake is: %q", stderr.String())
@@ -97,5 +108,24 @@ func TestServeBusyPort(t *testing.T) {
 	}
 	if stdout != "" || !strings.Contains(stderr, "cannot serve on "+ln.Addr().String()) || !strings.Contains(stderr, "--addr") {
 		t.Errorf("stdout %q, stderr %q: want the address and a hint at --addr", stdout, stderr)
+	}
+}
+
+// TestServeUnusableAddr: an address no listener could use is a usage
+// error (2), before anything listens, where a busy port is a runtime
+// failure (3, TestServeBusyPort).
+func TestServeUnusableAddr(t *testing.T) {
+	for _, tt := range []struct{ addr, want string }{
+		{":99999", `the port "99999" is not a number from 0 to 65535`},
+		{"localhost", "want HOST:PORT"},
+		{"localhost:-1", `the port "-1"`},
+		{"192.0.2.1:0", "cannot serve on 192.0.2.1:0"}, // TEST-NET-1: no address of this machine
+	} {
+		t.Run(tt.addr, func(t *testing.T) {
+			code, stdout, stderr := runCLI(t, []string{"serve", "--addr", tt.addr}, map[string]string{}, "", time.Now())
+			if code != exitUsage || stdout != "" || !strings.Contains(stderr, tt.want) {
+				t.Errorf("exit %d, stdout %q, stderr %q; want 2 and %q", code, stdout, stderr, tt.want)
+			}
+		})
 	}
 }

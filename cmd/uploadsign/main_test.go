@@ -108,6 +108,23 @@ func TestCLI(t *testing.T) {
 			"folder=avatars", "timestamp=1700000000"}, creds, "", at},
 		{"explain_not_cloudinary", []string{"explain", "Stale request - reported time is 2015-06-20 12:59:41 +0000 which is more than 1 hour ago", "folder=avatars"}, creds, "", at},
 		{"explain_help", []string{"explain", "--help"}, none, "", at},
+		{"global_flags_before_command", []string{"--cloudinary-url", "cloudinary://999:xyz@other", "--algorithm=sha256", "sign", "public_id=x"}, none, "", at},
+		{"global_flags_unknown", []string{"--frobnicate", "sign"}, none, "", at},
+		{"version_help", []string{"version", "--help"}, none, "", at},
+		{"sign_repeated_parameter", []string{"sign", "public_id=a", "public_id=b"}, creds, "", at},
+		{"sign_repeated_lists", []string{"sign", "--format", "text", "tags=a", "tags=b", "allowed_formats=jpg", "allowed_formats=png", "eager=w_100", "eager=w_200/webp",
+			"face_coordinates=1,2,3,4", "face_coordinates=5,6,7,8", "timestamp=1700000000"}, creds, "", at},
+		{"sign_set_repeated_list", []string{"sign", "--set-file", "testdata/sets.json", "--set", "avatar", "--version", "2", "public_id=user_42", "tags=mine", "tags=yours"}, creds, "", at},
+		{"sign_set_repeated_parameter", []string{"sign", "--set-file", "testdata/sets.json", "--set", "avatar", "--version", "2", "public_id=user_42", "public_id=user_43"}, creds, "", at},
+		{"string_to_sign_repeated_context", []string{"string-to-sign", "context=a=1", "context=b=2"}, none, "", at},
+		{"sign_masked_secret", []string{"sign", "folder=x"}, map[string]string{"CLOUDINARY_URL": "cloudinary://123456789012345:**********@demo"}, "", at},
+		{"sign_quoted_url", []string{"sign", "folder=x"}, map[string]string{"CLOUDINARY_URL": `"cloudinary://123456789012345:secretvalue@demo"`}, "", at},
+		{"sign_quoted_flag", []string{"sign", "--cloudinary-url", "'cloudinary://123456789012345:secretvalue@demo'", "folder=x"}, none, "", at},
+		{"sign_pasted_name", []string{"sign", "folder=x"}, map[string]string{"CLOUDINARY_URL": `CLOUDINARY_URL="cloudinary://123456789012345:secretvalue@demo" `}, "", at},
+		{"sign_url_algorithm", []string{"sign", "folder=x"}, map[string]string{"CLOUDINARY_URL": docsURL + "?signature_algorithm=md5"}, "", at},
+		{"sign_url_signature_version", []string{"sign", "folder=x"}, map[string]string{"CLOUDINARY_URL": docsURL + "?signature_version=3"}, "", at},
+		{"sign_url_algorithm_flag", []string{"sign", "--algorithm", "md5", "folder=x"}, map[string]string{"CLOUDINARY_URL": docsURL + "?signature_algorithm=sha256"}, "", at},
+		{"sign_stale_timestamp_days", []string{"sign", "timestamp=1698272000"}, creds, "", at},
 		{"explain_no_fields", []string{"explain", "Invalid Signature 00. String to sign - 'a=b'."}, creds, "", at},
 	}
 	for _, tt := range tests {
@@ -147,6 +164,10 @@ func TestVersion(t *testing.T) {
 	}
 	if code, _, _ := runCLI(t, []string{"version", "extra"}, nil, "", time.Now()); code != exitUsage {
 		t.Errorf("version with an argument: exit %d", code)
+	}
+	// --version, before any command, answers as version does.
+	if code, flagOut, flagErr := runCLI(t, []string{"--version"}, nil, "", time.Now()); code != 0 || flagOut != stdout || flagErr != "" {
+		t.Errorf("--version: %d %q %q, want %q", code, flagOut, flagErr, stdout)
 	}
 }
 

@@ -11,17 +11,22 @@
 // container, a remote machine). The payload's upload URL and the delivery
 // URLs then start with the address the browser used, taken from the
 // request's Host.
+//
+// A demo listening on loopback answers only requests for a loopback Host;
+// see [Config.Exposed].
 package demo
 
 import (
+	"cmp"
 	"embed"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
-	"net"
 	"net/http"
 	"net/url"
+	"strings"
 	"sync"
 	"time"
 
@@ -34,8 +39,8 @@ import (
 //go:embed web
 var webFiles embed.FS
 
-// The demo's parameter sets. The page picks the set by the file's type:
-// video for video files, avatar for everything else.
+// The demo's parameter sets, in the order the page offers them. The page
+// picks the set whose allowed formats hold the file's.
 var (
 	avatarSet = uploadsign.ParamSet{Name: "avatar", Version: 1, Params: uploadsign.Params{
 		Folder:         "uploadsign-demo",
@@ -49,6 +54,7 @@ var (
 		AllowedFormats: []string{"mp4", "mov", "webm"},
 		Overwrite:      uploadsign.Bool(false),
 	}}
+	demoSets = []uploadsign.ParamSet{avatarSet, videoSet}
 )
 
 // The fake account: its cloud name and API key. The secret is random for
@@ -91,16 +97,28 @@ type Config struct {
 	// FakeMiddleware, if set, wraps the fake endpoint's handler: tests
 	// watch or hold uploads with it.
 	FakeMiddleware func(http.Handler) http.Handler
+	// Exposed says that the demo listens beyond loopback (--addr
+	// 0.0.0.0:8080), to be reached through a forwarded port or from
+	// another machine: it then answers requests for any Host. False, for a
+	// demo listening on loopback, makes it answer 421 Misdirected Request
+	// to a request whose Host is not localhost or a loopback address, on
+	// every route: a page on another site that rebinds its name to this
+	// machine reads nothing. Either way the fake's secret is shown, and a
+	// real account signs, only for a request whose client address and
+	// Host are both loopback.
+	Exposed bool
 }
 
 // Demo is the demo web app. It is safe for concurrent use.
 type Demo struct {
-	signer *uploadsign.Signer     // the real account's; nil with the fake
-	fake   *uploadsigntest.Server // nil with a real account
-	secret string                 // the fake's random secret
-	now    func() time.Time
-	limits limits
-	mux    *http.ServeMux
+	signer   *uploadsign.Signer     // the real account's; nil with the fake
+	fake     *uploadsigntest.Server // nil with a real account
+	secret   string                 // the fake's random secret
+	now      func() time.Time
+	limits   limits
+	exposed  bool
+	timeouts timeouts
+	handler  http.Handler
 
 	mu       sync.Mutex
 	payloads []*uploadsign.Payload // issued, newest last
@@ -116,7 +134,7 @@ type limits struct {
 
 // New returns the demo for cfg. With the fake endpoint, Close stops it.
 func New(cfg Config) (*Demo, error) {
-	d := &Demo{now: cfg.Now, limits: limits{
+	d := &Demo{now: cfg.Now, exposed: cfg.Exposed, timeouts: defaultTimeouts, limits: limits{
 		MaxRequestBytes: uploadsigntest.DefaultMaxRequestBytes,
 		MinChunkBytes:   uploadsigntest.DefaultMinChunkBytes,
 		ChunkBytes:      cfg.ChunkBytes,
@@ -140,7 +158,7 @@ func New(cfg Config) (*Demo, error) {
 	}
 
 	if cfg.NewSigner != nil {
-		s, err := cfg.NewSigner(uploadsign.WithParamSets(avatarSet, videoSet))
+		s, err := cfg.NewSigner(uploadsign.WithParamSets(demoSets...))
 		if err != nil {
 			return nil, err
 		}
@@ -155,7 +173,7 @@ func New(cfg Config) (*Demo, error) {
 		d.fake = uploadsigntest.NewServer(FakeCloudName, FakeAPIKey, d.secret,
 			uploadsigntest.WithClock(d.now), uploadsigntest.WithMinChunkBytes(d.limits.MinChunkBytes))
 	}
-	d.mux = d.routes(cfg.FakeMiddleware)
+	d.handler = d.guard(d.routes(cfg.FakeMiddleware))
 	return d, nil
 }
 
@@ -167,8 +185,9 @@ func (d *Demo) Close() {
 }
 
 // Handler returns the demo's handler: the page at /, its API under /api/,
-// and the fake endpoint under [FakePrefix] when there is one.
-func (d *Demo) Handler() http.Handler { return d.mux }
+// and the fake endpoint under [FakePrefix] when there is one. [Demo.Server]
+// serves it with timeouts.
+func (d *Demo) Handler() http.Handler { return d.handler }
 
 // Fake returns the fake upload endpoint, or nil when uploads go to a real
 // account. Its Uploads are what the browser posted.
@@ -195,7 +214,11 @@ func (d *Demo) Issued() []*uploadsign.Payload {
 // or the real account's upload URL.
 func (d *Demo) Describe(base string) string {
 	if d.fake == nil {
-		return "Uploads go to your Cloudinary account: " + d.signer.UploadURL("image")
+		var urls []string
+		for _, set := range demoSets {
+			urls = append(urls, fmt.Sprintf("%s (set %s)", d.signer.UploadURL(cmp.Or(set.ResourceType, "image")), set.Name))
+		}
+		return "Uploads go to your Cloudinary account: " + strings.Join(urls, " or ")
 	}
 	return fmt.Sprintf("No CLOUDINARY_URL: uploads go to a fake Cloudinary upload endpoint served at %s%s,\n"+
 		"signed with a random demo secret for this run only: %s", base, FakePrefix, d.secret)
@@ -217,7 +240,7 @@ func (d *Demo) routes(middleware func(http.Handler) http.Handler) *http.ServeMux
 		if middleware != nil {
 			fake = middleware(fake)
 		}
-		mux.Handle(FakePrefix+"/", fake)
+		mux.Handle(FakePrefix+"/", d.uploadTime(fake))
 	}
 	return mux
 }
@@ -242,7 +265,7 @@ func (d *Demo) signerFor(r *http.Request) (*uploadsign.Signer, error) {
 func (d *Demo) fakeSigner(base string) (*uploadsign.Signer, error) {
 	return uploadsign.New(FakeCloudName, FakeAPIKey, d.secret, uploadsign.WithClock(d.now),
 		uploadsign.WithUploadURL(base), uploadsign.WithDeliveryURL(base+"/"+FakeCloudName),
-		uploadsign.WithParamSets(avatarSet, videoSet))
+		uploadsign.WithParamSets(demoSets...))
 }
 
 // origin is the scheme and host the browser reached the demo at.
@@ -260,15 +283,20 @@ func origin(r *http.Request) (string, error) {
 
 // signature answers the page's request for a payload, with the library's
 // handler; authorize lets everyone upload (a real app checks its session
-// there) and gives every upload a fresh, unguessable public_id.
+// there) and gives every upload a fresh, unguessable public_id. A real
+// account signs only for a browser on the demo's own machine.
 func (d *Demo) signature(w http.ResponseWriter, r *http.Request) {
+	if d.fake == nil && !fromThisMachine(r) {
+		writeJSON(w, http.StatusForbidden, map[string]any{"error": notThisMachine})
+		return
+	}
 	s, err := d.signerFor(r)
 	if err != nil {
 		writeJSON(w, http.StatusBadRequest, map[string]any{"error": err.Error()})
 		return
 	}
 	authorize := func(*http.Request) (uploadsign.Params, error) {
-		return uploadsign.Params{PublicID: "upload_" + random.Hex(8)}, nil
+		return bound("upload_" + random.Hex(8)), nil
 	}
 	record := uploadsignhttp.OnSigned(func(_ *http.Request, p *uploadsign.Payload) {
 		d.mu.Lock()
@@ -281,96 +309,50 @@ func (d *Demo) signature(w http.ResponseWriter, r *http.Request) {
 	uploadsignhttp.NewHandler(s, authorize, record, uploadsignhttp.Sets(avatarSet.Name, videoSet.Name)).ServeHTTP(w, r)
 }
 
-// uploaded verifies the upload result the browser reports back, as a real
-// backend must before it stores anything, and answers the URL it built
-// from what Cloudinary signed: the one URL the page shows.
-func (d *Demo) uploaded(w http.ResponseWriter, r *http.Request) {
-	if !allowPost(w, r) {
-		return
-	}
-	var result uploadsign.UploadResult
-	if err := json.NewDecoder(http.MaxBytesReader(w, r.Body, 64<<10)).Decode(&result); err != nil {
-		writeJSON(w, http.StatusBadRequest, map[string]any{"error": "want the upload response as JSON: " + err.Error()})
-		return
-	}
-	s, err := d.signerFor(r)
-	if err != nil {
-		writeJSON(w, http.StatusBadRequest, map[string]any{"error": err.Error()})
-		return
-	}
-	// A real backend knows which set it signed for this user, and calls
-	// its authorize hook again for req; the demo has no users and picks
-	// the set by resource type (VerifyUploadOf checks it against the set).
-	set := avatarSet
-	if result.ResourceType == "video" {
-		set = videoSet
-	}
-	asset, err := s.VerifyUploadOf(set.Name, set.Version, uploadsign.Params{}, result)
-	if err != nil {
-		writeJSON(w, http.StatusBadRequest, map[string]any{"error": err.Error()})
-		return
-	}
-	// A real backend stores asset.URL for the user here, never a URL from
-	// the report.
-	writeJSON(w, http.StatusOK, map[string]any{"verified": true, "public_id": asset.PublicID,
-		"version": asset.Version, "resource_type": asset.ResourceType, "url": asset.URL})
+// notThisMachine says why a real account does not sign for a request.
+const notThisMachine = "This demo signs uploads to your Cloudinary account only for a browser on its own machine, " +
+	"opened at localhost, 127.0.0.1 or [::1]: anyone else could upload to your account with its payloads."
+
+// bound is what the demo's authorize binds for one upload: its public_id.
+// The report-back checks the result against it.
+func bound(publicID string) uploadsign.Params { return uploadsign.Params{PublicID: publicID} }
+
+// setInfo is what the page learns of a parameter set: where its uploads
+// go and which formats it takes.
+type setInfo struct {
+	Name           string   `json:"name"`
+	Version        int      `json:"version"`
+	ResourceType   string   `json:"resource_type"`
+	UploadURL      string   `json:"upload_url"`
+	AllowedFormats []string `json:"allowed_formats"`
 }
 
-// explain says why Cloudinary answered "Invalid Signature": the page posts
-// Cloudinary's message and the fields it was given to sign.
-func (d *Demo) explain(w http.ResponseWriter, r *http.Request) {
-	if !allowPost(w, r) {
-		return
-	}
-	var req struct {
-		Error  string            `json:"error"`
-		Fields map[string]string `json:"fields"`
-	}
-	if err := json.NewDecoder(http.MaxBytesReader(w, r.Body, 64<<10)).Decode(&req); err != nil {
-		writeJSON(w, http.StatusBadRequest, map[string]any{"error": `want {"error": "Cloudinary's message", "fields": {...}}: ` + err.Error()})
-		return
-	}
-	s, err := d.signerFor(r)
-	if err != nil {
-		writeJSON(w, http.StatusBadRequest, map[string]any{"error": err.Error()})
-		return
-	}
-	signed := url.Values{}
-	for k, v := range req.Fields {
-		signed.Set(k, v)
-	}
-	diagnosis, err := s.Explain(req.Error, signed)
-	if err != nil {
-		writeJSON(w, http.StatusBadRequest, map[string]any{"error": err.Error()})
-		return
-	}
-	writeJSON(w, http.StatusOK, map[string]any{"server_string": diagnosis.ServerString,
-		"signed_string": diagnosis.SignedString, "causes": diagnosis.Causes})
-}
-
-// info tells the page where uploads go, the limits it works with, and the
-// demo secret when it is a throwaway one for the fake endpoint.
+// info tells the page where uploads go for each set, the formats each
+// takes, the limits it works with, whether it may sign here, and the demo
+// secret when it is a throwaway one for the fake endpoint and the request
+// comes from the demo's machine.
 func (d *Demo) info(w http.ResponseWriter, r *http.Request) {
 	s, err := d.signerFor(r)
 	if err != nil {
 		writeJSON(w, http.StatusBadRequest, map[string]any{"error": err.Error()})
 		return
 	}
-	out := map[string]any{"mode": "cloudinary", "upload_url": s.UploadURL("image"), "limits": d.limits}
+	sets := make([]setInfo, 0, len(demoSets))
+	for _, set := range demoSets {
+		resourceType := cmp.Or(set.ResourceType, "image")
+		sets = append(sets, setInfo{Name: set.Name, Version: set.Version, ResourceType: resourceType,
+			UploadURL: s.UploadURL(resourceType), AllowedFormats: set.Params.AllowedFormats})
+	}
+	out := map[string]any{"mode": "cloudinary", "sets": sets, "limits": d.limits, "signs": true}
 	if d.fake != nil {
 		out["mode"] = "fake"
 		if fromThisMachine(r) { // anyone with the secret could sign what they like
 			out["demo_secret"] = d.secret
 		}
+	} else if !fromThisMachine(r) {
+		out["signs"], out["why_not"] = false, notThisMachine
 	}
 	writeJSON(w, http.StatusOK, out)
-}
-
-// fromThisMachine reports whether r comes from a loopback address.
-func fromThisMachine(r *http.Request) bool {
-	host, _, err := net.SplitHostPort(r.RemoteAddr)
-	ip := net.ParseIP(host)
-	return err == nil && ip != nil && ip.IsLoopback()
 }
 
 func allowPost(w http.ResponseWriter, r *http.Request) bool {
@@ -380,6 +362,30 @@ func allowPost(w http.ResponseWriter, r *http.Request) bool {
 	w.Header().Set("Allow", http.MethodPost)
 	writeJSON(w, http.StatusMethodNotAllowed, map[string]any{"error": "use POST"})
 	return false
+}
+
+// maxJSONBytes is the most the demo's API reads of a request.
+const maxJSONBytes = 64 << 10
+
+// readJSON reads a POST's JSON body of at most maxJSONBytes into v, or
+// answers the error (want says what the body should be) and returns false.
+func readJSON(w http.ResponseWriter, r *http.Request, v any, want string) bool {
+	if !allowPost(w, r) {
+		return false
+	}
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxJSONBytes))
+	if errors.As(err, new(*http.MaxBytesError)) {
+		writeJSON(w, http.StatusRequestEntityTooLarge, map[string]any{"error": fmt.Sprintf("the request body is over %d bytes", maxJSONBytes)})
+		return false
+	}
+	if err == nil {
+		err = json.Unmarshal(body, v)
+	}
+	if err != nil {
+		writeJSON(w, http.StatusBadRequest, map[string]any{"error": "want " + want + ": " + err.Error()})
+		return false
+	}
+	return true
 }
 
 func writeJSON(w http.ResponseWriter, status int, v any) {

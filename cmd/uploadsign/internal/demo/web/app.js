@@ -7,11 +7,45 @@
 const $ = (id) => document.getElementById(id);
 
 // The parameter sets this page was built for: a client names the set and
-// the version it knows.
-const SETS = {
-  image: { param_set: "avatar", version: 1 },
-  video: { param_set: "video", version: 1 },
+// the set version it knows. The backend says where each uploads to and
+// which formats it takes (/api/info).
+const SETS = [
+  { param_set: "avatar", version: 1, kind: "image" },
+  { param_set: "video", version: 1, kind: "video" },
+];
+
+// A file's format as Cloudinary names it, guessed from its name, else from
+// its type. Cloudinary reads the file itself; this lets the page refuse a
+// file no set takes before sending a byte of it.
+const FORMAT_ALIASES = { jpeg: "jpg", jpe: "jpg", tif: "tiff", qt: "mov" };
+const FORMAT_OF_TYPE = {
+  "image/jpeg": "jpg", "image/png": "png", "image/gif": "gif", "image/webp": "webp",
+  "video/mp4": "mp4", "video/quicktime": "mov", "video/webm": "webm",
 };
+function formatsOf(file) {
+  const ext = (/\.([^./]+)$/.exec(file.name) || [])[1]?.toLowerCase();
+  return [FORMAT_ALIASES[ext] ?? ext, FORMAT_OF_TYPE[file.type]].filter(Boolean);
+}
+
+// setFor returns the set (with the backend's details) that takes the
+// file's format, or throws an error that names the formats each set takes.
+function setFor(file, sets) {
+  const formats = formatsOf(file);
+  for (const set of SETS) {
+    const info = sets.find((s) => s.name === set.param_set && s.version === set.version);
+    if (info && formats.some((f) => info.allowed_formats.includes(f))) return { ...set, info };
+  }
+  const err = new Error(
+    `Not sent: ${file.name} is ${formats.length ? `a ${formats[0]} file` : "of no format this page knows"}, and this page uploads ` +
+      sets.map((s) => `${list(s.allowed_formats, "or")} files with set ${s.name} (set version ${s.version})`).join(", and ") +
+      ". Nothing was signed or sent.",
+  );
+  err.before = true;
+  throw err;
+}
+
+// list writes ["a", "b", "c"] as "a, b or c".
+const list = (items, word) => (items.length > 1 ? `${items.slice(0, -1).join(", ")} ${word} ${items.at(-1)}` : items.join(""));
 
 // Only the latest choice may change the page. Each choice is a job, and a
 // new choice abandons the job before it: its requests are aborted, and
@@ -38,7 +72,7 @@ class Job {
 }
 
 function setStatus(state, text) {
-  $("status").dataset.state = state;
+  $("status").dataset.state = $("frame").dataset.state = state;
   $("status").textContent = text;
 }
 
@@ -49,7 +83,8 @@ function setProgress(fraction, state = "") {
   $("progress").dataset.state = state;
 }
 
-// backend calls the demo's backend and says in words what failed.
+// backend calls the demo's backend and says in words what failed. An
+// error carries the backend's JSON answer as err.data.
 async function backend(path, init = {}) {
   let res;
   try {
@@ -72,7 +107,11 @@ async function backend(path, init = {}) {
         `is something else (a proxy?) answering at ${location.host}?`,
     );
   }
-  if (!res.ok) throw new Error(data.error || `${path}: HTTP ${res.status}`);
+  if (!res.ok) {
+    const err = new Error(data.error || `${path}: HTTP ${res.status}`);
+    err.data = data;
+    throw err;
+  }
   return data;
 }
 
@@ -85,14 +124,19 @@ function postJSON(path, body, signal) {
   });
 }
 
-// The page's settings: where uploads go, the limits and the chunk size.
+// The page's settings: where uploads go, the sets' formats, the limits
+// and the chunk size. info holds them once they have come.
+let infoRequest = null;
 let info = null;
 function getInfo() {
-  info ??= backend("/api/info").catch((err) => {
-    info = null; // ask again next time
-    throw err;
-  });
-  return info;
+  infoRequest ??= backend("/api/info").then(
+    (got) => (info = got),
+    (err) => {
+      infoRequest = null; // ask again next time
+      throw err;
+    },
+  );
+  return infoRequest;
 }
 
 // send posts the payload's fields and one part of the file to payload.url,
@@ -117,9 +161,11 @@ function send(job, payload, part, filename, headers, onProgress) {
         return reject(new Error(`The upload endpoint answered HTTP ${xhr.status} ${xhr.statusText}, not Cloudinary's JSON.`));
       }
       if (xhr.status !== 200) {
-        const err = new Error(answer.error ? answer.error.message : `The upload endpoint answered HTTP ${xhr.status}.`);
+        const message = answer.error ? answer.error.message : `HTTP ${xhr.status}`;
+        const err = new Error(`${endpointName()} refused the upload (HTTP ${xhr.status}): ${message}`);
         err.status = xhr.status;
         err.answer = answer;
+        err.cloudinaryMessage = message;
         return reject(err);
       }
       resolve(answer);
@@ -175,9 +221,14 @@ function uploadID() {
   return Array.from(crypto.getRandomValues(new Uint8Array(16)), (b) => b.toString(16).padStart(2, "0")).join("");
 }
 
+// endpointName names the upload endpoint: Cloudinary, or the demo's fake.
+function endpointName() {
+  return info?.mode === "fake" ? "The fake Cloudinary upload endpoint" : "Cloudinary";
+}
+
 // showUpload shows a verified upload from the URL the backend built, or,
-// with none, the placeholder.
-function showUpload(verified) {
+// with none, the placeholder, which says label.
+function showUpload(verified, label = "No upload yet") {
   const img = $("preview");
   const video = $("preview-video");
   img.hidden = video.hidden = true;
@@ -187,6 +238,7 @@ function showUpload(verified) {
     video.load();
   }
   $("placeholder").hidden = Boolean(verified);
+  $("placeholder-label").textContent = label;
   $("frame").dataset.kind = verified ? (verified.resource_type === "video" ? "video" : "image") : "empty";
   if (!verified) return;
   const el = verified.resource_type === "video" ? video : img;
@@ -194,12 +246,12 @@ function showUpload(verified) {
   el.hidden = false;
 }
 
-// explain asks the backend why Cloudinary refused the signature, and lists
-// the causes under the error.
-async function explain(job, message, fields) {
+// explain asks the backend why the upload endpoint refused the upload,
+// and lists the causes it finds under the error.
+async function explain(job, message, fields, set) {
   let items;
   try {
-    const diagnosis = await postJSON("/api/explain", { error: message, fields }, job.controller.signal);
+    const diagnosis = await postJSON("/api/explain", { error: message, fields, param_set: set.param_set }, job.controller.signal);
     items = diagnosis.causes;
   } catch (err) {
     items = ["No explanation: " + err.message];
@@ -208,20 +260,39 @@ async function explain(job, message, fields) {
   $("causes").replaceChildren(...items.map((c) => Object.assign(document.createElement("li"), { textContent: c })));
 }
 
+// showMode says where uploads go: for the set in use, or for every set.
+function showMode(set) {
+  const { mode, sets, demo_secret, signs, why_not } = info;
+  const urls = set
+    ? `${set.info.upload_url} (set ${set.param_set}, set version ${set.version})`
+    : sets.map((s) => `${s.upload_url} (${s.resource_type}s, set ${s.name})`).join(" or ");
+  $("mode").textContent =
+    mode === "fake"
+      ? `No CLOUDINARY_URL is set, so uploads go to a fake Cloudinary upload endpoint served by the demo, ${urls}, ` +
+        `that checks signatures like the real one. ` +
+        (demo_secret
+          ? `It uses a random demo secret for this run only: ${demo_secret}`
+          : "Its random secret for this run is shown only in a browser on the machine the demo runs on, at localhost.")
+      : `Uploads go to your Cloudinary account: ${urls}.` + (signs ? "" : ` ${why_not}`);
+}
+
 async function onFile(file) {
   if (current) current.abandon();
   const job = (current = new Job());
   showUpload(null);
   setProgress(0);
   $("causes").replaceChildren();
+  $("note").hidden = true;
   $("payload").textContent = $("answer").textContent = "(none yet)";
-  let payload;
+  let payload, set;
   try {
-    const set = SETS[file.type.startsWith("video/") ? "video" : "image"];
-    setStatus("signing", `Asking the backend for a signed payload (set ${set.param_set}, version ${set.version}) …`);
-    const { limits } = await getInfo();
+    setStatus("signing", "Checking the file …");
+    const { sets, limits } = await getInfo();
     job.check();
-    payload = await postJSON("/api/signature", set, job.controller.signal);
+    set = setFor(file, sets); // before any byte is sent
+    showMode(set);
+    setStatus("signing", `Asking the backend for a signed payload (set ${set.param_set}, set version ${set.version}) …`);
+    payload = await postJSON("/api/signature", { param_set: set.param_set, version: set.version }, job.controller.signal);
     job.check();
     $("payload").textContent = JSON.stringify(payload, null, 2);
 
@@ -236,19 +307,33 @@ async function onFile(file) {
     // The answer's secure_url is whatever the browser says it is: show
     // nothing until the backend has verified the answer and built the URL.
     setStatus("verifying", "Asking the backend to verify Cloudinary's answer …");
-    const verified = await postJSON("/api/uploaded", answer, job.controller.signal);
+    const verified = await postJSON(
+      "/api/uploaded",
+      { param_set: set.param_set, version: set.version, signed_public_id: payload.fields.public_id, result: answer },
+      job.controller.signal,
+    );
     job.check();
     showUpload(verified);
-    setStatus("verified", `Verified by the backend: ${verified.public_id} (version ${verified.version}).`);
+    setStatus(
+      "verified",
+      `Verified by the backend: ${verified.public_id}, asset version ${verified.version} (Cloudinary's, from the upload's time), ` +
+        `uploaded with set ${verified.param_set}, set version ${verified.set_version}.`,
+    );
+    if (verified.reported_url_ignored) {
+      $("note").hidden = false;
+      $("note").textContent =
+        `The answer the browser reported carried another secure_url, ${verified.reported_url_ignored}: ` +
+        `the backend ignored it, and the page shows the URL the backend built from what Cloudinary signed.`;
+    }
   } catch (err) {
     if (!job.live) return; // an abandoned upload changes nothing
-    showUpload(null);
+    showUpload(null, err.before ? "Not sent" : "Not uploaded");
     // The bar shows what the upload endpoint accepted: nothing for a
     // refused upload, the chunks before the refused one.
     setProgress(file.size > 0 ? job.accepted / file.size : 0, "error");
     if (err.answer) $("answer").textContent = JSON.stringify(err.answer, null, 2);
     setStatus("error", err.message);
-    if (err.status === 401 && payload) await explain(job, err.message, payload.fields);
+    if (err.cloudinaryMessage && payload) await explain(job, err.cloudinaryMessage, payload.fields, set);
   }
 }
 
@@ -262,15 +347,11 @@ const bytes = (n) => `${n.toLocaleString("en-US")} bytes`;
 const megabytes = (n) => `${+(n / 2 ** 20).toFixed(2)} MB`;
 
 getInfo().then(
-  ({ mode, upload_url, demo_secret, limits }) => {
-    $("mode").textContent =
-      mode === "fake"
-        ? `No CLOUDINARY_URL is set, so uploads go to a fake Cloudinary upload endpoint served by the demo (${upload_url}) ` +
-          `that checks signatures like the real one. ` +
-          (demo_secret
-            ? `It uses a random demo secret for this run only: ${demo_secret}`
-            : "Its random secret for this run is shown only on the machine the demo runs on.")
-        : `Uploads go to your Cloudinary account: ${upload_url}`;
+  ({ sets, limits }) => {
+    showMode(null);
+    $("sets").textContent = sets
+      .map((s) => `${s.name}, set version ${s.version}, for ${list(s.allowed_formats, "or")} ${s.resource_type}s`)
+      .join("; ");
     $("limits").textContent =
       `Cloudinary takes at most ${megabytes(limits.max_request_bytes)} (${bytes(limits.max_request_bytes)}) in one request. ` +
       `This page sends a file larger than ${bytes(limits.chunk_bytes)} in chunks of that size, one after the other; ` +

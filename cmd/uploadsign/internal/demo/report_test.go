@@ -1,0 +1,124 @@
+package demo
+
+import (
+	"maps"
+	"strings"
+	"testing"
+
+	"github.com/uploadsign/uploadsign/uploadsigntest"
+)
+
+// upload signs a payload for set and uploads a file with it through the
+// demo's fake, returning the payload and Cloudinary's answer.
+func upload(t *testing.T, base, set, filename string, file []byte) (payload, map[string]any) {
+	t.Helper()
+	var p payload
+	if status := call(t, nil, "POST", base+"/api/signature", map[string]any{"param_set": set, "version": 1}, &p); status != 200 {
+		t.Fatalf("signature: %d", status)
+	}
+	status, answer, err := uploadsigntest.Post(p.URL, p.Fields, filename, file)
+	if err != nil || status != 200 {
+		t.Fatalf("upload: %d %v %v", status, answer, err)
+	}
+	return p, answer
+}
+
+// TestReportBack: the backend verifies the answer the page reports back
+// against the upload the page was signed for, and says what it refused
+// and why, in words that cannot be taken for Cloudinary's refusal of an
+// upload; a replaced secure_url is ignored, and said so.
+func TestReportBack(t *testing.T) {
+	_, srv := startDemo(t, Config{})
+	p, answer := upload(t, srv.URL, "avatar", "me.png", testPNG(t))
+	_, otherAnswer := upload(t, srv.URL, "avatar", "other.png", testPNG(t))
+	for _, tt := range []struct {
+		name    string
+		p       payload
+		change  func(answer map[string]any) map[string]any
+		refused string // "" for verified
+		words   []string
+	}{
+		{name: "genuine", p: p},
+		{name: "secure_url replaced", p: p, change: func(a map[string]any) map[string]any {
+			a["secure_url"] = "https://evil.example/not-yours.png"
+			return a
+		}, words: []string{"https://evil.example/not-yours.png"}},
+		{name: "public_id changed", p: p, change: func(a map[string]any) map[string]any {
+			a["public_id"] = "uploadsign-demo/someone_else"
+			return a
+		}, refused: "forged", words: []string{"Cloudinary accepted the upload, but the backend refused Cloudinary's answer as the browser reported it", "changed after Cloudinary gave it"}},
+		{name: "version changed", p: p, change: func(a map[string]any) map[string]any {
+			a["version"] = a["version"].(float64) + 1
+			return a
+		}, refused: "forged", words: []string{"did not come from Cloudinary"}},
+		{name: "another upload's genuine answer", p: p, change: func(map[string]any) map[string]any { return maps.Clone(otherAnswer) },
+			refused: "mismatch", words: []string{"genuine answer from Cloudinary, but does not match what the backend signed", "upload_"}},
+		{name: "resource type changed", p: p, change: func(a map[string]any) map[string]any {
+			a["resource_type"] = "video"
+			return a
+		}, refused: "mismatch", words: []string{"resource_type"}}, // genuine, but not the set's resource type
+		{name: "an upload the backend never signed", p: payload{ParamSet: "avatar", Version: 1, Fields: map[string]string{"public_id": "upload_0000"}},
+			refused: "unknown upload", words: []string{"signed no upload"}},
+		{name: "another set", p: payload{ParamSet: "video", Version: 1, Fields: p.Fields}, refused: "unknown upload"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			a := maps.Clone(answer)
+			if tt.change != nil {
+				a = tt.change(a)
+			}
+			var got map[string]any
+			status := reportBack(t, nil, srv.URL, tt.p, a, &got)
+			text, _ := got["error"].(string)
+			if tt.refused == "" {
+				if status != 200 || got["verified"] != true || got["url"] != answer["secure_url"] {
+					t.Fatalf("%d %v, want verified with the URL the backend built", status, got)
+				}
+				ignored, _ := got["reported_url_ignored"].(string)
+				text = ignored
+				if (ignored != "") != (len(tt.words) > 0) {
+					t.Errorf("reported_url_ignored %q", ignored)
+				}
+			} else if status != 400 || got["refused"] != tt.refused {
+				t.Fatalf("%d %v, want 400 refused %q", status, got, tt.refused)
+			}
+			for _, w := range tt.words {
+				if !strings.Contains(text, w) {
+					t.Errorf("the answer %q does not say %q", text, w)
+				}
+			}
+			if strings.Contains(strings.ToLower(text), "invalid signature") {
+				t.Errorf("the answer %q reads like Cloudinary's Invalid Signature", text)
+			}
+		})
+	}
+}
+
+// TestExplainRefusals: causes are looked for under refusals Explain does
+// not read, from the payload's fields.
+func TestExplainRefusals(t *testing.T) {
+	_, srv := startDemo(t, Config{})
+	fields := map[string]string{"api_key": FakeAPIKey, "folder": "uploadsign-demo", "signature": "0123", "timestamp": "1700000000"}
+	for _, tt := range []struct {
+		name, message string
+		fields        map[string]string
+		want          string // in the first cause; "" for none
+	}{
+		{"signature left out", "Upload preset must be specified when using unsigned upload", fields, "signature was signed but not posted"},
+		{"no signature at all", "Upload preset must be specified when using unsigned upload", map[string]string{"folder": "x"}, "signature: the payload has none"},
+		{"api_key left out", "Must supply api_key", fields, "api_key was signed but not posted"},
+		{"stale", "Stale request - reported time is 2023-11-14 22:13:20 +0000 which is more than 1 hour ago", fields, "signed at 1700000000, more than an hour"},
+		{"not an image", "Invalid image file", fields, "the set avatar takes jpg, png, gif, webp files only"},
+		{"unknown", "Something else", fields, ""},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			var got struct{ Causes []string }
+			status := call(t, nil, "POST", srv.URL+"/api/explain", map[string]any{"error": tt.message, "fields": tt.fields, "param_set": "avatar"}, &got)
+			if status != 200 || got.Causes == nil {
+				t.Fatalf("%d %v", status, got)
+			}
+			if tt.want == "" && len(got.Causes) > 0 || tt.want != "" && (len(got.Causes) == 0 || !strings.Contains(got.Causes[0], tt.want)) {
+				t.Errorf("causes %q, want %q", got.Causes, tt.want)
+			}
+		})
+	}
+}
