@@ -50,8 +50,8 @@ func (s *Server) store(up *Upload, b *blob, base string) (int, map[string]any) {
 			publicID = random.Alnum(20)
 		}
 	}
-	if folder := strings.Trim(f["folder"], "/"); folder != "" {
-		publicID = folder + "/" + publicID
+	if prefix := publicIDPrefix(f); prefix != "" {
+		publicID = prefix + "/" + publicID
 	}
 	if resourceType == "raw" && format != "" && !strings.HasSuffix(publicID, "."+format) {
 		publicID += "." + format
@@ -175,4 +175,20 @@ func splitTags(v string) []string {
 		return []string{}
 	}
 	return strings.Split(v, ",")
+}
+
+// publicIDPrefix is the folder that prefixes the public_id: the folder
+// (fixed folder mode), else the public_id_prefix, else the asset_folder
+// when use_asset_folder_as_public_id_prefix is true (dynamic folder mode),
+// as Cloudinary's upload reference describes them.
+func publicIDPrefix(f map[string]string) string {
+	switch {
+	case f["folder"] != "":
+		return strings.Trim(f["folder"], "/")
+	case f["public_id_prefix"] != "":
+		return strings.Trim(f["public_id_prefix"], "/")
+	case truthy(f["use_asset_folder_as_public_id_prefix"]):
+		return strings.Trim(f["asset_folder"], "/")
+	}
+	return ""
 }

@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"testing"
 
+	"github.com/uploadsign/uploadsign"
 	"github.com/uploadsign/uploadsign/uploadsigntest"
 )
 
@@ -45,5 +46,41 @@ func TestServedAssetsAreNotPages(t *testing.T) {
 					resp.StatusCode, h.Get("X-Content-Type-Options"), h.Get("Content-Type"), h.Get("Content-Disposition"), tt.contentType, tt.disposition)
 			}
 		})
+	}
+}
+
+// TestPublicIDComposition: the fake composes a public_id from the folder
+// or dynamic folder mode's prefixes as Cloudinary does, and the library's
+// VerifyUploadOf accepts what it composed for the request that signed it.
+func TestPublicIDComposition(t *testing.T) {
+	c := &clock{now: testTime}
+	srv := uploadsigntest.NewServer(cloud, key, secret, uploadsigntest.WithClock(c.Now))
+	t.Cleanup(srv.Close)
+	s := newSigner(t, srv, c.Now, uploadsign.WithParamSets(uploadsign.ParamSet{Name: "any", Version: 1}))
+	tests := []struct {
+		name   string
+		params uploadsign.Params
+		want   string
+	}{
+		{"folder", uploadsign.Params{Folder: "a/b", PublicID: "x"}, "a/b/x"},
+		{"public_id_prefix", uploadsign.Params{PublicIDPrefix: "tenant_1", PublicID: "x"}, "tenant_1/x"},
+		{"asset folder as prefix", uploadsign.Params{AssetFolder: "af", UseAssetFolderAsPublicIDPrefix: uploadsign.Bool(true), PublicID: "x"}, "af/x"},
+		{"asset folder alone", uploadsign.Params{AssetFolder: "af", PublicID: "x"}, "x"},
+		{"none", uploadsign.Params{PublicID: "x"}, "x"},
+	}
+	for _, tt := range tests {
+		p := sign(t, s, "any", tt.params)
+		status, answer, err := uploadsigntest.Post(p.URL, p.Fields, "a.png", pngImage(t, 2, 2))
+		if err != nil || status != 200 {
+			t.Fatalf("%s: upload: %d %v %v", tt.name, status, answer, err)
+		}
+		if answer["public_id"] != tt.want {
+			t.Errorf("%s: public_id %v, want %s", tt.name, answer["public_id"], tt.want)
+		}
+		r := uploadsign.UploadResult{PublicID: answer["public_id"].(string), Version: int64(answer["version"].(float64)),
+			Signature: answer["signature"].(string), ResourceType: "image", Type: "upload", Format: "png"}
+		if _, err := s.VerifyUploadOf("any", 1, tt.params, r); err != nil {
+			t.Errorf("%s: VerifyUploadOf: %v", tt.name, err)
+		}
 	}
 }

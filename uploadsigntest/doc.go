@@ -133,14 +133,20 @@
 //     order from byte 0; Cloudinary needs the last one last (and, it is
 //     said, the first one first). Its refusals of malformed sequences are
 //     in its own words.
-//   - public_id and folder in fixed folder mode: folder + "/" + public_id.
-//     As Cloudinary does: TestServerUploadResponse.
+//   - public_id and the folder that prefixes it: folder + "/" + public_id
+//     (fixed folder mode), public_id_prefix + "/" + public_id, or
+//     asset_folder + "/" + public_id with
+//     use_asset_folder_as_public_id_prefix (dynamic folder mode); a raw
+//     file's public_id ends with the file's extension. As Cloudinary does:
+//     TestServerUploadResponse, TestPublicIDComposition.
+//   - Both folder modes at once. Differently: the fake uses the folder
+//     when one is posted, else the dynamic mode's prefixes; an account is
+//     in one mode.
 //   - use_filename and unique_filename; generated public_ids. Differently:
 //     the file name, with a random 6-character suffix unless
 //     unique_filename is false; generated ids are 20 random characters.
-//   - Dynamic folder mode (asset_folder, public_id_prefix,
-//     use_asset_folder_as_public_id_prefix, display_name). Not at all:
-//     asset_folder and display_name are only echoed.
+//   - Dynamic folder mode's asset_folder and display_name. Not at all:
+//     they are only echoed.
 //   - overwrite=false: an existing asset is answered with "existing":
 //     true, and nothing is replaced. As Cloudinary does:
 //     TestServerOverwriteFalseKeepsExisting, TestSingleUseReplay.
