@@ -181,33 +181,6 @@ func ExampleSigner_Deprecation() {
 	// 2025-06-01 true <nil>
 }
 
-// AppendJSON writes the payload's JSON into a buffer the caller reuses,
-// without reflection; it is the JSON encoding/json writes for a Payload.
-// (The signature is the Node SDK's, golden case example_sign.)
-func ExamplePayload_AppendJSON() {
-	s, err := uploadsign.New(cloudName, apiKey, apiSecret, clock,
-		uploadsign.WithParamSets(uploadsign.ParamSet{Name: "avatar", Version: 2, Params: uploadsign.Params{
-			Folder: "avatars", Tags: []string{"avatar", "profile"}, Overwrite: uploadsign.Bool(false)}}))
-	if err != nil {
-		fmt.Println(err)
-		return
-	}
-	p, err := s.Sign("avatar", 2, uploadsign.Params{PublicID: "user_42"})
-	if err != nil {
-		fmt.Println(err)
-		return
-	}
-	buf := make([]byte, 0, 1024)
-	buf, err = p.AppendJSON(buf[:0])
-	if err != nil {
-		fmt.Println(err)
-		return
-	}
-	fmt.Println(string(buf))
-	// Output:
-	// {"url":"https://api.cloudinary.com/v1_1/demo/image/upload","fields":{"api_key":"123456789012345","folder":"avatars","overwrite":"0","public_id":"user_42","signature":"535695932edb775d9d783af4b0c0ec9e01c41433","tags":"avatar,profile","timestamp":"1700000000"},"timestamp":1700000000,"expires_at":"2023-11-14T23:13:20Z","param_set":"avatar","version":2}
-}
-
 func ExampleSigner_SignValues() {
 	s, err := uploadsign.New(cloudName, apiKey, apiSecret)
 	if err != nil {

@@ -39,7 +39,11 @@ func TestSecretNeverPrinted(t *testing.T) {
 		slog.New(h).Info("signer", "signer", s, "value", *s, "option", opt, "field", struct{ s *Signer }{s})
 	}
 	outputs = append(outputs, logs.String())
-	answer, err := s.AppendPayloadJSON(nil, "avatar", 1, Params{PublicID: "x"})
+	p, err := s.Sign("avatar", 1, Params{PublicID: "x"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	answer, err := json.Marshal(p)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -47,7 +51,6 @@ func TestSecretNeverPrinted(t *testing.T) {
 	for _, call := range []error{
 		func() error { _, err := s.Sign("nope", 1, Params{}); return err }(),
 		func() error { _, err := s.Sign("avatar", 1, Params{Folder: "x"}); return err }(),
-		func() error { _, err := s.AppendPayloadJSON(nil, "avatar", 1, Params{Folder: "x"}); return err }(),
 		s.VerifyUploadResult("x", 1, "00"),
 		s.VerifyNotification([]byte("{}"), "x", "00"),
 	} {

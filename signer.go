@@ -19,7 +19,6 @@ import (
 	"github.com/uploadsign/uploadsign/internal/cloudinary"
 	"github.com/uploadsign/uploadsign/internal/delivery"
 	"github.com/uploadsign/uploadsign/internal/encode"
-	"github.com/uploadsign/uploadsign/internal/jsonenc"
 	"github.com/uploadsign/uploadsign/internal/keys"
 	"github.com/uploadsign/uploadsign/internal/proposal"
 	"github.com/uploadsign/uploadsign/internal/random"
@@ -84,7 +83,6 @@ type compiledSet struct {
 	url      string
 	fixed    []field           // sorted by key
 	pairs    []string          // fixed as key=value, escaped for the signer's version
-	json     []string          // fixed as JSON members "key":"value"
 	template map[string]string // fixed and api_key, cloned by every payload
 }
 
@@ -286,11 +284,9 @@ func (s *Signer) addSet(set ParamSet) error {
 	set.ClientParams = slices.Clone(set.ClientParams)
 	template := make(map[string]string, len(fixed)+1)
 	pairs := make([]string, len(fixed))
-	members := make([]string, len(fixed))
 	for i, f := range fixed {
 		template[f.key] = f.value
 		pairs[i] = string(appendPair(nil, f.key, f.value, s.version))
-		members[i] = string(jsonenc.Member(nil, f.key, f.value))
 	}
 	template["api_key"] = s.apiKey
 	versions := append(s.sets[set.Name], &compiledSet{
@@ -298,7 +294,6 @@ func (s *Signer) addSet(set ParamSet) error {
 		url:      s.UploadURL(resource),
 		fixed:    fixed,
 		pairs:    pairs,
-		json:     members,
 		template: template,
 	})
 	slices.SortFunc(versions, func(a, b *compiledSet) int { return cmp.Compare(a.Version, b.Version) })
@@ -322,14 +317,13 @@ func (s *Signer) UploadURL(resourceType string) string {
 
 // Payload is what the browser needs to upload one file: it posts every
 // entry of Fields verbatim, plus the file as "file", to URL as a multipart
-// form. It marshals to the JSON a frontend reads (see [Payload.AppendJSON]).
+// form. It marshals with encoding/json to the JSON a frontend reads.
 //
 // The last three fields tell a client built for an old version of a set to
-// warn its user (see [ParamSet]): "deprecated" is true once the set is
-// deprecated, "deprecated_at" gives the date (also when it is still to
-// come), and "sunset" the time from which the set is refused. Each is
-// left out of the JSON when the set has no such date, so payloads of sets
-// that have none marshal as before.
+// warn its user (see [ParamSet]): Deprecated is true once the set is
+// deprecated, DeprecatedAt gives the date (also when it is still to come),
+// and Sunset the time from which the set is refused. Each is left out of
+// the JSON when the set has no such date.
 type Payload struct {
 	URL       string            `json:"url"`        // BASE/v1_1/CLOUD/RESOURCE_TYPE/upload
 	Fields    map[string]string `json:"fields"`     // post these verbatim, then add "file"
@@ -338,70 +332,9 @@ type Payload struct {
 	ParamSet  string            `json:"param_set"`
 	Version   int               `json:"version"`
 
-	Deprecated   bool       `json:"deprecated,omitempty"`    // the set was deprecated when the payload was signed
-	DeprecatedAt *time.Time `json:"deprecated_at,omitempty"` // the set's Deprecated, in UTC; nil if zero
-	Sunset       *time.Time `json:"sunset,omitempty"`        // the set's Sunset, in UTC; nil if zero
-}
-
-// AppendJSON appends the payload's JSON to dst and returns the extended
-// slice. It writes, without reflection, the bytes encoding/json's
-// reflection writes for the struct: the fields in order, the keys of Fields
-// sorted, strings escaped as encoding/json escapes them by default ("<",
-// ">" and "&" as \u003c, \u003e and \u0026, invalid UTF-8 as \ufffd),
-// times as [time.Time.MarshalJSON] writes them. Like encoding/json, it
-// fails only on a time that MarshalJSON refuses (a year outside 0 to 9999),
-// which [Signer.Sign] never makes; dst is then returned unchanged. Go
-// before 1.22 escaped \b and \f as \u0008 and \u000c; the bytes differ
-// there, the decoded values do not. AppendJSON does not modify p, so it
-// may run concurrently with other readers of p. [Signer.AppendPayloadJSON]
-// signs and writes the same bytes without building a Payload.
-func (p *Payload) AppendJSON(dst []byte) ([]byte, error) {
-	return p.appendJSON(dst, func(dst []byte) []byte { return jsonenc.StringMap(dst, p.Fields) })
-}
-
-// appendJSON appends the payload's JSON with fields writing the object of
-// Fields, for AppendJSON and Signer.AppendPayloadJSON.
-func (p *Payload) appendJSON(dst []byte, fields func(dst []byte) []byte) ([]byte, error) {
-	n := len(dst)
-	fail := func(field string, err error) ([]byte, error) {
-		return dst[:n], fmt.Errorf("uploadsign: Payload.AppendJSON: %s: %w", field, err)
-	}
-	dst = append(dst, `{"url":`...)
-	dst = jsonenc.String(dst, p.URL)
-	dst = append(dst, `,"fields":`...)
-	dst = fields(dst)
-	dst = append(dst, `,"timestamp":`...)
-	dst = strconv.AppendInt(dst, p.Timestamp, 10)
-	dst = append(dst, `,"expires_at":`...)
-	dst, err := jsonenc.Time(dst, p.ExpiresAt)
-	if err != nil {
-		return fail("expires_at", err)
-	}
-	dst = append(dst, `,"param_set":`...)
-	dst = jsonenc.String(dst, p.ParamSet)
-	dst = append(dst, `,"version":`...)
-	dst = strconv.AppendInt(dst, int64(p.Version), 10)
-	if p.Deprecated {
-		dst = append(dst, `,"deprecated":true`...)
-	}
-	if p.DeprecatedAt != nil {
-		dst = append(dst, `,"deprecated_at":`...)
-		if dst, err = jsonenc.Time(dst, *p.DeprecatedAt); err != nil {
-			return fail("deprecated_at", err)
-		}
-	}
-	if p.Sunset != nil {
-		dst = append(dst, `,"sunset":`...)
-		if dst, err = jsonenc.Time(dst, *p.Sunset); err != nil {
-			return fail("sunset", err)
-		}
-	}
-	return append(dst, '}'), nil
-}
-
-// MarshalJSON returns [Payload.AppendJSON]'s JSON, for encoding/json.
-func (p *Payload) MarshalJSON() ([]byte, error) {
-	return p.AppendJSON(make([]byte, 0, 512))
+	Deprecated   bool       `json:"deprecated,omitzero"`    // the set was deprecated when the payload was signed
+	DeprecatedAt *time.Time `json:"deprecated_at,omitzero"` // the set's Deprecated, in UTC; nil if zero
+	Sunset       *time.Time `json:"sunset,omitzero"`        // the set's Sunset, in UTC; nil if zero
 }
 
 // Sign returns the payload for one upload with parameter set name at the
@@ -436,21 +369,6 @@ func (s *Signer) Sign(set string, version int, req Params) (*Payload, error) {
 	p := u.payload()
 	p.Fields = fields
 	return &p, nil
-}
-
-// AppendPayloadJSON signs as [Signer.Sign] does and appends to dst the
-// JSON of the payload, byte for byte what [Payload.AppendJSON] writes for
-// the payload Sign would return, without building the Payload: for a
-// server that answers the JSON and has no use for the Payload itself
-// (uploadsignhttp's handler without OnSigned). It returns the extended
-// slice, or dst unchanged and Sign's error. It is safe for concurrent use.
-func (s *Signer) AppendPayloadJSON(dst []byte, set string, version int, req Params) ([]byte, error) {
-	var u signing
-	if err := s.sign(&u, set, version, &req); err != nil {
-		return dst, err
-	}
-	p := u.payload()
-	return p.appendJSON(dst, u.appendFields)
 }
 
 // signing is one upload signed, before it is written out as a Payload or
@@ -540,34 +458,6 @@ func (u *signing) payload() Payload {
 	}
 	u.cs.stampLifecycle(&p, u.now)
 	return p
-}
-
-// appendFields appends the Fields that Sign would return as a JSON object,
-// as jsonenc.StringMap writes them: the set's fixed fields (encoded when
-// the set was registered) and the request's, api_key, signature and
-// timestamp, in key order.
-func (u *signing) appendFields(dst []byte) []byte {
-	dst = append(dst, '{')
-	extra := []field{{"api_key", u.apiKey}, {key: "signature"}, {key: "timestamp"}}
-	// sign has merged these fields already, so this cannot fail.
-	first := true
-	_ = mergeFields(u.cs.fixed, u.own(), extra, func(f field, set int) {
-		if !first {
-			dst = append(dst, ',')
-		}
-		first = false
-		switch {
-		case set >= 0:
-			dst = append(dst, u.cs.json[set]...)
-		case f.key == "signature":
-			dst = append(append(append(dst, `"signature":"`...), u.stamp[u.digits:u.digits+u.sigLen]...), '"')
-		case f.key == "timestamp":
-			dst = append(append(append(dst, `"timestamp":"`...), u.stamp[:u.digits]...), '"')
-		default:
-			dst = jsonenc.Member(dst, f.key, f.value)
-		}
-	})
-	return append(dst, '}')
 }
 
 // stampLifecycle sets the payload's Deprecated, DeprecatedAt and Sunset

@@ -2,6 +2,7 @@ package uploadsignhttp_test
 
 import (
 	"bytes"
+	"encoding/json"
 	"io"
 	"log/slog"
 	"net/http"
@@ -45,7 +46,10 @@ func BenchmarkServeHTTP(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	answer, _ := p.AppendJSON(nil)
+	answer, err := json.Marshal(p)
+	if err != nil {
+		b.Fatal(err)
+	}
 	answer = append(answer, '\n')
 	bare := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if _, err := io.ReadAll(r.Body); err != nil {

@@ -85,7 +85,9 @@
 package uploadsignhttp
 
 import (
+	"cmp"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -93,11 +95,9 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/uploadsign/uploadsign"
-	"github.com/uploadsign/uploadsign/internal/jsonenc"
 )
 
 // MaxRequestBytes is the largest request body the handler reads; a
@@ -212,14 +212,6 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	h.opts.log(r.Context(), "upload payload", start, req.ParamSet, req.Version, res)
 }
 
-// buffers are a request's body and answer, reused across requests.
-type buffers struct {
-	in  [MaxRequestBytes + 1]byte
-	out []byte
-}
-
-var bufferPool = sync.Pool{New: func() any { return new(buffers) }}
-
 func (h *handler) serve(w http.ResponseWriter, r *http.Request) (Request, result) {
 	if r.Method != http.MethodPost {
 		w.Header().Set("Allow", http.MethodPost)
@@ -228,9 +220,7 @@ func (h *handler) serve(w http.ResponseWriter, r *http.Request) (Request, result
 	if !isJSON(r.Header.Get("Content-Type")) {
 		return Request{}, writeError(w, http.StatusUnsupportedMediaType, "send Content-Type: application/json")
 	}
-	buf := bufferPool.Get().(*buffers)
-	defer bufferPool.Put(buf)
-	req, status, msg := readRequest(w, r, buf.in[:])
+	req, status, msg := readRequest(w, r)
 	if status != 0 {
 		return req, writeError(w, status, msg)
 	}
@@ -243,15 +233,7 @@ func (h *handler) serve(w http.ResponseWriter, r *http.Request) (Request, result
 	if err != nil {
 		return req, writeError(w, http.StatusNotFound, err.Error())
 	}
-	// The Payload is made only for OnSigned; without the hook, the
-	// Signer writes the payload's JSON straight into the buffer.
-	var payload *uploadsign.Payload
-	var out []byte
-	if h.opts.onSigned == nil {
-		out, err = h.signer.AppendPayloadJSON(buf.out[:0], req.ParamSet, req.Version, params)
-	} else if payload, err = h.signer.Sign(req.ParamSet, req.Version, params); err == nil {
-		out, err = payload.AppendJSON(buf.out[:0]) // fails only on times Sign never makes
-	}
+	payload, err := h.signer.Sign(req.ParamSet, req.Version, params)
 	switch {
 	case errors.Is(err, uploadsign.ErrUnknownParamSet):
 		return req, writeError(w, http.StatusNotFound, err.Error())
@@ -265,12 +247,8 @@ func (h *handler) serve(w http.ResponseWriter, r *http.Request) (Request, result
 		// whose details stay on the server.
 		return req, writeServerError(w, err)
 	}
-	out = append(out, '\n')
-	if cap(out) <= 64<<10 {
-		buf.out = out
-	}
 	setLifecycleHeaders(w.Header(), set.Deprecated, set.Sunset)
-	respond(w, http.StatusOK, out)
+	writeJSON(w, http.StatusOK, payload)
 	if h.opts.onSigned != nil {
 		h.opts.onSigned(r, payload)
 	}
@@ -289,28 +267,24 @@ func isJSON(contentType string) bool {
 	return err == nil && mt == "application/json"
 }
 
-// readRequest reads the body, at most MaxRequestBytes, into buf (one byte
-// longer) and parses it.
-func readRequest(w http.ResponseWriter, r *http.Request, buf []byte) (req Request, status int, msg string) {
-	body := http.MaxBytesReader(w, r.Body, MaxRequestBytes)
-	n := 0
-	for {
-		m, err := body.Read(buf[n:])
-		n += m
-		if err == io.EOF {
-			break
-		}
-		if err != nil {
-			if errors.As(err, new(*http.MaxBytesError)) {
-				return req, http.StatusRequestEntityTooLarge, fmt.Sprintf("the request body is over %d bytes", MaxRequestBytes)
-			}
-			return req, http.StatusBadRequest, "reading the request body failed"
+// readRequest reads the JSON body, at most MaxRequestBytes: one object
+// with the fields of Request, unknown fields refused, nothing after it but
+// white space.
+func readRequest(w http.ResponseWriter, r *http.Request) (req Request, status int, msg string) {
+	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, MaxRequestBytes))
+	dec.DisallowUnknownFields()
+	err := dec.Decode(&req)
+	if err == nil {
+		if _, after := dec.Token(); after != io.EOF {
+			err = cmp.Or(after, errors.New("data after the JSON object"))
 		}
 	}
-	req, err := parseRequest(buf[:n])
+	var tooLarge *http.MaxBytesError
 	switch {
+	case errors.As(err, &tooLarge):
+		return req, http.StatusRequestEntityTooLarge, fmt.Sprintf("the request body is over %d bytes", MaxRequestBytes)
 	case err != nil:
-		return Request{}, http.StatusBadRequest, `want a JSON body like {"param_set": "avatar", "version": 1}: ` + err.Error()
+		return Request{}, http.StatusBadRequest, `want a JSON body like {"param_set": "avatar", "version": 1}: ` + clip(err.Error(), 120)
 	case strings.TrimSpace(req.ParamSet) == "":
 		return req, http.StatusBadRequest, `"param_set" is missing`
 	case req.Version < 1:
@@ -355,25 +329,22 @@ func writeServerError(w http.ResponseWriter, err error) result {
 	return res
 }
 
-// writeError answers {"error": msg}, as encoding/json writes it.
+// writeError answers {"error": msg}.
 func writeError(w http.ResponseWriter, status int, msg string) result {
-	body := append(make([]byte, 0, len(`{"error":""}`)+len(msg)+16), `{"error":`...)
-	body = jsonenc.String(body, msg)
-	respond(w, status, append(body, "}\n"...))
+	writeJSON(w, status, struct {
+		Error string `json:"error"`
+	}{msg})
 	return result{status: status, outcome: outcomeOf(status), msg: msg}
 }
 
-// respond writes a JSON body with the headers every answer has.
-func respond(w http.ResponseWriter, status int, body []byte) {
-	// The three values share one allocation; each slice is capped, so an
-	// Add to one header cannot write into the next.
-	values := &[3]string{"application/json; charset=utf-8", "no-store", "nosniff"}
+// writeJSON answers v as JSON, with the headers every answer has.
+func writeJSON(w http.ResponseWriter, status int, v any) {
 	h := w.Header()
-	h["Content-Type"] = values[0:1:1]
-	h["Cache-Control"] = values[1:2:2]
-	h["X-Content-Type-Options"] = values[2:3:3]
+	h.Set("Content-Type", "application/json; charset=utf-8")
+	h.Set("Cache-Control", "no-store")
+	h.Set("X-Content-Type-Options", "nosniff")
 	w.WriteHeader(status)
-	_, _ = w.Write(body) // an error means the client went away
+	_ = json.NewEncoder(w).Encode(v) // an error means the client went away
 }
 
 // VerifyNotificationRequest reads and verifies a Cloudinary webhook

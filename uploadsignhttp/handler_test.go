@@ -94,6 +94,10 @@ func TestHandler(t *testing.T) {
 		{"malformed JSON", "POST", js, "42", `{"param_set":`, 400, "JSON"},
 		{"unknown field", "POST", js, "42", `{"param_set":"avatar","version":1,"public_id":"x"}`, 400, "public_id"},
 		{"trailing data", "POST", js, "42", `{"param_set":"avatar","version":1} {}`, 400, "after the JSON"},
+		{"trailing garbage", "POST", js, "42", `{"param_set":"avatar","version":1}x`, 400, "JSON"},
+		{"long unknown field", "POST", js, "42", `{"param_set":"avatar","` + strings.Repeat("x", 1000) + `":1}`, 400, "unknown field"},
+		{"not an object", "POST", js, "42", `[1]`, 400, "JSON"},
+		{"version a string", "POST", js, "42", `{"param_set":"avatar","version":"1"}`, 400, "version"},
 		{"missing set", "POST", js, "42", `{"version":1}`, 400, "param_set"},
 		{"missing version", "POST", js, "42", `{"param_set":"avatar"}`, 400, "version"},
 		{"too large", "POST", js, "42", `{"param_set":"` + strings.Repeat("a", 5000) + `","version":1}`, 413, "bytes"},
@@ -118,6 +122,9 @@ func TestHandler(t *testing.T) {
 			}
 			if got := w.Header().Get("Content-Type"); got != "application/json; charset=utf-8" {
 				t.Errorf("Content-Type %q", got)
+			}
+			if len(body.Error) > 300 {
+				t.Errorf("the error is %d bytes long: it quotes too much of the request", len(body.Error))
 			}
 			if tt.status == 405 && w.Header().Get("Allow") != "POST" {
 				t.Errorf("Allow %q, want POST", w.Header().Get("Allow"))

@@ -13,7 +13,6 @@ import (
 
 	"github.com/uploadsign/uploadsign"
 	"github.com/uploadsign/uploadsign/internal/cloudinary"
-	"github.com/uploadsign/uploadsign/internal/jsonenc"
 )
 
 // MaxProposalBytes is the largest body the proposal handler reads: a
@@ -122,12 +121,10 @@ func (h *proposalHandler) serve(w http.ResponseWriter, r *http.Request) result {
 		return h.writeProposalError(w, err)
 	}
 	setLifecycleHeaders(w.Header(), h.deprecated, h.sunset)
-	// The answer reuses the request's buffer: proposed holds copies.
-	body = append(body[:0], `{"api_key":`...)
-	body = jsonenc.String(body, h.signer.APIKey())
-	body = append(body, `,"signature":`...)
-	body = jsonenc.String(body, signature)
-	respond(w, http.StatusOK, append(body, "}\n"...))
+	writeJSON(w, http.StatusOK, struct {
+		APIKey    string `json:"api_key"`
+		Signature string `json:"signature"`
+	}{h.signer.APIKey(), signature})
 	if h.opts.onSigned != nil {
 		h.opts.onSigned(r, h.payload(proposed, signature))
 	}
