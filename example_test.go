@@ -167,20 +167,6 @@ func ExampleParamSet_retiringAVersion() {
 	// 410: uploadsign: parameter set past its sunset: "avatar" version 1 was retired at 2025-09-01T00:00:00Z (live versions: 2)
 }
 
-func ExampleSigner_Deprecation() {
-	s, err := uploadsign.New(cloudName, apiKey, apiSecret,
-		uploadsign.WithParamSets(uploadsign.ParamSet{Name: "avatar", Version: 1,
-			Deprecated: time.Date(2025, 6, 1, 0, 0, 0, 0, time.UTC)}))
-	if err != nil {
-		fmt.Println(err)
-		return
-	}
-	deprecated, sunset, err := s.Deprecation("avatar", 1)
-	fmt.Println(deprecated.Format(time.DateOnly), sunset.IsZero(), err)
-	// Output:
-	// 2025-06-01 true <nil>
-}
-
 func ExampleSigner_SignValues() {
 	s, err := uploadsign.New(cloudName, apiKey, apiSecret)
 	if err != nil {

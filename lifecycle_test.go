@@ -156,28 +156,24 @@ func TestNewRefusesSunsetBeforeDeprecation(t *testing.T) {
 	}
 }
 
-func TestDeprecation(t *testing.T) {
+// TestSetList: the handlers read each set's dates through setList, past
+// its Sunset too.
+func TestSetList(t *testing.T) {
 	s := newSigner(t, testSecret, WithParamSets(lifecycleSets()...), fixedClock(sunsetV2))
-	tests := []struct {
-		name               string
-		version            int
-		deprecated, sunset time.Time
-		wantErr            error
-	}{
-		{"retired version", 1, deprecatedAt, sunsetAt, nil},
-		{"sunset only", 2, time.Time{}, sunsetV2, nil},
-		{"no dates", 3, time.Time{}, time.Time{}, nil},
-		{"unknown", 4, time.Time{}, time.Time{}, ErrUnknownParamSet},
+	got := map[int][2]time.Time{}
+	for _, set := range s.setList() {
+		if set.Name != "avatar" {
+			t.Errorf("set %q", set.Name)
+		}
+		got[set.Version] = [2]time.Time{set.Deprecated, set.Sunset}
 	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			deprecated, sunset, err := s.Deprecation("avatar", tt.version)
-			if !errors.Is(err, tt.wantErr) {
-				t.Fatalf("err = %v, want %v", err, tt.wantErr)
-			}
-			if !deprecated.Equal(tt.deprecated) || !sunset.Equal(tt.sunset) {
-				t.Errorf("Deprecation = %v, %v; want %v, %v", deprecated, sunset, tt.deprecated, tt.sunset)
-			}
-		})
+	want := map[int][2]time.Time{1: {deprecatedAt, sunsetAt}, 2: {{}, sunsetV2}, 3: {}}
+	if len(got) != len(want) {
+		t.Fatalf("versions %v, want %v", got, want)
+	}
+	for v, dates := range want {
+		if !got[v][0].Equal(dates[0]) || !got[v][1].Equal(dates[1]) {
+			t.Errorf("version %d: %v, want %v", v, got[v], dates)
+		}
 	}
 }

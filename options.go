@@ -4,7 +4,6 @@ import (
 	"time"
 
 	"github.com/uploadsign/uploadsign/internal/cloudinary"
-	"github.com/uploadsign/uploadsign/internal/keys"
 )
 
 // Algorithm is the hash a signature uses. Cloudinary accepts both unless the
@@ -104,7 +103,7 @@ func WithNotificationMaxAge(d time.Duration) Option {
 // signed with the old key are over (an hour for uploads, the notification
 // age for webhooks), disable the old key and remove it here.
 func WithPreviousKey(apiKey, secret string) Option {
-	k := previousKey{key: keys.New(apiKey, secret), err: cloudinary.CheckCredential("API key", apiKey)}
+	k := previousKey{key: newKey(apiKey, secret), err: cloudinary.CheckCredential("API key", apiKey)}
 	if k.err == nil {
 		k.err = cloudinary.CheckCredential("API secret", secret)
 	}
@@ -114,7 +113,7 @@ func WithPreviousKey(apiKey, secret string) Option {
 // previousKey is a key of WithPreviousKey, its secret held by its hash
 // function only, or why it is malformed.
 type previousKey struct {
-	key keys.Key
+	key key
 	err error
 }
 

@@ -11,7 +11,6 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
-	"github.com/uploadsign/uploadsign/internal/keys"
 )
 
 func TestSecretNeverPrinted(t *testing.T) {
@@ -26,7 +25,7 @@ func TestSecretNeverPrinted(t *testing.T) {
 	outputs = append(outputs, fmt.Sprint(s), fmt.Sprintln(*s), s.String(),
 		fmt.Sprintf("%v", reflect.ValueOf(*s)), fmt.Sprintf("%+v", reflect.ValueOf(s).Elem()))
 	other := newSigner(t, "another-secret", WithParamSets(avatarSets()...))
-	outputs = append(outputs, cmp.Diff(s, other, cmp.AllowUnexported(Signer{}, compiledSet{}, field{}, keys.Key{}), cmpopts.IgnoreFields(Signer{}, "now")))
+	outputs = append(outputs, cmp.Diff(s, other, cmp.AllowUnexported(Signer{}, compiledSet{}, field{}, key{}), cmpopts.IgnoreFields(Signer{}, "now")))
 	for _, v := range []any{s, *s, struct{ S *Signer }{s}} {
 		data, err := json.Marshal(v)
 		if err != nil {

@@ -436,9 +436,9 @@ func TestTransformationDecoding(t *testing.T) {
 	}
 }
 
-func TestSignRaw(t *testing.T) {
+func TestSignRawForTheCommand(t *testing.T) {
 	s := newSigner(t, testSecret)
-	p, err := s.SignRaw("video", url.Values{"folder": {"clips"}, "tags": {"a", "b"}, "public_id": {""}})
+	p, err := s.signRaw("video", url.Values{"folder": {"clips"}, "tags": {"a", "b"}, "public_id": {""}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -448,7 +448,7 @@ func TestSignRaw(t *testing.T) {
 		p.Timestamp != 1700000000 || !p.ExpiresAt.Equal(testTime.Add(time.Hour)) {
 		t.Errorf("payload %+v\n%s", p, diff)
 	}
-	kept, err := s.SignRaw("image", url.Values{"timestamp": {"1315060510"}})
+	kept, err := s.signRaw("image", url.Values{"timestamp": {"1315060510"}})
 	if err != nil || kept.Fields["timestamp"] != "1315060510" || kept.Timestamp != 1315060510 {
 		t.Errorf("a given timestamp: %+v, %v", kept, err)
 	}
@@ -468,7 +468,7 @@ func TestSignRaw(t *testing.T) {
 		{v1, "image", url.Values{"public_id": {"a&overwrite=1"}}, "&"},
 	} {
 		before := cloneValues(tt.params)
-		if _, err := tt.s.SignRaw(tt.resourceType, tt.params); !errors.Is(err, ErrInvalidParam) || !strings.Contains(err.Error(), tt.want) {
+		if _, err := tt.s.signRaw(tt.resourceType, tt.params); !errors.Is(err, ErrInvalidParam) || !strings.Contains(err.Error(), tt.want) {
 			t.Errorf("SignRaw(%q, %v): %v, want ErrInvalidParam naming %q", tt.resourceType, tt.params, err, tt.want)
 		}
 		if !cmp.Equal(before, tt.params) {

@@ -13,8 +13,6 @@ import (
 	"time"
 
 	"github.com/uploadsign/uploadsign/internal/cloudinary"
-	"github.com/uploadsign/uploadsign/internal/delivery"
-	"github.com/uploadsign/uploadsign/internal/keys"
 )
 
 // VerifyUploadResult checks the signature Cloudinary returns with an upload
@@ -95,9 +93,9 @@ func (s *Signer) VerifyUploadOf(set string, version int, req Params, r UploadRes
 	if err != nil {
 		return nil, err
 	}
-	a := delivery.Asset{ResourceType: r.ResourceType, Type: r.Type, PublicID: r.PublicID, Version: r.Version, Format: r.Format}
-	if err := delivery.Check(a); err != nil {
-		return nil, fmt.Errorf("%w: upload result: %w", ErrInvalidParam, err)
+	a := &Asset{ResourceType: r.ResourceType, Type: r.Type, PublicID: r.PublicID, Version: r.Version, Format: r.Format}
+	if err := checkAsset(a); err != nil {
+		return nil, fmt.Errorf("%w: upload result: %v", ErrInvalidParam, err)
 	}
 	if err := s.verifyResult(r.PublicID, r.Version, r.Signature, r.APIKey); err != nil {
 		return nil, err
@@ -109,11 +107,10 @@ func (s *Signer) VerifyUploadOf(set string, version int, req Params, r UploadRes
 	if err := cs.checkOrigin(bound, r); err != nil {
 		return nil, fmt.Errorf("%w: %q version %d: %w", ErrUploadMismatch, set, version, err)
 	}
-	u, err := delivery.URL(s.delivery, a, s.urlDigest)
-	if err != nil {
-		return nil, fmt.Errorf("%w: upload result: %w", ErrInvalidParam, err)
+	if a.URL, err = deliveryURL(s.delivery, a, s.urlDigest); err != nil {
+		return nil, fmt.Errorf("%w: upload result: %v", ErrInvalidParam, err)
 	}
-	return &Asset{PublicID: r.PublicID, Version: r.Version, ResourceType: r.ResourceType, Type: r.Type, Format: r.Format, URL: u}, nil
+	return a, nil
 }
 
 // urlDigest is the SHA-1 of a delivery URL's signed text and the current
@@ -121,7 +118,7 @@ func (s *Signer) VerifyUploadOf(set string, version int, req Params, r UploadRes
 func (s *Signer) urlDigest(toSign string) []byte {
 	pooled := getText()
 	defer putText(pooled)
-	sum := s.keys[0].Sum(false, append((*pooled)[:0], toSign...))
+	sum := s.keys[0].sum(false, append((*pooled)[:0], toSign...), wrapping{})
 	return sum[:sha1.Size]
 }
 
@@ -191,7 +188,7 @@ func isJSONObject(body []byte) bool {
 // compare checks a hex signature against the hash of text and the secret
 // of each of keys. It hashes with every key and compares in constant time,
 // so that the time taken does not tell which key matched.
-func (s *Signer) compare(what, signature string, candidates []keys.Key, text []byte) error {
+func (s *Signer) compare(what, signature string, candidates []key, text []byte) error {
 	size := s.hashSize()
 	if len(signature) != 2*size {
 		return fmt.Errorf("%w: %s signature has %d characters, want %d (%s)", ErrInvalidSignature, what, len(signature), 2*size, s.algorithm)
@@ -203,7 +200,7 @@ func (s *Signer) compare(what, signature string, candidates []keys.Key, text []b
 	}
 	match := 0
 	for _, k := range candidates {
-		sum := k.Sum(s.algorithm == SHA256, text)
+		sum := k.sum(s.algorithm == SHA256, text, wrapping{})
 		match |= subtle.ConstantTimeCompare(got, sum[:size])
 	}
 	if match != 1 {

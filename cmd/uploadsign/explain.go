@@ -11,7 +11,7 @@ import (
 	"strings"
 
 	"github.com/uploadsign/uploadsign"
-	"github.com/uploadsign/uploadsign/internal/diagnose"
+	"github.com/uploadsign/uploadsign/internal/cloudinary"
 )
 
 const explainUsage = `explain [flags] [MESSAGE] [key=value...]
@@ -124,8 +124,8 @@ func readPayload(name string) (url.Values, error) {
 func printDiagnosis(w io.Writer, d *uploadsign.Diagnosis) {
 	fmt.Fprintf(w, "Cloudinary hashed:  %s\n", d.ServerString)
 	fmt.Fprintf(w, "The backend signed: %s\n\n", d.SignedString)
-	_, server := diagnose.Pairs(d.ServerString)
-	_, signed := diagnose.Pairs(d.SignedString)
+	_, server := cloudinary.Pairs(d.ServerString)
+	_, signed := cloudinary.Pairs(d.SignedString)
 	keys := map[string]bool{}
 	for k := range server {
 		keys[k] = true

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/uploadsign/uploadsign"
+	"github.com/uploadsign/uploadsign/internal/bridge"
 	"github.com/uploadsign/uploadsign/internal/cloudinary"
 )
 
@@ -85,9 +86,12 @@ func cmdSign(args []string, e env) int {
 		if err != nil {
 			return usageError(e, fs, "%v", err)
 		}
-		if payload, err = s.SignRaw(*resourceType, params); err != nil {
+		uploadURL, fields, ts, err := bridge.SignRaw(s, *resourceType, params)
+		if err != nil {
 			return usageError(e, fs, "%v", err)
 		}
+		payload = &uploadsign.Payload{URL: uploadURL, Fields: fields, Timestamp: ts,
+			ExpiresAt: time.Unix(ts, 0).Add(cloudinary.UploadValidity).UTC()}
 	}
 	if *format == "text" {
 		fmt.Fprintln(e.stdout, payload.URL)

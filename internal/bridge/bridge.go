@@ -5,7 +5,10 @@
 // call them.
 package bridge
 
-import "time"
+import (
+	"net/url"
+	"time"
+)
 
 // Set describes one registered parameter set.
 type Set struct {
@@ -18,3 +21,15 @@ type Set struct {
 // version. signer must be a *uploadsign.Signer: this package cannot name
 // the type without an import cycle.
 var Sets func(signer any) []Set
+
+// SignRaw signs params as they are, as Signer.SignValues does, into the
+// payload a browser posts: the upload URL of resourceType ("image",
+// "video", "raw" or "auto"), and as fields every key of params with a
+// value (several values of one key joined with ","), api_key, timestamp
+// and signature. A timestamp in params is kept; without one, the Signer's
+// clock stamps the payload. It returns an error wrapping
+// uploadsign.ErrInvalidParam for another resource type, for the keys the
+// payload sets itself or Cloudinary does not sign, for a timestamp given
+// twice or not in decimal Unix seconds, and under signature version 1 for
+// an "&" in a key or value. signer must be a *uploadsign.Signer.
+var SignRaw func(signer any, resourceType string, params url.Values) (uploadURL string, fields map[string]string, timestamp int64, err error)

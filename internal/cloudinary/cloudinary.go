@@ -62,6 +62,39 @@ func CheckPath(v string) error {
 	return nil
 }
 
+// Pairs splits a string to sign into its keys, in order, and their values.
+// A piece without "=" (an "&" that was not escaped inside a value) is
+// joined back to the value before it. Values are cut from s, so the work
+// is linear in its length.
+func Pairs(s string) (keys []string, values map[string]string) {
+	values = map[string]string{}
+	if s == "" {
+		return nil, values
+	}
+	key, start := "", -1 // the current key, and where its value starts in s
+	for pos := 0; pos <= len(s); {
+		end := strings.IndexByte(s[pos:], '&')
+		if end < 0 {
+			end = len(s)
+		} else {
+			end += pos
+		}
+		k, _, ok := strings.Cut(s[pos:end], "=")
+		if ok || start < 0 {
+			if start >= 0 {
+				values[key] = s[start : pos-1]
+			}
+			if _, dup := values[k]; !dup {
+				keys = append(keys, k)
+			}
+			key, start = k, min(pos+len(k)+1, end)
+		}
+		pos = end + 1
+	}
+	values[key] = s[start:]
+	return keys, values
+}
+
 // ParseTimestamp reads Unix seconds as Cloudinary's timestamps are written:
 // decimal digits only, no sign, space or fraction, at most 18 of them.
 func ParseTimestamp(s string) (int64, error) {

@@ -1,6 +1,7 @@
 package cloudinary
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -53,4 +54,52 @@ func TestSets(t *testing.T) {
 	if Unsigned("timestamp") || IsUploadResourceType("images") || ValidParamName("Public_id") || !ValidParamName("public_id2") {
 		t.Error("a set holds what it should not")
 	}
+}
+
+func TestPairs(t *testing.T) {
+	keys, values := Pairs("a=1&b=x=y&c=p&q&d=")
+	if diff := cmp.Diff([]string{"a", "b", "c", "d"}, keys); diff != "" {
+		t.Error(diff)
+	}
+	if diff := cmp.Diff(map[string]string{"a": "1", "b": "x=y", "c": "p&q", "d": ""}, values); diff != "" {
+		t.Error(diff)
+	}
+}
+
+// pairsReference is Pairs as it reads in its documentation, built with
+// string concatenation (quadratic, fine for a test).
+func pairsReference(s string) (keys []string, values map[string]string) {
+	values = map[string]string{}
+	if s == "" {
+		return nil, values
+	}
+	last := ""
+	for i, piece := range strings.Split(s, "&") {
+		k, v, ok := strings.Cut(piece, "=")
+		if !ok && i > 0 {
+			values[last] += "&" + piece
+			continue
+		}
+		if _, dup := values[k]; !dup {
+			keys = append(keys, k)
+		}
+		values[k], last = v, k
+	}
+	return keys, values
+}
+
+func FuzzPairs(f *testing.F) {
+	for _, s := range []string{"", "a", "a=1", "a=1&b=x=y&c=p&q&d=", "&", "&&", "x&y", "a=1&a=2", "a=1&b=2&a=3&q", "=&=", "a&a=1"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		keys, values := Pairs(s)
+		wantKeys, wantValues := pairsReference(s)
+		if diff := cmp.Diff(wantKeys, keys); diff != "" {
+			t.Errorf("Pairs(%q) keys (-want +got):\n%s", s, diff)
+		}
+		if diff := cmp.Diff(wantValues, values); diff != "" {
+			t.Errorf("Pairs(%q) values (-want +got):\n%s", s, diff)
+		}
+	})
 }

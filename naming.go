@@ -11,6 +11,75 @@ import (
 	"github.com/uploadsign/uploadsign/internal/cloudinary"
 )
 
+// The naming rule of the package documentation: who decides an upload's
+// public_id (browserNames, checkOverwrite, namingParams), what a public_id
+// or folder may be (checkPath), and which public_ids a request could have
+// made (checkOrigin).
+
+// namingParams are the parameters browserNames reads to decide who names
+// an upload: a set that signs overwrite true may let the browser choose
+// none of them.
+var namingParams = []string{"public_id", "folder", "public_id_prefix", "asset_folder",
+	"use_asset_folder_as_public_id_prefix", "use_filename", "unique_filename", "filename_override"}
+
+// browserNames says how the browser decides the public_id of an upload,
+// or places a public_id the backend names, or returns "" when it does
+// neither. value returns what a parameter is signed as, and chosen
+// whether the browser chose it (a payload's parameters are all the
+// backend's; the name of the file it posts is always the browser's). A
+// public_id Cloudinary makes up (none given, unique file names) cannot
+// collide, so a browser-chosen folder alone does not count.
+func browserNames(value func(string) string, chosen func(string) bool) string {
+	picks := func(k string) bool { return chosen(k) && value(k) != "" }
+	fromFilename := value("public_id") == "" && cloudinary.True(value("use_filename")) && cloudinary.False(value("unique_filename"))
+	var why string
+	switch {
+	case picks("public_id"):
+		return "the browser chooses the public_id"
+	case fromFilename:
+		why = "the public_id is the file name the browser sends (use_filename true, unique_filename false)"
+	case value("public_id") == "":
+		return "" // Cloudinary makes up a unique public_id
+	case picks("folder"):
+		return "the browser chooses the folder that prefixes the public_id"
+	case picks("public_id_prefix"):
+		return "the browser chooses the public_id_prefix"
+	case picks("asset_folder") && cloudinary.True(value("use_asset_folder_as_public_id_prefix")):
+		return "the browser chooses the asset_folder that prefixes the public_id"
+	default:
+		return ""
+	}
+	if picks("folder") || picks("public_id_prefix") {
+		why += ", in a folder it chooses"
+	}
+	return why
+}
+
+// checkOverwrite refuses, with ErrParamNotAllowed, an upload whose
+// public_id the browser decides (browserNames) unless it signs overwrite
+// false: otherwise one user could replace another's asset.
+func checkOverwrite(value func(string) string, chosen func(string) bool) error {
+	why := browserNames(value, chosen)
+	if why == "" || cloudinary.False(value("overwrite")) {
+		return nil
+	}
+	return fmt.Errorf("%w: overwrite: %s, so the upload must sign overwrite false, or one user could replace another's asset", ErrParamNotAllowed, why)
+}
+
+// checkPath refuses a value of one of the parameters that name a place
+// (public_id, folder, public_id_prefix, asset_folder) with a "." or ".."
+// segment, an empty segment or a leading or trailing "/", and any other
+// value Params refuses in a string. It is the one rule that signing and
+// verifying share.
+func checkPath(key, v string) error {
+	if slices.Contains(cloudinary.PathParams, key) {
+		if err := cloudinary.CheckPath(v); err != nil {
+			return fmt.Errorf("%.80q %w", v, err)
+		}
+	}
+	return checkText(v)
+}
+
 // checkOrigin reports whether a genuine upload result r is one that a
 // payload of cs could have made for the bound parameters (the set's fixed
 // ones merged with a request's, encoded), by the naming rule of the
@@ -103,7 +172,7 @@ func matchesName(id, want, resourceType string) bool {
 		return true
 	}
 	ext, ok := strings.CutPrefix(id, want+".")
-	return ok && resourceType == "raw" && ext != "" && isAlnum(ext)
+	return ok && resourceType == "raw" && ext != "" && allAlnum(ext)
 }
 
 // lastSegments returns the last segments of id, as many as name has, for
@@ -158,14 +227,4 @@ func checkFormat(allowed string, r UploadResult) error {
 		return errors.New("the result has no format, and the set allows only " + allowed)
 	}
 	return fmt.Errorf("format %.20q, but the set allows only %s", format, allowed)
-}
-
-func isAlnum(s string) bool {
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9') {
-			return false
-		}
-	}
-	return true
 }

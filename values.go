@@ -1,9 +1,4 @@
-// Package encode writes upload parameters as the official Node SDK's
-// build_upload_params writes them, and refuses values Cloudinary would
-// read otherwise than meant. Each function returns the encoded value and,
-// for a refused one, an error whose text says why (the caller names the
-// parameter).
-package encode
+package uploadsign
 
 import (
 	"cmp"
@@ -14,14 +9,19 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"time"
 	"unicode/utf8"
 
 	"github.com/uploadsign/uploadsign/internal/cloudinary"
 )
 
-// Text refuses what Cloudinary cannot take as text: invalid UTF-8 and NUL.
-func Text(v string) error {
+// The encoders of single parameter values write them as the official Node
+// SDK's build_upload_params writes them, and refuse values Cloudinary
+// would read otherwise than meant. Each returns the encoded value and, for
+// a refused one, an error whose text says why (the caller names the
+// parameter).
+
+// checkText refuses what Cloudinary cannot take as text: invalid UTF-8 and NUL.
+func checkText(v string) error {
 	switch {
 	case !utf8.ValidString(v):
 		return fmt.Errorf("%.80q is not valid UTF-8", v)
@@ -31,22 +31,22 @@ func Text(v string) error {
 	return nil
 }
 
-// Transformation percent-decodes an incoming transformation as the SDK
+// encodeTransformation percent-decodes an incoming transformation as the SDK
 // does (decodeURIComponent), refusing what that function throws on: a
 // malformed escape, or escapes that are not UTF-8.
-func Transformation(t string) (string, error) {
+func encodeTransformation(t string) (string, error) {
 	if !strings.ContainsRune(t, '%') {
-		return t, Text(t)
+		return t, checkText(t)
 	}
 	decoded, err := url.PathUnescape(t)
 	if err != nil || !utf8.ValidString(decoded) {
 		return "", fmt.Errorf("%.80q has a malformed percent-escape", t)
 	}
-	return decoded, Text(decoded)
+	return decoded, checkText(decoded)
 }
 
-// List joins items with ",", refusing items that are empty or hold a comma.
-func List(items []string) (string, error) {
+// encodeList joins items with ",", refusing items that are empty or hold a comma.
+func encodeList(items []string) (string, error) {
 	for i, item := range items {
 		switch {
 		case item == "":
@@ -54,21 +54,21 @@ func List(items []string) (string, error) {
 		case strings.ContainsRune(item, ','):
 			return "", fmt.Errorf("item %d (%q) holds a comma", i, item)
 		}
-		if err := Text(item); err != nil {
+		if err := checkText(item); err != nil {
 			return "", err
 		}
 	}
 	return strings.Join(items, ","), nil
 }
 
-// KeyValues writes a map as key=value pairs in JavaScript's key order
-// ([Keys]) joined with "|", with "=" and "|" in values escaped by a
+// encodeKeyValues writes a map as key=value pairs in JavaScript's key order
+// (jsKeys) joined with "|", with "=" and "|" in values escaped by a
 // backslash, as the SDK's encode_context does. It refuses keys that are
 // empty or hold "=", "|" or "\" (which cannot be escaped), and a value
 // with a backslash Cloudinary would read as part of an escape.
-func KeyValues(m map[string]string) (string, error) {
+func encodeKeyValues(m map[string]string) (string, error) {
 	var b []byte
-	for i, k := range Keys(m) {
+	for i, k := range jsKeys(m) {
 		v := m[k]
 		switch {
 		case k == "":
@@ -78,7 +78,7 @@ func KeyValues(m map[string]string) (string, error) {
 		case ambiguousBackslash(v):
 			return "", fmt.Errorf("the value of %.80q has \"\\\" before \"=\", \"|\" or its end, which Cloudinary would read as an escape", k)
 		}
-		if err := first(Text(k), Text(v)); err != nil {
+		if err := cmp.Or(checkText(k), checkText(v)); err != nil {
 			return "", err
 		}
 		if i > 0 {
@@ -88,16 +88,6 @@ func KeyValues(m map[string]string) (string, error) {
 		b = cloudinary.AppendContextValue(b, v)
 	}
 	return string(b), nil
-}
-
-// first returns the first error that is not nil.
-func first(errs ...error) error {
-	for _, err := range errs {
-		if err != nil {
-			return err
-		}
-	}
-	return nil
 }
 
 // ambiguousBackslash reports whether v has a backslash that, once "=" and
@@ -112,11 +102,11 @@ func ambiguousBackslash(v string) bool {
 	return false
 }
 
-// Headers writes HTTP headers as "Name:value" lines, refusing names and
+// encodeHeaders writes HTTP headers as "Name:value" lines, refusing names and
 // values that would break the lines.
-func Headers(h map[string]string) (string, error) {
+func encodeHeaders(h map[string]string) (string, error) {
 	var b []byte
-	for i, k := range Keys(h) {
+	for i, k := range jsKeys(h) {
 		v := h[k]
 		switch {
 		case k == "" || strings.ContainsAny(k, ":\r\n"):
@@ -124,7 +114,7 @@ func Headers(h map[string]string) (string, error) {
 		case strings.ContainsAny(v, "\r\n"):
 			return "", fmt.Errorf("the value of %q holds a line break", k)
 		}
-		if err := first(Text(k), Text(v)); err != nil {
+		if err := cmp.Or(checkText(k), checkText(v)); err != nil {
 			return "", err
 		}
 		if i > 0 {
@@ -135,11 +125,8 @@ func Headers(h map[string]string) (string, error) {
 	return string(b), nil
 }
 
-// EagerItem is one eager transformation, with an optional format.
-type EagerItem struct{ Transformation, Format string }
-
-// Eager joins transformations with "|", each followed by "/format" if set.
-func Eager(list []EagerItem) (string, error) {
+// encodeEager joins transformations with "|", each followed by "/format" if set.
+func encodeEager(list []Eager) (string, error) {
 	var b []byte
 	for i, t := range list {
 		switch {
@@ -148,7 +135,7 @@ func Eager(list []EagerItem) (string, error) {
 		case strings.ContainsRune(t.Transformation, '|') || strings.ContainsAny(t.Format, "|/"):
 			return "", fmt.Errorf("item %d holds \"|\" in its transformation or \"|\" or \"/\" in its format", i)
 		}
-		if err := first(Text(t.Transformation), Text(t.Format)); err != nil {
+		if err := cmp.Or(checkText(t.Transformation), checkText(t.Format)); err != nil {
 			return "", err
 		}
 		if i > 0 {
@@ -162,15 +149,14 @@ func Eager(list []EagerItem) (string, error) {
 	return string(b), nil
 }
 
-// Rects writes rectangles, x, y, width and height, as x,y,w,h joined with
-// "|".
-func Rects(rs [][4]int) (string, error) {
+// encodeRects writes rectangles as x,y,w,h joined with "|".
+func encodeRects(rs []Rect) (string, error) {
 	var b []byte
 	for i, r := range rs {
 		if i > 0 {
 			b = append(b, '|')
 		}
-		for j, n := range r {
+		for j, n := range [4]int{r.X, r.Y, r.Width, r.Height} {
 			if n < 0 {
 				return "", fmt.Errorf("rectangle %d has a negative value", i)
 			}
@@ -183,103 +169,69 @@ func Rects(rs [][4]int) (string, error) {
 	return string(b), nil
 }
 
-// AutoTagging writes a confidence threshold in (0, 1].
-func AutoTagging(v float64) (string, error) {
+// encodeAutoTagging writes a confidence threshold in (0, 1].
+func encodeAutoTagging(v float64) (string, error) {
 	if math.IsNaN(v) || v <= 0 || v > 1 {
 		return "", fmt.Errorf("%v is not a confidence in (0, 1]", v)
 	}
-	return JSNumber(v), nil
+	return jsNumber(v), nil
 }
 
-// JSNumber writes v as JavaScript's Number.prototype.toString does: the
-// shortest digits that read back as v, without an exponent from 1e-7 up to
-// 1e21, and -0 as "0".
-func JSNumber(v float64) string {
-	switch {
-	case v == 0:
+// jsNumber writes v as JavaScript's Number.prototype.toString does, which
+// is how encoding/json writes a float64 (its ES6 rule): the shortest
+// digits that read back as v, with an exponent below 1e-6 and from 1e21
+// on, and -0 as "0". v is finite.
+func jsNumber(v float64) string {
+	if v == 0 {
 		return "0"
-	case math.IsNaN(v):
-		return "NaN"
-	case math.IsInf(v, 1):
-		return "Infinity"
-	case math.IsInf(v, -1):
-		return "-Infinity"
-	case v < 0:
-		return "-" + JSNumber(-v)
 	}
-	// d.ddde±x: the digits, and n, the position of the decimal point
-	// after the first digit as ECMAScript's Number::toString counts it.
-	mant, exp, _ := strings.Cut(strconv.FormatFloat(v, 'e', -1, 64), "e")
-	digits := strings.Replace(mant, ".", "", 1)
-	e, _ := strconv.Atoi(exp)
-	k, n := len(digits), e+1
-	switch {
-	case k <= n && n <= 21:
-		return digits + strings.Repeat("0", n-k)
-	case 0 < n && n <= 21:
-		return digits[:n] + "." + digits[n:]
-	case -6 < n && n <= 0:
-		return "0." + strings.Repeat("0", -n) + digits
+	format := byte('f')
+	if abs := math.Abs(v); abs < 1e-6 || abs >= 1e21 {
+		format = 'e'
 	}
-	out := digits[:1]
-	if k > 1 {
-		out += "." + digits[1:]
+	b := strconv.AppendFloat(nil, v, format, -1, 64)
+	if n := len(b); format == 'e' && n >= 4 && b[n-4] == 'e' && b[n-3] == '-' && b[n-2] == '0' {
+		b = append(b[:n-2], b[n-1]) // e-07 as e-7
 	}
-	if n-1 < 0 {
-		return out + "e-" + strconv.Itoa(1-n)
-	}
-	return out + "e+" + strconv.Itoa(n-1)
+	return string(b)
 }
 
 // jsDate is how JavaScript's JSON.stringify writes a Date.
 const jsDate = "2006-01-02T15:04:05.000Z"
 
-// AccessRule is one entry of access_control; zero times are left out.
-type AccessRule struct {
-	AccessType string
-	Start, End time.Time
-}
-
-// AccessControl writes the rules as the JSON array the SDK's
-// jsonArrayParam writes.
-func AccessControl(rules []AccessRule) (string, error) {
+// encodeAccessControl writes the rules as the JSON array the SDK's
+// jsonArrayParam writes; zero times are left out.
+func encodeAccessControl(rules []AccessRule) (string, error) {
 	b := []byte{'['}
 	for i, r := range rules {
 		if r.AccessType == "" {
 			return "", fmt.Errorf("rule %d has no access type", i)
 		}
-		if err := Text(r.AccessType); err != nil {
+		if err := checkText(r.AccessType); err != nil {
 			return "", err
 		}
 		if i > 0 {
 			b = append(b, ',')
 		}
-		b = AppendJSString(append(b, `{"access_type":`...), r.AccessType)
+		b = appendJSString(append(b, `{"access_type":`...), r.AccessType)
 		if !r.Start.IsZero() {
-			b = AppendJSString(append(b, `,"start":`...), r.Start.UTC().Format(jsDate))
+			b = appendJSString(append(b, `,"start":`...), r.Start.UTC().Format(jsDate))
 		}
 		if !r.End.IsZero() {
-			b = AppendJSString(append(b, `,"end":`...), r.End.UTC().Format(jsDate))
+			b = appendJSString(append(b, `,"end":`...), r.End.UTC().Format(jsDate))
 		}
 		b = append(b, '}')
 	}
 	return string(append(b, ']')), nil
 }
 
-// Breakpoint is one responsive_breakpoints setting; zero numbers and empty
+// encodeBreakpoints writes the settings as the JSON array the SDK's
+// generate_responsive_breakpoints_string writes; zero numbers and empty
 // strings are left out.
-type Breakpoint struct {
-	CreateDerived                            bool
-	Format, Transformation                   string
-	MinWidth, MaxWidth, BytesStep, MaxImages int
-}
-
-// Breakpoints writes the settings as the JSON array the SDK's
-// generate_responsive_breakpoints_string writes.
-func Breakpoints(list []Breakpoint) (string, error) {
+func encodeBreakpoints(list []ResponsiveBreakpoint) (string, error) {
 	b := []byte{'['}
 	for i, r := range list {
-		if err := first(Text(r.Format), Text(r.Transformation)); err != nil {
+		if err := cmp.Or(checkText(r.Format), checkText(r.Transformation)); err != nil {
 			return "", err
 		}
 		if r.MinWidth < 0 || r.MaxWidth < 0 || r.BytesStep < 0 || r.MaxImages < 0 {
@@ -290,10 +242,10 @@ func Breakpoints(list []Breakpoint) (string, error) {
 		}
 		b = strconv.AppendBool(append(b, `{"create_derived":`...), r.CreateDerived)
 		if r.Format != "" {
-			b = AppendJSString(append(b, `,"format":`...), r.Format)
+			b = appendJSString(append(b, `,"format":`...), r.Format)
 		}
 		if r.Transformation != "" {
-			b = AppendJSString(append(b, `,"transformation":`...), r.Transformation)
+			b = appendJSString(append(b, `,"transformation":`...), r.Transformation)
 		}
 		for _, n := range [...]struct {
 			name string
@@ -309,9 +261,9 @@ func Breakpoints(list []Breakpoint) (string, error) {
 	return string(append(b, ']')), nil
 }
 
-// AppendJSString appends s quoted as JavaScript's JSON.stringify quotes
+// appendJSString appends s quoted as JavaScript's JSON.stringify quotes
 // it: only '"', '\\' and control characters are escaped.
-func AppendJSString(b []byte, s string) []byte {
+func appendJSString(b []byte, s string) []byte {
 	const hexDigits = "0123456789abcdef"
 	b = append(b, '"')
 	for i := 0; i < len(s); i++ {
@@ -338,11 +290,11 @@ func AppendJSString(b []byte, s string) []byte {
 	return append(b, '"')
 }
 
-// Keys returns m's keys in the order JavaScript enumerates an object whose
+// jsKeys returns m's keys in the order JavaScript enumerates an object whose
 // keys were inserted in byte order, the order the SDKs' encoders then
 // write: keys that are array indices ("0", "9", "10") first, by number,
 // then the others in byte order.
-func Keys(m map[string]string) []string {
+func jsKeys(m map[string]string) []string {
 	keys := make([]string, 0, len(m))
 	for k := range m {
 		keys = append(keys, k)

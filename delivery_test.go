@@ -1,4 +1,4 @@
-package delivery
+package uploadsign
 
 import (
 	"crypto/sha1"
@@ -41,9 +41,9 @@ type urlGolden struct {
 	} `json:"refused"`
 }
 
-func readGolden(t *testing.T) urlGolden {
+func readURLGolden(t *testing.T) urlGolden {
 	t.Helper()
-	b, err := os.ReadFile("../../testdata/golden/urls.json")
+	b, err := os.ReadFile("testdata/golden/urls.json")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -57,7 +57,7 @@ func readGolden(t *testing.T) urlGolden {
 	return g
 }
 
-// sha1Digest returns the digest URL expects: SHA-1 of the text followed by
+// sha1Digest returns the digest deliveryURL expects: SHA-1 of the text followed by
 // secret, as the root package computes it.
 func sha1Digest(secret string) func(string) []byte {
 	return func(toSign string) []byte {
@@ -75,7 +75,7 @@ type built struct {
 func build(prefix string, a Asset, secret string) (built, error) {
 	var b built
 	digest := sha1Digest(secret)
-	u, err := URL(prefix, a, func(toSign string) []byte {
+	u, err := deliveryURL(prefix, &a, func(toSign string) []byte {
 		b.Signed = append(b.Signed, toSign)
 		return digest(toSign)
 	})
@@ -84,14 +84,14 @@ func build(prefix string, a Asset, secret string) (built, error) {
 }
 
 func TestURLGolden(t *testing.T) {
-	g := readGolden(t)
+	g := readURLGolden(t)
 	signedCases := 0
 	for _, c := range g.Cases {
 		t.Run(c.Name, func(t *testing.T) {
 			a := Asset{ResourceType: c.ResourceType, Type: c.Type, PublicID: c.PublicID, Version: c.Version, Format: c.Format}
 			got, err := build(c.Prefix, a, g.APISecret)
 			if err != nil {
-				t.Fatalf("URL(%q, %+v): %v", c.Prefix, a, err)
+				t.Fatalf("deliveryURL(%q, %+v): %v", c.Prefix, a, err)
 			}
 			want := built{URL: c.URL}
 			if c.StringToSign != "" {
@@ -99,7 +99,7 @@ func TestURLGolden(t *testing.T) {
 				signedCases++
 			}
 			if diff := cmp.Diff(want, got); diff != "" {
-				t.Errorf("URL(%q, %+v) differs from the Node SDK (-sdk +got):\n%s", c.Prefix, a, diff)
+				t.Errorf("deliveryURL(%q, %+v) differs from the Node SDK (-sdk +got):\n%s", c.Prefix, a, diff)
 			}
 		})
 	}
@@ -108,20 +108,20 @@ func TestURLGolden(t *testing.T) {
 	}
 }
 
-func TestDefaultPrefix(t *testing.T) {
-	g := readGolden(t)
-	if got := DefaultPrefix(g.CloudName); got != g.DefaultPrefix {
-		t.Errorf("DefaultPrefix(%q) = %q, the SDK's is %q", g.CloudName, got, g.DefaultPrefix)
+func TestDefaultDeliveryPrefix(t *testing.T) {
+	g := readURLGolden(t)
+	if got := defaultPrefix(g.CloudName); got != g.DefaultPrefix {
+		t.Errorf("defaultPrefix(%q) = %q, the SDK's is %q", g.CloudName, got, g.DefaultPrefix)
 	}
-	if err := CheckPrefix(g.DefaultPrefix); err != nil {
-		t.Errorf("CheckPrefix(DefaultPrefix): %v", err)
+	if err := checkPrefix(g.DefaultPrefix); err != nil {
+		t.Errorf("checkPrefix(DefaultPrefix): %v", err)
 	}
 }
 
 // TestURLRawIgnoresFormat: raw URLs never get a format, even when one is
 // given.
 func TestURLRawIgnoresFormat(t *testing.T) {
-	g := readGolden(t)
+	g := readURLGolden(t)
 	n := 0
 	for _, c := range g.Cases {
 		if c.ResourceType != "raw" {
@@ -145,17 +145,17 @@ func TestURLRawIgnoresFormat(t *testing.T) {
 // TestURLRefusesSDKSpecialPublicIDs: every public_id the generator shows
 // the SDK reading specially is refused.
 func TestURLRefusesSDKSpecialPublicIDs(t *testing.T) {
-	g := readGolden(t)
+	g := readURLGolden(t)
 	for _, c := range g.Refused {
 		t.Run(c.Name, func(t *testing.T) {
 			a := Asset{ResourceType: "image", Type: "upload", PublicID: c.PublicID, Version: 1700000000, Format: "jpg"}
 			got, err := build(g.DefaultPrefix, a, g.APISecret)
-			var e *Error
+			var e *deliveryError
 			if !errors.As(err, &e) || e.Field != "public_id" {
-				t.Fatalf("URL(%q) = %q, %v; want a public_id *Error (the SDK gives %q%s)", c.PublicID, got.URL, err, c.SDKURL, c.SDKError)
+				t.Fatalf("deliveryURL(%q) = %q, %v; want a public_id *deliveryError (the SDK gives %q%s)", c.PublicID, got.URL, err, c.SDKURL, c.SDKError)
 			}
 			if got.URL != "" {
-				t.Errorf("URL(%q) refused but returned %q", c.PublicID, got.URL)
+				t.Errorf("deliveryURL(%q) refused but returned %q", c.PublicID, got.URL)
 			}
 		})
 	}
@@ -230,9 +230,9 @@ func TestURLRefuses(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			got, err := build(tt.prefix, tt.asset, "abcd")
-			var e *Error
+			var e *deliveryError
 			if !errors.As(err, &e) || e.Field != tt.field {
-				t.Fatalf("URL(%q, %+v) = %q, %v; want an *Error for %s", tt.prefix, tt.asset, got.URL, err, tt.field)
+				t.Fatalf("deliveryURL(%q, %+v) = %q, %v; want an *deliveryError for %s", tt.prefix, tt.asset, got.URL, err, tt.field)
 			}
 			if got.URL != "" || len(got.Signed) != 0 {
 				t.Errorf("refused, yet returned %q and signed %q", got.URL, got.Signed)
@@ -241,7 +241,7 @@ func TestURLRefuses(t *testing.T) {
 				t.Errorf("message %q does not start with the field", err)
 			}
 			if tt.field == "prefix" {
-				if cerr := CheckPrefix(tt.prefix); cerr == nil || cerr.Error() != err.Error() {
+				if cerr := checkPrefix(tt.prefix); cerr == nil || cerr.Error() != err.Error() {
 					t.Errorf("CheckPrefix = %v, URL = %v", cerr, err)
 				}
 				if tt.prefix != "" && strings.Contains(err.Error(), tt.prefix) {
@@ -270,16 +270,16 @@ func TestURLDigest(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got, err := URL(prefix, a, tt.digest)
-			var e *Error
+			got, err := deliveryURL(prefix, &a, tt.digest)
+			var e *deliveryError
 			if !errors.As(err, &e) || e.Field != "digest" || got != "" {
-				t.Fatalf("URL = %q, %v; want a digest *Error", got, err)
+				t.Fatalf("URL = %q, %v; want a digest *deliveryError", got, err)
 			}
 		})
 	}
 	// Unsigned types never call digest, so it may be nil.
 	a.Type = "upload"
-	if _, err := URL(prefix, a, nil); err != nil {
+	if _, err := deliveryURL(prefix, &a, nil); err != nil {
 		t.Errorf("upload type with a nil digest: %v", err)
 	}
 }
@@ -294,8 +294,8 @@ func TestCheckPrefixAccepts(t *testing.T) {
 		"http://[::1]:8080",
 		"https://cdn.example.com/a%20b/c",
 	} {
-		if err := CheckPrefix(p); err != nil {
-			t.Errorf("CheckPrefix(%q): %v", p, err)
+		if err := checkPrefix(p); err != nil {
+			t.Errorf("checkPrefix(%q): %v", p, err)
 		}
 	}
 }
@@ -316,11 +316,11 @@ func FuzzURL(f *testing.F) {
 	const secret = "abcd"
 	f.Fuzz(func(t *testing.T, prefix, resourceType, typ, publicID string, version int64, format string) {
 		a := Asset{ResourceType: resourceType, Type: typ, PublicID: publicID, Version: version, Format: format}
-		got, err := URL(prefix, a, sha1Digest(secret))
+		got, err := deliveryURL(prefix, &a, sha1Digest(secret))
 		if err != nil {
-			var e *Error
+			var e *deliveryError
 			if !errors.As(err, &e) || got != "" {
-				t.Fatalf("URL = %q, %v: not an *Error", got, err)
+				t.Fatalf("URL = %q, %v: not an *deliveryError", got, err)
 			}
 			return
 		}

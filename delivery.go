@@ -1,5 +1,18 @@
-// Package delivery builds the delivery URL of an uploaded Cloudinary asset,
-// byte for byte as the official Node SDK (cloudinary 2.11.0) builds it with
+package uploadsign
+
+import (
+	"crypto/sha1"
+	"encoding/base64"
+	"net/url"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/uploadsign/uploadsign/internal/cloudinary"
+)
+
+// The delivery URL of a verified upload is built byte for byte as the
+// official Node SDK (cloudinary 2.11.0) builds it with
 //
 //	cloudinary.url(public_id, {secure: true, urlAnalytics: false, version,
 //		resource_type, type, format, sign_url: true}) // sign_url for authenticated and private
@@ -10,7 +23,7 @@
 //
 // where, as the SDK's url and finalize_source (lib/utils/index.js) make it:
 //
-//   - PREFIX is "https://res.cloudinary.com/CLOUD_NAME" ([DefaultPrefix]) or
+//   - PREFIX is "https://res.cloudinary.com/CLOUD_NAME" (defaultPrefix) or
 //     a custom one given whole, which stands for the SDK's private_cdn with
 //     secure_distribution (https) or cname (http).
 //   - PUBLIC_ID is escaped as encodeURIComponent escapes it, then ":" and
@@ -28,45 +41,12 @@
 //
 // Golden cases from the SDK pin all of this: testdata/golden/urls.json, made
 // by testdata/generate.js.
-//
-// The package holds no secret: the caller passes a function that hashes.
-// Its functions keep no state and are safe for concurrent use ([URL] as far
-// as the digest function it is given is).
-package delivery
+// The functions hold no secret: the caller passes a function that hashes.
 
-import (
-	"crypto/sha1"
-	"encoding/base64"
-	"net/url"
-	"strconv"
-	"strings"
-	"unicode/utf8"
-
-	"github.com/uploadsign/uploadsign/internal/cloudinary"
-)
-
-// Asset names what a delivery URL points at: the fields of Cloudinary's
-// upload result that the URL is built from.
-type Asset struct {
-	// ResourceType is "image", "video" or "raw".
-	ResourceType string
-	// Type is the delivery type: "upload" (public), or "authenticated" or
-	// "private", whose URLs are signed.
-	Type string
-	// PublicID is the asset's public_id, unescaped, as Cloudinary returns it.
-	PublicID string
-	// Version is the asset's version, 1 or more.
-	Version int64
-	// Format is the extension delivered for images and videos ("jpg",
-	// "mp4"), letters and digits only, or "" for none. It must be valid for
-	// raw files too, but is not appended to their URLs.
-	Format string
-}
-
-// Error is what [URL] and [CheckPrefix] return when they refuse an input.
-// Its message carries no package prefix, as callers wrap it, and never
-// quotes a prefix, which could hold credentials by mistake.
-type Error struct {
+// deliveryError is what deliveryURL and checkPrefix return when they
+// refuse an input. Its message never quotes a prefix, which could hold
+// credentials by mistake.
+type deliveryError struct {
 	// Field names the refused input: "prefix", "resource_type", "type",
 	// "public_id", "version", "format" or "digest".
 	Field string
@@ -75,17 +55,16 @@ type Error struct {
 }
 
 // Error returns "FIELD: REASON".
-func (e *Error) Error() string { return e.Field + ": " + e.Reason }
+func (e *deliveryError) Error() string { return e.Field + ": " + e.Reason }
 
-// DefaultPrefix returns the prefix of Cloudinary's shared delivery domain
-// for cloudName: "https://res.cloudinary.com/" + cloudName. It does not
-// check cloudName.
-func DefaultPrefix(cloudName string) string {
+// defaultPrefix returns the prefix of Cloudinary's shared delivery domain
+// for cloudName: "https://res.cloudinary.com/" + cloudName.
+func defaultPrefix(cloudName string) string {
 	return "https://res.cloudinary.com/" + cloudName
 }
 
-// URL returns the delivery URL of a under prefix, the part of the URL before
-// "/RESOURCE_TYPE/TYPE/" (see [DefaultPrefix] and [CheckPrefix]).
+// deliveryURL returns the delivery URL of a under prefix, the part of the URL before
+// "/RESOURCE_TYPE/TYPE/" (see defaultPrefix and checkPrefix).
 //
 // For the authenticated and private types, URL calls digest once with the
 // text to sign; digest must return the 20-byte SHA-1 digest of that text
@@ -93,8 +72,8 @@ func DefaultPrefix(cloudName string) string {
 // uploads with: it is the SDK's default for URLs). digest is not called for
 // the upload type and may then be nil.
 //
-// URL refuses, with an [*Error], a prefix [CheckPrefix] refuses, a resource
-// type or type other than those of [Asset], a version below 1, a format
+// URL refuses, with an *deliveryError, a prefix [CheckPrefix] refuses, a resource
+// type or type other than those of Asset, a version below 1, a format
 // with anything but ASCII letters and digits, and the public_ids the SDK
 // would turn into a URL of something else or fail on:
 //
@@ -121,11 +100,11 @@ func DefaultPrefix(cloudName string) string {
 // included, the SDK escapes without ambiguity, and so does URL.
 //
 // URL is safe for concurrent use if digest is.
-func URL(prefix string, a Asset, digest func(toSign string) []byte) (string, error) {
-	if err := CheckPrefix(prefix); err != nil {
+func deliveryURL(prefix string, a *Asset, digest func(toSign string) []byte) (string, error) {
+	if err := checkPrefix(prefix); err != nil {
 		return "", err
 	}
-	if err := Check(a); err != nil {
+	if err := checkAsset(a); err != nil {
 		return "", err
 	}
 	source := escapePublicID(a.PublicID)
@@ -144,7 +123,7 @@ func URL(prefix string, a Asset, digest func(toSign string) []byte) (string, err
 	return strings.Join(parts, "/"), nil
 }
 
-// CheckPrefix reports, with an [*Error], whether [URL] refuses prefix. A
+// checkPrefix reports, with a *deliveryError, whether deliveryURL refuses prefix. A
 // prefix is an absolute URL used as given, with no cloud name added:
 //
 //   - "https://" or "http://", then a host (ASCII letters, digits, "-",
@@ -157,8 +136,8 @@ func URL(prefix string, a Asset, digest func(toSign string) []byte) (string, err
 //
 // Prefixes are not secret, but the error never quotes one: a prefix with
 // user information could carry a password.
-func CheckPrefix(prefix string) error {
-	refuse := func(reason string) error { return &Error{Field: "prefix", Reason: reason} }
+func checkPrefix(prefix string) error {
+	refuse := func(reason string) error { return &deliveryError{Field: "prefix", Reason: reason} }
 	rest, ok := strings.CutPrefix(prefix, "https://")
 	if !ok {
 		rest, ok = strings.CutPrefix(prefix, "http://")
@@ -206,26 +185,24 @@ func CheckPrefix(prefix string) error {
 	return nil
 }
 
-// Check refuses, with an [*Error], what [URL] cannot build a URL of: the
-// refusals URL's doc lists, but for the prefix.
-func Check(a Asset) error {
+// checkAsset refuses, with a *deliveryError, what deliveryURL cannot build
+// a URL of: the refusals its doc lists, but for the prefix.
+func checkAsset(a *Asset) error {
 	switch a.ResourceType {
 	case "image", "video", "raw":
 	default:
-		return &Error{Field: "resource_type", Reason: `is not "image", "video" or "raw"`}
+		return &deliveryError{Field: "resource_type", Reason: `is not "image", "video" or "raw"`}
 	}
 	switch a.Type {
 	case "upload", "authenticated", "private":
 	default:
-		return &Error{Field: "type", Reason: `is not "upload", "authenticated" or "private"`}
+		return &deliveryError{Field: "type", Reason: `is not "upload", "authenticated" or "private"`}
 	}
 	if a.Version < 1 {
-		return &Error{Field: "version", Reason: "is below 1"}
+		return &deliveryError{Field: "version", Reason: "is below 1"}
 	}
-	for i := 0; i < len(a.Format); i++ {
-		if !isAlnum(a.Format[i]) {
-			return &Error{Field: "format", Reason: "has a byte other than an ASCII letter or digit"}
-		}
+	if !allAlnum(a.Format) {
+		return &deliveryError{Field: "format", Reason: "has a byte other than an ASCII letter or digit"}
 	}
 	return checkPublicID(a.PublicID)
 }
@@ -233,7 +210,7 @@ func Check(a Asset) error {
 // checkPublicID refuses the public_ids the SDK reads specially; URL's doc
 // says why for each.
 func checkPublicID(id string) error {
-	refuse := func(reason string) error { return &Error{Field: "public_id", Reason: reason} }
+	refuse := func(reason string) error { return &deliveryError{Field: "public_id", Reason: reason} }
 	switch {
 	case id == "":
 		return refuse("is empty")
@@ -284,11 +261,11 @@ func signed(typ string) bool { return typ == "authenticated" || typ == "private"
 // its first 6 bytes.
 func signature(toSign string, digest func(string) []byte) (string, error) {
 	if digest == nil {
-		return "", &Error{Field: "digest", Reason: "is nil, and this delivery type is signed"}
+		return "", &deliveryError{Field: "digest", Reason: "is nil, and this delivery type is signed"}
 	}
 	d := digest(toSign)
 	if len(d) != sha1.Size {
-		return "", &Error{Field: "digest", Reason: "did not return a 20-byte SHA-1 digest"}
+		return "", &deliveryError{Field: "digest", Reason: "did not return a 20-byte SHA-1 digest"}
 	}
 	return "s--" + base64.RawURLEncoding.EncodeToString(d[:6]) + "--", nil
 }
@@ -308,6 +285,16 @@ func isVersion(seg string) bool {
 
 func isAlnum(c byte) bool {
 	return 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9'
+}
+
+// allAlnum reports whether s is ASCII letters and digits only.
+func allAlnum(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if !isAlnum(s[i]) {
+			return false
+		}
+	}
+	return true
 }
 
 // hasPrefixFold reports whether s starts with prefix, a lower-case ASCII

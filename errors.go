@@ -1,0 +1,36 @@
+package uploadsign
+
+import "errors"
+
+// Errors returned by the package, for use with [errors.Is]. Returned errors
+// wrap one of these and say which parameter, field or option was wrong.
+var (
+	// ErrInvalidSignature: a signature does not match what the secret
+	// gives, or is malformed (wrong length, not hex, malformed timestamp).
+	ErrInvalidSignature = errors.New("uploadsign: invalid signature")
+	// ErrExpired: a signature was genuine but its timestamp is outside the
+	// window in which it is accepted.
+	ErrExpired = errors.New("uploadsign: expired")
+	// ErrUnknownParamSet: no parameter set with that name and version is
+	// registered.
+	ErrUnknownParamSet = errors.New("uploadsign: unknown parameter set")
+	// ErrParamConflict: a request's parameter contradicts a value its
+	// parameter set fixes.
+	ErrParamConflict = errors.New("uploadsign: parameter conflicts with its parameter set")
+	// ErrParamNotAllowed: a proposed parameter is not one the parameter
+	// set lets a browser choose (see Signer.SignProposed).
+	ErrParamNotAllowed = errors.New("uploadsign: parameter not allowed")
+	// ErrInvalidParam: a parameter's value cannot be encoded the way
+	// Cloudinary reads it.
+	ErrInvalidParam = errors.New("uploadsign: invalid parameter")
+	// ErrInvalidConfig: New or FromURL was given invalid credentials or
+	// options.
+	ErrInvalidConfig = errors.New("uploadsign: invalid configuration")
+	// ErrSunset: the parameter set is registered but past its Sunset; the
+	// message names the versions of the set still served.
+	ErrSunset = errors.New("uploadsign: parameter set past its sunset")
+	// ErrUploadMismatch: an upload result is genuine, but not one that a
+	// payload of the parameter set for the request could have made: the
+	// asset is not where the request was allowed to upload.
+	ErrUploadMismatch = errors.New("uploadsign: upload does not match its request")
+)

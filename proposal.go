@@ -1,0 +1,308 @@
+package uploadsign
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/url"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/uploadsign/uploadsign/internal/cloudinary"
+)
+
+// SignProposed signs parameters a browser proposes, such as the Upload
+// Widget's params_to_sign (see [ParseProposal]), and returns the hex
+// signature of the proposal exactly as proposed: the widget posts what it
+// proposed. It signs only a proposal that keeps to the parameter set name at
+// version and to the request's own values req:
+//
+//   - req holds what the backend decides for this request (say, from its
+//     session: PublicID "user_42"), merged with the set's fixed parameters
+//     as [Signer.Sign] merges them (tags appended, context and metadata
+//     entries added; a contradiction is [ErrParamConflict]). Every
+//     parameter so bound must be proposed with that value; it is then
+//     allowed whether or not ClientParams lists it.
+//   - Every other proposed parameter must be listed in the set's
+//     ClientParams, except overwrite false, which only ever protects.
+//   - Booleans are compared by meaning, as Cloudinary reads them: "true"
+//     and "1", "false" and "0" (the widget proposes JavaScript's true and
+//     false; the Go encoding is 1 and 0). Other values must be equal as
+//     strings: tags in another order, say, differ.
+//   - The timestamp must be decimal Unix seconds, at most one hour old
+//     (Cloudinary's window) and at most five minutes ahead of the Signer's
+//     clock (a later one would stretch the signature's life).
+//   - A parameter may be proposed once; empty values and the keys the
+//     upload endpoint does not sign (file, api_key, ...) are ignored, as
+//     they are not in the signature.
+//   - Under signature version 1, no key or value may hold "&".
+//
+// No browser-chosen public_id can overwrite. The browser chooses the
+// public_id when it proposes a public_id that neither the set nor req
+// binds, or when use_filename is true and unique_filename false (the
+// public_id is then the file's name or filename_override, both the
+// browser's). When the public_id is so chosen, or bound but placed by a
+// folder, public_id_prefix or (with use_asset_folder_as_public_id_prefix)
+// asset_folder that the browser chooses, the proposal must sign overwrite
+// false: otherwise one user could replace another's asset. A public_id that
+// Cloudinary makes up (no public_id, unique file names) cannot collide, so
+// a browser-chosen folder alone needs no overwrite false. A set cannot let
+// the browser choose upload_preset ([New] refuses it in ClientParams): a
+// preset can set overwrite, folders and naming that the Signer cannot see.
+// A preset the set fixes is the backend's choice; make sure it does not
+// name assets after the file name with overwrite on.
+//
+// Refusals wrap [ErrParamNotAllowed] and name the parameter; a malformed
+// timestamp or an "&" under version 1 also wraps [ErrInvalidParam]. An
+// unknown set gives [ErrUnknownParamSet], and one past its Sunset
+// [ErrSunset]; a single-use set refuses every proposal, as its public_id
+// must come from the server. SignProposed never modifies proposed or req.
+func (s *Signer) SignProposed(set string, version int, proposed url.Values, req Params) (string, error) {
+	cs, err := s.liveSet(set, version, s.now())
+	if err != nil {
+		return "", err
+	}
+	if cs.SingleUse {
+		return "", fmt.Errorf("%w: the single-use set %q makes its own public_id; use Sign", ErrParamNotAllowed, set)
+	}
+	keys, err := s.proposedKeys(proposed)
+	if err != nil {
+		return "", err
+	}
+	if err := s.checkProposedTimestamp(proposed["timestamp"]); err != nil {
+		return "", err
+	}
+	bound, err := cs.bind(req)
+	if err != nil {
+		return "", err
+	}
+	if err := cs.checkProposal(keys, proposed, bound); err != nil {
+		return "", err
+	}
+	if err := checkNaming(proposed, bound); err != nil {
+		return "", err
+	}
+	return s.SignValues(proposed), nil
+}
+
+// proposedKeys returns the keys of the proposal that are signed (not empty,
+// not left out by the upload endpoint), sorted, refusing a key given more
+// than once and, under signature version 1, an "&".
+func (s *Signer) proposedKeys(proposed url.Values) ([]string, error) {
+	keys := make([]string, 0, len(proposed))
+	for k, vs := range proposed {
+		if !cloudinary.Unsigned(k) && len(vs) > 0 && !(len(vs) == 1 && vs[0] == "") {
+			keys = append(keys, k)
+		}
+	}
+	slices.Sort(keys) // the first refusal is the same every time
+	for _, k := range keys {
+		vs := proposed[k]
+		if len(vs) > 1 {
+			return nil, fmt.Errorf("%w: %.60q is proposed %d times; a parameter is posted once", ErrParamNotAllowed, k, len(vs))
+		}
+		if err := s.checkVersion1([]field{{k, vs[0]}}); err != nil {
+			return nil, fmt.Errorf("%w: %w", ErrParamNotAllowed, err)
+		}
+		if booleanKeys[k] && !cloudinary.True(vs[0]) && !cloudinary.False(vs[0]) {
+			return nil, fmt.Errorf("%w: %w: %s: %.20q is not true, false, 1 or 0", ErrParamNotAllowed, ErrInvalidParam, k, vs[0])
+		}
+		if slices.Contains(cloudinary.PathParams, k) {
+			if err := checkPath(k, vs[0]); err != nil {
+				return nil, fmt.Errorf("%w: %w: %s: %w", ErrParamNotAllowed, ErrInvalidParam, k, err)
+			}
+		}
+	}
+	return keys, nil
+}
+
+// checkProposedTimestamp accepts decimal Unix seconds from an hour before
+// the Signer's clock to five minutes after it.
+func (s *Signer) checkProposedTimestamp(values []string) error {
+	now, err := s.timestamp()
+	if err != nil {
+		return err
+	}
+	if len(values) == 0 || values[0] == "" {
+		return fmt.Errorf("%w: timestamp: the proposal has none", ErrParamNotAllowed)
+	}
+	ts, err := cloudinary.ParseTimestamp(values[0])
+	switch {
+	case err != nil:
+		return fmt.Errorf("%w: %w: timestamp: %.40q is not decimal Unix seconds", ErrParamNotAllowed, ErrInvalidParam, values[0])
+	case ts < now-int64(cloudinary.UploadValidity/time.Second):
+		return fmt.Errorf("%w: timestamp: %d is %v old; Cloudinary accepts %v", ErrParamNotAllowed, ts, time.Duration(now-ts)*time.Second, cloudinary.UploadValidity)
+	case ts > now+int64(cloudinary.MaxClockSkew/time.Second):
+		return fmt.Errorf("%w: timestamp: %d is %v ahead of the server's clock; at most %v", ErrParamNotAllowed, ts, time.Duration(ts-now)*time.Second, cloudinary.MaxClockSkew)
+	}
+	return nil
+}
+
+// checkProposal requires every bound parameter in the proposal with its
+// value, and every other proposed key to be one the set lets a browser
+// choose.
+func (cs *compiledSet) checkProposal(keys []string, proposed url.Values, bound map[string]string) error {
+	for _, k := range jsKeys(bound) {
+		got := proposed.Get(k)
+		switch {
+		case got == "":
+			return fmt.Errorf("%w: %s: the proposal leaves it out; the %s %.80q", ErrParamNotAllowed, k, cs.binder(k, bound[k]), bound[k])
+		case !sameValue(k, bound[k], got):
+			return fmt.Errorf("%w: %s: the %s %.80q, the proposal has %.80q", ErrParamNotAllowed, k, cs.binder(k, bound[k]), bound[k], got)
+		}
+	}
+	for _, k := range keys {
+		_, isBound := bound[k]
+		switch {
+		case isBound || k == "timestamp" || slices.Contains(cs.ClientParams, k):
+		case k == "overwrite" && cloudinary.False(proposed.Get(k)):
+			// Protects, whoever chooses it.
+		default:
+			return fmt.Errorf("%w: %.60q: neither the set nor the request binds it, and ClientParams does not list it", ErrParamNotAllowed, k)
+		}
+	}
+	return nil
+}
+
+// binder says who bound key to value: "set fixes" or "request binds".
+func (cs *compiledSet) binder(key, value string) string {
+	if fixed, ok := cs.template[key]; ok && fixed == value {
+		return "set fixes"
+	}
+	return "request binds"
+}
+
+// checkNaming refuses a proposal in which the browser decides the
+// public_id, or places a bound one, without signing overwrite false (see
+// checkOverwrite): what the proposal carries and the set and request do
+// not bind, the browser chose.
+func checkNaming(proposed url.Values, bound map[string]string) error {
+	chosen := func(k string) bool {
+		_, isBound := bound[k]
+		return !isBound
+	}
+	return checkOverwrite(proposed.Get, chosen)
+}
+
+// ParseProposal reads a JSON object of upload parameters, such as the
+// Upload Widget's params_to_sign, into the values Cloudinary signs: each
+// value becomes the string the official Node SDK's api_sign_request makes
+// of it. Strings stay as they are; numbers are written as JavaScript writes
+// them (1.50 as 1.5, 1E21 as 1e+21, 12345678901234567890 as
+// 12345678901234567000); booleans are true and false; arrays are joined
+// with "," after each element is written the same way (null as an empty
+// element); null values are dropped. The result holds one value per key.
+//
+// It refuses, with an error wrapping [ErrInvalidParam], what is not a
+// JSON object, a duplicate key, a nested object or an array inside an
+// array, a number beyond float64, invalid UTF-8, and NUL bytes. It signs
+// nothing: pass the result to [Signer.SignProposed].
+func ParseProposal(paramsToSign []byte) (url.Values, error) {
+	values, err := parseProposal(paramsToSign)
+	if err != nil {
+		return nil, fmt.Errorf("%w: params_to_sign: %w", ErrInvalidParam, err)
+	}
+	return values, nil
+}
+
+// parseProposal reads a JSON object into one value per key, each the
+// string JavaScript's String makes of the JSON value (see ParseProposal).
+func parseProposal(paramsToSign []byte) (url.Values, error) {
+	bad := func(format string, args ...any) (url.Values, error) {
+		return nil, fmt.Errorf(format, args...)
+	}
+	if !utf8.Valid(paramsToSign) {
+		return bad("not valid UTF-8")
+	}
+	dec := json.NewDecoder(bytes.NewReader(paramsToSign))
+	dec.UseNumber()
+	if tok, err := dec.Token(); err != nil || tok != json.Delim('{') {
+		return bad("not a JSON object")
+	}
+	out := url.Values{}
+	for dec.More() {
+		tok, err := dec.Token()
+		if err != nil {
+			return bad("malformed JSON: %v", err)
+		}
+		key := tok.(string) // object keys are strings
+		if _, dup := out[key]; dup {
+			return bad("%.60q is given twice", key)
+		}
+		value, present, err := proposalValue(dec, false)
+		if err != nil {
+			return bad("%.60q: %v", key, err)
+		}
+		if strings.IndexByte(key, 0) >= 0 || strings.IndexByte(value, 0) >= 0 {
+			return bad("%.60q holds a NUL byte", key)
+		}
+		if present {
+			out[key] = []string{value}
+		} else {
+			out[key] = nil // seen, for the duplicate check; dropped below
+		}
+	}
+	if _, err := dec.Token(); err != nil {
+		return bad("malformed JSON: %v", err)
+	}
+	if _, err := dec.Token(); err != io.EOF {
+		return bad("data after the JSON object")
+	}
+	for k, v := range out {
+		if v == nil {
+			delete(out, k)
+		}
+	}
+	return out, nil
+}
+
+// proposalValue reads one JSON value and writes it as JavaScript's String
+// would, arrays joined with ","; present is false for null at the top.
+func proposalValue(dec *json.Decoder, inArray bool) (value string, present bool, err error) {
+	tok, err := dec.Token()
+	if err != nil {
+		return "", false, fmt.Errorf("malformed JSON: %v", err)
+	}
+	switch v := tok.(type) {
+	case nil:
+		return "", false, nil
+	case string:
+		return v, true, nil
+	case bool:
+		return strconv.FormatBool(v), true, nil
+	case json.Number:
+		f, err := strconv.ParseFloat(string(v), 64)
+		if err != nil {
+			return "", false, fmt.Errorf("the number %.40s is beyond what JavaScript can hold", v)
+		}
+		return jsNumber(f), true, nil
+	case json.Delim:
+		if v == '{' {
+			return "", false, errors.New("a nested object is not an upload parameter")
+		}
+		if inArray {
+			return "", false, errors.New("an array inside an array is not an upload parameter")
+		}
+		var b strings.Builder
+		for i := 0; dec.More(); i++ {
+			if i > 0 {
+				b.WriteByte(',')
+			}
+			s, _, err := proposalValue(dec, true)
+			if err != nil {
+				return "", false, err
+			}
+			b.WriteString(s)
+		}
+		if _, err := dec.Token(); err != nil { // ]
+			return "", false, fmt.Errorf("malformed JSON: %v", err)
+		}
+		return b.String(), true, nil
+	}
+	return "", false, fmt.Errorf("unexpected JSON %v", tok)
+}

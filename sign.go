@@ -1,0 +1,205 @@
+package uploadsign
+
+import (
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"maps"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/uploadsign/uploadsign/internal/cloudinary"
+)
+
+// Payload is what the browser needs to upload one file: it posts every
+// entry of Fields verbatim, plus the file as "file", to URL as a multipart
+// form. It marshals with encoding/json to the JSON a frontend reads.
+//
+// The last three fields tell a client built for an old version of a set to
+// warn its user (see [ParamSet]): Deprecated is true once the set is
+// deprecated, DeprecatedAt gives the date (also when it is still to come),
+// and Sunset the time from which the set is refused. Each is left out of
+// the JSON when the set has no such date.
+type Payload struct {
+	URL       string            `json:"url"`        // BASE/v1_1/CLOUD/RESOURCE_TYPE/upload
+	Fields    map[string]string `json:"fields"`     // post these verbatim, then add "file"
+	Timestamp int64             `json:"timestamp"`  // Unix seconds, also in Fields
+	ExpiresAt time.Time         `json:"expires_at"` // Timestamp + 1 hour
+	ParamSet  string            `json:"param_set"`
+	Version   int               `json:"version"`
+
+	Deprecated   bool       `json:"deprecated,omitzero"`    // the set was deprecated when the payload was signed
+	DeprecatedAt *time.Time `json:"deprecated_at,omitzero"` // the set's Deprecated, in UTC; nil if zero
+	Sunset       *time.Time `json:"sunset,omitzero"`        // the set's Sunset, in UTC; nil if zero
+}
+
+// Sign returns the payload for one upload with parameter set name at the
+// given version. The request's parameters req are added to the set's fixed
+// ones: Tags are appended, Context and Metadata entries are added, and any
+// other parameter the set also fixes must have the same value, or Sign
+// returns an error wrapping [ErrParamConflict] that names it. The payload is
+// stamped with the Signer's clock; a single-use set also gets a fresh
+// public_id (see [ParamSet]). An unknown set or version gives an error
+// wrapping [ErrUnknownParamSet]; a parameter that cannot be encoded, one
+// wrapping [ErrInvalidParam]. A payload whose public_id would be the name
+// of the file the browser sends (use_filename true, unique_filename false,
+// no public_id) must sign overwrite false, or Sign returns an error
+// wrapping [ErrParamNotAllowed]: a user could otherwise replace another's
+// asset by naming a file after it. A set past its Sunset gives an error
+// wrapping [ErrSunset]; a deprecated one signs as usual, and the payload
+// says so. Sign never modifies req's slices or maps.
+func (s *Signer) Sign(set string, version int, req Params) (*Payload, error) {
+	var u signing
+	if err := s.sign(&u, set, version, &req); err != nil {
+		return nil, err
+	}
+	// Cloning the set's template map is cheaper than inserting every field.
+	fields := maps.Clone(u.cs.template)
+	for _, f := range u.own() {
+		fields[f.key] = f.value
+	}
+	// The timestamp and the signature share one allocation.
+	joined := string(u.stamp[:u.digits+u.sigLen])
+	fields["timestamp"] = joined[:u.digits]
+	fields["signature"] = joined[u.digits:]
+	p := u.payload()
+	p.Fields = fields
+	return &p, nil
+}
+
+// signing is one upload signed, before it is written out as a Payload or
+// as JSON.
+type signing struct {
+	cs     *compiledSet
+	now    time.Time // the Signer's clock when it signed
+	ts     int64     // now in Unix seconds
+	apiKey string
+	e      encoder // the request's fields, sorted
+	// stamp holds the timestamp's digits, then the hex signature.
+	stamp          [20 + 2*sha256.Size]byte
+	digits, sigLen int
+}
+
+// sign checks and signs one upload of set at version with the request's
+// parameters req into u. req is the caller's own copy: sign merges the
+// set's collections into it and gives it a single-use set's public_id.
+func (s *Signer) sign(u *signing, set string, version int, req *Params) error {
+	u.now = s.now()
+	cs, err := s.liveSet(set, version, u.now)
+	if err != nil {
+		return err
+	}
+	u.cs, u.apiKey = cs, s.apiKey
+	if u.ts, err = timestampAt(u.now); err != nil {
+		return err
+	}
+	if cs.SingleUse {
+		if req.PublicID != "" {
+			return fmt.Errorf("%w: public_id: the single-use set %q makes its own", ErrParamConflict, set)
+		}
+		req.PublicID = strings.ToLower(rand.Text()) // 128 random bits, in 26 letters and digits
+	}
+	if err := req.mergeCollections(&cs.Params); err != nil {
+		return err
+	}
+	if err := req.encode(&u.e); err != nil {
+		return err
+	}
+	own := u.e.sorted()
+	if err := s.checkVersion1(own); err != nil {
+		return err
+	}
+	digits := strconv.AppendInt(u.stamp[:0], u.ts, 10)
+	pooled := getText()
+	defer putText(pooled)
+	text := (*pooled)[:0]
+	var named [16]field // what the naming rule reads
+	n := 0
+	err = mergeFields(cs.fixed, own, []field{{key: "timestamp"}}, func(f field, set int) {
+		if n < len(named) && (f.key == "overwrite" || slices.Contains(namingParams, f.key)) {
+			named[n] = f
+			n++
+		}
+		if len(text) > 0 {
+			text = append(text, '&')
+		}
+		switch {
+		case set >= 0:
+			text = append(text, cs.pairs[set]...)
+		case f.key == "timestamp":
+			text = append(append(text, "timestamp="...), digits...)
+		default:
+			text = appendPair(text, f.key, f.value, s.version)
+		}
+	})
+	if err != nil {
+		return err
+	}
+	value := func(k string) string {
+		for _, f := range named[:n] {
+			if f.key == k {
+				return f.value
+			}
+		}
+		return ""
+	}
+	if err := checkOverwrite(value, func(string) bool { return false }); err != nil {
+		return err
+	}
+	sum := s.keys[0].sum(s.algorithm == SHA256, text, wrapping{})
+	mac := sum[:s.hashSize()]
+	u.digits, u.sigLen = len(digits), hex.Encode(u.stamp[len(digits):], mac)
+	return nil
+}
+
+// own returns the request's fields, sorted.
+func (u *signing) own() []field { return u.e.list() }
+
+// payload returns the signed upload's Payload, without its Fields.
+func (u *signing) payload() Payload {
+	p := Payload{
+		URL:       u.cs.url,
+		Timestamp: u.ts,
+		ExpiresAt: time.Unix(u.ts, 0).Add(cloudinary.UploadValidity).UTC(),
+		ParamSet:  u.cs.Name,
+		Version:   u.cs.Version,
+	}
+	u.cs.stampLifecycle(&p, u.now)
+	return p
+}
+
+// checkVersion1 refuses "&" in fields when the Signer uses signature
+// version 1, where "a=x&b=y" could be posted as two parameters under one
+// signature.
+func (s *Signer) checkVersion1(fields []field) error {
+	if s.version >= 2 {
+		return nil
+	}
+	for _, f := range fields {
+		if strings.ContainsRune(f.key, '&') || strings.ContainsRune(f.value, '&') {
+			return fmt.Errorf("%w: %s: %.80q holds \"&\", which signature version 1 cannot sign unambiguously (use version 2)", ErrInvalidParam, f.key, f.value)
+		}
+	}
+	return nil
+}
+
+// maxTimestamp is the last second of year 9999: later times cannot be
+// written as the JSON of Payload.ExpiresAt.
+const maxTimestamp = 253402300799 - 3600
+
+// timestamp reads the clock as Unix seconds, refusing a time before 1970
+// or after year 9999.
+func (s *Signer) timestamp() (int64, error) { return timestampAt(s.now()) }
+
+// timestampAt is now as Unix seconds, refusing a time before 1970 or after
+// year 9999.
+func timestampAt(now time.Time) (int64, error) {
+	ts := now.Unix()
+	if ts <= 0 || ts > maxTimestamp {
+		return 0, fmt.Errorf("%w: timestamp: the clock reads %v, outside 1970 to 9999", ErrInvalidParam, time.Unix(ts, 0).UTC())
+	}
+	return ts, nil
+}
