@@ -7,8 +7,6 @@ import (
 	"strconv"
 	"strings"
 	"unicode/utf8"
-
-	"github.com/uploadsign/uploadsign/internal/cloudinary"
 )
 
 // The delivery URL of a verified upload is built byte for byte as the
@@ -207,8 +205,9 @@ func checkAsset(a *Asset) error {
 	return checkPublicID(a.PublicID)
 }
 
-// checkPublicID refuses the public_ids the SDK reads specially; URL's doc
-// says why for each.
+// checkPublicID refuses the public_ids the SDK reads specially: those the
+// path rule of signing refuses (pathProblem), and those with "%", whose
+// URL the SDK builds as that of another public_id.
 func checkPublicID(id string) error {
 	refuse := func(reason string) error { return &deliveryError{Field: "public_id", Reason: reason} }
 	switch {
@@ -218,17 +217,9 @@ func checkPublicID(id string) error {
 		return refuse("is not valid UTF-8")
 	case strings.Contains(id, "%"):
 		return refuse(`has "%", whose escapes the SDK decodes`)
-	case hasPrefixFold(id, "http:/") || hasPrefixFold(id, "https:/"):
-		return refuse("starts with a URL scheme, which the SDK takes for a remote URL")
 	}
-	if err := cloudinary.CheckPath(id); err != nil {
-		return refuse(err.Error())
-	}
-	segs := strings.Split(id, "/")
-	for _, seg := range segs[:len(segs)-1] {
-		if isVersion(seg) {
-			return refuse("has the folder " + strconv.Quote(seg) + ", which a delivery URL reads as a version")
-		}
+	if why := pathProblem("public_id", id); why != "" {
+		return refuse(why)
 	}
 	return nil
 }

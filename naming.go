@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"path"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/uploadsign/uploadsign/internal/cloudinary"
@@ -66,18 +67,86 @@ func checkOverwrite(value func(string) string, chosen func(string) bool) error {
 	return fmt.Errorf("%w: overwrite: %s, so the upload must sign overwrite false, or one user could replace another's asset", ErrParamNotAllowed, why)
 }
 
-// checkPath refuses a value of one of the parameters that name a place
-// (public_id, folder, public_id_prefix, asset_folder) with a "." or ".."
-// segment, an empty segment or a leading or trailing "/", and any other
-// value Params refuses in a string. It is the one rule that signing and
-// verifying share.
-func checkPath(key, v string) error {
-	if slices.Contains(cloudinary.PathParams, key) {
-		if err := cloudinary.CheckPath(v); err != nil {
-			return fmt.Errorf("%.80q %w", v, err)
+// placement returns the parameters that put the upload's PREFIX: the
+// folder (fixed folder mode), the public_id_prefix, or the asset_folder
+// with use_asset_folder_as_public_id_prefix true (dynamic folder mode).
+// bound is the first one the backend sets, picked the first one the
+// browser chooses (value and chosen as browserNames takes them).
+func placement(value func(string) string, chosen func(string) bool) (bound, picked string) {
+	for _, k := range []string{"folder", "public_id_prefix", "asset_folder"} {
+		if value(k) == "" || k == "asset_folder" && !cloudinary.True(value("use_asset_folder_as_public_id_prefix")) {
+			continue
+		}
+		switch {
+		case chosen(k) || k == "asset_folder" && chosen("use_asset_folder_as_public_id_prefix"):
+			picked = cmp.Or(picked, k)
+		default:
+			bound = cmp.Or(bound, k)
 		}
 	}
+	return bound, picked
+}
+
+// checkPlacement refuses, with ErrParamNotAllowed, an upload whose PREFIX
+// the backend binds and the browser could change: which of two prefixes
+// Cloudinary applies depends on the account's folder mode, so the one the
+// backend bound would not hold.
+func checkPlacement(value func(string) string, chosen func(string) bool) error {
+	if bound, picked := placement(value, chosen); bound != "" && picked != "" {
+		return fmt.Errorf("%w: %s: the set or request binds %s to place the upload; a %s the browser chooses could place it elsewhere", ErrParamNotAllowed, picked, bound, picked)
+	}
+	return nil
+}
+
+// pathParams are the parameters whose values are paths of a public_id:
+// the public_id, and the folders that may prefix it.
+var pathParams = []string{"public_id", "folder", "public_id_prefix", "asset_folder"}
+
+// checkPath refuses a value of one of pathParams (key) that does not name
+// one place, or that Cloudinary's URLs and the official SDK read as
+// something else (pathProblem says which), and any other value Params
+// refuses in a string. It is the one rule that signing and verifying
+// share.
+func checkPath(key, v string) error {
+	if why := pathProblem(key, v); why != "" && slices.Contains(pathParams, key) {
+		return fmt.Errorf("%.80q %s", v, why)
+	}
 	return checkText(v)
+}
+
+// pathProblem says what is wrong with the path v of key, or returns "":
+//
+//   - an empty segment (a leading, trailing or double "/"): the SDK
+//     collapses "//", and Cloudinary strips leading and trailing "/";
+//   - a "." or ".." segment: clients resolve those in a URL path, so the
+//     URL would point into another folder, another user's maybe;
+//   - a start like "http:/" or "https:/", in any case: the SDK takes it
+//     for a remote URL;
+//   - a folder "v" followed by digits only ("v3/x"; every segment of a
+//     folder): Cloudinary's URLs read it as a version, and Cloudinary does
+//     not allow such folder names. A public_id's last segment like "v3"
+//     is a file name and is fine.
+//
+// Everything else is signed as the SDK signs it. "?", "#", "&", "+",
+// spaces and any Unicode are escaped in delivery URLs without ambiguity;
+// "%" is not (the SDK percent-decodes a public_id before it escapes it),
+// so checkPublicID refuses it when a URL is built.
+func pathProblem(key, v string) string {
+	if hasPrefixFold(v, "http:/") || hasPrefixFold(v, "https:/") {
+		return "starts with a URL scheme, which the SDK takes for a remote URL"
+	}
+	segs := strings.Split(v, "/")
+	for i, seg := range segs {
+		switch {
+		case seg == "":
+			return `has an empty segment (a leading, trailing or double "/")`
+		case seg == "." || seg == "..":
+			return `has a "." or ".." segment`
+		case isVersion(seg) && (key != "public_id" || i < len(segs)-1):
+			return "has the folder " + strconv.Quote(seg) + ", which a delivery URL reads as a version"
+		}
+	}
+	return ""
 }
 
 // checkOrigin reports whether a genuine upload result r is one that a
@@ -89,7 +158,10 @@ func (cs *compiledSet) checkOrigin(bound map[string]string, r UploadResult) erro
 	if want := cs.resourceType(); want != "auto" && r.ResourceType != want {
 		return fmt.Errorf("resource_type %.40q, but the set uploads %s", r.ResourceType, want)
 	}
-	if want := cmp.Or(bound["type"], "upload"); r.Type != want && !cs.browserChooses("type", bound) {
+	switch want := cmp.Or(bound["type"], "upload"); {
+	case cs.browserChooses("type", bound) && r.Type != "upload":
+		return fmt.Errorf("type %.40q, which the browser chose and Cloudinary does not sign; a signed URL is built only for a type the set or request fixes", r.Type)
+	case !cs.browserChooses("type", bound) && r.Type != want:
 		return fmt.Errorf("type %.40q, but the set uploads type %s", r.Type, want)
 	}
 	if err := cs.checkPublicID(bound, r); err != nil {
@@ -106,12 +178,9 @@ func (cs *compiledSet) browserChooses(key string, bound map[string]string) bool 
 }
 
 // checkPublicID checks r's public_id against the places the bound
-// parameters allow. Cloudinary composes a public_id as PREFIX/NAME, where
-// PREFIX is the folder (fixed folder mode), or the public_id_prefix, or
-// the asset_folder with use_asset_folder_as_public_id_prefix true
-// (dynamic folder mode), and NAME is the public_id, or one Cloudinary
-// makes (random, or from the file name). A raw file's public_id may carry
-// the file's extension after NAME.
+// parameters allow. Cloudinary composes a public_id as PREFIX/NAME (see
+// placement), NAME being the public_id, or one Cloudinary makes (random,
+// or from the file name, a raw file's with its extension).
 func (cs *compiledSet) checkPublicID(bound map[string]string, r UploadResult) error {
 	id := r.PublicID
 	prefixes, free := cs.prefixes(bound)
@@ -119,13 +188,13 @@ func (cs *compiledSet) checkPublicID(bound map[string]string, r UploadResult) er
 	switch {
 	case named && free:
 		// The browser places a public_id the request names.
-		if matchesName(lastSegments(id, name), name, r.ResourceType) {
+		if lastSegments(id, name) == name {
 			return nil
 		}
 		return fmt.Errorf("public_id %.80q is not %q in a folder", id, name)
 	case named:
 		for _, prefix := range prefixes {
-			if matchesName(id, join(prefix, name), r.ResourceType) {
+			if id == join(prefix, name) {
 				return nil
 			}
 		}
@@ -141,9 +210,10 @@ func (cs *compiledSet) checkPublicID(bound map[string]string, r UploadResult) er
 	return fmt.Errorf("public_id %.80q is not in %s", id, quoteAll(prefixes, ""))
 }
 
-// prefixes returns the PREFIXes the bound parameters allow: "" for none,
-// the bound folder, and the bound public_id_prefix or asset_folder used as
-// one. free is true when the browser may choose a prefix itself.
+// prefixes returns the PREFIXes the bound parameters allow: the bound
+// folder, and the bound public_id_prefix or asset_folder used as one, or
+// "" when none is bound. free is true when none is bound and the browser
+// may choose one (a bound one keeps a browser's out: checkPlacement).
 func (cs *compiledSet) prefixes(bound map[string]string) (prefixes []string, free bool) {
 	if folder := bound["folder"]; folder != "" {
 		prefixes = append(prefixes, folder) // fixed folder mode
@@ -154,25 +224,13 @@ func (cs *compiledSet) prefixes(bound map[string]string) (prefixes []string, fre
 	case bound["asset_folder"] != "" && cloudinary.True(bound["use_asset_folder_as_public_id_prefix"]):
 		prefixes = append(prefixes, bound["asset_folder"])
 	}
-	for _, k := range []string{"folder", "public_id_prefix"} {
-		free = free || cs.browserChooses(k, bound)
+	if len(prefixes) > 0 {
+		return prefixes, false
 	}
-	free = free || cs.browserChooses("asset_folder", bound) &&
-		(cloudinary.True(bound["use_asset_folder_as_public_id_prefix"]) || cs.browserChooses("use_asset_folder_as_public_id_prefix", bound))
-	if len(prefixes) == 0 {
-		prefixes = []string{""}
-	}
-	return prefixes, free
-}
-
-// matchesName reports whether id is want, or for a raw file want with an
-// extension (ASCII letters and digits) added from the file's name.
-func matchesName(id, want, resourceType string) bool {
-	if id == want {
-		return true
-	}
-	ext, ok := strings.CutPrefix(id, want+".")
-	return ok && resourceType == "raw" && ext != "" && allAlnum(ext)
+	free = cs.browserChooses("folder", bound) || cs.browserChooses("public_id_prefix", bound) ||
+		cs.browserChooses("asset_folder", bound) && (cloudinary.True(bound["use_asset_folder_as_public_id_prefix"]) ||
+			cs.browserChooses("use_asset_folder_as_public_id_prefix", bound))
+	return []string{""}, free
 }
 
 // lastSegments returns the last segments of id, as many as name has, for

@@ -25,6 +25,7 @@ func TestVerifyUploadOfNamingRule(t *testing.T) {
 		{Name: "named", Version: 1, Params: Params{Folder: "uploads"}, ClientParams: []string{"public_id"}},
 		{Name: "open", Version: 1, Params: Params{Overwrite: no}, ClientParams: []string{"public_id", "folder"}},
 		{Name: "photos", Version: 1, Params: Params{AllowedFormats: []string{"jpg", "png"}}},
+		{Name: "prefixed", Version: 1, Params: Params{Overwrite: no}, ClientParams: []string{"public_id_prefix"}},
 		{Name: "once", Version: 1, SingleUse: true, Params: Params{Folder: "once"}},
 	}
 	s := newSigner(t, testSecret, WithParamSets(sets...))
@@ -65,16 +66,18 @@ func TestVerifyUploadOfNamingRule(t *testing.T) {
 		{"assetfolder", Params{PublicID: "a"}, "a", "", "", true}, // asset_folder alone does not name
 		{"assetfolder", Params{PublicID: "a"}, "af/a", "", "", false},
 
-		// A raw file's public_id may end with the file's extension.
+		// A raw file's format is its public_id's extension; a public_id the
+		// request names is taken as given (Cloudinary's docs ask for the
+		// extension in it).
 		{"docs", Params{PublicID: "report"}, "docs/report", "raw", "-", false}, // no extension: no allowed format
-		{"docs", Params{PublicID: "report"}, "docs/report.pdf", "raw", "-", true},
-		{"docs", Params{PublicID: "report"}, "docs/report.exe", "raw", "-", false},
-		{"docs", Params{PublicID: "report"}, "docs/report.pdf/x", "raw", "-", false},
-		{"docs", Params{PublicID: "report"}, "docs/report_x.pdf", "raw", "-", false},
+		{"docs", Params{PublicID: "report"}, "docs/report.pdf", "raw", "-", false},
+		{"docs", Params{PublicID: "bo"}, "docs/bo.b", "raw", "-", false},
 		{"docs", Params{PublicID: "report.txt"}, "docs/report.txt", "raw", "-", true},
+		{"docs", Params{PublicID: "report.txt"}, "docs/report.txt.txt", "raw", "-", false},
 		{"docs", Params{}, "docs/notes_a8x.txt", "raw", "-", true},
-		{"auto", Params{PublicID: "f"}, "any/f.zip", "raw", "-", true},
-		{"auto", Params{PublicID: "f"}, "any/f.zip", "image", "", false},
+		{"docs", Params{}, "docs/notes_a8x.exe", "raw", "-", false},
+		{"auto", Params{PublicID: "f.zip"}, "any/f.zip", "raw", "-", true},
+		{"auto", Params{PublicID: "f"}, "any/f.zip", "raw", "-", false},
 		{"auto", Params{PublicID: "f"}, "any/f", "video", "mp4", true},
 
 		// What the browser chooses is not checked; what is bound is.
@@ -87,6 +90,10 @@ func TestVerifyUploadOfNamingRule(t *testing.T) {
 		{"named", Params{}, "uploads/whatever/it/chose", "", "", true},
 		{"named", Params{}, "elsewhere/x", "", "", false},
 		{"open", Params{}, "anything", "", "", true},
+		{"prefixed", Params{}, "chosen/x", "", "", true},
+		{"prefixed", Params{Folder: "users/bob"}, "users/bob/x", "", "", true}, // a bound folder holds
+		{"prefixed", Params{Folder: "users/bob"}, "users/alice/x", "", "", false},
+		{"prefixed", Params{Folder: "users/bob", PublicID: "avatar"}, "users/alice/avatar", "", "", false},
 
 		// Formats.
 		{"photos", Params{}, "p", "", "png", true},
@@ -132,7 +139,8 @@ func TestVerifyUploadOfNamingRule(t *testing.T) {
 // refused when signed, proposed, bound or verified; the raw primitives
 // sign it as the SDK does.
 func TestPathRule(t *testing.T) {
-	bad := []string{"../user_alice/beach", "a/../b", "a/..", "..", "./a", "a/./b", ".", "a//b", "/a", "a/", "/"}
+	bad := []string{"../user_alice/beach", "a/../b", "a/..", "..", "./a", "a/./b", ".", "a//b", "/a", "a/", "/",
+		"v3/x", "a/v12/b", "https:/evil.example", "HTTP:/x"}
 	good := []string{"a", "a/b", "a.b/c", "..a", "a..", "...", "a/.b", "a b/c d", "café/☕", "a&b"}
 	fields := map[string]func(v string) Params{
 		"public_id":        func(v string) Params { return Params{PublicID: v, Overwrite: Bool(false)} },
@@ -168,6 +176,20 @@ func TestPathRule(t *testing.T) {
 				t.Errorf("Sign %s=%q: %v", key, v, err)
 			}
 		}
+		// "v3" is a version only as a folder.
+		_, err := s.Sign("any", 1, params("v3"))
+		if isFolder := key != "public_id"; isFolder != errors.Is(err, ErrInvalidParam) {
+			t.Errorf("Sign %s=\"v3\": %v", key, err)
+		}
+	}
+	// "%" is signed, as the SDK signs it, but the SDK's URL of such a
+	// public_id is another's: VerifyUploadOf refuses it.
+	if _, err := s.Sign("any", 1, Params{PublicID: "100%", Overwrite: Bool(false)}); err != nil {
+		t.Errorf("Sign public_id 100%%: %v", err)
+	}
+	r := UploadResult{PublicID: "100%", Version: 1, ResourceType: "image", Type: "upload", Signature: resultSignature("100%", 1, testSecret)}
+	if _, err := s.VerifyUploadOf("any", 1, Params{}, r); !errors.Is(err, ErrInvalidParam) {
+		t.Errorf("VerifyUploadOf public_id 100%%: %v, want ErrInvalidParam", err)
 	}
 	for _, v := range bad {
 		if v == "/" || v == "." {
@@ -176,6 +198,50 @@ func TestPathRule(t *testing.T) {
 		r := UploadResult{PublicID: v, Version: 1, ResourceType: "image", Type: "upload", Signature: resultSignature(v, 1, testSecret)}
 		if _, err := s.VerifyUploadOf("any", 1, Params{}, r); !errors.Is(err, ErrInvalidParam) || !strings.Contains(err.Error(), "public_id") {
 			t.Errorf("VerifyUploadOf public_id %q: %v, want ErrInvalidParam naming public_id", v, err)
+		}
+	}
+}
+
+// TestPlacementCannotBeMoved: where the set or request binds the folder
+// (or public_id_prefix, or asset_folder used as one), the browser may not
+// choose another of them, which Cloudinary could apply instead.
+func TestPlacementCannotBeMoved(t *testing.T) {
+	no := Bool(false)
+	for _, set := range []ParamSet{
+		{Name: "s", Version: 1, Params: Params{Folder: "f"}, ClientParams: []string{"public_id_prefix"}},
+		{Name: "s", Version: 1, Params: Params{PublicIDPrefix: "p"}, ClientParams: []string{"folder"}},
+		{Name: "s", Version: 1, Params: Params{Folder: "f"}, ClientParams: []string{"asset_folder", "use_asset_folder_as_public_id_prefix"}},
+		{Name: "s", Version: 1, Params: Params{AssetFolder: "a", UseAssetFolderAsPublicIDPrefix: Bool(true)}, ClientParams: []string{"folder"}},
+	} {
+		if _, err := New(testCloud, testKey, testSecret, WithParamSets(set)); !errors.Is(err, ErrInvalidConfig) {
+			t.Errorf("set %+v: %v, want ErrInvalidConfig", set.Params, err)
+		}
+	}
+	for _, set := range []ParamSet{
+		{Name: "s", Version: 1, Params: Params{Folder: "f"}, ClientParams: []string{"asset_folder"}}, // not a prefix
+		{Name: "s", Version: 1, ClientParams: []string{"folder", "public_id_prefix"}},
+	} {
+		if _, err := New(testCloud, testKey, testSecret, WithParamSets(set)); err != nil {
+			t.Errorf("set %+v: %v", set.Params, err)
+		}
+	}
+	s := newSigner(t, testSecret, WithParamSets(ParamSet{Name: "widget", Version: 1, Params: Params{Overwrite: no},
+		ClientParams: []string{"folder", "public_id_prefix", "asset_folder", "use_asset_folder_as_public_id_prefix"}}))
+	ts := "1700000000"
+	for _, tt := range []struct {
+		proposed map[string][]string
+		req      Params
+		ok       bool
+	}{
+		{map[string][]string{"timestamp": {ts}, "folder": {"users/bob"}, "public_id_prefix": {"users/alice"}, "overwrite": {"0"}}, Params{Folder: "users/bob"}, false},
+		{map[string][]string{"timestamp": {ts}, "folder": {"users/bob"}, "asset_folder": {"x"}, "use_asset_folder_as_public_id_prefix": {"1"}, "overwrite": {"0"}}, Params{Folder: "users/bob"}, false},
+		{map[string][]string{"timestamp": {ts}, "folder": {"users/bob"}, "asset_folder": {"x"}, "overwrite": {"0"}}, Params{Folder: "users/bob"}, true},
+		{map[string][]string{"timestamp": {ts}, "folder": {"users/bob"}, "overwrite": {"0"}}, Params{Folder: "users/bob"}, true},
+		{map[string][]string{"timestamp": {ts}, "folder": {"a"}, "public_id_prefix": {"b"}, "overwrite": {"0"}}, Params{}, true}, // nothing bound
+	} {
+		_, err := s.SignProposed("widget", 1, tt.proposed, tt.req)
+		if tt.ok != (err == nil) || err != nil && !errors.Is(err, ErrParamNotAllowed) {
+			t.Errorf("SignProposed(%v, %+v): %v, want ok %v", tt.proposed, tt.req.Folder, err, tt.ok)
 		}
 	}
 }

@@ -112,7 +112,7 @@ func (s *Signer) proposedKeys(proposed url.Values) ([]string, error) {
 		if booleanKeys[k] && !cloudinary.True(vs[0]) && !cloudinary.False(vs[0]) {
 			return nil, fmt.Errorf("%w: %w: %s: %.20q is not true, false, 1 or 0", ErrParamNotAllowed, ErrInvalidParam, k, vs[0])
 		}
-		if slices.Contains(cloudinary.PathParams, k) {
+		if slices.Contains(pathParams, k) {
 			if err := checkPath(k, vs[0]); err != nil {
 				return nil, fmt.Errorf("%w: %w: %s: %w", ErrParamNotAllowed, ErrInvalidParam, k, err)
 			}
@@ -185,6 +185,9 @@ func checkNaming(proposed url.Values, bound map[string]string) error {
 	chosen := func(k string) bool {
 		_, isBound := bound[k]
 		return !isBound
+	}
+	if err := checkPlacement(proposed.Get, chosen); err != nil {
+		return err
 	}
 	return checkOverwrite(proposed.Get, chosen)
 }

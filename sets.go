@@ -71,6 +71,19 @@ func (s *Signer) addSet(set ParamSet) error {
 			return fmt.Errorf("%w: WithParamSets: %s: ClientParams: the set fixes %s=%q", ErrInvalidConfig, name, k, fixed[i].value)
 		}
 	}
+	listed := func(k string) bool { return slices.Contains(set.ClientParams, k) }
+	worst := func(k string) string { // a browser's choice, or the set's value
+		switch {
+		case !listed(k):
+			return templateValue(fixed, k)
+		case k == "use_asset_folder_as_public_id_prefix":
+			return "true"
+		}
+		return "chosen"
+	}
+	if err := checkPlacement(worst, listed); err != nil {
+		return fmt.Errorf("%w: WithParamSets: %s: ClientParams: %v", ErrInvalidConfig, name, err)
+	}
 	if set.Params.Overwrite != nil && *set.Params.Overwrite {
 		for _, k := range set.ClientParams {
 			if slices.Contains(namingParams, k) {
@@ -215,4 +228,14 @@ func mergeFields(fixed, own, extra []field, emit func(f field, set int)) error {
 		emit(f, -1)
 	}
 	return nil
+}
+
+// templateValue returns the value of key among fields (sorted by key), or
+// "".
+func templateValue(fields []field, key string) string {
+	i, ok := slices.BinarySearchFunc(fields, key, func(f field, k string) int { return strings.Compare(f.key, k) })
+	if !ok {
+		return ""
+	}
+	return fields[i].value
 }

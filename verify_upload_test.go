@@ -154,8 +154,10 @@ func TestVerifyUploadRefuses(t *testing.T) {
 		{"photos", Params{Type: "authenticated"}, authenticated, nil, "/image/authenticated/s--"}, // bound per request
 		{"photos", Params{Type: "authenticated"}, genuine, ErrUploadMismatch, "uploads type authenticated"},
 		{"clips", Params{}, genuine, ErrUploadMismatch, "uploads video"},
-		{"any", Params{}, authenticated, nil, "/image/authenticated/s--"},
-		{"any", Params{}, with(func(r *UploadResult) { r.ResourceType = "raw"; r.Type = "private" }), nil, "/raw/private/s--"},
+		{"any", Params{}, genuine, nil, "/image/upload/v1700000000/"},
+		{"any", Params{}, authenticated, ErrUploadMismatch, "browser chose"}, // Cloudinary does not sign the type
+		{"any", Params{Type: "authenticated"}, authenticated, nil, "/image/authenticated/s--"},
+		{"any", Params{Type: "private"}, with(func(r *UploadResult) { r.ResourceType = "raw"; r.Type = "private" }), nil, "/raw/private/s--"},
 		{"nope", Params{}, genuine, ErrUnknownParamSet, "nope"},
 		{"photos", Params{}, with(func(r *UploadResult) { r.PublicID = "avatars/user_7" }), ErrInvalidSignature, "does not match"},
 		{"photos", Params{Folder: "a//b"}, genuine, ErrInvalidParam, "folder"},

@@ -155,7 +155,9 @@ func (c *requestContext) Value(key any) any {
 }
 
 // RequestFrom returns the parsed request of r, for authorize hooks that
-// depend on the parameter set asked for. ok is false outside the handler.
+// depend on the parameter set asked for. ok is false outside the handler,
+// as when a report-back route calls the hook again for
+// [uploadsign.Signer.VerifyUploadOf].
 func RequestFrom(r *http.Request) (req Request, ok bool) {
 	req, ok = r.Context().Value(requestKey{}).(Request)
 	return req, ok

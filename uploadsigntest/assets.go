@@ -40,7 +40,8 @@ func (s *Server) store(up *Upload, b *blob, base string) (int, map[string]any) {
 	}
 	name := strings.TrimSuffix(path.Base(up.Filename), path.Ext(up.Filename))
 	publicID := f["public_id"]
-	if publicID == "" {
+	generated := publicID == ""
+	if generated {
 		switch {
 		case truthy(f["use_filename"]) && name != "" && f["unique_filename"] != "" && !truthy(f["unique_filename"]):
 			publicID = name
@@ -53,8 +54,8 @@ func (s *Server) store(up *Upload, b *blob, base string) (int, map[string]any) {
 	if prefix := publicIDPrefix(f); prefix != "" {
 		publicID = prefix + "/" + publicID
 	}
-	if resourceType == "raw" && format != "" && !strings.HasSuffix(publicID, "."+format) {
-		publicID += "." + format
+	if resourceType == "raw" && format != "" && generated {
+		publicID += "." + format // a given public_id is kept as given
 	}
 
 	key := resourceType + "/" + deliveryType + "/" + publicID

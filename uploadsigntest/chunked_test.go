@@ -186,7 +186,7 @@ func TestChunkedUpload(t *testing.T) {
 			t.Run(style+"/"+sz.name, func(t *testing.T) {
 				c, srv, s := startChunkFake(t)
 				file := randomBytes(sz.size, int64(sz.size))
-				p := sign(t, s, "doc", uploadsign.Params{PublicID: "movie"})
+				p := sign(t, s, "doc", uploadsign.Params{PublicID: "movie.bin"})
 				id := "upload-" + style[:4]
 				var answer map[string]any
 				var status int
@@ -196,7 +196,7 @@ func TestChunkedUpload(t *testing.T) {
 					fields := p.Fields
 					if style == styles[1] {
 						c.Set(testTime.Add(time.Duration(chunk) * time.Minute))
-						fields = sign(t, s, "doc", uploadsign.Params{PublicID: "movie"}).Fields
+						fields = sign(t, s, "doc", uploadsign.Params{PublicID: "movie.bin"}).Fields
 						if end < len(file) {
 							total = "-1"
 						}
@@ -522,8 +522,8 @@ func TestChunkedInterleaved(t *testing.T) {
 	_, srv, s := startChunkFake(t)
 	files := map[string][]byte{"a": randomBytes(2500, 1), "b": randomBytes(3200, 2)}
 	payloads := map[string]*uploadsign.Payload{
-		"a": sign(t, s, "doc", uploadsign.Params{PublicID: "file_a"}),
-		"b": sign(t, s, "doc", uploadsign.Params{PublicID: "file_b"}),
+		"a": sign(t, s, "doc", uploadsign.Params{PublicID: "file_a.bin"}),
+		"b": sign(t, s, "doc", uploadsign.Params{PublicID: "file_b.bin"}),
 	}
 	for start := 0; start < 3200; start += minChunk {
 		for _, id := range []string{"a", "b"} {

@@ -136,9 +136,13 @@
 //   - public_id and the folder that prefixes it: folder + "/" + public_id
 //     (fixed folder mode), public_id_prefix + "/" + public_id, or
 //     asset_folder + "/" + public_id with
-//     use_asset_folder_as_public_id_prefix (dynamic folder mode); a raw
-//     file's public_id ends with the file's extension. As Cloudinary does:
-//     TestServerUploadResponse, TestPublicIDComposition.
+//     use_asset_folder_as_public_id_prefix (dynamic folder mode). As
+//     Cloudinary does: TestServerUploadResponse, TestPublicIDComposition.
+//   - A raw file's public_id: one Cloudinary makes ends with the file's
+//     extension; a given one is kept as given (Cloudinary's docs ask for
+//     the extension in it; read from the docs, not checked against the
+//     service). As Cloudinary does: TestServerRawHasNoFormat,
+//     TestChunkedUpload.
 //   - Both folder modes at once. Differently: the fake uses the folder
 //     when one is posted, else the dynamic mode's prefixes; an account is
 //     in one mode.

@@ -125,7 +125,7 @@ func TestChunkedUploadMemory(t *testing.T) {
 	srv := uploadsigntest.NewServer(cloud, key, secret, uploadsigntest.WithClock(c.Now))
 	defer srv.Close()
 	s := newSigner(t, srv, c.Now)
-	p := sign(t, s, "doc", uploadsign.Params{PublicID: "film"})
+	p := sign(t, s, "doc", uploadsign.Params{PublicID: "film.bin"})
 	file := patternFile(size)
 
 	runtime.GC()

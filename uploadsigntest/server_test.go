@@ -491,7 +491,7 @@ func TestServerImageSizes(t *testing.T) {
 		})
 	}
 	// A raw upload keeps its extension in the public_id and has no size.
-	p := sign(t, s, "doc", uploadsign.Params{PublicID: "report"})
+	p := sign(t, s, "doc", uploadsign.Params{PublicID: "report.pdf"})
 	status, a, _ := uploadsigntest.Post(p.URL, p.Fields, "report.pdf", []byte("%PDF-1.4"))
 	if status != 200 || a["public_id"] != "report.pdf" || a["resource_type"] != "raw" || a["width"] != nil {
 		t.Errorf("raw: %d %v", status, a)
@@ -608,7 +608,7 @@ func TestSingleUseReplay(t *testing.T) {
 // verifies into a URL that serves the file.
 func TestServerRawHasNoFormat(t *testing.T) {
 	_, _, s := startFake(t)
-	p := sign(t, s, "doc", uploadsign.Params{PublicID: "notes"})
+	p := sign(t, s, "doc", uploadsign.Params{PublicID: "notes.txt"})
 	status, answer, err := uploadsigntest.Post(p.URL, p.Fields, "notes.txt", []byte("hello"))
 	if err != nil || status != 200 {
 		t.Fatalf("upload: %d %v %v", status, answer, err)
@@ -616,7 +616,7 @@ func TestServerRawHasNoFormat(t *testing.T) {
 	if _, ok := answer["format"]; ok || answer["public_id"] != "notes.txt" || answer["resource_type"] != "raw" {
 		t.Errorf("answer %v", answer)
 	}
-	asset, err := s.VerifyUploadOf("doc", 1, uploadsign.Params{PublicID: "notes"}, uploadsign.UploadResult{PublicID: "notes.txt", Version: int64(answer["version"].(float64)),
+	asset, err := s.VerifyUploadOf("doc", 1, uploadsign.Params{PublicID: "notes.txt"}, uploadsign.UploadResult{PublicID: "notes.txt", Version: int64(answer["version"].(float64)),
 		Signature: answer["signature"].(string), ResourceType: "raw", Type: "upload"})
 	if err != nil {
 		t.Fatal(err)

@@ -40,28 +40,6 @@ var UnsignedKeys = []string{"api_key", "cloud_name", "file", "resource_type", "s
 // Unsigned reports whether key is one of [UnsignedKeys].
 func Unsigned(key string) bool { return slices.Contains(UnsignedKeys, key) }
 
-// PathParams are the upload parameters that name a place in the account:
-// the public_id and the folders that prefix it. [CheckPath] holds their
-// rule.
-var PathParams = []string{"public_id", "folder", "public_id_prefix", "asset_folder"}
-
-// CheckPath refuses a path value, a public_id or a folder, that does not
-// name one place: an empty segment (a leading or trailing "/", or "//"),
-// or a "." or ".." segment, which clients resolve in a URL path and which
-// could reach into another user's folder. Every other byte is left to
-// Cloudinary. The error says why without quoting the value.
-func CheckPath(v string) error {
-	for seg := range strings.SplitSeq(v, "/") {
-		switch seg {
-		case "":
-			return errors.New(`has an empty segment (a leading, trailing or double "/")`)
-		case ".", "..":
-			return errors.New(`has a "." or ".." segment`)
-		}
-	}
-	return nil
-}
-
 // Pairs splits a string to sign into its keys, in order, and their values.
 // A piece without "=" (an "&" that was not escaped inside a value) is
 // joined back to the value before it. Values are cut from s, so the work
