@@ -199,7 +199,7 @@ uploadInChunks(file, JSON.parse(payload)).then(
 	}
 
 	_, srv, s := startFake(t) // Cloudinary's limits
-	p := sign(t, s, "doc", uploadsign.Params{PublicID: "clip"})
+	p := sign(t, s, "doc", uploadsign.Params{PublicID: "clip.mp4"})
 	payload, err := json.Marshal(p)
 	if err != nil {
 		t.Fatal(err)
