@@ -90,6 +90,14 @@ func (s *Signer) SignProposed(set string, version int, proposed url.Values, req 
 	return s.SignValues(proposed), nil
 }
 
+// malformed marks an error about a proposed value Cloudinary would read
+// otherwise than meant (a boolean, a path, a timestamp, an "&" under
+// version 1), which wraps ErrInvalidParam, so that the proposal handler
+// tells it (400) from an unencodable value of its own hook's (500).
+type malformed struct{ error }
+
+func (m malformed) Unwrap() error { return m.error }
+
 // proposedKeys returns the keys of the proposal that are signed (not empty,
 // not left out by the upload endpoint), sorted, refusing a key given more
 // than once and, under signature version 1, an "&".
@@ -107,14 +115,14 @@ func (s *Signer) proposedKeys(proposed url.Values) ([]string, error) {
 			return nil, fmt.Errorf("%w: %.60q is proposed %d times; a parameter is posted once", ErrParamNotAllowed, k, len(vs))
 		}
 		if err := s.checkVersion1([]field{{k, vs[0]}}); err != nil {
-			return nil, fmt.Errorf("%w: %w", ErrParamNotAllowed, err)
+			return nil, malformed{err}
 		}
 		if booleanKeys[k] && !cloudinary.True(vs[0]) && !cloudinary.False(vs[0]) {
-			return nil, fmt.Errorf("%w: %w: %s: %.20q is not true, false, 1 or 0", ErrParamNotAllowed, ErrInvalidParam, k, vs[0])
+			return nil, malformed{fmt.Errorf("%w: %s: %.20q is not true, false, 1 or 0", ErrInvalidParam, k, vs[0])}
 		}
 		if slices.Contains(pathParams, k) {
 			if err := checkPath(k, vs[0]); err != nil {
-				return nil, fmt.Errorf("%w: %w: %s: %w", ErrParamNotAllowed, ErrInvalidParam, k, err)
+				return nil, malformed{fmt.Errorf("%w: %s: %v", ErrInvalidParam, k, err)}
 			}
 		}
 	}
@@ -134,7 +142,7 @@ func (s *Signer) checkProposedTimestamp(values []string) error {
 	ts, err := cloudinary.ParseTimestamp(values[0])
 	switch {
 	case err != nil:
-		return fmt.Errorf("%w: %w: timestamp: %.40q is not decimal Unix seconds", ErrParamNotAllowed, ErrInvalidParam, values[0])
+		return malformed{fmt.Errorf("%w: timestamp: %.40q is not decimal Unix seconds", ErrInvalidParam, values[0])}
 	case ts < now-int64(cloudinary.UploadValidity/time.Second):
 		return fmt.Errorf("%w: timestamp: %d is %v old; Cloudinary accepts %v", ErrParamNotAllowed, ts, time.Duration(now-ts)*time.Second, cloudinary.UploadValidity)
 	case ts > now+int64(cloudinary.MaxClockSkew/time.Second):

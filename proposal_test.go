@@ -268,6 +268,9 @@ func TestSignProposed(t *testing.T) {
 				if sig != "" || !strings.Contains(err.Error(), tt.wantText) {
 					t.Errorf("signature %q, error %q; want none, naming %q", sig, err, tt.wantText)
 				}
+				if n := sentinels(err); n != 1 {
+					t.Errorf("error %q wraps %d of the package's sentinels, want one", err, n)
+				}
 				if strings.Contains(err.Error(), testSecret) {
 					t.Error("the error holds the secret")
 				}

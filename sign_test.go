@@ -146,6 +146,9 @@ func TestSignErrors(t *testing.T) {
 			if !strings.Contains(err.Error(), tt.wantText) {
 				t.Errorf("error %q does not say %q", err, tt.wantText)
 			}
+			if n := sentinels(err); n != 1 {
+				t.Errorf("error %q wraps %d of the package's sentinels, want one", err, n)
+			}
 		})
 	}
 }
@@ -395,8 +398,8 @@ func TestVersion1RefusesAmpersand(t *testing.T) {
 	}
 	proposed := url.Values{"timestamp": {"1700000000"}, "folder": {"avatars"}, "tags": {"avatar"}, "overwrite": {"0"},
 		"public_id": {"me&tags=evil"}}
-	if _, err := s.SignProposed("widget", 1, proposed, Params{}); !errors.Is(err, ErrParamNotAllowed) {
-		t.Errorf("SignProposed: %v, want ErrParamNotAllowed", err)
+	if _, err := s.SignProposed("widget", 1, proposed, Params{}); !errors.Is(err, ErrInvalidParam) || errors.Is(err, ErrParamNotAllowed) {
+		t.Errorf("SignProposed: %v, want ErrInvalidParam alone, as Sign", err)
 	}
 	proposed.Set("public_id", "me")
 	if _, err := s.SignProposed("widget", 1, proposed, Params{}); err != nil {

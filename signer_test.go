@@ -2,6 +2,7 @@ package uploadsign
 
 import (
 	"crypto/sha1"
+	"errors"
 	"encoding/hex"
 	"net/url"
 	"testing"
@@ -48,4 +49,17 @@ func cloneValues(v url.Values) url.Values {
 		c[k] = append([]string{}, vs...)
 	}
 	return c
+}
+
+// sentinels counts the package's sentinel errors err wraps: each error
+// wraps one.
+func sentinels(err error) int {
+	n := 0
+	for _, s := range []error{ErrInvalidSignature, ErrExpired, ErrUnknownParamSet, ErrParamConflict, ErrParamNotAllowed,
+		ErrInvalidParam, ErrInvalidConfig, ErrSunset, ErrUploadMismatch} {
+		if errors.Is(err, s) {
+			n++
+		}
+	}
+	return n
 }

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/uploadsign/uploadsign"
+	"github.com/uploadsign/uploadsign/internal/bridge"
 	"github.com/uploadsign/uploadsign/internal/cloudinary"
 )
 
@@ -195,7 +196,7 @@ func (h *proposalHandler) writeProposalError(w http.ResponseWriter, err error) r
 	case errors.Is(err, uploadsign.ErrSunset):
 		setLifecycleHeaders(w.Header(), h.deprecated, h.sunset)
 		return writeError(w, http.StatusGone, err.Error())
-	case errors.Is(err, uploadsign.ErrParamNotAllowed) && errors.Is(err, uploadsign.ErrInvalidParam):
+	case bridge.MalformedProposal(err):
 		return writeError(w, http.StatusBadRequest, err.Error()) // a malformed value
 	case errors.Is(err, uploadsign.ErrParamNotAllowed):
 		res := writeError(w, http.StatusForbidden, err.Error())
