@@ -306,3 +306,41 @@ func FuzzExplain(f *testing.F) {
 		}
 	})
 }
+
+// TestExplainNamesAnotherSignature: when the signature the browser posted
+// is not the one the backend returned for the fields, Explain says so,
+// whether or not the parameters agree.
+func TestExplainNamesAnotherSignature(t *testing.T) {
+	s, err := uploadsign.New("demo", "123456789012345", explainSecret)
+	if err != nil {
+		t.Fatal(err)
+	}
+	issued := hexSHA1("folder=a&timestamp=1700000000" + explainSecret)
+	other := hexSHA1("an old payload")
+	signed := url.Values{"folder": {"a"}, "timestamp": {"1700000000"}, "signature": {issued}, "api_key": {"123456789012345"}}
+	answer := func(posted, str string) string {
+		return "Invalid Signature " + posted + ". String to sign - '" + str + "'."
+	}
+	tests := []struct {
+		name, posted, str string
+		want              string // in the last cause; "" for none about another signature
+	}{
+		{"parameters differ, another signature", other, "folder=b&timestamp=1700000000", "also posted another signature"},
+		{"parameters agree, another signature", other, "folder=a&timestamp=1700000000", "reuses an old signature"},
+		{"parameters differ, the issued signature", issued, "folder=b&timestamp=1700000000", ""},
+	}
+	for _, tt := range tests {
+		d, err := s.Explain(answer(tt.posted, tt.str), signed)
+		if err != nil {
+			t.Fatal(err)
+		}
+		last := d.Causes[len(d.Causes)-1]
+		mentions := strings.Contains(strings.Join(d.Causes, " "), "another signature")
+		switch {
+		case tt.want == "" && mentions:
+			t.Errorf("%s: causes %q mention another signature", tt.name, d.Causes)
+		case tt.want != "" && !strings.Contains(last, tt.want):
+			t.Errorf("%s: causes %q, want the last to say %q", tt.name, d.Causes, tt.want)
+		}
+	}
+}

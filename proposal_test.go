@@ -276,7 +276,7 @@ func TestSignProposed(t *testing.T) {
 				}
 				return
 			}
-			if want := s.SignValues(tt.proposed); sig != want {
+			if want := sha1Hex(referenceStringToSign(tt.proposed, 2) + testSecret); sig != want {
 				t.Errorf("signature %s, want SignValues' %s", sig, want)
 			}
 			if diff := cmp.Diff(before, tt.proposed); diff != "" {

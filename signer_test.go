@@ -63,3 +63,14 @@ func sentinels(err error) int {
 	}
 	return n
 }
+
+// wantSignature is the signature of fields by DESIGN.md's rules, computed
+// here (referenceStringToSign, signature version 2, and crypto/sha1) rather
+// than by the code under test.
+func wantSignature(fields map[string]string, secret string) string {
+	v := url.Values{}
+	for k, f := range fields {
+		v.Set(k, f)
+	}
+	return sha1Hex(referenceStringToSign(v, 2) + secret)
+}

@@ -131,7 +131,7 @@ func TestVerifyNotificationGolden(t *testing.T) {
 func TestVerifyNotificationMalformed(t *testing.T) {
 	s := newSigner(t, testSecret)
 	body := []byte(`{}`)
-	valid := s.SignValues(nil) // 40 hex digits, wrong value
+	valid := sha1Hex("not the notification") // 40 hex digits, wrong value
 	tests := []struct {
 		name      string
 		timestamp string

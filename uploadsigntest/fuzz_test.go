@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"errors"
 	"net/http"
-	"net/url"
 	"strings"
 	"testing"
 	"time"
@@ -75,13 +74,6 @@ func FuzzParamsRoundTrip(f *testing.F) {
 				t.Fatal("the error shows the secret")
 			}
 			return
-		}
-		v := url.Values{}
-		for k, x := range p.Fields {
-			v.Set(k, x)
-		}
-		if got := s.SignValues(v); got != p.Fields["signature"] {
-			t.Fatalf("the payload's signature %s is not that of its fields (%s)", p.Fields["signature"], got)
 		}
 		status, answer, err := uploadsigntest.Post(p.URL, p.Fields, "f.png", png)
 		if err != nil || status != http.StatusOK {
