@@ -2,8 +2,8 @@ package uploadsign
 
 import (
 	"crypto/sha1"
-	"errors"
 	"encoding/hex"
+	"errors"
 	"net/url"
 	"testing"
 	"time"
