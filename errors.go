@@ -17,11 +17,12 @@ var (
 	// ErrParamConflict: a request's parameter contradicts a value its
 	// parameter set fixes.
 	ErrParamConflict = errors.New("uploadsign: parameter conflicts with its parameter set")
-	// ErrParamNotAllowed: a proposed parameter is not one the parameter
-	// set lets a browser choose (see Signer.SignProposed).
+	// ErrParamNotAllowed: the browser would choose what it may not: a
+	// parameter the set does not let it propose, or an upload's name
+	// without overwrite false (see the naming rule in the package doc).
 	ErrParamNotAllowed = errors.New("uploadsign: parameter not allowed")
-	// ErrInvalidParam: a parameter's value cannot be encoded the way
-	// Cloudinary reads it.
+	// ErrInvalidParam: a value Cloudinary would read otherwise than
+	// meant, or that cannot be encoded, or a malformed upload result.
 	ErrInvalidParam = errors.New("uploadsign: invalid parameter")
 	// ErrInvalidConfig: New or FromURL was given invalid credentials or
 	// options.

@@ -34,27 +34,13 @@ type Diagnosis struct {
 }
 
 // Explain says why Cloudinary answered "Invalid Signature" to an upload.
-// cloudinaryError is Cloudinary's message, its whole JSON error body, or
-// the X-Cld-Error header; anything else is an error wrapping
-// [ErrInvalidParam]. signed is what the backend signed and handed out: a
-// payload's Fields, or a widget's proposal plus the signature returned for
-// it, signature included.
-//
-// Cloudinary's message quotes the signature the browser posted and the
-// string it hashed from the posted fields, so both sides of a mismatch
-// are known. Explain names, most likely first: a parameter posted but not
-// signed (the Upload Widget's source=uw among them) or signed but not
-// posted; a value that differs (a replaced timestamp, tags in another
-// order, context escaped differently, "&" written as %26); and, when the
-// parameters agree, what is wrong with the signature: made with another
-// secret (this Signer's with a line break, spaces or quotes around it, an
-// HMAC keyed with it, a previous key's, or none known), or right by this
-// Signer's rules yet refused (an account that accepts SHA-256 only, the
-// other signature version, another key's secret at Cloudinary). Causes
-// never hold a secret and quote at most 80 bytes of a value.
-//
-// A cloudinaryError over 1 MiB is refused (ErrInvalidParam); the work is
-// linear in the size of the input. Explain is safe for concurrent use.
+// cloudinaryError is Cloudinary's message, its JSON error body or the
+// X-Cld-Error header, at most 1 MiB; signed is what the backend handed out
+// (a payload's Fields, or a proposal with its signature). The causes name,
+// most likely first, a parameter posted but not signed or the reverse, a
+// value that differs, or what is wrong with the signature (another
+// secret, a known misuse of this one, an account that takes SHA-256
+// only). Causes never hold a secret. Anything else wraps [ErrInvalidParam].
 func (s *Signer) Explain(cloudinaryError string, signed url.Values) (*Diagnosis, error) {
 	if len(cloudinaryError) > maxExplainBytes {
 		return nil, fmt.Errorf("%w: cloudinaryError is %d bytes, over the 1 MiB Explain reads; Cloudinary's answers are far shorter", ErrInvalidParam, len(cloudinaryError))

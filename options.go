@@ -87,21 +87,13 @@ func WithNotificationMaxAge(d time.Duration) Option {
 	return func(s *settings) { s.notificationMaxAge = d }
 }
 
-// WithPreviousKey adds an API key whose signatures the Signer still
-// accepts on upload results and notifications, for rotating a key: give it
-// once per retired key. The Signer signs only with the key given to [New],
-// and verifies with that one or any previous one. A result that names one
-// of the keys in its api_key is checked with that key's secret; other
-// results, and notifications, with every key, in time that does not tell
-// which matched. The key and secret must be valid as New's are, and no
-// API key may be given twice. The secret is held as New holds its own:
-// inside a hash function, where no printer reaches.
-//
-// To rotate a key: create the new key in Cloudinary's console; deploy with
-// the new key in New (or CLOUDINARY_URL) and the old one here; make the new
-// key the account's notification key; once uploads and notifications
-// signed with the old key are over (an hour for uploads, the notification
-// age for webhooks), disable the old key and remove it here.
+// WithPreviousKey adds a retired API key whose signatures of upload
+// results and notifications still verify, for rotating a key; give it
+// once per key. The Signer signs only with the key given to [New]. Keys are
+// checked as New checks its own, and none may be given twice. To rotate:
+// deploy the new key in New and the old one here, make the new key the
+// account's notification key, and remove the old one after an hour of
+// uploads and the notification age have passed.
 func WithPreviousKey(apiKey, secret string) Option {
 	k := previousKey{key: newKey(apiKey, secret), err: cloudinary.CheckCredential("API key", apiKey)}
 	if k.err == nil {

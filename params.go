@@ -21,59 +21,33 @@ type ParamSet struct {
 	ResourceType string `json:"resource_type,omitempty"` // "image" (default), "video", "raw", "auto"; picks the URL, is not signed
 	Params       Params `json:"params"`                  // the values every payload of this set signs
 
-	// ClientParams lists the parameters a browser may choose itself when
-	// it proposes what to sign, as the Upload Widget does; see
-	// [Signer.SignProposed]. Parameters the set fixes or a request binds
-	// need not be listed (the proposal must carry their values). The set's
-	// fixed parameters, timestamp, the keys Cloudinary does not sign,
-	// upload_preset (a preset can turn on overwrite where the Signer cannot
-	// see it), and eval and on_success (JavaScript that Cloudinary runs
-	// during the upload, which can change its parameters) cannot be listed.
+	// ClientParams lists the parameters a browser may choose when it
+	// proposes what to sign ([Signer.SignProposed]). [New] refuses fixed
+	// parameters, timestamp, unsigned keys, upload_preset, eval and
+	// on_success (they can change an upload's name where the Signer cannot
+	// see), and a PREFIX beside one the set fixes.
 	ClientParams []string `json:"client_params,omitempty"`
 
-	// SingleUse makes every payload of the set create at most one asset:
-	// Sign gives each payload a fresh, unguessable public_id (128 random
-	// bits) and signs overwrite=false, so a replayed payload can neither add
-	// an asset nor replace one; Cloudinary answers a replay with the asset
-	// the first use made. The resource type is in the upload URL, not the
-	// signature, so a payload can still make one asset per resource type
-	// (image, video, raw) under its public_id; [Signer.VerifyUploadOf]
-	// accepts only the set's. It needs no shared state, so it holds across
-	// any number of backend instances. It does not stop the first use from
-	// uploading any file within the payload's hour, limit file size, or
-	// limit how many payloads a client asks for: rate-limit the endpoint
-	// that signs. A request may not bring its own public_id
-	// ([ErrParamConflict]), and the set may not fix one or fix overwrite to
-	// true.
+	// SingleUse gives each payload a fresh 128-bit random public_id and
+	// signs overwrite false, so a replay neither adds nor replaces an
+	// asset (one asset per resource type, which the URL picks). It does not
+	// limit file size or how many payloads a client asks for. The set may
+	// not fix a public_id or overwrite true, nor a request bring one.
 	SingleUse bool `json:"single_use,omitempty"`
 
-	// Deprecated is when the set stops being recommended: from then on
-	// the payloads of the set say Deprecated, and uploadsignhttp's
-	// handlers answer with a Deprecation header (sent before then too, to
-	// announce it). The zero time means the set is not deprecated.
+	// Deprecated is when payloads start to say the set is deprecated
+	// (zero: never). Sunset is when [Signer.Sign] and [Signer.SignProposed]
+	// start to refuse it with [ErrSunset] (zero: never); it may not come
+	// before Deprecated. Both are compared with the Signer's clock.
 	Deprecated time.Time `json:"deprecated,omitzero"`
-	// Sunset is when the set stops being served: from then on
-	// [Signer.Sign] and [Signer.SignProposed] refuse it with an error
-	// wrapping [ErrSunset] that names the versions still served, and
-	// uploadsignhttp's handlers answer 410 Gone. Payloads of the set carry
-	// it before then, and the handlers send a Sunset header. The zero time
-	// means never. [New] refuses a Sunset before Deprecated. Compared with
-	// the Signer's clock ([WithClock]).
-	Sunset time.Time `json:"sunset,omitzero"`
+	Sunset     time.Time `json:"sunset,omitzero"`
 }
 
-// Params are the signable parameters of Cloudinary's upload method, typed.
-// The zero value of a field means "not sent": empty strings, nil slices and
-// maps, nil booleans and zero numbers are left out of the payload, as the
-// official SDKs leave them out. Booleans are pointers so that false can be
-// sent; [Bool] makes one. Each field is encoded as the Node SDK's
-// build_upload_params encodes it; the json tags are Cloudinary's parameter
-// names, so a Params can be read from a JSON file.
-//
-// Strings must be valid UTF-8 without NUL bytes. Tags and allowed formats may not be empty or
-// hold a comma, and Context and Metadata keys may not be empty or hold "="
-// or "|": Cloudinary would read such values differently from what was
-// meant, so they are refused with [ErrInvalidParam].
+// Params are the signable parameters of Cloudinary's upload method, typed,
+// encoded as the Node SDK encodes them; the json tags are the parameters'
+// names. A zero field is not sent; booleans are pointers so that false can
+// be sent ([Bool]). Values Cloudinary would misread are refused (see the
+// package doc).
 type Params struct {
 	// Naming and placement.
 	PublicID                       string `json:"public_id,omitempty"`

@@ -16,52 +16,17 @@ import (
 	"github.com/uploadsign/uploadsign/internal/cloudinary"
 )
 
-// SignProposed signs parameters a browser proposes, such as the Upload
-// Widget's params_to_sign (see [ParseProposal]), and returns the hex
-// signature of the proposal exactly as proposed: the widget posts what it
-// proposed. It signs only a proposal that keeps to the parameter set name at
-// version and to the request's own values req:
-//
-//   - req holds what the backend decides for this request (say, from its
-//     session: PublicID "user_42"), merged with the set's fixed parameters
-//     as [Signer.Sign] merges them (tags appended, context and metadata
-//     entries added; a contradiction is [ErrParamConflict]). Every
-//     parameter so bound must be proposed with that value; it is then
-//     allowed whether or not ClientParams lists it.
-//   - Every other proposed parameter must be listed in the set's
-//     ClientParams, except overwrite false, which only ever protects.
-//   - Booleans are compared by meaning, as Cloudinary reads them: "true"
-//     and "1", "false" and "0" (the widget proposes JavaScript's true and
-//     false; the Go encoding is 1 and 0). Other values must be equal as
-//     strings: tags in another order, say, differ.
-//   - The timestamp must be decimal Unix seconds, at most one hour old
-//     (Cloudinary's window) and at most five minutes ahead of the Signer's
-//     clock (a later one would stretch the signature's life).
-//   - A parameter may be proposed once; empty values and the keys the
-//     upload endpoint does not sign (file, api_key, ...) are ignored, as
-//     they are not in the signature.
-//   - Under signature version 1, no key or value may hold "&".
-//
-// No browser-chosen public_id can overwrite. The browser chooses the
-// public_id when it proposes a public_id that neither the set nor req
-// binds, or when use_filename is true and unique_filename false (the
-// public_id is then the file's name or filename_override, both the
-// browser's). When the public_id is so chosen, or bound but placed by a
-// folder, public_id_prefix or (with use_asset_folder_as_public_id_prefix)
-// asset_folder that the browser chooses, the proposal must sign overwrite
-// false: otherwise one user could replace another's asset. A public_id that
-// Cloudinary makes up (no public_id, unique file names) cannot collide, so
-// a browser-chosen folder alone needs no overwrite false. A set cannot let
-// the browser choose upload_preset ([New] refuses it in ClientParams): a
-// preset can set overwrite, folders and naming that the Signer cannot see.
-// A preset the set fixes is the backend's choice; make sure it does not
-// name assets after the file name with overwrite on.
-//
-// Refusals wrap [ErrParamNotAllowed] and name the parameter; a malformed
-// timestamp or an "&" under version 1 also wraps [ErrInvalidParam]. An
-// unknown set gives [ErrUnknownParamSet], and one past its Sunset
-// [ErrSunset]; a single-use set refuses every proposal, as its public_id
-// must come from the server. SignProposed never modifies proposed or req.
+// SignProposed returns the signature of parameters a browser proposes, as
+// the Upload Widget's params_to_sign ([ParseProposal]), exactly as
+// proposed, if they keep to the parameter set name at version and to req,
+// what the backend binds for this request (merged with the set's as
+// [Signer.Sign] merges them). Every value the set or req binds must be
+// proposed as bound (booleans compare by meaning: true and 1, false and
+// 0); any other parameter must be listed in ClientParams, but overwrite
+// false; the timestamp must be at most an hour old and five minutes
+// ahead; and the naming rule of the package doc holds. Refusals wrap
+// [ErrParamNotAllowed], malformed values [ErrInvalidParam]; a single-use
+// set refuses every proposal. It never modifies proposed or req.
 func (s *Signer) SignProposed(set string, version int, proposed url.Values, req Params) (string, error) {
 	cs, err := s.liveSet(set, version, s.now())
 	if err != nil {
@@ -201,18 +166,12 @@ func checkNaming(proposed url.Values, bound map[string]string) error {
 }
 
 // ParseProposal reads a JSON object of upload parameters, such as the
-// Upload Widget's params_to_sign, into the values Cloudinary signs: each
-// value becomes the string the official Node SDK's api_sign_request makes
-// of it. Strings stay as they are; numbers are written as JavaScript writes
-// them (1.50 as 1.5, 1E21 as 1e+21, 12345678901234567890 as
-// 12345678901234567000); booleans are true and false; arrays are joined
-// with "," after each element is written the same way (null as an empty
-// element); null values are dropped. The result holds one value per key.
-//
-// It refuses, with an error wrapping [ErrInvalidParam], what is not a
-// JSON object, a duplicate key, a nested object or an array inside an
-// array, a number beyond float64, invalid UTF-8, and NUL bytes. It signs
-// nothing: pass the result to [Signer.SignProposed].
+// Upload Widget's params_to_sign, into the values Cloudinary signs, each
+// written as the Node SDK's api_sign_request writes it (numbers as
+// JavaScript writes them, arrays joined with ",", nulls dropped). It
+// refuses, wrapping [ErrInvalidParam], anything but a JSON object of
+// strings, numbers, booleans and flat arrays, duplicate keys, invalid
+// UTF-8 and NUL bytes.
 func ParseProposal(paramsToSign []byte) (url.Values, error) {
 	values, err := parseProposal(paramsToSign)
 	if err != nil {

@@ -10,15 +10,11 @@ import (
 	"github.com/uploadsign/uploadsign/internal/cloudinary"
 )
 
-// StringToSign returns the text that is hashed, before the secret is
-// appended, to sign params with the given signature version (1, or 2 and
-// above as 2). It follows the official SDKs' api_sign_request: several
-// values of one key are joined with ",", keys whose joined value is empty
-// are dropped (so ["", ""] gives ","), keys are sorted in byte order, and from version 2 on every "&" in a
-// key=value pair becomes "%26". The keys the upload endpoint does not sign
-// (file, cloud_name, resource_type, api_key, signature) are left out, so the
-// result can be compared with the "String to sign" in Cloudinary's
-// "Invalid Signature" message.
+// StringToSign returns the text hashed, before the secret, to sign params
+// with signature version 1 or 2 (the package doc gives the rules). It
+// leaves out the keys the upload endpoint does not sign (file, cloud_name,
+// resource_type, api_key, signature), so that it can be compared with the
+// "String to sign" of Cloudinary's "Invalid Signature" answer.
 func StringToSign(params url.Values, signatureVersion int) string {
 	return string(appendStringToSign(nil, params, signatureVersion))
 }

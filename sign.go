@@ -36,21 +36,13 @@ type Payload struct {
 	Sunset       *time.Time `json:"sunset,omitzero"`        // the set's Sunset, in UTC; nil if zero
 }
 
-// Sign returns the payload for one upload with parameter set name at the
-// given version. The request's parameters req are added to the set's fixed
-// ones: Tags are appended, Context and Metadata entries are added, and any
-// other parameter the set also fixes must have the same value, or Sign
-// returns an error wrapping [ErrParamConflict] that names it. The payload is
-// stamped with the Signer's clock; a single-use set also gets a fresh
-// public_id (see [ParamSet]). An unknown set or version gives an error
-// wrapping [ErrUnknownParamSet]; a parameter that cannot be encoded, one
-// wrapping [ErrInvalidParam]. A payload whose public_id would be the name
-// of the file the browser sends (use_filename true, unique_filename false,
-// no public_id) must sign overwrite false, or Sign returns an error
-// wrapping [ErrParamNotAllowed]: a user could otherwise replace another's
-// asset by naming a file after it. A set past its Sunset gives an error
-// wrapping [ErrSunset]; a deprecated one signs as usual, and the payload
-// says so. Sign never modifies req's slices or maps.
+// Sign returns the payload for one upload of parameter set name at
+// version, stamped with the Signer's clock. The request's parameters req
+// are added to the set's: tags appended, context and metadata entries
+// added; any other parameter the set fixes must be equal, or the error
+// wraps [ErrParamConflict]. Errors wrap [ErrUnknownParamSet], [ErrSunset]
+// (past the set's Sunset), [ErrInvalidParam], or [ErrParamNotAllowed] (the
+// naming rule of the package doc). It never modifies req.
 func (s *Signer) Sign(set string, version int, req Params) (*Payload, error) {
 	var u signing
 	if err := s.sign(&u, set, version, &req); err != nil {

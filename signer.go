@@ -200,7 +200,7 @@ func (s *Signer) setCount() int {
 }
 
 // String describes the Signer without its secret.
-func (s Signer) String() string {
+func (s *Signer) String() string {
 	previous := ""
 	if len(s.keys) > 1 {
 		previous = fmt.Sprintf(" previous_keys: %d,", len(s.keys)-1)
@@ -210,7 +210,7 @@ func (s Signer) String() string {
 }
 
 // LogValue describes the Signer to log/slog without its secret.
-func (s Signer) LogValue() slog.Value {
+func (s *Signer) LogValue() slog.Value {
 	return slog.GroupValue(
 		slog.String("cloud_name", s.cloudName),
 		slog.String("api_key", s.apiKey),

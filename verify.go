@@ -69,25 +69,14 @@ type Asset struct {
 }
 
 // VerifyUploadOf checks an upload result the browser reports back as the
-// upload of a payload that parameter set name at version (whose Sunset may
-// have passed) signed for req, the parameters the backend bound for the
-// request (call the authorize hook again), and returns the asset with the
-// delivery URL the Signer builds from what Cloudinary signed, signed for
-// the authenticated and private types.
-//
-// An error wraps [ErrInvalidParam] for a result that is malformed (see
-// [Asset]'s URL rules in the package documentation), [ErrInvalidSignature]
-// for one Cloudinary did not sign, and [ErrUploadMismatch] for a genuine
-// result that no payload of the set for req makes under the naming rule
-// of the package documentation: another resource type or type, a
-// public_id outside what the set and req fix, or a format outside
-// AllowedFormats. [ErrUnknownParamSet] names an unknown set; req's own
-// errors are Sign's.
-//
-// It proves that Cloudinary made the asset in the place this request
-// binds; it cannot prove who uploaded it when the browser chooses the
-// place (ClientParams), nor anything about asset_folder in dynamic folder
-// mode, which Cloudinary does not sign. It is safe for concurrent use.
+// upload of a payload of parameter set name at version (past its Sunset
+// too) signed for req, what the backend bound for the request, and
+// returns the asset with the delivery URL the Signer builds, as the
+// official SDK's cloudinary.url builds it (signed for the authenticated
+// and private types). A malformed result wraps [ErrInvalidParam], one
+// Cloudinary did not sign [ErrInvalidSignature], and a genuine one that no
+// such payload makes, by the naming rule of the package doc,
+// [ErrUploadMismatch].
 func (s *Signer) VerifyUploadOf(set string, version int, req Params, r UploadResult) (*Asset, error) {
 	cs, err := s.lookup(set, version)
 	if err != nil {

@@ -18,8 +18,8 @@ import (
 
 // MaxUploadBytes is the size up to which an [Upload] holds its bytes in
 // memory, in File; a larger upload's bytes are in a temporary file (see
-// [Upload.Path]). It used to be the largest request the server read; that
-// limit is now Cloudinary's, [DefaultMaxRequestBytes].
+// [Upload.Path]). The largest request is Cloudinary's limit,
+// [DefaultMaxRequestBytes].
 const MaxUploadBytes = 32 << 20
 
 // Cloudinary's limits, the server's defaults. Cloudinary's messages count
