@@ -442,9 +442,8 @@ func TestOptionsMayBeNil(t *testing.T) {
 }
 
 // TestAnswersSameWithOptions compares the answers of a handler without
-// options, which writes the payload's JSON with AppendPayloadJSON, with
-// those of one with OnSigned, which builds the Payload first: status,
-// headers and body must be the same for every outcome.
+// options with those of one with OnSigned: status, headers and body must
+// be the same for every outcome.
 func TestAnswersSameWithOptions(t *testing.T) {
 	for _, now := range []time.Time{testTime, deprecatedAt, sunsetAt} {
 		s := datedSigner(t, now)
