@@ -135,18 +135,20 @@ func pathProblem(key, v string) string {
 	if hasPrefixFold(v, "http:/") || hasPrefixFold(v, "https:/") {
 		return "starts with a URL scheme, which the SDK takes for a remote URL"
 	}
-	segs := strings.Split(v, "/")
-	for i, seg := range segs {
+	for rest := v; ; {
+		seg, after, more := strings.Cut(rest, "/")
 		switch {
 		case seg == "":
 			return `has an empty segment (a leading, trailing or double "/")`
 		case seg == "." || seg == "..":
 			return `has a "." or ".." segment`
-		case isVersion(seg) && (key != "public_id" || i < len(segs)-1):
+		case isVersion(seg) && (key != "public_id" || more):
 			return "has the folder " + strconv.Quote(seg) + ", which a delivery URL reads as a version"
+		case !more:
+			return ""
 		}
+		rest = after
 	}
-	return ""
 }
 
 // checkOrigin reports whether a genuine upload result r is one that a
