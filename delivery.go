@@ -61,43 +61,15 @@ func defaultPrefix(cloudName string) string {
 	return "https://res.cloudinary.com/" + cloudName
 }
 
-// deliveryURL returns the delivery URL of a under prefix, the part of the URL before
-// "/RESOURCE_TYPE/TYPE/" (see defaultPrefix and checkPrefix).
-//
-// For the authenticated and private types, URL calls digest once with the
-// text to sign; digest must return the 20-byte SHA-1 digest of that text
-// followed by the API secret (SHA-1 whatever algorithm the account signs
-// uploads with: it is the SDK's default for URLs). digest is not called for
-// the upload type and may then be nil.
-//
-// URL refuses, with an *deliveryError, a prefix [CheckPrefix] refuses, a resource
-// type or type other than those of Asset, a version below 1, a format
-// with anything but ASCII letters and digits, and the public_ids the SDK
-// would turn into a URL of something else or fail on:
-//
-//   - an empty one, or one that is not valid UTF-8 (a JavaScript string
-//     cannot hold it);
-//   - one with "%": the SDK percent-decodes the public_id before escaping
-//     it, so "a%20b" gets the URL of "a b" and "a%2Fb" that of "a/b", and a
-//     malformed escape ("100%", "a%zz") makes it throw; Cloudinary does not
-//     allow "%" in public_ids;
-//   - one that starts with "http:/" or "https:/", in any case: the SDK takes
-//     it for a remote URL, leaves it unescaped and drops the format;
-//   - one with an empty segment (a leading or trailing "/", or "//"): the
-//     SDK collapses "//", and Cloudinary strips leading and trailing "/";
-//   - one with a "." or ".." segment: clients resolve those in a URL path,
-//     so the URL would point at another path;
-//   - one with a folder "v" followed by digits only ("v3/x", "a/v3/x"):
-//     Cloudinary's URLs read such a segment as a version, the SDK takes
-//     "image/upload/v3/x" for an already built path and changes resource
-//     type, type and version to its parts, and Cloudinary does not allow
-//     such folder names. A last segment like "v3" is a file name and is
-//     fine.
-//
-// Everything else, "?", "#", "&", "+", spaces, controls and any Unicode
-// included, the SDK escapes without ambiguity, and so does URL.
-//
-// URL is safe for concurrent use if digest is.
+// deliveryURL returns the delivery URL of a under prefix, the part of the
+// URL before "/RESOURCE_TYPE/TYPE/" (defaultPrefix, or checkPrefix's).
+// For the authenticated and private types it calls digest once with the
+// text to sign, which must return the SHA-1 of that text followed by the
+// secret (the SDK's default for URLs, whatever the account signs uploads
+// with). It refuses, with a *deliveryError, what checkPrefix and
+// checkAsset refuse: the public_ids the SDK would turn into the URL of
+// something else are those pathProblem refuses, and those with "%", which
+// the SDK percent-decodes first.
 func deliveryURL(prefix string, a *Asset, digest func(toSign string) []byte) (string, error) {
 	if err := checkPrefix(prefix); err != nil {
 		return "", err
@@ -202,13 +174,13 @@ func checkAsset(a *Asset) error {
 	if !allAlnum(a.Format) {
 		return &deliveryError{Field: "format", Reason: "has a byte other than an ASCII letter or digit"}
 	}
-	return checkPublicID(a.PublicID)
+	return checkURLPublicID(a.PublicID)
 }
 
-// checkPublicID refuses the public_ids the SDK reads specially: those the
+// checkURLPublicID refuses the public_ids the SDK reads specially: those the
 // path rule of signing refuses (pathProblem), and those with "%", whose
 // URL the SDK builds as that of another public_id.
-func checkPublicID(id string) error {
+func checkURLPublicID(id string) error {
 	refuse := func(reason string) error { return &deliveryError{Field: "public_id", Reason: reason} }
 	switch {
 	case id == "":
@@ -226,7 +198,7 @@ func checkPublicID(id string) error {
 
 // escapePublicID escapes id as the SDK's finalize_source does:
 // encodeURIComponent, then "%3A" and "%2F" back to ":" and "/". (The SDK
-// decodes id first; checkPublicID refuses "%", so decoding is the identity.)
+// decodes id first; checkURLPublicID refuses "%", so decoding is the identity.)
 func escapePublicID(id string) string {
 	const hex = "0123456789ABCDEF"
 	var b strings.Builder

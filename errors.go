@@ -18,8 +18,10 @@ var (
 	// parameter set fixes.
 	ErrParamConflict = errors.New("uploadsign: parameter conflicts with its parameter set")
 	// ErrParamNotAllowed: the browser would choose what it may not: a
-	// parameter the set does not let it propose, or an upload's name
-	// without overwrite false (see the naming rule in the package doc).
+	// parameter the set does not let it propose, a bound value proposed
+	// otherwise, a timestamp outside Cloudinary's hour, a proposal to a
+	// single-use set, or an upload's name without overwrite false (see the
+	// naming rule in the package doc).
 	ErrParamNotAllowed = errors.New("uploadsign: parameter not allowed")
 	// ErrInvalidParam: a value Cloudinary would read otherwise than
 	// meant, or that cannot be encoded, or a malformed upload result.

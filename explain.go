@@ -82,10 +82,11 @@ type cloudinaryAnswer struct {
 // Signature" message, its JSON error body, or its X-Cld-Error header.
 var errNotCloudinary = errors.New(`not Cloudinary's "Invalid Signature" answer`)
 
+// The parts of Cloudinary's "Invalid Signature" message.
 const (
-	prefix    = "Invalid Signature "
-	separator = ". String to sign - '"
-	suffix    = "'."
+	answerPrefix    = "Invalid Signature "
+	answerSeparator = ". String to sign - '"
+	answerSuffix    = "'."
 )
 
 // parseAnswer reads Cloudinary's answer: the message
@@ -108,17 +109,17 @@ func parseAnswer(text string) (cloudinaryAnswer, error) {
 		}
 		msg = strings.TrimSpace(*body.Error.Message)
 	}
-	rest, ok := strings.CutPrefix(msg, prefix)
+	rest, ok := strings.CutPrefix(msg, answerPrefix)
 	if !ok {
-		return cloudinaryAnswer{}, fmt.Errorf("%w: it does not start with %q", errNotCloudinary, strings.TrimSpace(prefix))
+		return cloudinaryAnswer{}, fmt.Errorf("%w: it does not start with %q", errNotCloudinary, strings.TrimSpace(answerPrefix))
 	}
-	sig, str, ok := strings.Cut(rest, separator)
+	sig, str, ok := strings.Cut(rest, answerSeparator)
 	if !ok {
-		return cloudinaryAnswer{}, fmt.Errorf("%w: it has no %q", errNotCloudinary, strings.TrimPrefix(separator, ". "))
+		return cloudinaryAnswer{}, fmt.Errorf("%w: it has no %q", errNotCloudinary, strings.TrimPrefix(answerSeparator, ". "))
 	}
-	str, ok = strings.CutSuffix(str, suffix)
+	str, ok = strings.CutSuffix(str, answerSuffix)
 	if !ok {
-		return cloudinaryAnswer{}, fmt.Errorf("%w: the string to sign does not end with %q (truncated?)", errNotCloudinary, suffix)
+		return cloudinaryAnswer{}, fmt.Errorf("%w: the string to sign does not end with %q (truncated?)", errNotCloudinary, answerSuffix)
 	}
 	if !utf8.ValidString(msg) {
 		return cloudinaryAnswer{}, fmt.Errorf("%w: it is not valid UTF-8", errNotCloudinary)

@@ -58,13 +58,14 @@ func browserNames(value func(string) string, chosen func(string) bool) string {
 
 // checkOverwrite refuses, with ErrParamNotAllowed, an upload whose
 // public_id the browser decides (browserNames) unless it signs overwrite
-// false: otherwise one user could replace another's asset.
-func checkOverwrite(value func(string) string, chosen func(string) bool) error {
+// false: otherwise one user could replace another's asset. signer names
+// who must sign it in the message: "the set or request", "the proposal".
+func checkOverwrite(value func(string) string, chosen func(string) bool, signer string) error {
 	why := browserNames(value, chosen)
 	if why == "" || cloudinary.False(value("overwrite")) {
 		return nil
 	}
-	return fmt.Errorf("%w: overwrite: %s, so the upload must sign overwrite false, or one user could replace another's asset", ErrParamNotAllowed, why)
+	return fmt.Errorf("%w: overwrite: %s, so %s must sign overwrite false, or one user could replace another's asset", ErrParamNotAllowed, why, signer)
 }
 
 // placement returns the parameters that put the upload's PREFIX: the
@@ -87,15 +88,15 @@ func placement(value func(string) string, chosen func(string) bool) (bound, pick
 	return bound, picked
 }
 
-// checkPlacement refuses, with ErrParamNotAllowed, an upload whose PREFIX
-// the backend binds and the browser could change: which of two prefixes
-// Cloudinary applies depends on the account's folder mode, so the one the
-// backend bound would not hold.
-func checkPlacement(value func(string) string, chosen func(string) bool) error {
+// checkPlacement says why an upload whose PREFIX the backend binds and
+// the browser could change is refused, or returns "": which of two
+// prefixes Cloudinary applies depends on the account's folder mode, so
+// the one the backend bound would not hold.
+func checkPlacement(value func(string) string, chosen func(string) bool) string {
 	if bound, picked := placement(value, chosen); bound != "" && picked != "" {
-		return fmt.Errorf("%w: %s: the set or request binds %s to place the upload; a %s the browser chooses could place it elsewhere", ErrParamNotAllowed, picked, bound, picked)
+		return fmt.Sprintf("%s: the set or request binds %s to place the upload; a %s the browser chooses could place it elsewhere", picked, bound, picked)
 	}
-	return nil
+	return ""
 }
 
 // pathParams are the parameters whose values are paths of a public_id:

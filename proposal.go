@@ -25,8 +25,10 @@ import (
 // 0); any other parameter must be listed in ClientParams, but overwrite
 // false; the timestamp must be at most an hour old and five minutes
 // ahead; and the naming rule of the package doc holds. Refusals wrap
-// [ErrParamNotAllowed], malformed values [ErrInvalidParam]; a single-use
-// set refuses every proposal. It never modifies proposed or req.
+// [ErrParamNotAllowed] (a single-use set refuses every proposal), malformed
+// values [ErrInvalidParam], and the set's and req's errors are Sign's
+// ([ErrUnknownParamSet], [ErrSunset], [ErrParamConflict]). It never
+// modifies proposed or req.
 func (s *Signer) SignProposed(set string, version int, proposed url.Values, req Params) (string, error) {
 	cs, err := s.liveSet(set, version, s.now())
 	if err != nil {
@@ -159,10 +161,10 @@ func checkNaming(proposed url.Values, bound map[string]string) error {
 		_, isBound := bound[k]
 		return !isBound
 	}
-	if err := checkPlacement(proposed.Get, chosen); err != nil {
-		return err
+	if why := checkPlacement(proposed.Get, chosen); why != "" {
+		return fmt.Errorf("%w: %s", ErrParamNotAllowed, why)
 	}
-	return checkOverwrite(proposed.Get, chosen)
+	return checkOverwrite(proposed.Get, chosen, "the proposal")
 }
 
 // ParseProposal reads a JSON object of upload parameters, such as the

@@ -81,9 +81,11 @@ func (s *Signer) addSet(set ParamSet) error {
 		}
 		return "chosen"
 	}
-	if err := checkPlacement(worst, listed); err != nil {
-		return fmt.Errorf("%w: WithParamSets: %s: ClientParams: %v", ErrInvalidConfig, name, err)
+	if why := checkPlacement(worst, listed); why != "" {
+		return fmt.Errorf("%w: WithParamSets: %s: ClientParams: %s", ErrInvalidConfig, name, why)
 	}
+	// The naming rule at the set's level: with overwrite fixed to true,
+	// the browser may choose none of what it reads (browserNames).
 	if set.Params.Overwrite != nil && *set.Params.Overwrite {
 		for _, k := range set.ClientParams {
 			if slices.Contains(namingParams, k) {

@@ -62,14 +62,12 @@ func (s *Signer) Sign(set string, version int, req Params) (*Payload, error) {
 	return &p, nil
 }
 
-// signing is one upload signed, before it is written out as a Payload or
-// as JSON.
+// signing is one upload signed, before it is written out as a Payload.
 type signing struct {
-	cs     *compiledSet
-	now    time.Time // the Signer's clock when it signed
-	ts     int64     // now in Unix seconds
-	apiKey string
-	e      encoder // the request's fields, sorted
+	cs  *compiledSet
+	now time.Time // the Signer's clock when it signed
+	ts  int64     // now in Unix seconds
+	e   encoder   // the request's fields, sorted
 	// stamp holds the timestamp's digits, then the hex signature.
 	stamp          [20 + 2*sha256.Size]byte
 	digits, sigLen int
@@ -84,7 +82,7 @@ func (s *Signer) sign(u *signing, set string, version int, req *Params) error {
 	if err != nil {
 		return err
 	}
-	u.cs, u.apiKey = cs, s.apiKey
+	u.cs = cs
 	if u.ts, err = timestampAt(u.now); err != nil {
 		return err
 	}
@@ -138,7 +136,7 @@ func (s *Signer) sign(u *signing, set string, version int, req *Params) error {
 		}
 		return ""
 	}
-	if err := checkOverwrite(value, func(string) bool { return false }); err != nil {
+	if err := checkOverwrite(value, func(string) bool { return false }, "the set or request"); err != nil {
 		return err
 	}
 	sum := s.keys[0].sum(s.algorithm == SHA256, text, wrapping{})

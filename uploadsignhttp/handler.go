@@ -85,7 +85,7 @@
 package uploadsignhttp
 
 import (
-	"cmp"
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -273,20 +273,23 @@ func isJSON(contentType string) bool {
 // with the fields of Request, unknown fields refused, nothing after it but
 // white space.
 func readRequest(w http.ResponseWriter, r *http.Request) (req Request, status int, msg string) {
-	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, MaxRequestBytes))
-	dec.DisallowUnknownFields()
-	err := dec.Decode(&req)
-	if err == nil {
-		if _, after := dec.Token(); after != io.EOF {
-			err = cmp.Or(after, errors.New("data after the JSON object"))
-		}
-	}
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, MaxRequestBytes))
 	var tooLarge *http.MaxBytesError
 	switch {
 	case errors.As(err, &tooLarge):
 		return req, http.StatusRequestEntityTooLarge, fmt.Sprintf("the request body is over %d bytes", MaxRequestBytes)
 	case err != nil:
-		return Request{}, http.StatusBadRequest, `want a JSON body like {"param_set": "avatar", "version": 1}: ` + clip(err.Error(), 120)
+		return req, http.StatusBadRequest, "reading the request body failed"
+	}
+	dec := json.NewDecoder(bytes.NewReader(body))
+	dec.DisallowUnknownFields()
+	err = dec.Decode(&req)
+	if err == nil && len(bytes.TrimSpace(body[dec.InputOffset():])) > 0 {
+		err = errors.New("data after the JSON object")
+	}
+	switch {
+	case err != nil:
+		return Request{}, http.StatusBadRequest, `want a JSON body like {"param_set": "avatar", "version": 1}: ` + clip(strings.TrimPrefix(err.Error(), "json: "), 120)
 	case strings.TrimSpace(req.ParamSet) == "":
 		return req, http.StatusBadRequest, `"param_set" is missing`
 	case req.Version < 1:

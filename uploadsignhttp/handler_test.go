@@ -109,6 +109,7 @@ func TestHandler(t *testing.T) {
 		{"conflict", "POST", js, "conflict", `{"param_set":"avatar","version":1}`, 409, "folder"},
 		{"hook's params invalid", "POST", js, "invalid", `{"param_set":"avatar","version":1}`, 500, "could not sign"},
 		{"spaces past the limit", "POST", js, "42", `{"param_set":"avatar","version":1}` + strings.Repeat(" ", 5000), 413, "bytes"},
+		{"garbage past the limit", "POST", js, "42", `{"param_set":"avatar","version":1}x` + strings.Repeat("y", 5000), 413, "bytes"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
