@@ -221,7 +221,7 @@ func (e *encoder) word(key string, b *bool) {
 func (e *encoder) extra(m map[string]string) {
 	for _, k := range jsKeys(m) {
 		switch {
-		case !cloudinary.ValidParamName(k):
+		case !validParamName(k):
 			e.fail("extra", "parameter name %q is not lower-case ASCII letters, digits and \"_\"", k)
 		case modeledKeys[k]:
 			e.fail("extra", "parameter %q has a field of its own in Params", k)
@@ -231,4 +231,19 @@ func (e *encoder) extra(m map[string]string) {
 			e.str(k, m[k])
 		}
 	}
+}
+
+// validParamName reports whether name looks like a Cloudinary parameter:
+// a lower-case ASCII letter, then lower-case letters, digits and "_".
+func validParamName(name string) bool {
+	if name == "" || name[0] < 'a' || name[0] > 'z' {
+		return false
+	}
+	for i := 1; i < len(name); i++ {
+		c := name[i]
+		if !('a' <= c && c <= 'z' || '0' <= c && c <= '9' || c == '_') {
+			return false
+		}
+	}
+	return true
 }

@@ -8,8 +8,6 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-
-	"github.com/uploadsign/uploadsign/internal/cloudinary"
 )
 
 // The naming rule of the package documentation: who decides an upload's
@@ -32,7 +30,7 @@ var namingParams = []string{"public_id", "folder", "public_id_prefix", "asset_fo
 // collide, so a browser-chosen folder alone does not count.
 func browserNames(value func(string) string, chosen func(string) bool) string {
 	picks := func(k string) bool { return chosen(k) && value(k) != "" }
-	fromFilename := value("public_id") == "" && cloudinary.True(value("use_filename")) && cloudinary.False(value("unique_filename"))
+	fromFilename := value("public_id") == "" && isTrue(value("use_filename")) && isFalse(value("unique_filename"))
 	var why string
 	switch {
 	case picks("public_id"):
@@ -45,7 +43,7 @@ func browserNames(value func(string) string, chosen func(string) bool) string {
 		return "the browser chooses the folder that prefixes the public_id"
 	case picks("public_id_prefix"):
 		return "the browser chooses the public_id_prefix"
-	case picks("asset_folder") && cloudinary.True(value("use_asset_folder_as_public_id_prefix")):
+	case picks("asset_folder") && isTrue(value("use_asset_folder_as_public_id_prefix")):
 		return "the browser chooses the asset_folder that prefixes the public_id"
 	default:
 		return ""
@@ -62,7 +60,7 @@ func browserNames(value func(string) string, chosen func(string) bool) string {
 // who must sign it in the message: "the set or request", "the proposal".
 func checkOverwrite(value func(string) string, chosen func(string) bool, signer string) error {
 	why := browserNames(value, chosen)
-	if why == "" || cloudinary.False(value("overwrite")) {
+	if why == "" || isFalse(value("overwrite")) {
 		return nil
 	}
 	return fmt.Errorf("%w: overwrite: %s, so %s must sign overwrite false, or one user could replace another's asset", ErrParamNotAllowed, why, signer)
@@ -75,7 +73,7 @@ func checkOverwrite(value func(string) string, chosen func(string) bool, signer 
 // browser chooses (value and chosen as browserNames takes them).
 func placement(value func(string) string, chosen func(string) bool) (bound, picked string) {
 	for _, k := range []string{"folder", "public_id_prefix", "asset_folder"} {
-		if value(k) == "" || k == "asset_folder" && !cloudinary.True(value("use_asset_folder_as_public_id_prefix")) {
+		if value(k) == "" || k == "asset_folder" && !isTrue(value("use_asset_folder_as_public_id_prefix")) {
 			continue
 		}
 		switch {
@@ -224,14 +222,14 @@ func (cs *compiledSet) prefixes(bound map[string]string) (prefixes []string, fre
 	switch {
 	case bound["public_id_prefix"] != "":
 		prefixes = append(prefixes, bound["public_id_prefix"]) // dynamic folder mode
-	case bound["asset_folder"] != "" && cloudinary.True(bound["use_asset_folder_as_public_id_prefix"]):
+	case bound["asset_folder"] != "" && isTrue(bound["use_asset_folder_as_public_id_prefix"]):
 		prefixes = append(prefixes, bound["asset_folder"])
 	}
 	if len(prefixes) > 0 {
 		return prefixes, false
 	}
 	free = cs.browserChooses("folder", bound) || cs.browserChooses("public_id_prefix", bound) ||
-		cs.browserChooses("asset_folder", bound) && (cloudinary.True(bound["use_asset_folder_as_public_id_prefix"]) ||
+		cs.browserChooses("asset_folder", bound) && (isTrue(bound["use_asset_folder_as_public_id_prefix"]) ||
 			cs.browserChooses("use_asset_folder_as_public_id_prefix", bound))
 	return []string{""}, free
 }

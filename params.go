@@ -7,8 +7,6 @@ import (
 	"slices"
 	"strings"
 	"time"
-
-	"github.com/uploadsign/uploadsign/internal/cloudinary"
 )
 
 // ParamSet is a named, versioned set of upload parameters that every
@@ -204,7 +202,7 @@ var booleanKeys = func() map[string]bool {
 // alike: booleans by meaning, anything else byte for byte.
 func sameValue(key, a, b string) bool {
 	if booleanKeys[key] {
-		return cloudinary.True(a) && cloudinary.True(b) || cloudinary.False(a) && cloudinary.False(b)
+		return isTrue(a) && isTrue(b) || isFalse(a) && isFalse(b)
 	}
 	return a == b
 }
@@ -268,3 +266,9 @@ func (p Params) clone() Params {
 	p.Metadata = maps.Clone(p.Metadata)
 	return p
 }
+
+// isTrue and isFalse report whether Cloudinary reads a boolean parameter's
+// value as true ("true" or "1") or false ("false" or "0"), the spellings
+// the SDKs send.
+func isTrue(v string) bool  { return v == "true" || v == "1" }
+func isFalse(v string) bool { return v == "false" || v == "0" }

@@ -84,7 +84,7 @@ func (s *Signer) proposedKeys(proposed url.Values) ([]string, error) {
 		if err := s.checkVersion1([]field{{k, vs[0]}}); err != nil {
 			return nil, malformed{err}
 		}
-		if booleanKeys[k] && !cloudinary.True(vs[0]) && !cloudinary.False(vs[0]) {
+		if booleanKeys[k] && !isTrue(vs[0]) && !isFalse(vs[0]) {
 			return nil, malformed{fmt.Errorf("%w: %s: %.20q is not true, false, 1 or 0", ErrInvalidParam, k, vs[0])}
 		}
 		if slices.Contains(pathParams, k) {
@@ -135,7 +135,7 @@ func (cs *compiledSet) checkProposal(keys []string, proposed url.Values, bound m
 		_, isBound := bound[k]
 		switch {
 		case isBound || k == "timestamp" || slices.Contains(cs.ClientParams, k):
-		case k == "overwrite" && cloudinary.False(proposed.Get(k)):
+		case k == "overwrite" && isFalse(proposed.Get(k)):
 			// Protects, whoever chooses it.
 		default:
 			return fmt.Errorf("%w: %.60q: neither the set nor the request binds it, and ClientParams does not list it", ErrParamNotAllowed, k)

@@ -61,7 +61,7 @@ func (s *Signer) addSet(set ParamSet) error {
 	for _, k := range set.ClientParams {
 		i, fixedToo := slices.BinarySearchFunc(fixed, k, func(f field, k string) int { return strings.Compare(f.key, k) })
 		switch {
-		case !cloudinary.ValidParamName(k) || k == "timestamp" || cloudinary.Unsigned(k):
+		case !validParamName(k) || k == "timestamp" || cloudinary.Unsigned(k):
 			return fmt.Errorf("%w: WithParamSets: %s: ClientParams: %q is not a parameter a browser may choose", ErrInvalidConfig, name, k)
 		case k == "upload_preset":
 			return fmt.Errorf("%w: WithParamSets: %s: ClientParams: a browser may not choose upload_preset: a preset can turn on overwrite and name assets in ways the signer cannot see; fix the preset in the set's Params instead", ErrInvalidConfig, name)

@@ -3,6 +3,7 @@ package uploadsign
 import (
 	"crypto/sha1"
 	"crypto/sha256"
+	"errors"
 	"fmt"
 	"log/slog"
 	"net/url"
@@ -65,7 +66,7 @@ func New(cloudName, apiKey, apiSecret string, opts ...Option) (*Signer, error) {
 	if cfg.notificationMaxAge <= 0 {
 		return nil, fmt.Errorf("%w: WithNotificationMaxAge: %v is not positive", ErrInvalidConfig, cfg.notificationMaxAge)
 	}
-	base, err := cloudinary.CheckUploadURL(cfg.uploadURL)
+	base, err := checkUploadURL(cfg.uploadURL)
 	if err != nil {
 		return nil, fmt.Errorf("%w: WithUploadURL: %w", ErrInvalidConfig, err)
 	}
@@ -144,7 +145,7 @@ func FromURL(cloudinaryURL string, opts ...Option) (*Signer, error) {
 	}
 	var fromURL []Option
 	if v := values.Get("upload_prefix"); v != "" {
-		if _, err := cloudinary.CheckUploadURL(v); err != nil {
+		if _, err := checkUploadURL(v); err != nil {
 			return nil, badQuery("upload_prefix", "is no upload URL: "+err.Error())
 		}
 		fromURL = append(fromURL, WithUploadURL(v))
@@ -219,4 +220,26 @@ func (s *Signer) LogValue() slog.Value {
 		slog.String("algorithm", string(s.algorithm)),
 		slog.Int("signature_version", s.version),
 	)
+}
+
+// checkUploadURL refuses an upload URL base that is not an absolute http
+// or https URL without user information, query or fragment, and returns
+// it without a trailing "/". The message says why without quoting the URL,
+// whose user information could hold a password.
+func checkUploadURL(base string) (string, error) {
+	bad := func(why string) (string, error) { return "", errors.New("the upload URL " + why) }
+	u, err := url.Parse(base)
+	switch {
+	case err != nil:
+		return bad("is not a URL")
+	case u.Scheme != "http" && u.Scheme != "https":
+		return bad("is not an absolute http or https URL")
+	case u.Host == "":
+		return bad("has no host")
+	case u.User != nil:
+		return bad("has user information")
+	case u.RawQuery != "" || u.ForceQuery || u.Fragment != "":
+		return bad("has a query or fragment")
+	}
+	return strings.TrimRight(base, "/"), nil
 }

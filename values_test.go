@@ -47,3 +47,12 @@ func TestKeysInJavaScriptOrder(t *testing.T) {
 		t.Errorf("jsKeys = %q, want %q", got, want)
 	}
 }
+
+func TestValidParamName(t *testing.T) {
+	for name, want := range map[string]bool{"public_id": true, "public_id2": true, "a": true,
+		"Public_id": false, "2a": false, "": false, "a-b": false, "a&b": false, "_a": false} {
+		if validParamName(name) != want {
+			t.Errorf("validParamName(%q) = %v", name, !want)
+		}
+	}
+}

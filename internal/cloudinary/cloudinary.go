@@ -6,7 +6,6 @@ package cloudinary
 import (
 	"errors"
 	"fmt"
-	"net/url"
 	"slices"
 	"strconv"
 	"strings"
@@ -80,27 +79,6 @@ func ParseTimestamp(s string) (int64, error) {
 		return 0, errors.New("not decimal Unix seconds")
 	}
 	return strconv.ParseInt(s, 10, 64)
-}
-
-// True and False report whether Cloudinary reads a boolean parameter's
-// value as true ("true" or "1") or false ("false" or "0"), the spellings
-// the SDKs send.
-func True(v string) bool  { return v == "true" || v == "1" }
-func False(v string) bool { return v == "false" || v == "0" }
-
-// ValidParamName reports whether name looks like a Cloudinary parameter:
-// a lower-case ASCII letter, then lower-case letters, digits and "_".
-func ValidParamName(name string) bool {
-	if name == "" || name[0] < 'a' || name[0] > 'z' {
-		return false
-	}
-	for i := 1; i < len(name); i++ {
-		c := name[i]
-		if !('a' <= c && c <= 'z' || '0' <= c && c <= '9' || c == '_') {
-			return false
-		}
-	}
-	return true
 }
 
 // AppendContextValue appends a context or metadata value escaped as the
@@ -183,26 +161,4 @@ func CheckCredential(what, v string) error {
 		}
 	}
 	return nil
-}
-
-// CheckUploadURL refuses an upload URL base that is not an absolute http
-// or https URL without user information, query or fragment, and returns
-// it without a trailing "/". The message says why without quoting the URL,
-// whose user information could hold a password.
-func CheckUploadURL(base string) (string, error) {
-	bad := func(why string) (string, error) { return "", errors.New("the upload URL " + why) }
-	u, err := url.Parse(base)
-	switch {
-	case err != nil:
-		return bad("is not a URL")
-	case u.Scheme != "http" && u.Scheme != "https":
-		return bad("is not an absolute http or https URL")
-	case u.Host == "":
-		return bad("has no host")
-	case u.User != nil:
-		return bad("has user information")
-	case u.RawQuery != "" || u.ForceQuery || u.Fragment != "":
-		return bad("has a query or fragment")
-	}
-	return strings.TrimRight(base, "/"), nil
 }
