@@ -46,7 +46,7 @@ func BenchmarkSign(b *testing.B) {
 			Params: Params{Folder: folder, Tags: tags, Context: context}}))
 		b.ReportAllocs()
 		for i := 0; i < b.N; i++ {
-			if _, err := s.Sign("avatar", 1, Params{PublicID: "users/42/avatar"}); err != nil {
+			if _, err := s.Sign("avatar", 1, Request{Params: Params{PublicID: "users/42/avatar"}}); err != nil {
 				b.Fatal(err)
 			}
 		}
@@ -74,7 +74,7 @@ func BenchmarkSignParallel(b *testing.B) {
 	b.ReportAllocs()
 	b.RunParallel(func(pb *testing.PB) {
 		for pb.Next() {
-			if _, err := s.Sign("avatar", 1, Params{PublicID: "users/42/avatar"}); err != nil {
+			if _, err := s.Sign("avatar", 1, Request{Params: Params{PublicID: "users/42/avatar"}}); err != nil {
 				b.Fatal(err)
 			}
 		}

@@ -112,7 +112,7 @@ func TestFromURL(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			p, err := s.Sign("a", 1, Params{})
+			p, err := s.Sign("a", 1, Request{})
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -72,7 +72,7 @@ func ExampleSigner_Sign() {
 		return
 	}
 	// The per-request parameters, e.g. derived from the logged-in user.
-	payload, err := s.Sign("avatar", 2, uploadsign.Params{PublicID: "user_42"})
+	payload, err := s.Sign("avatar", 2, uploadsign.Request{Params: uploadsign.Params{PublicID: "user_42"}})
 	if err != nil {
 		fmt.Println(err)
 		return
@@ -117,7 +117,7 @@ func ExampleSigner_Sign_errorChecking() {
 		{1, uploadsign.Params{Folder: "elsewhere"}},
 		{1, uploadsign.Params{Context: map[string]string{"a|b": "c"}}},
 	} {
-		_, err := s.Sign("avatar", try.version, try.req)
+		_, err := s.Sign("avatar", try.version, uploadsign.Request{Params: try.req})
 		switch {
 		case errors.Is(err, uploadsign.ErrUnknownParamSet):
 			fmt.Println("404:", err)
@@ -150,7 +150,7 @@ func ExampleParamSet_retiringAVersion() {
 		fmt.Println(err)
 		return
 	}
-	p, err := s.Sign("avatar", 1, uploadsign.Params{})
+	p, err := s.Sign("avatar", 1, uploadsign.Request{})
 	if err != nil {
 		fmt.Println(err)
 		return
@@ -158,7 +158,7 @@ func ExampleParamSet_retiringAVersion() {
 	fmt.Println("deprecated:", p.Deprecated, "sunset:", p.Sunset.Format(time.RFC3339))
 
 	now = time.Date(2025, 9, 1, 0, 0, 0, 0, time.UTC)
-	_, err = s.Sign("avatar", 1, uploadsign.Params{})
+	_, err = s.Sign("avatar", 1, uploadsign.Request{})
 	if errors.Is(err, uploadsign.ErrSunset) {
 		fmt.Println("410:", err)
 	}
@@ -240,22 +240,22 @@ func ExampleSigner_VerifyUploadOf() {
 		fmt.Println(err)
 		return
 	}
-	asset, err := s.VerifyUploadOf("photo", 1, req, result)
+	upload, err := s.VerifyUploadOf("photo", 1, uploadsign.Request{Params: req}, result)
 	if err != nil {
 		fmt.Println(err)
 		return
 	}
-	fmt.Println(asset.URL) // store this
+	fmt.Println(upload.Asset.URL) // store this
 
 	// Another genuine upload of the account, but not this request's.
 	other := uploadsign.UploadResult{PublicID: "folder/sub/image with space", Version: 1700000001,
 		Signature: "ed5c2bfb6a52c5a2663e0b19de3e81d8075a0229", ResourceType: "image", Type: "upload", Format: "jpg"}
-	_, err = s.VerifyUploadOf("photo", 1, req, other)
+	_, err = s.VerifyUploadOf("photo", 1, uploadsign.Request{Params: req}, other)
 	fmt.Println(errors.Is(err, uploadsign.ErrUploadMismatch)) // answer 403
 
 	// A public_id the browser made up.
 	result.PublicID = "someone_elses_image"
-	_, err = s.VerifyUploadOf("photo", 1, req, result)
+	_, err = s.VerifyUploadOf("photo", 1, uploadsign.Request{Params: req}, result)
 	fmt.Println(errors.Is(err, uploadsign.ErrInvalidSignature)) // answer 400
 	// Output:
 	// https://res.cloudinary.com/demo/image/upload/v1315060510/sample.jpg
@@ -341,7 +341,7 @@ func ExampleSigner_SignProposed() {
 			fmt.Println("400:", err)
 			return
 		}
-		signature, err := s.SignProposed("widget", 1, proposed, user)
+		signature, err := s.SignProposed("widget", 1, proposed, uploadsign.Request{Params: user})
 		if err != nil {
 			fmt.Println("403:", err)
 			return
@@ -375,11 +375,11 @@ func ExampleSigner_SignProposed_browserChoosesPublicID() {
 		return
 	}
 	proposed, _ := uploadsign.ParseProposal([]byte(`{"timestamp": 1700000000, "source": "uw", "folder": "gallery", "public_id": "sunset", "overwrite": false}`))
-	_, err = s.SignProposed("gallery", 1, proposed, uploadsign.Params{})
+	_, err = s.SignProposed("gallery", 1, proposed, uploadsign.Request{})
 	fmt.Println("overwrite false:", err)
 
 	proposed.Del("overwrite")
-	_, err = s.SignProposed("gallery", 1, proposed, uploadsign.Params{})
+	_, err = s.SignProposed("gallery", 1, proposed, uploadsign.Request{})
 	fmt.Println(errors.Is(err, uploadsign.ErrParamNotAllowed))
 	// Output:
 	// overwrite false: <nil>
@@ -406,12 +406,12 @@ func ExampleParamSet_singleUse() {
 		fmt.Println(err)
 		return
 	}
-	a, _ := s.Sign("receipt", 1, uploadsign.Params{})
-	b, _ := s.Sign("receipt", 1, uploadsign.Params{})
+	a, _ := s.Sign("receipt", 1, uploadsign.Request{})
+	b, _ := s.Sign("receipt", 1, uploadsign.Request{})
 	fmt.Println("overwrite:", a.Fields["overwrite"])
 	fmt.Println("fresh public_id each time:", a.Fields["public_id"] != b.Fields["public_id"], len(a.Fields["public_id"]))
 
-	_, err = s.Sign("receipt", 1, uploadsign.Params{PublicID: "chosen"})
+	_, err = s.Sign("receipt", 1, uploadsign.Request{Params: uploadsign.Params{PublicID: "chosen"}})
 	fmt.Println(errors.Is(err, uploadsign.ErrParamConflict))
 	// Output:
 	// overwrite: 0

@@ -159,7 +159,7 @@ func TestExplainThroughFake(t *testing.T) {
 			if tt.signer != nil {
 				s = tt.signer(t, fake.URL)
 			}
-			p, err := s.Sign("avatar", 1, uploadsign.Params{PublicID: "user_42"})
+			p, err := s.Sign("avatar", 1, uploadsign.Request{Params: uploadsign.Params{PublicID: "user_42"}})
 			if err != nil {
 				t.Fatal(err)
 			}

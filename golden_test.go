@@ -173,7 +173,7 @@ func TestSignGolden(t *testing.T) {
 				if err != nil {
 					t.Fatalf("%s: New: %v", split.name, err)
 				}
-				payload, err := s.Sign("golden", 1, split.req)
+				payload, err := s.Sign("golden", 1, Request{Params: split.req})
 				if err != nil {
 					t.Fatalf("%s: Sign: %v", split.name, err)
 				}

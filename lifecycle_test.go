@@ -58,7 +58,7 @@ func TestSignLifecycle(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			s := newSigner(t, testSecret, WithParamSets(lifecycleSets()...), fixedClock(tt.now))
-			p, err := s.Sign("avatar", tt.version, Params{})
+			p, err := s.Sign("avatar", tt.version, Request{})
 			if !errors.Is(err, tt.wantErr) {
 				t.Fatalf("Sign: err = %v, want %v", err, tt.wantErr)
 			}
@@ -90,13 +90,13 @@ func TestSignLifecycle(t *testing.T) {
 // and the set must not change.
 func TestPayloadDatesAreCopies(t *testing.T) {
 	s := newSigner(t, testSecret, WithParamSets(lifecycleSets()...))
-	a, err := s.Sign("avatar", 1, Params{})
+	a, err := s.Sign("avatar", 1, Request{})
 	if err != nil {
 		t.Fatal(err)
 	}
 	*a.Sunset = time.Time{}
 	*a.DeprecatedAt = time.Time{}
-	b, err := s.Sign("avatar", 1, Params{})
+	b, err := s.Sign("avatar", 1, Request{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -119,7 +119,7 @@ func TestSignProposedSunset(t *testing.T) {
 			s := newSigner(t, testSecret, WithParamSets(lifecycleSets()...), fixedClock(tt.now))
 			p := cloneValues(proposal)
 			p.Set("timestamp", strconv.FormatInt(tt.now.Unix(), 10))
-			_, err := s.SignProposed("avatar", 1, p, Params{})
+			_, err := s.SignProposed("avatar", 1, p, Request{})
 			if !errors.Is(err, tt.wantErr) {
 				t.Fatalf("err = %v, want %v", err, tt.wantErr)
 			}

@@ -117,11 +117,11 @@ func TestVerifyUploadOfNamingRule(t *testing.T) {
 		} else if tt.format != "" {
 			r.Format = tt.format
 		}
-		a, err := s.VerifyUploadOf(tt.set, 1, tt.req, r)
+		a, err := s.VerifyUploadOf(tt.set, 1, Request{Params: tt.req}, r)
 		switch {
 		case tt.ok && err != nil:
 			t.Errorf("%s %+v: %s (%s, %s): %v", tt.set, tt.req, tt.publicID, r.ResourceType, r.Format, err)
-		case tt.ok && a.PublicID != tt.publicID:
+		case tt.ok && a.Asset.PublicID != tt.publicID:
 			t.Errorf("%s %+v: %s: asset %+v", tt.set, tt.req, tt.publicID, a)
 		case !tt.ok && tt.set == "photos" && tt.req.AllowedFormats != nil:
 			if !errors.Is(err, ErrParamConflict) {
@@ -153,7 +153,7 @@ func TestPathRule(t *testing.T) {
 	s := newSigner(t, testSecret, WithParamSets(ParamSet{Name: "any", Version: 1}, open))
 	for key, params := range fields {
 		for _, v := range bad {
-			if _, err := s.Sign("any", 1, params(v)); !errors.Is(err, ErrInvalidParam) || !strings.Contains(err.Error(), key) {
+			if _, err := s.Sign("any", 1, Request{Params: params(v)}); !errors.Is(err, ErrInvalidParam) || !strings.Contains(err.Error(), key) {
 				t.Errorf("Sign %s=%q: %v, want ErrInvalidParam naming %s", key, v, err, key)
 			}
 			set := ParamSet{Name: "fixed", Version: 1, Params: params(v)}
@@ -161,10 +161,10 @@ func TestPathRule(t *testing.T) {
 				t.Errorf("a set fixing %s=%q: %v, want ErrInvalidParam naming %s", key, v, err, key)
 			}
 			proposed := map[string][]string{"timestamp": {"1700000000"}, key: {v}, "overwrite": {"false"}}
-			if _, err := s.SignProposed("open", 1, proposed, Params{}); !errors.Is(err, ErrInvalidParam) || !strings.Contains(err.Error(), key) {
+			if _, err := s.SignProposed("open", 1, proposed, Request{}); !errors.Is(err, ErrInvalidParam) || !strings.Contains(err.Error(), key) {
 				t.Errorf("SignProposed %s=%q: %v, want ErrInvalidParam naming %s", key, v, err, key)
 			}
-			if _, err := s.SignProposed("any", 1, map[string][]string{"timestamp": {"1700000000"}}, params(v)); !errors.Is(err, ErrInvalidParam) {
+			if _, err := s.SignProposed("any", 1, map[string][]string{"timestamp": {"1700000000"}}, Request{Params: params(v)}); !errors.Is(err, ErrInvalidParam) {
 				t.Errorf("SignProposed binding %s=%q: %v, want ErrInvalidParam", key, v, err)
 			}
 			if strings.Contains(StringToSign(map[string][]string{key: {v}}, 2), key+"="+v) != true {
@@ -172,23 +172,23 @@ func TestPathRule(t *testing.T) {
 			}
 		}
 		for _, v := range good {
-			if _, err := s.Sign("any", 1, params(v)); err != nil {
+			if _, err := s.Sign("any", 1, Request{Params: params(v)}); err != nil {
 				t.Errorf("Sign %s=%q: %v", key, v, err)
 			}
 		}
 		// "v3" is a version only as a folder.
-		_, err := s.Sign("any", 1, params("v3"))
+		_, err := s.Sign("any", 1, Request{Params: params("v3")})
 		if isFolder := key != "public_id"; isFolder != errors.Is(err, ErrInvalidParam) {
 			t.Errorf("Sign %s=\"v3\": %v", key, err)
 		}
 	}
 	// "%" is signed, as the SDK signs it, but the SDK's URL of such a
 	// public_id is another's: VerifyUploadOf refuses it.
-	if _, err := s.Sign("any", 1, Params{PublicID: "100%", Overwrite: Bool(false)}); err != nil {
+	if _, err := s.Sign("any", 1, Request{Params: Params{PublicID: "100%", Overwrite: Bool(false)}}); err != nil {
 		t.Errorf("Sign public_id 100%%: %v", err)
 	}
 	r := UploadResult{PublicID: "100%", Version: 1, ResourceType: "image", Type: "upload", Signature: resultSignature("100%", 1, testSecret)}
-	if _, err := s.VerifyUploadOf("any", 1, Params{}, r); !errors.Is(err, ErrInvalidParam) {
+	if _, err := s.VerifyUploadOf("any", 1, Request{}, r); !errors.Is(err, ErrInvalidParam) {
 		t.Errorf("VerifyUploadOf public_id 100%%: %v, want ErrInvalidParam", err)
 	}
 	for _, v := range bad {
@@ -196,7 +196,7 @@ func TestPathRule(t *testing.T) {
 			continue // no sensible result
 		}
 		r := UploadResult{PublicID: v, Version: 1, ResourceType: "image", Type: "upload", Signature: resultSignature(v, 1, testSecret)}
-		if _, err := s.VerifyUploadOf("any", 1, Params{}, r); !errors.Is(err, ErrInvalidParam) || !strings.Contains(err.Error(), "public_id") {
+		if _, err := s.VerifyUploadOf("any", 1, Request{}, r); !errors.Is(err, ErrInvalidParam) || !strings.Contains(err.Error(), "public_id") {
 			t.Errorf("VerifyUploadOf public_id %q: %v, want ErrInvalidParam naming public_id", v, err)
 		}
 	}
@@ -239,7 +239,7 @@ func TestPlacementCannotBeMoved(t *testing.T) {
 		{map[string][]string{"timestamp": {ts}, "folder": {"users/bob"}, "overwrite": {"0"}}, Params{Folder: "users/bob"}, true},
 		{map[string][]string{"timestamp": {ts}, "folder": {"a"}, "public_id_prefix": {"b"}, "overwrite": {"0"}}, Params{}, true}, // nothing bound
 	} {
-		_, err := s.SignProposed("widget", 1, tt.proposed, tt.req)
+		_, err := s.SignProposed("widget", 1, tt.proposed, Request{Params: tt.req})
 		if tt.ok != (err == nil) || err != nil && !errors.Is(err, ErrParamNotAllowed) {
 			t.Errorf("SignProposed(%v, %+v): %v, want ok %v", tt.proposed, tt.req.Folder, err, tt.ok)
 		}

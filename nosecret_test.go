@@ -75,7 +75,7 @@ func TestNoValueHoldsSecret(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	p, err := s.Sign("avatar", 1, uploadsign.Params{PublicID: "x"})
+	p, err := s.Sign("avatar", 1, uploadsign.Request{Params: uploadsign.Params{PublicID: "x"}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -83,7 +83,7 @@ func TestNoValueHoldsSecret(t *testing.T) {
 	if err != nil || status != 200 {
 		t.Fatalf("upload: %d %v %v", status, answer, err)
 	}
-	auth := func(*http.Request) (uploadsign.Params, error) { return uploadsign.Params{}, nil }
+	auth := func(*http.Request) (uploadsign.Request, error) { return uploadsign.Request{}, nil }
 	values := map[string]any{
 		"Signer":          s,
 		"Option":          opt,

@@ -29,7 +29,7 @@ import (
 // values [ErrInvalidParam], and the set's and req's errors are Sign's
 // ([ErrUnknownParamSet], [ErrSunset], [ErrParamConflict]). It never
 // modifies proposed or req.
-func (s *Signer) SignProposed(set string, version int, proposed url.Values, req Params) (string, error) {
+func (s *Signer) SignProposed(set string, version int, proposed url.Values, req Request) (string, error) {
 	cs, err := s.liveSet(set, version, s.now())
 	if err != nil {
 		return "", err
@@ -44,7 +44,7 @@ func (s *Signer) SignProposed(set string, version int, proposed url.Values, req 
 	if err := s.checkProposedTimestamp(proposed["timestamp"]); err != nil {
 		return "", err
 	}
-	bound, err := cs.bind(req)
+	bound, err := cs.bind(req.Params)
 	if err != nil {
 		return "", err
 	}

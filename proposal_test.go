@@ -47,7 +47,7 @@ func TestProposalGolden(t *testing.T) {
 			}
 			s := newSigner(t, g.APISecret, WithAlgorithm(c.Algorithm), WithSignatureVersion(c.SignatureVersion),
 				WithParamSets(allowingSet(proposed)))
-			sig, err := s.SignProposed("any", 1, proposed, Params{})
+			sig, err := s.SignProposed("any", 1, proposed, Request{})
 			name, _, _ := strings.Cut(c.Name, "/")
 			wantRefusal, refused := refusedGoldenProposals[name]
 			for k, vs := range proposed {
@@ -260,7 +260,7 @@ func TestSignProposed(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			before := cloneValues(tt.proposed)
-			sig, err := s.SignProposed(tt.set, 1, tt.proposed, tt.req)
+			sig, err := s.SignProposed(tt.set, 1, tt.proposed, Request{Params: tt.req})
 			if !errors.Is(err, tt.wantErr) {
 				t.Fatalf("err = %v, want %v", err, tt.wantErr)
 			}
@@ -284,7 +284,7 @@ func TestSignProposed(t *testing.T) {
 			}
 		})
 	}
-	if _, err := s.SignProposed("nope", 1, widget, Params{}); !errors.Is(err, ErrUnknownParamSet) {
+	if _, err := s.SignProposed("nope", 1, widget, Request{}); !errors.Is(err, ErrUnknownParamSet) {
 		t.Errorf("unknown set: %v", err)
 	}
 }
@@ -293,7 +293,7 @@ func TestSignProposedLeavesRequestAlone(t *testing.T) {
 	s := newSigner(t, testSecret, WithParamSets(boundSet()))
 	req := Params{Tags: []string{"user_42"}, Context: map[string]string{"uid": "42"}}
 	proposed := url.Values{"timestamp": {"1700000000"}, "folder": {"avatars"}, "tags": {"avatar,user_42"}, "flag": {"1"}, "context": {"uid=42"}}
-	if _, err := s.SignProposed("bound", 1, proposed, req); err != nil {
+	if _, err := s.SignProposed("bound", 1, proposed, Request{Params: req}); err != nil {
 		t.Fatal(err)
 	}
 	if !slices.Equal(req.Tags, []string{"user_42"}) || len(req.Context) != 1 {
@@ -342,15 +342,15 @@ func TestClientParamsValidated(t *testing.T) {
 func TestSignRefusesFileNameAsPublicID(t *testing.T) {
 	named := Params{UseFilename: Bool(true), UniqueFilename: Bool(false)}
 	s := newSigner(t, testSecret, WithParamSets(ParamSet{Name: "files", Version: 1, Params: named}))
-	if _, err := s.Sign("files", 1, Params{}); !errors.Is(err, ErrParamNotAllowed) || !strings.Contains(err.Error(), "overwrite") {
+	if _, err := s.Sign("files", 1, Request{}); !errors.Is(err, ErrParamNotAllowed) || !strings.Contains(err.Error(), "overwrite") {
 		t.Errorf("file name as public_id, overwrite unset: %v, want ErrParamNotAllowed naming overwrite", err)
 	}
-	if _, err := s.Sign("files", 1, Params{PublicID: "user_42"}); err != nil {
+	if _, err := s.Sign("files", 1, Request{Params: Params{PublicID: "user_42"}}); err != nil {
 		t.Errorf("a public_id from the backend: %v", err)
 	}
 	s = newSigner(t, testSecret, WithParamSets(ParamSet{Name: "files", Version: 1,
 		Params: Params{UseFilename: Bool(true), UniqueFilename: Bool(false), Overwrite: Bool(false)}}))
-	if _, err := s.Sign("files", 1, Params{}); err != nil {
+	if _, err := s.Sign("files", 1, Request{}); err != nil {
 		t.Errorf("file name as public_id, overwrite false: %v", err)
 	}
 }
@@ -379,7 +379,7 @@ func FuzzParseProposal(f *testing.F) {
 				t.Fatalf("%q has %d values", k, len(vs))
 			}
 		}
-		if _, err := s.SignProposed("open", 1, proposed, Params{}); err != nil &&
+		if _, err := s.SignProposed("open", 1, proposed, Request{}); err != nil &&
 			!errors.Is(err, ErrParamNotAllowed) && !errors.Is(err, ErrInvalidParam) {
 			t.Fatalf("SignProposed: %v", err)
 		}

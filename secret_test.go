@@ -38,7 +38,7 @@ func TestSecretNeverPrinted(t *testing.T) {
 		slog.New(h).Info("signer", "signer", s, "value", *s, "option", opt, "field", struct{ s *Signer }{s})
 	}
 	outputs = append(outputs, logs.String())
-	p, err := s.Sign("avatar", 1, Params{PublicID: "x"})
+	p, err := s.Sign("avatar", 1, Request{Params: Params{PublicID: "x"}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -48,8 +48,8 @@ func TestSecretNeverPrinted(t *testing.T) {
 	}
 	outputs = append(outputs, string(answer))
 	for _, call := range []error{
-		func() error { _, err := s.Sign("nope", 1, Params{}); return err }(),
-		func() error { _, err := s.Sign("avatar", 1, Params{Folder: "x"}); return err }(),
+		func() error { _, err := s.Sign("nope", 1, Request{}); return err }(),
+		func() error { _, err := s.Sign("avatar", 1, Request{Params: Params{Folder: "x"}}); return err }(),
 		s.VerifyUploadResult("x", 1, "00"),
 		s.VerifyNotification([]byte("{}"), "x", "00"),
 	} {

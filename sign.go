@@ -43,9 +43,9 @@ type Payload struct {
 // wraps [ErrParamConflict]. Errors wrap [ErrUnknownParamSet], [ErrSunset]
 // (past the set's Sunset), [ErrInvalidParam], or [ErrParamNotAllowed] (the
 // naming rule of the package doc). It never modifies req.
-func (s *Signer) Sign(set string, version int, req Params) (*Payload, error) {
+func (s *Signer) Sign(set string, version int, req Request) (*Payload, error) {
 	var u signing
-	if err := s.sign(&u, set, version, &req); err != nil {
+	if err := s.sign(&u, set, version, &req.Params); err != nil {
 		return nil, err
 	}
 	// Cloning the set's template map is cheaper than inserting every field.

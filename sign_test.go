@@ -30,7 +30,7 @@ func TestSign(t *testing.T) {
 	s := newSigner(t, testSecret, WithParamSets(avatarSets()...), WithUploadURL("http://127.0.0.1:8080/"))
 	req := Params{PublicID: "user_42", Tags: []string{"user", "avatar"}, Context: map[string]string{"user": "42"}}
 	reqBefore := req
-	p, err := s.Sign("avatar", 2, req)
+	p, err := s.Sign("avatar", 2, Request{Params: req})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -59,7 +59,7 @@ func TestSign(t *testing.T) {
 		t.Errorf("Sign modified the request:\n%s", diff)
 	}
 
-	doc, err := s.Sign("document", 1, Params{})
+	doc, err := s.Sign("document", 1, Request{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -70,7 +70,7 @@ func TestSign(t *testing.T) {
 
 func TestSignPayloadJSON(t *testing.T) {
 	s := newSigner(t, testSecret, WithParamSets(avatarSets()...))
-	p, err := s.Sign("avatar", 1, Params{})
+	p, err := s.Sign("avatar", 1, Request{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -130,7 +130,7 @@ func TestSignErrors(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			p, err := s.Sign(tt.set, tt.version, tt.req)
+			p, err := s.Sign(tt.set, tt.version, Request{Params: tt.req})
 			if !errors.Is(err, tt.wantErr) || p != nil {
 				t.Fatalf("Sign = %v, %v; want nil, %v", p, err, tt.wantErr)
 			}
@@ -148,7 +148,7 @@ func nan() float64 { var zero float64; return zero / zero }
 
 func TestSignWithoutSets(t *testing.T) {
 	s := newSigner(t, testSecret)
-	_, err := s.Sign("avatar", 1, Params{})
+	_, err := s.Sign("avatar", 1, Request{})
 	if !errors.Is(err, ErrUnknownParamSet) || !strings.Contains(err.Error(), "WithParamSets") {
 		t.Errorf("err = %v, want ErrUnknownParamSet pointing at WithParamSets", err)
 	}
@@ -156,7 +156,7 @@ func TestSignWithoutSets(t *testing.T) {
 
 func TestSignClockBeforeEpoch(t *testing.T) {
 	s := newSigner(t, testSecret, WithParamSets(avatarSets()...), fixedClock(time.Unix(-5, 0)))
-	if _, err := s.Sign("avatar", 1, Params{}); !errors.Is(err, ErrInvalidParam) {
+	if _, err := s.Sign("avatar", 1, Request{}); !errors.Is(err, ErrInvalidParam) {
 		t.Errorf("err = %v, want ErrInvalidParam", err)
 	}
 }
@@ -168,14 +168,14 @@ func TestSetIsCopied(t *testing.T) {
 		Tags: []string{"x"}, Context: map[string]string{"k": "v"}, Metadata: map[string]string{"m": "1"},
 	}}
 	s := newSigner(t, testSecret, WithParamSets(set))
-	before, err := s.Sign("a", 1, Params{Tags: []string{"y"}})
+	before, err := s.Sign("a", 1, Request{Params: Params{Tags: []string{"y"}}})
 	if err != nil {
 		t.Fatal(err)
 	}
 	set.Params.Tags[0] = "changed"
 	set.Params.Context["k"] = "changed"
 	set.Params.Metadata["m"] = "changed"
-	after, err := s.Sign("a", 1, Params{Tags: []string{"y"}})
+	after, err := s.Sign("a", 1, Request{Params: Params{Tags: []string{"y"}}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -190,11 +190,11 @@ func TestVersionedSetsKeepOldClients(t *testing.T) {
 	sets := avatarSets()
 	v1Only := newSigner(t, testSecret, WithParamSets(sets[0]))
 	both := newSigner(t, testSecret, WithParamSets(sets...))
-	a, err := v1Only.Sign("avatar", 1, Params{PublicID: "u"})
+	a, err := v1Only.Sign("avatar", 1, Request{Params: Params{PublicID: "u"}})
 	if err != nil {
 		t.Fatal(err)
 	}
-	b, err := both.Sign("avatar", 1, Params{PublicID: "u"})
+	b, err := both.Sign("avatar", 1, Request{Params: Params{PublicID: "u"}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -208,7 +208,7 @@ func TestVersionedSetsKeepOldClients(t *testing.T) {
 // nothing else.
 func TestConflictMessageQuotesOnlyParams(t *testing.T) {
 	s := newSigner(t, testSecret, WithParamSets(avatarSets()...))
-	_, err := s.Sign("avatar", 1, Params{Folder: "mine"})
+	_, err := s.Sign("avatar", 1, Request{Params: Params{Folder: "mine"}})
 	want := `uploadsign: parameter conflicts with its parameter set: folder: the set fixes "avatars", the request gives "mine"`
 	if err == nil || err.Error() != want {
 		t.Errorf("err = %v, want %s", err, want)
@@ -220,7 +220,7 @@ func TestSingleUse(t *testing.T) {
 		Params: Params{Folder: "uploads"}}))
 	seen := map[string]bool{}
 	for i := 0; i < 50; i++ {
-		p, err := s.Sign("once", 1, Params{Tags: []string{"x"}})
+		p, err := s.Sign("once", 1, Request{Params: Params{Tags: []string{"x"}}})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -234,11 +234,11 @@ func TestSingleUse(t *testing.T) {
 		}
 	}
 	for _, req := range []Params{{PublicID: "mine"}, {Overwrite: Bool(true)}} {
-		if _, err := s.Sign("once", 1, req); !errors.Is(err, ErrParamConflict) {
+		if _, err := s.Sign("once", 1, Request{Params: req}); !errors.Is(err, ErrParamConflict) {
 			t.Errorf("request %+v: err = %v, want ErrParamConflict", req, err)
 		}
 	}
-	if _, err := s.SignProposed("once", 1, url.Values{"timestamp": {"1700000000"}, "folder": {"uploads"}, "overwrite": {"0"}}, Params{}); !errors.Is(err, ErrParamNotAllowed) {
+	if _, err := s.SignProposed("once", 1, url.Values{"timestamp": {"1700000000"}, "folder": {"uploads"}, "overwrite": {"0"}}, Request{}); !errors.Is(err, ErrParamNotAllowed) {
 		t.Errorf("SignProposed on a single-use set: %v, want ErrParamNotAllowed", err)
 	}
 	for _, bad := range []Params{{PublicID: "fixed"}, {Overwrite: Bool(true)}} {
@@ -284,7 +284,7 @@ func TestHostileInput(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			p, err := s.Sign("avatar", 1, tt.req)
+			p, err := s.Sign("avatar", 1, Request{Params: tt.req})
 			if !errors.Is(err, tt.wantErr) {
 				t.Fatalf("err = %v, want %v", err, tt.wantErr)
 			}
@@ -304,15 +304,15 @@ func TestHostileInput(t *testing.T) {
 func TestClockOutOfRange(t *testing.T) {
 	for _, now := range []time.Time{time.Unix(0, 0), time.Unix(-1, 0), time.Date(10000, 1, 1, 0, 0, 0, 0, time.UTC), time.Unix(1<<62, 0)} {
 		s := newSigner(t, testSecret, WithParamSets(avatarSets()...), fixedClock(now), WithParamSets(widgetSet()))
-		if _, err := s.Sign("avatar", 1, Params{}); !errors.Is(err, ErrInvalidParam) {
+		if _, err := s.Sign("avatar", 1, Request{}); !errors.Is(err, ErrInvalidParam) {
 			t.Errorf("Sign at %v: %v, want ErrInvalidParam", now, err)
 		}
-		if _, err := s.SignProposed("widget", 1, url.Values{"timestamp": {"1700000000"}}, Params{}); !errors.Is(err, ErrInvalidParam) {
+		if _, err := s.SignProposed("widget", 1, url.Values{"timestamp": {"1700000000"}}, Request{}); !errors.Is(err, ErrInvalidParam) {
 			t.Errorf("SignProposed at %v: %v, want ErrInvalidParam", now, err)
 		}
 	}
 	s := newSigner(t, testSecret, WithParamSets(avatarSets()...), fixedClock(time.Date(9999, 12, 31, 22, 0, 0, 0, time.UTC)))
-	p, err := s.Sign("avatar", 1, Params{})
+	p, err := s.Sign("avatar", 1, Request{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -326,7 +326,7 @@ func TestClockOutOfRange(t *testing.T) {
 func TestConcurrentUse(t *testing.T) {
 	s := newSigner(t, testSecret, WithParamSets(append(avatarSets(), widgetSet(),
 		ParamSet{Name: "once", Version: 1, SingleUse: true})...))
-	want, err := s.Sign("avatar", 2, Params{PublicID: "u", Tags: []string{"t"}})
+	want, err := s.Sign("avatar", 2, Request{Params: Params{PublicID: "u", Tags: []string{"t"}}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -339,7 +339,7 @@ func TestConcurrentUse(t *testing.T) {
 		go func() {
 			defer wg.Done()
 			for i := 0; i < 200; i++ {
-				p, err := s.Sign("avatar", 2, Params{PublicID: "u", Tags: []string{"t"}})
+				p, err := s.Sign("avatar", 2, Request{Params: Params{PublicID: "u", Tags: []string{"t"}}})
 				if err != nil || !cmp.Equal(p, want) {
 					errs <- fmt.Errorf("Sign: %v", err)
 					return
@@ -352,11 +352,11 @@ func TestConcurrentUse(t *testing.T) {
 					errs <- fmt.Errorf("VerifyUploadResult: %v", err)
 					return
 				}
-				if _, err := s.SignProposed("widget", 1, url.Values{"timestamp": {"1700000000"}, "folder": {"avatars"}, "tags": {"avatar"}, "overwrite": {"0"}}, Params{}); err != nil {
+				if _, err := s.SignProposed("widget", 1, url.Values{"timestamp": {"1700000000"}, "folder": {"avatars"}, "tags": {"avatar"}, "overwrite": {"0"}}, Request{}); err != nil {
 					errs <- fmt.Errorf("SignProposed: %v", err)
 					return
 				}
-				if _, err := s.Sign("once", 1, Params{}); err != nil {
+				if _, err := s.Sign("once", 1, Request{}); err != nil {
 					errs <- fmt.Errorf("Sign single-use: %v", err)
 					return
 				}
@@ -374,16 +374,16 @@ func TestConcurrentUse(t *testing.T) {
 // "&" could be posted as two parameters under one signature.
 func TestVersion1RefusesAmpersand(t *testing.T) {
 	s := newSigner(t, testSecret, WithSignatureVersion(1), WithParamSets(avatarSets()[0], widgetSet()))
-	if _, err := s.Sign("avatar", 1, Params{PublicID: "me&return_delete_token=1"}); !errors.Is(err, ErrInvalidParam) {
+	if _, err := s.Sign("avatar", 1, Request{Params: Params{PublicID: "me&return_delete_token=1"}}); !errors.Is(err, ErrInvalidParam) {
 		t.Errorf("Sign: %v, want ErrInvalidParam", err)
 	}
 	proposed := url.Values{"timestamp": {"1700000000"}, "folder": {"avatars"}, "tags": {"avatar"}, "overwrite": {"0"},
 		"public_id": {"me&tags=evil"}}
-	if _, err := s.SignProposed("widget", 1, proposed, Params{}); !errors.Is(err, ErrInvalidParam) || errors.Is(err, ErrParamNotAllowed) {
+	if _, err := s.SignProposed("widget", 1, proposed, Request{}); !errors.Is(err, ErrInvalidParam) || errors.Is(err, ErrParamNotAllowed) {
 		t.Errorf("SignProposed: %v, want ErrInvalidParam alone, as Sign", err)
 	}
 	proposed.Set("public_id", "me")
-	if _, err := s.SignProposed("widget", 1, proposed, Params{}); err != nil {
+	if _, err := s.SignProposed("widget", 1, proposed, Request{}); err != nil {
 		t.Errorf("SignProposed without &: %v", err)
 	}
 	if _, err := New(testCloud, testKey, testSecret, WithSignatureVersion(1),
@@ -405,7 +405,7 @@ func TestContextBackslash(t *testing.T) {
 		{map[string]string{`a\`: "v"}, ErrInvalidParam},
 	}
 	for _, tt := range tests {
-		if _, err := s.Sign("avatar", 1, Params{Context: tt.context}); !errors.Is(err, tt.wantErr) {
+		if _, err := s.Sign("avatar", 1, Request{Params: Params{Context: tt.context}}); !errors.Is(err, tt.wantErr) {
 			t.Errorf("context %q: err = %v, want %v", tt.context, err, tt.wantErr)
 		}
 	}
@@ -414,7 +414,7 @@ func TestContextBackslash(t *testing.T) {
 func TestTransformationDecoding(t *testing.T) {
 	s := newSigner(t, testSecret, WithParamSets(avatarSets()...))
 	for _, bad := range []string{"w_100,%zz", "a%", "%ff%fe"} {
-		if _, err := s.Sign("avatar", 1, Params{Transformation: bad}); !errors.Is(err, ErrInvalidParam) {
+		if _, err := s.Sign("avatar", 1, Request{Params: Params{Transformation: bad}}); !errors.Is(err, ErrInvalidParam) {
 			t.Errorf("transformation %q: %v, want ErrInvalidParam (the SDK throws URIError)", bad, err)
 		}
 	}

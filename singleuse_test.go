@@ -25,7 +25,7 @@ func TestSingleUseOnePerResourceType(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	p, err := s.Sign("once", 1, uploadsign.Params{})
+	p, err := s.Sign("once", 1, uploadsign.Request{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -43,10 +43,10 @@ func TestSingleUseOnePerResourceType(t *testing.T) {
 	if len(fake.Uploads()) != 2 {
 		t.Errorf("%d assets from one single-use payload, want one per resource type (2)", len(fake.Uploads()))
 	}
-	if _, err := s.VerifyUploadOf("once", 1, uploadsign.Params{}, results["image"]); err != nil {
+	if _, err := s.VerifyUploadOf("once", 1, uploadsign.Request{}, results["image"]); err != nil {
 		t.Errorf("the image: %v", err)
 	}
-	if _, err := s.VerifyUploadOf("once", 1, uploadsign.Params{}, results["raw"]); !errors.Is(err, uploadsign.ErrUploadMismatch) {
+	if _, err := s.VerifyUploadOf("once", 1, uploadsign.Request{}, results["raw"]); !errors.Is(err, uploadsign.ErrUploadMismatch) {
 		t.Errorf("the raw file from the same payload: %v, want ErrUploadMismatch", err)
 	}
 }

@@ -77,7 +77,7 @@ type Asset struct {
 // Cloudinary did not sign [ErrInvalidSignature], and a genuine one that no
 // such payload makes, by the naming rule of the package doc,
 // [ErrUploadMismatch].
-func (s *Signer) VerifyUploadOf(set string, version int, req Params, r UploadResult) (*Asset, error) {
+func (s *Signer) VerifyUploadOf(set string, version int, req Request, r UploadResult) (*Upload, error) {
 	cs, err := s.lookup(set, version)
 	if err != nil {
 		return nil, err
@@ -89,7 +89,7 @@ func (s *Signer) VerifyUploadOf(set string, version int, req Params, r UploadRes
 	if err := s.verifyResult(r.PublicID, r.Version, r.Signature, r.APIKey); err != nil {
 		return nil, err
 	}
-	bound, err := cs.bind(req)
+	bound, err := cs.bind(req.Params)
 	if err != nil {
 		return nil, fmt.Errorf("req: %w", err)
 	}
@@ -99,7 +99,7 @@ func (s *Signer) VerifyUploadOf(set string, version int, req Params, r UploadRes
 	if a.URL, err = deliveryURL(s.delivery, a, s.urlDigest); err != nil {
 		return nil, fmt.Errorf("%w: upload result: %v", ErrInvalidParam, err)
 	}
-	return a, nil
+	return &Upload{Set: cs.Name, Version: cs.Version, Owner: req.Owner, Asset: *a}, nil
 }
 
 // urlDigest is the SHA-1 of a delivery URL's signed text and the current

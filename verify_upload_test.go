@@ -29,14 +29,14 @@ func TestVerifyUploadURLGolden(t *testing.T) {
 	for _, c := range g.Cases {
 		t.Run(c.Name, func(t *testing.T) {
 			s := newSigner(t, g.APISecret, WithDeliveryURL(c.Prefix), WithParamSets(sets...))
-			a, err := s.VerifyUploadOf(c.Type, 1, Params{}, UploadResult{PublicID: c.PublicID, Version: c.Version,
+			u, err := s.VerifyUploadOf(c.Type, 1, Request{}, UploadResult{PublicID: c.PublicID, Version: c.Version,
 				Signature: resultSignature(c.PublicID, c.Version, g.APISecret), ResourceType: c.ResourceType,
 				Type: c.Type, Format: c.Format, APIKey: testKey})
 			if err != nil {
 				t.Fatal(err)
 			}
 			want := &Asset{PublicID: c.PublicID, Version: c.Version, ResourceType: c.ResourceType, Type: c.Type, Format: c.Format, URL: c.URL}
-			if diff := cmp.Diff(want, a); diff != "" {
+			if diff := cmp.Diff(want, &u.Asset); diff != "" {
 				t.Errorf("(-Node SDK +uploadsign):\n%s", diff)
 			}
 		})
@@ -55,12 +55,12 @@ func TestVerifyUploadIgnoresReportedURL(t *testing.T) {
 	if err := json.Unmarshal([]byte(report), &r); err != nil {
 		t.Fatal(err)
 	}
-	a, err := s.VerifyUploadOf("avatar", 1, Params{PublicID: "user_42"}, r)
+	a, err := s.VerifyUploadOf("avatar", 1, Request{Params: Params{PublicID: "user_42"}}, r)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if want := "https://res.cloudinary.com/demo/image/upload/v1700000000/avatars/user_42.png"; a.URL != want {
-		t.Errorf("URL %q, want %q", a.URL, want)
+	if want := "https://res.cloudinary.com/demo/image/upload/v1700000000/avatars/user_42.png"; a.Asset.URL != want {
+		t.Errorf("URL %q, want %q", a.Asset.URL, want)
 	}
 	if r.Bytes != 1234 || r.Width != 40 {
 		t.Errorf("unverified fields not decoded: %+v", r)
@@ -108,7 +108,7 @@ func TestVerifyUploadRefuses(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			a, err := s.VerifyUploadOf("avatar", 1, Params{PublicID: "user_42"}, tt.result)
+			a, err := s.VerifyUploadOf("avatar", 1, Request{Params: Params{PublicID: "user_42"}}, tt.result)
 			if !errors.Is(err, tt.wantErr) || !strings.Contains(err.Error(), tt.field) || a != nil {
 				t.Errorf("VerifyUploadOf = %v, %v; want %v naming %q", a, err, tt.wantErr, tt.field)
 			}
@@ -148,14 +148,14 @@ func TestVerifyUploadRefuses(t *testing.T) {
 		{"photos", Params{}, with(func(r *UploadResult) { r.PublicID = "avatars/user_7" }), ErrInvalidSignature, "does not match"},
 		{"photos", Params{Folder: "a//b"}, genuine, ErrInvalidParam, "folder"},
 	} {
-		a, err := s.VerifyUploadOf(tt.set, 1, tt.req, tt.result)
+		a, err := s.VerifyUploadOf(tt.set, 1, Request{Params: tt.req}, tt.result)
 		switch {
 		case !errors.Is(err, tt.wantErr):
 			t.Errorf("VerifyUploadOf(%s, %+v): %v, want %v", tt.set, tt.result, err, tt.wantErr)
 		case err != nil && !strings.Contains(err.Error(), tt.want):
 			t.Errorf("VerifyUploadOf(%s): %v, want it to say %q", tt.set, err, tt.want)
-		case err == nil && !strings.Contains(a.URL, tt.want):
-			t.Errorf("VerifyUploadOf(%s): URL %s, want %q in it", tt.set, a.URL, tt.want)
+		case err == nil && !strings.Contains(a.Asset.URL, tt.want):
+			t.Errorf("VerifyUploadOf(%s): URL %s, want %q in it", tt.set, a.Asset.URL, tt.want)
 		}
 	}
 }
@@ -203,7 +203,7 @@ func TestPreviousKeys(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			r := result(tt.secret, tt.apiKey)
-			_, err := s.VerifyUploadOf("any", 1, Params{}, r)
+			_, err := s.VerifyUploadOf("any", 1, Request{}, r)
 			if tt.genuine != (err == nil) || err != nil && !errors.Is(err, ErrInvalidSignature) {
 				t.Errorf("VerifyUploadOf: %v, genuine %v", err, tt.genuine)
 			}
@@ -252,7 +252,7 @@ func BenchmarkVerifyUploadRotation(b *testing.B) {
 		b.Run(bc.name, func(b *testing.B) {
 			b.ReportAllocs()
 			for i := 0; i < b.N; i++ {
-				if _, err := bc.s.VerifyUploadOf("any", 1, req, r); err != nil {
+				if _, err := bc.s.VerifyUploadOf("any", 1, Request{Params: req}, r); err != nil {
 					b.Fatal(err)
 				}
 			}

@@ -181,7 +181,7 @@ func TestNotificationEndToEnd(t *testing.T) {
 
 	set := uploadsign.ParamSet{Name: "hooked", Version: 1, Params: uploadsign.Params{Folder: "avatars", NotificationURL: hook.URL + "/cloudinary"}}
 	s = newSigner(t, uploadsign.WithUploadURL(fake.URL), uploadsign.WithParamSets(set))
-	p, err := s.Sign("hooked", 1, uploadsign.Params{PublicID: "user_42"})
+	p, err := s.Sign("hooked", 1, uploadsign.Request{Params: uploadsign.Params{PublicID: "user_42"}})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -31,12 +31,12 @@ func ExampleNewHandler() {
 		return
 	}
 	// authorize decides who may upload and what they may name the file.
-	authorize := func(r *http.Request) (uploadsign.Params, error) {
+	authorize := func(r *http.Request) (uploadsign.Request, error) {
 		user := r.Header.Get("X-User") // your session lookup
 		if user == "" {
-			return uploadsign.Params{}, &uploadsignhttp.StatusError{Code: 401, Message: "log in first"}
+			return uploadsign.Request{}, &uploadsignhttp.StatusError{Code: 401, Message: "log in first"}
 		}
-		return uploadsign.Params{PublicID: "user_" + user}, nil
+		return uploadsign.Request{Params: uploadsign.Params{PublicID: "user_" + user}}, nil
 	}
 	mux := http.NewServeMux()
 	// Each endpoint names the sets it signs: this one never signs "hero".
@@ -75,12 +75,12 @@ func ExampleNewProposalHandler() {
 		return
 	}
 	// authorize binds the public_id to the logged-in user.
-	authorize := func(r *http.Request) (uploadsign.Params, error) {
+	authorize := func(r *http.Request) (uploadsign.Request, error) {
 		user := r.Header.Get("X-User") // your session lookup
 		if user == "" {
-			return uploadsign.Params{}, &uploadsignhttp.StatusError{Code: 401, Message: "log in first"}
+			return uploadsign.Request{}, &uploadsignhttp.StatusError{Code: 401, Message: "log in first"}
 		}
-		return uploadsign.Params{PublicID: "user_" + user}, nil
+		return uploadsign.Request{Params: uploadsign.Params{PublicID: "user_" + user}}, nil
 	}
 	mux := http.NewServeMux()
 	mux.Handle("/api/sign-widget", uploadsignhttp.NewProposalHandler(signer, "avatar-widget", 1, authorize))
@@ -173,11 +173,11 @@ func ExampleOnSigned() {
 		fmt.Println(err)
 		return
 	}
-	authorize := func(r *http.Request) (uploadsign.Params, error) {
+	authorize := func(r *http.Request) (uploadsign.Request, error) {
 		if r.Header.Get("X-User") == "" {
-			return uploadsign.Params{}, errors.New("no session") // answers 401
+			return uploadsign.Request{}, errors.New("no session") // answers 401
 		}
-		return uploadsign.Params{PublicID: "user_" + r.Header.Get("X-User")}, nil
+		return uploadsign.Request{Params: uploadsign.Params{PublicID: "user_" + r.Header.Get("X-User")}}, nil
 	}
 	var signed Counter
 	h := uploadsignhttp.NewHandler(signer, authorize, uploadsignhttp.Sets("avatar"),
@@ -221,8 +221,8 @@ func ExampleNewHandler_retiringAVersion() {
 		fmt.Println(err)
 		return
 	}
-	h := uploadsignhttp.NewHandler(signer, func(*http.Request) (uploadsign.Params, error) {
-		return uploadsign.Params{}, nil
+	h := uploadsignhttp.NewHandler(signer, func(*http.Request) (uploadsign.Request, error) {
+		return uploadsign.Request{}, nil
 	}, uploadsignhttp.Sets("avatar"))
 	for _, day := range []time.Time{now, time.Date(2025, 7, 1, 0, 0, 0, 0, time.UTC), time.Date(2025, 9, 1, 0, 0, 0, 0, time.UTC)} {
 		now = day
@@ -261,12 +261,12 @@ func ExampleWithLogger() {
 		fmt.Println(err)
 		return
 	}
-	authorize := func(r *http.Request) (uploadsign.Params, error) {
+	authorize := func(r *http.Request) (uploadsign.Request, error) {
 		if r.Header.Get("X-Store") == "down" {
 			err := errors.New("sessions: dial tcp 10.0.0.7:6379: connection refused")
-			return uploadsign.Params{}, fmt.Errorf("%w: %w", &uploadsignhttp.StatusError{Code: 503, Message: "try again shortly"}, err)
+			return uploadsign.Request{}, fmt.Errorf("%w: %w", &uploadsignhttp.StatusError{Code: 503, Message: "try again shortly"}, err)
 		}
-		return uploadsign.Params{PublicID: "user_42"}, nil
+		return uploadsign.Request{Params: uploadsign.Params{PublicID: "user_42"}}, nil
 	}
 	logger := slog.New(slog.NewTextHandler(os.Stdout, &slog.HandlerOptions{
 		ReplaceAttr: func(_ []string, a slog.Attr) slog.Attr {
@@ -320,8 +320,8 @@ func Example_cors() {
 		fmt.Println(err)
 		return
 	}
-	h := uploadsignhttp.NewHandler(signer, func(*http.Request) (uploadsign.Params, error) {
-		return uploadsign.Params{PublicID: "user_42"}, nil
+	h := uploadsignhttp.NewHandler(signer, func(*http.Request) (uploadsign.Request, error) {
+		return uploadsign.Request{Params: uploadsign.Params{PublicID: "user_42"}}, nil
 	}, uploadsignhttp.Sets("avatar"))
 	mux := http.NewServeMux()
 	mux.Handle("/uploads/signature", allowOrigin("https://app.example", h))

@@ -108,9 +108,9 @@ const MaxRequestBytes = 4 << 10
 // VerifyNotificationRequest reads.
 const MaxNotificationBytes = 1 << 20
 
-// Request is the JSON body the handler expects: the parameter set the
-// client was built for, and its version.
-type Request struct {
+// ClientSet is the parameter set and version a client asks for: the JSON
+// body of [NewHandler], and what [ClientSetFrom] gives a hook.
+type ClientSet struct {
 	ParamSet string `json:"param_set"`
 	Version  int    `json:"version"`
 }
@@ -141,10 +141,10 @@ func Forbidden(message string) error {
 type requestKey struct{}
 
 // requestContext carries the parsed request to the authorize hook: one
-// allocation, where context.WithValue would box the Request in a second.
+// allocation, where context.WithValue would box the ClientSet in a second.
 type requestContext struct {
 	context.Context
-	req Request
+	req ClientSet
 }
 
 func (c *requestContext) Value(key any) any {
@@ -154,13 +154,12 @@ func (c *requestContext) Value(key any) any {
 	return c.Context.Value(key)
 }
 
-// RequestFrom returns the parsed request of r, for authorize hooks that
-// depend on the parameter set asked for. ok is false outside the handler,
-// as when a report-back route calls the hook again for
-// [uploadsign.Signer.VerifyUploadOf].
-func RequestFrom(r *http.Request) (req Request, ok bool) {
-	req, ok = r.Context().Value(requestKey{}).(Request)
-	return req, ok
+// ClientSetFrom returns the parameter set and version a request to one of
+// the handlers asks for, for authorize hooks that depend on it. ok is
+// false outside the handlers.
+func ClientSetFrom(r *http.Request) (set ClientSet, ok bool) {
+	set, ok = r.Context().Value(requestKey{}).(ClientSet)
+	return set, ok
 }
 
 // NewHandler returns the handler that answers a browser's request for an
@@ -193,7 +192,7 @@ func RequestFrom(r *http.Request) (req Request, ok bool) {
 // name. The other options add a log record per request ([WithLogger]) and
 // a hook after each signature ([OnSigned]). The handler is safe for
 // concurrent use.
-func NewHandler(s *uploadsign.Signer, authorize func(*http.Request) (uploadsign.Params, error), opts ...HandlerOption) http.Handler {
+func NewHandler(s *uploadsign.Signer, authorize func(*http.Request) (uploadsign.Request, error), opts ...HandlerOption) http.Handler {
 	if s == nil || authorize == nil {
 		panic("uploadsignhttp: NewHandler needs a Signer and an authorize hook")
 	}
@@ -203,7 +202,7 @@ func NewHandler(s *uploadsign.Signer, authorize func(*http.Request) (uploadsign.
 
 type handler struct {
 	signer    *uploadsign.Signer
-	authorize func(*http.Request) (uploadsign.Params, error)
+	authorize func(*http.Request) (uploadsign.Request, error)
 	opts      handlerOptions
 	sets      *endpoint
 }
@@ -214,28 +213,28 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	h.opts.log(r.Context(), "upload payload", start, req.ParamSet, req.Version, res)
 }
 
-func (h *handler) serve(w http.ResponseWriter, r *http.Request) (Request, result) {
+func (h *handler) serve(w http.ResponseWriter, r *http.Request) (ClientSet, result) {
 	if r.Method != http.MethodPost {
 		w.Header().Set("Allow", http.MethodPost)
-		return Request{}, writeError(w, http.StatusMethodNotAllowed, "use POST")
+		return ClientSet{}, writeError(w, http.StatusMethodNotAllowed, "use POST")
 	}
 	if !isJSON(r.Header.Get("Content-Type")) {
-		return Request{}, writeError(w, http.StatusUnsupportedMediaType, "send Content-Type: application/json")
+		return ClientSet{}, writeError(w, http.StatusUnsupportedMediaType, "send Content-Type: application/json")
 	}
 	req, status, msg := readRequest(w, r)
 	if status != 0 {
 		return req, writeError(w, status, msg)
 	}
-	r = r.WithContext(&requestContext{r.Context(), req})
-	params, err := h.authorize(r)
-	if err != nil {
-		return req, writeHookError(w, err)
-	}
 	set, _, err := h.sets.lookup(req.ParamSet, req.Version)
 	if err != nil {
 		return req, writeError(w, http.StatusNotFound, err.Error())
 	}
-	payload, err := h.signer.Sign(req.ParamSet, req.Version, params)
+	r = r.WithContext(&requestContext{r.Context(), req})
+	bound, err := h.authorize(r)
+	if err != nil {
+		return req, writeHookError(w, err)
+	}
+	payload, err := h.signer.Sign(req.ParamSet, req.Version, bound)
 	switch {
 	case errors.Is(err, uploadsign.ErrUnknownParamSet):
 		return req, writeError(w, http.StatusNotFound, err.Error())
@@ -270,9 +269,9 @@ func isJSON(contentType string) bool {
 }
 
 // readRequest reads the JSON body, at most MaxRequestBytes: one object
-// with the fields of Request, unknown fields refused, nothing after it but
+// with the fields of ClientSet, unknown fields refused, nothing after it but
 // white space.
-func readRequest(w http.ResponseWriter, r *http.Request) (req Request, status int, msg string) {
+func readRequest(w http.ResponseWriter, r *http.Request) (req ClientSet, status int, msg string) {
 	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, MaxRequestBytes))
 	var tooLarge *http.MaxBytesError
 	switch {
@@ -289,7 +288,7 @@ func readRequest(w http.ResponseWriter, r *http.Request) (req Request, status in
 	}
 	switch {
 	case err != nil:
-		return Request{}, http.StatusBadRequest, `want a JSON body like {"param_set": "avatar", "version": 1}: ` + clip(strings.TrimPrefix(err.Error(), "json: "), 120)
+		return ClientSet{}, http.StatusBadRequest, `want a JSON body like {"param_set": "avatar", "version": 1}: ` + clip(strings.TrimPrefix(err.Error(), "json: "), 120)
 	case strings.TrimSpace(req.ParamSet) == "":
 		return req, http.StatusBadRequest, `"param_set" is missing`
 	case req.Version < 1:

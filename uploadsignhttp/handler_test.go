@@ -46,20 +46,20 @@ func newSigner(t *testing.T, opts ...uploadsign.Option) *uploadsign.Signer {
 
 // userAuth lets user 42 upload with their own public_id; anyone else is
 // refused.
-func userAuth(r *http.Request) (uploadsign.Params, error) {
+func userAuth(r *http.Request) (uploadsign.Request, error) {
 	switch r.Header.Get("X-User") {
 	case "42":
-		return uploadsign.Params{PublicID: "user_42"}, nil
+		return uploadsign.Request{Params: uploadsign.Params{PublicID: "user_42"}}, nil
 	case "banned":
-		return uploadsign.Params{}, uploadsignhttp.Forbidden("this account may not upload")
+		return uploadsign.Request{}, uploadsignhttp.Forbidden("this account may not upload")
 	case "":
-		return uploadsign.Params{}, errors.New("session lookup failed: db password=hunter2")
+		return uploadsign.Request{}, errors.New("session lookup failed: db password=hunter2")
 	case "conflict":
-		return uploadsign.Params{Folder: "elsewhere"}, nil
+		return uploadsign.Request{Params: uploadsign.Params{Folder: "elsewhere"}}, nil
 	case "invalid":
-		return uploadsign.Params{Tags: []string{"a,b"}}, nil
+		return uploadsign.Request{Params: uploadsign.Params{Tags: []string{"a,b"}}}, nil
 	}
-	return uploadsign.Params{}, &uploadsignhttp.StatusError{Code: 401, Message: "log in first"}
+	return uploadsign.Request{}, &uploadsignhttp.StatusError{Code: 401, Message: "log in first"}
 }
 
 func serve(h http.Handler, method, contentType, user, body string) *httptest.ResponseRecorder {
@@ -153,7 +153,7 @@ func TestHandlerSigns(t *testing.T) {
 	if err := json.Unmarshal(w.Body.Bytes(), &got); err != nil {
 		t.Fatal(err)
 	}
-	want, err := s.Sign("avatar", 2, uploadsign.Params{PublicID: "user_42"})
+	want, err := s.Sign("avatar", 2, uploadsign.Request{Params: uploadsign.Params{PublicID: "user_42"}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -166,22 +166,22 @@ func TestHandlerSigns(t *testing.T) {
 }
 
 func TestHandlerPassesRequestToHook(t *testing.T) {
-	var seen uploadsignhttp.Request
-	h := uploadsignhttp.NewHandler(newSigner(t), func(r *http.Request) (uploadsign.Params, error) {
-		seen, _ = uploadsignhttp.RequestFrom(r)
-		return uploadsign.Params{}, nil
+	var seen uploadsignhttp.ClientSet
+	h := uploadsignhttp.NewHandler(newSigner(t), func(r *http.Request) (uploadsign.Request, error) {
+		seen, _ = uploadsignhttp.ClientSetFrom(r)
+		return uploadsign.Request{}, nil
 	})
 	serve(h, "POST", "application/json", "", `{"param_set":"avatar","version":2}`)
-	if seen != (uploadsignhttp.Request{ParamSet: "avatar", Version: 2}) {
-		t.Errorf("RequestFrom = %+v", seen)
+	if seen != (uploadsignhttp.ClientSet{ParamSet: "avatar", Version: 2}) {
+		t.Errorf("ClientSetFrom = %+v", seen)
 	}
-	if _, ok := uploadsignhttp.RequestFrom(httptest.NewRequest("GET", "/", nil)); ok {
-		t.Error("RequestFrom outside the handler reports ok")
+	if _, ok := uploadsignhttp.ClientSetFrom(httptest.NewRequest("GET", "/", nil)); ok {
+		t.Error("ClientSetFrom outside the handler reports ok")
 	}
 }
 
 func TestHandlerDoesNotRecoverHookPanic(t *testing.T) {
-	h := uploadsignhttp.NewHandler(newSigner(t), func(*http.Request) (uploadsign.Params, error) { panic("hook bug") })
+	h := uploadsignhttp.NewHandler(newSigner(t), func(*http.Request) (uploadsign.Request, error) { panic("hook bug") })
 	defer func() {
 		if recover() != "hook bug" {
 			t.Error("the hook's panic was swallowed")

@@ -138,21 +138,21 @@ func TestDeprecationAndSunset(t *testing.T) {
 }
 
 // hookErrors is an authorize hook whose X-User header chooses its error.
-func hookErrors(r *http.Request) (uploadsign.Params, error) {
+func hookErrors(r *http.Request) (uploadsign.Request, error) {
 	switch r.Header.Get("X-User") {
 	case "store down":
-		return uploadsign.Params{}, fmt.Errorf("session store: dial tcp 10.0.0.7:6379: %w",
+		return uploadsign.Request{}, fmt.Errorf("session store: dial tcp 10.0.0.7:6379: %w",
 			&uploadsignhttp.StatusError{Code: 503, Message: "try again in a minute"})
 	case "teapot":
-		return uploadsign.Params{}, &uploadsignhttp.StatusError{Code: 418}
+		return uploadsign.Request{}, &uploadsignhttp.StatusError{Code: 418}
 	case "too many":
-		return uploadsign.Params{}, &uploadsignhttp.StatusError{Code: 429, Message: "slow down"}
+		return uploadsign.Request{}, &uploadsignhttp.StatusError{Code: 429, Message: "slow down"}
 	case "out of range":
-		return uploadsign.Params{}, &uploadsignhttp.StatusError{Code: 600, Message: "internal detail"}
+		return uploadsign.Request{}, &uploadsignhttp.StatusError{Code: 600, Message: "internal detail"}
 	case "redirect":
-		return uploadsign.Params{}, &uploadsignhttp.StatusError{Code: 302, Message: "internal detail"}
+		return uploadsign.Request{}, &uploadsignhttp.StatusError{Code: 302, Message: "internal detail"}
 	case "7":
-		return uploadsign.Params{PublicID: "user_7"}, nil
+		return uploadsign.Request{Params: uploadsign.Params{PublicID: "user_7"}}, nil
 	}
 	return userAuth(r)
 }
@@ -363,11 +363,11 @@ func TestOnSigned(t *testing.T) {
 	s := datedSigner(t, deprecatedAt)
 	var counts counter
 	var payloads []*uploadsign.Payload
-	var requests []uploadsignhttp.Request
+	var requests []uploadsignhttp.ClientSet
 	onSigned := uploadsignhttp.OnSigned(func(r *http.Request, p *uploadsign.Payload) {
 		counts.Add(p.ParamSet, p.Version)
 		payloads = append(payloads, p)
-		req, _ := uploadsignhttp.RequestFrom(r)
+		req, _ := uploadsignhttp.ClientSetFrom(r)
 		requests = append(requests, req)
 	})
 	h := uploadsignhttp.NewHandler(s, hookErrors, onSigned, uploadsignhttp.Sets("avatar"))
@@ -419,7 +419,7 @@ func TestOnSigned(t *testing.T) {
 			t.Errorf("OnSigned's payload %d differs from the answer (-answer +hook):\n%s", i, diff)
 		}
 		if requests[i].ParamSet != "avatar" {
-			t.Errorf("RequestFrom in OnSigned: %+v", requests[i])
+			t.Errorf("ClientSetFrom in OnSigned: %+v", requests[i])
 		}
 	}
 	widgetPayload := payloads[3]

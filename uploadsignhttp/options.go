@@ -63,7 +63,7 @@ func WithLogger(l *slog.Logger) HandlerOption {
 // the response is written, and never for a failed request: the place to
 // count which set versions clients use, before retiring one. f runs on
 // the request's goroutine, so it must be quick and safe for concurrent
-// use; r is the request as the authorize hook saw it ([RequestFrom] works),
+// use; r is the request as the authorize hook saw it ([ClientSetFrom] works),
 // and p must not be kept after f returns.
 //
 // [NewHandler] passes the payload it answered. [NewProposalHandler] passes

@@ -56,7 +56,7 @@ const MaxProposalBytes = 64 << 10
 // given [Sets]. The options add a log record per request ([WithLogger])
 // and a hook after each signature ([OnSigned]). The handler is safe for
 // concurrent use.
-func NewProposalHandler(s *uploadsign.Signer, set string, version int, authorize func(*http.Request) (uploadsign.Params, error), opts ...HandlerOption) http.Handler {
+func NewProposalHandler(s *uploadsign.Signer, set string, version int, authorize func(*http.Request) (uploadsign.Request, error), opts ...HandlerOption) http.Handler {
 	if s == nil || authorize == nil {
 		panic("uploadsignhttp: NewProposalHandler needs a Signer and an authorize hook")
 	}
@@ -80,7 +80,7 @@ type proposalHandler struct {
 	signer             *uploadsign.Signer
 	set                string
 	version            int
-	authorize          func(*http.Request) (uploadsign.Params, error)
+	authorize          func(*http.Request) (uploadsign.Request, error)
 	opts               handlerOptions
 	deprecated, sunset time.Time
 }
@@ -112,12 +112,12 @@ func (h *proposalHandler) serve(w http.ResponseWriter, r *http.Request) result {
 	if err != nil {
 		return writeError(w, http.StatusBadRequest, err.Error())
 	}
-	r = r.WithContext(&requestContext{r.Context(), Request{ParamSet: h.set, Version: h.version}})
-	params, err := h.authorize(r)
+	r = r.WithContext(&requestContext{r.Context(), ClientSet{ParamSet: h.set, Version: h.version}})
+	bound, err := h.authorize(r)
 	if err != nil {
 		return writeHookError(w, err)
 	}
-	signature, err := h.signer.SignProposed(h.set, h.version, proposed, params)
+	signature, err := h.signer.SignProposed(h.set, h.version, proposed, bound)
 	if err != nil {
 		return h.writeProposalError(w, err)
 	}

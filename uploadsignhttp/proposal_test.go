@@ -34,23 +34,23 @@ var gallery = uploadsign.ParamSet{Name: "gallery", Version: 1,
 }
 
 // galleryAuth binds the folder to the user named by X-User.
-func galleryAuth(r *http.Request) (uploadsign.Params, error) {
-	return uploadsign.Params{Folder: "gallery/user_" + r.Header.Get("X-User")}, nil
+func galleryAuth(r *http.Request) (uploadsign.Request, error) {
+	return uploadsign.Request{Params: uploadsign.Params{Folder: "gallery/user_" + r.Header.Get("X-User")}}, nil
 }
 
 // widgetAuth binds the public_id to the user named by X-User.
-func widgetAuth(r *http.Request) (uploadsign.Params, error) {
+func widgetAuth(r *http.Request) (uploadsign.Request, error) {
 	switch user := r.Header.Get("X-User"); user {
 	case "":
-		return uploadsign.Params{}, errors.New("no session")
+		return uploadsign.Request{}, errors.New("no session")
 	case "banned":
-		return uploadsign.Params{}, uploadsignhttp.Forbidden("this account may not upload")
+		return uploadsign.Request{}, uploadsignhttp.Forbidden("this account may not upload")
 	case "conflict":
-		return uploadsign.Params{Folder: "elsewhere"}, nil
+		return uploadsign.Request{Params: uploadsign.Params{Folder: "elsewhere"}}, nil
 	case "invalid":
-		return uploadsign.Params{Tags: []string{"a,b"}}, nil
+		return uploadsign.Request{Params: uploadsign.Params{Tags: []string{"a,b"}}}, nil
 	default:
-		return uploadsign.Params{PublicID: "user_" + user}, nil
+		return uploadsign.Request{Params: uploadsign.Params{PublicID: "user_" + user}}, nil
 	}
 }
 
@@ -206,7 +206,7 @@ func TestWidgetCannotReplaceAnotherUsersAsset(t *testing.T) {
 	for _, tt := range []struct {
 		set, user string
 		answer    map[string]any
-		auth      func(*http.Request) (uploadsign.Params, error)
+		auth      func(*http.Request) (uploadsign.Request, error)
 		wantErr   error
 	}{
 		{"gallery", "42", first, galleryAuth, nil},
@@ -339,21 +339,21 @@ func TestProposalHandlerWithFake(t *testing.T) {
 	}
 }
 
-// TestProposalHandlerRequestFrom: a hook shared with NewHandler reads the
-// set and version with RequestFrom.
-func TestProposalHandlerRequestFrom(t *testing.T) {
+// TestProposalHandlerClientSetFrom: a hook shared with NewHandler reads the
+// set and version with ClientSetFrom.
+func TestProposalHandlerClientSetFrom(t *testing.T) {
 	s := newSigner(t, uploadsign.WithParamSets(avatarWidget))
-	var got uploadsignhttp.Request
-	h := uploadsignhttp.NewProposalHandler(s, "avatar-widget", 1, func(r *http.Request) (uploadsign.Params, error) {
-		req, ok := uploadsignhttp.RequestFrom(r)
+	var got uploadsignhttp.ClientSet
+	h := uploadsignhttp.NewProposalHandler(s, "avatar-widget", 1, func(r *http.Request) (uploadsign.Request, error) {
+		req, ok := uploadsignhttp.ClientSetFrom(r)
 		if !ok {
-			return uploadsign.Params{}, errors.New("no request")
+			return uploadsign.Request{}, errors.New("no request")
 		}
 		got = req
-		return uploadsign.Params{PublicID: "user_42"}, nil
+		return uploadsign.Request{Params: uploadsign.Params{PublicID: "user_42"}}, nil
 	})
 	body := `{"paramsToSign":{"timestamp":1700000000,"source":"uw","folder":"avatars","tags":"avatar","public_id":"user_42"}}`
-	if w := serve(h, "POST", "", "42", body); w.Code != 200 || got != (uploadsignhttp.Request{ParamSet: "avatar-widget", Version: 1}) {
-		t.Errorf("status %d, RequestFrom gave %+v", w.Code, got)
+	if w := serve(h, "POST", "", "42", body); w.Code != 200 || got != (uploadsignhttp.ClientSet{ParamSet: "avatar-widget", Version: 1}) {
+		t.Errorf("status %d, ClientSetFrom gave %+v", w.Code, got)
 	}
 }

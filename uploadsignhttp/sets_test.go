@@ -21,8 +21,8 @@ func adminSigner(t *testing.T) *uploadsign.Signer {
 
 // tagOnly is a hook that looks only at the user, never at the set, as the
 // README's hooks do.
-func tagOnly(r *http.Request) (uploadsign.Params, error) {
-	return uploadsign.Params{Tags: []string{"user_" + r.Header.Get("X-User")}}, nil
+func tagOnly(r *http.Request) (uploadsign.Request, error) {
+	return uploadsign.Request{Params: uploadsign.Params{Tags: []string{"user_" + r.Header.Get("X-User")}}}, nil
 }
 
 // TestSetsKeepsOtherSetsOut: an endpoint signs only its own sets, and

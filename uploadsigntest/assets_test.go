@@ -79,7 +79,7 @@ func TestPublicIDComposition(t *testing.T) {
 		}
 		r := uploadsign.UploadResult{PublicID: answer["public_id"].(string), Version: int64(answer["version"].(float64)),
 			Signature: answer["signature"].(string), ResourceType: "image", Type: "upload", Format: "png"}
-		if _, err := s.VerifyUploadOf("any", 1, tt.params, r); err != nil {
+		if _, err := s.VerifyUploadOf("any", 1, uploadsign.Request{Params: tt.params}, r); err != nil {
 			t.Errorf("%s: VerifyUploadOf: %v", tt.name, err)
 		}
 	}

@@ -26,7 +26,7 @@ func ExampleNewServer() {
 		fmt.Println(err)
 		return
 	}
-	payload, err := signer.Sign("avatar", 1, uploadsign.Params{PublicID: "user_42"})
+	payload, err := signer.Sign("avatar", 1, uploadsign.Request{Params: uploadsign.Params{PublicID: "user_42"}})
 	if err != nil {
 		fmt.Println(err)
 		return
@@ -72,7 +72,7 @@ func ExamplePostChunked() {
 		fmt.Println(err)
 		return
 	}
-	payload, err := signer.Sign("clip", 1, uploadsign.Params{PublicID: "intro"})
+	payload, err := signer.Sign("clip", 1, uploadsign.Request{Params: uploadsign.Params{PublicID: "intro"}})
 	if err != nil {
 		fmt.Println(err)
 		return

@@ -65,7 +65,7 @@ func FuzzParamsRoundTrip(f *testing.F) {
 		if flags&4 != 0 {
 			req.Overwrite = uploadsign.Bool(flags&8 != 0)
 		}
-		p, err := s.Sign("fuzz", 1, req)
+		p, err := s.Sign("fuzz", 1, uploadsign.Request{Params: req})
 		if err != nil {
 			if !errors.Is(err, uploadsign.ErrInvalidParam) && !errors.Is(err, uploadsign.ErrParamConflict) {
 				t.Fatalf("Sign: %v", err)

@@ -98,14 +98,14 @@ func TestMount(t *testing.T) {
 	var r uploadsign.UploadResult
 	r.PublicID, r.Version, r.Signature = answer["public_id"].(string), int64(answer["version"].(float64)), answer["signature"].(string)
 	r.ResourceType, r.Type, r.Format = "image", "upload", "png"
-	asset, err := s.VerifyUploadOf("avatar", 1, uploadsign.Params{PublicID: "a b/ü"}, r)
+	upload, err := s.VerifyUploadOf("avatar", 1, uploadsign.Request{Params: uploadsign.Params{PublicID: "a b/ü"}}, r)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if !strings.HasPrefix(answer["secure_url"].(string), app.URL+"/fake/"+cloud+"/image/upload/") {
 		t.Errorf("secure_url %v is not under the app's address", answer["secure_url"])
 	}
-	for _, u := range []string{answer["secure_url"].(string), asset.URL} {
+	for _, u := range []string{answer["secure_url"].(string), upload.Asset.URL} {
 		resp, err := http.Get(u)
 		if err != nil {
 			t.Fatal(err)

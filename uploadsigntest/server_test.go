@@ -234,7 +234,7 @@ func startFake(t *testing.T) (*clock, *uploadsigntest.Server, *uploadsign.Signer
 
 func sign(t *testing.T, s *uploadsign.Signer, set string, req uploadsign.Params) *uploadsign.Payload {
 	t.Helper()
-	p, err := s.Sign(set, 1, req)
+	p, err := s.Sign(set, 1, uploadsign.Request{Params: req})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -616,12 +616,13 @@ func TestServerRawHasNoFormat(t *testing.T) {
 	if _, ok := answer["format"]; ok || answer["public_id"] != "notes.txt" || answer["resource_type"] != "raw" {
 		t.Errorf("answer %v", answer)
 	}
-	asset, err := s.VerifyUploadOf("doc", 1, uploadsign.Params{PublicID: "notes.txt"}, uploadsign.UploadResult{PublicID: "notes.txt", Version: int64(answer["version"].(float64)),
+	upload, err := s.VerifyUploadOf("doc", 1, uploadsign.Request{Params: uploadsign.Params{PublicID: "notes.txt"}}, uploadsign.UploadResult{PublicID: "notes.txt", Version: int64(answer["version"].(float64)),
 		Signature: answer["signature"].(string), ResourceType: "raw", Type: "upload"})
+
 	if err != nil {
 		t.Fatal(err)
 	}
-	if asset.URL != "https://res.cloudinary.com/demo/raw/upload/v1700000000/notes.txt" {
-		t.Errorf("URL %s", asset.URL)
+	if upload.Asset.URL != "https://res.cloudinary.com/demo/raw/upload/v1700000000/notes.txt" {
+		t.Errorf("URL %s", upload.Asset.URL)
 	}
 }

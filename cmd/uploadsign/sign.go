@@ -75,7 +75,7 @@ func cmdSign(args []string, e env) int {
 		if err != nil {
 			return usageError(e, fs, "%v", err)
 		}
-		if payload, err = s.Sign(*setName, *setVersion, req); err != nil {
+		if payload, err = s.Sign(*setName, *setVersion, uploadsign.Request{Params: req}); err != nil {
 			return usageError(e, fs, "%v", err)
 		}
 	} else {

@@ -42,9 +42,9 @@ func TestBridge(t *testing.T) {
 		t.Errorf("SignRaw with api_key: %v", err)
 	}
 
-	_, malformed := s.SignProposed("w", 1, url.Values{"timestamp": {"1700000000"}, "use_filename": {"yes"}}, uploadsign.Params{})
-	_, refused := s.SignProposed("w", 1, url.Values{"timestamp": {"1700000000"}, "folder": {"x"}}, uploadsign.Params{})
-	_, hooks := s.SignProposed("w", 1, url.Values{"timestamp": {"1700000000"}}, uploadsign.Params{Tags: []string{"a,b"}})
+	_, malformed := s.SignProposed("w", 1, url.Values{"timestamp": {"1700000000"}, "use_filename": {"yes"}}, uploadsign.Request{})
+	_, refused := s.SignProposed("w", 1, url.Values{"timestamp": {"1700000000"}, "folder": {"x"}}, uploadsign.Request{})
+	_, hooks := s.SignProposed("w", 1, url.Values{"timestamp": {"1700000000"}}, uploadsign.Request{Params: uploadsign.Params{Tags: []string{"a,b"}}})
 	for _, tt := range []struct {
 		err  error
 		want bool

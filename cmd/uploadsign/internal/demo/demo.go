@@ -295,7 +295,7 @@ func (d *Demo) signature(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusBadRequest, map[string]any{"error": err.Error()})
 		return
 	}
-	authorize := func(*http.Request) (uploadsign.Params, error) {
+	authorize := func(*http.Request) (uploadsign.Request, error) {
 		return bound("upload_" + random.Hex(8)), nil
 	}
 	record := uploadsignhttp.OnSigned(func(_ *http.Request, p *uploadsign.Payload) {
@@ -315,7 +315,9 @@ const notThisMachine = "This demo signs uploads to your Cloudinary account only 
 
 // bound is what the demo's authorize binds for one upload: its public_id.
 // The report-back checks the result against it.
-func bound(publicID string) uploadsign.Params { return uploadsign.Params{PublicID: publicID} }
+func bound(publicID string) uploadsign.Request {
+	return uploadsign.Request{Params: uploadsign.Params{PublicID: publicID}}
+}
 
 // setInfo is what the page learns of a parameter set: where its uploads
 // go and which formats it takes.

@@ -51,7 +51,7 @@ func (d *Demo) uploaded(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusBadRequest, map[string]any{"error": err.Error()})
 		return
 	}
-	asset, err := s.VerifyUploadOf(rep.ParamSet, rep.Version, bound(rep.SignedPublicID), result)
+	upload, err := s.VerifyUploadOf(rep.ParamSet, rep.Version, bound(rep.SignedPublicID), result)
 	if err != nil {
 		kind, why := refusal(err)
 		writeJSON(w, http.StatusBadRequest, map[string]any{"refused": kind, "error": why})
@@ -59,6 +59,7 @@ func (d *Demo) uploaded(w http.ResponseWriter, r *http.Request) {
 	}
 	// A real backend stores asset.URL for the user here, never a URL from
 	// the report.
+	asset := upload.Asset
 	out := map[string]any{"verified": true, "public_id": asset.PublicID, "version": asset.Version,
 		"resource_type": asset.ResourceType, "url": asset.URL, "param_set": rep.ParamSet, "set_version": rep.Version}
 	if reported.SecureURL != "" && reported.SecureURL != asset.URL {
