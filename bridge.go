@@ -1,7 +1,6 @@
 package uploadsign
 
 import (
-	"errors"
 	"fmt"
 	"maps"
 	"net/url"
@@ -18,7 +17,6 @@ import (
 // internal/bridge.
 func init() {
 	bridge.Sets = func(signer any) []bridge.Set { return signer.(*Signer).setList() }
-	bridge.MalformedProposal = func(err error) bool { return errors.As(err, new(malformed)) }
 	bridge.SignRaw = func(signer any, resourceType string, params url.Values) (string, map[string]string, int64, error) {
 		p, err := signer.(*Signer).signRaw(resourceType, params)
 		if err != nil {

@@ -36,4 +36,26 @@ var (
 	// payload of the parameter set for the request could have made: the
 	// asset is not where the request was allowed to upload.
 	ErrUploadMismatch = errors.New("uploadsign: upload does not match its request")
+	// ErrMalformedProposal: a browser proposed a value Cloudinary would
+	// read otherwise than meant (a boolean, a path, a timestamp), or a
+	// params_to_sign that is not a flat JSON object. It wraps
+	// [ErrInvalidParam]; an error wrapping it is the browser's (answer 400),
+	// where ErrInvalidParam alone is the backend's own value.
+	ErrMalformedProposal error = &childError{"uploadsign: malformed proposal", ErrInvalidParam}
+	// ErrMalformedResult: an upload result or notification is not in the
+	// shape Cloudinary answers (no public_id, a version below 1, an
+	// unknown resource type or type, a format or public_id no URL can
+	// hold). It wraps [ErrInvalidParam]; an error wrapping it is the
+	// report's (answer 400), where ErrInvalidParam alone is the backend's
+	// own Request.
+	ErrMalformedResult error = &childError{"uploadsign: malformed upload result", ErrInvalidParam}
 )
+
+// childError is a sentinel error that wraps another.
+type childError struct {
+	msg    string
+	parent error
+}
+
+func (e *childError) Error() string { return e.msg }
+func (e *childError) Unwrap() error { return e.parent }

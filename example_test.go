@@ -59,10 +59,12 @@ func ExampleSigner_Sign() {
 				Folder: "avatars",
 				Tags:   []string{"avatar"},
 			}},
-			// Version 2 adds a tag and forbids overwriting; clients built
-			// for version 1 keep getting version 1.
+			// Clients built for version 1 keep getting version 1.
+			// Version 2 gives each user one avatar, which the user alone may
+			// replace.
 			uploadsign.ParamSet{Name: "avatar", Version: 2, Params: uploadsign.Params{
 				Folder:    "avatars",
+				PublicID:  "user_{owner}",
 				Tags:      []string{"avatar", "profile"},
 				Overwrite: uploadsign.Bool(false),
 			}},
@@ -71,8 +73,8 @@ func ExampleSigner_Sign() {
 		fmt.Println(err)
 		return
 	}
-	// The per-request parameters, e.g. derived from the logged-in user.
-	payload, err := s.Sign("avatar", 2, uploadsign.Request{Params: uploadsign.Params{PublicID: "user_42"}})
+	// The owner comes from the session.
+	payload, err := s.Sign("avatar", 2, uploadsign.Request{Owner: "42"})
 	if err != nil {
 		fmt.Println(err)
 		return
@@ -104,33 +106,33 @@ func ExampleSigner_Sign() {
 func ExampleSigner_Sign_errorChecking() {
 	s, err := uploadsign.New(cloudName, apiKey, apiSecret, clock,
 		uploadsign.WithParamSets(uploadsign.ParamSet{Name: "avatar", Version: 1,
-			Params: uploadsign.Params{Folder: "avatars"}}))
+			Params: uploadsign.Params{PublicID: "avatars/user_{owner}", Context: map[string]string{"app": "web"}}}))
 	if err != nil {
 		fmt.Println(err)
 		return
 	}
 	for _, try := range []struct {
 		version int
-		req     uploadsign.Params
+		req     uploadsign.Request
 	}{
-		{3, uploadsign.Params{}},
-		{1, uploadsign.Params{Folder: "elsewhere"}},
-		{1, uploadsign.Params{Context: map[string]string{"a|b": "c"}}},
+		{3, uploadsign.Request{Owner: "42"}},
+		{1, uploadsign.Request{Owner: "42", Params: uploadsign.Params{Context: map[string]string{"app": "ios"}}}},
+		{1, uploadsign.Request{Owner: "42/../7"}},
+		{1, uploadsign.Request{Owner: "42", Params: uploadsign.Params{Folder: "elsewhere"}}},
 	} {
-		_, err := s.Sign("avatar", try.version, uploadsign.Request{Params: try.req})
+		_, err := s.Sign("avatar", try.version, try.req)
 		switch {
 		case errors.Is(err, uploadsign.ErrUnknownParamSet):
 			fmt.Println("404:", err)
-		case errors.Is(err, uploadsign.ErrParamConflict):
-			fmt.Println("409:", err)
-		case errors.Is(err, uploadsign.ErrInvalidParam):
-			fmt.Println("400:", err)
+		case errors.Is(err, uploadsign.ErrParamConflict), errors.Is(err, uploadsign.ErrInvalidParam):
+			fmt.Println("the backend's mistake:", err)
 		}
 	}
 	// Output:
 	// 404: uploadsign: unknown parameter set: "avatar" has no version 3 (known versions: 1)
-	// 409: uploadsign: parameter conflicts with its parameter set: folder: the set fixes "avatars", the request gives "elsewhere"
-	// 400: uploadsign: invalid parameter: context: key "a|b" holds "=", "|" or "\", which cannot be escaped
+	// the backend's mistake: uploadsign: parameter conflicts with its parameter set: context key "app": the set fixes "web", the request gives "ios"
+	// the backend's mistake: uploadsign: invalid parameter: owner: "42/../7" holds "/": an owner is one path segment
+	// the backend's mistake: uploadsign: invalid parameter: folder: a Request may not bind it: where an upload goes is its set's (use "{owner}" in the set for the owner's part)
 }
 
 // Retiring a version: from its Deprecated date its payloads say so, with
@@ -221,14 +223,12 @@ func ExampleSigner_VerifyUploadResult() {
 // what it verified as this request's upload, with a URL it builds itself.
 func ExampleSigner_VerifyUploadOf() {
 	s, err := uploadsign.New(cloudName, apiKey, apiSecret, uploadsign.WithParamSets(
-		uploadsign.ParamSet{Name: "photo", Version: 1, Params: uploadsign.Params{Overwrite: uploadsign.Bool(false)}}))
+		// The site's one sample image.
+		uploadsign.ParamSet{Name: "photo", Version: 1, Params: uploadsign.Params{PublicID: "sample"}}))
 	if err != nil {
 		fmt.Println(err)
 		return
 	}
-	// What the authorize hook bound when it signed this user's payload;
-	// the report-back route calls the hook again.
-	req := uploadsign.Params{PublicID: "sample"}
 
 	// Cloudinary's answer (its signature made by the official Node SDK),
 	// with a secure_url the browser changed.
@@ -240,7 +240,7 @@ func ExampleSigner_VerifyUploadOf() {
 		fmt.Println(err)
 		return
 	}
-	upload, err := s.VerifyUploadOf("photo", 1, uploadsign.Request{Params: req}, result)
+	upload, err := s.VerifyUploadOf("photo", 1, uploadsign.Request{}, result)
 	if err != nil {
 		fmt.Println(err)
 		return
@@ -250,12 +250,12 @@ func ExampleSigner_VerifyUploadOf() {
 	// Another genuine upload of the account, but not this request's.
 	other := uploadsign.UploadResult{PublicID: "folder/sub/image with space", Version: 1700000001,
 		Signature: "ed5c2bfb6a52c5a2663e0b19de3e81d8075a0229", ResourceType: "image", Type: "upload", Format: "jpg"}
-	_, err = s.VerifyUploadOf("photo", 1, uploadsign.Request{Params: req}, other)
+	_, err = s.VerifyUploadOf("photo", 1, uploadsign.Request{}, other)
 	fmt.Println(errors.Is(err, uploadsign.ErrUploadMismatch)) // answer 403
 
 	// A public_id the browser made up.
 	result.PublicID = "someone_elses_image"
-	_, err = s.VerifyUploadOf("photo", 1, uploadsign.Request{Params: req}, result)
+	_, err = s.VerifyUploadOf("photo", 1, uploadsign.Request{}, result)
 	fmt.Println(errors.Is(err, uploadsign.ErrInvalidSignature)) // answer 400
 	// Output:
 	// https://res.cloudinary.com/demo/image/upload/v1315060510/sample.jpg
@@ -292,7 +292,7 @@ func ExampleSigner_VerifyNotification() {
 	body := []byte(`{"notification_type":"upload","public_id":"sample","version":1700000000}`)
 	timestamp := "1700000000"                               // X-Cld-Timestamp
 	signature := "b18b85f5ef77b9eacd80219e6906d01579512b94" // X-Cld-Signature
-	if err := s.VerifyNotification(body, timestamp, signature); err != nil {
+	if _, err := s.VerifyNotification(body, timestamp, signature); err != nil {
 		fmt.Println(err)
 		return
 	}
@@ -301,7 +301,7 @@ func ExampleSigner_VerifyNotification() {
 	// Three hours later the same notification has expired.
 	late, _ := uploadsign.New(cloudName, apiKey, apiSecret,
 		uploadsign.WithClock(func() time.Time { return time.Unix(1700010800, 0) }))
-	err = late.VerifyNotification(body, timestamp, signature)
+	_, err = late.VerifyNotification(body, timestamp, signature)
 	fmt.Println(errors.Is(err, uploadsign.ErrExpired), err)
 	// Output:
 	// genuine notification
@@ -322,26 +322,26 @@ func ExampleSigner_VerifyNotification() {
 //	}, onResult);
 //
 // The backend signs only what the "widget" set allows, with the public_id
-// it binds to the logged-in user (uploadsignhttp.NewProposalHandler does
-// all of this).
+// of the logged-in user (uploadsignhttp.NewProposalHandler does all of
+// this).
 func ExampleSigner_SignProposed() {
 	s, err := uploadsign.New(cloudName, apiKey, apiSecret, clock,
 		uploadsign.WithParamSets(uploadsign.ParamSet{Name: "widget", Version: 1,
-			Params:       uploadsign.Params{Folder: "avatars", Tags: []string{"avatar"}},
+			Params:       uploadsign.Params{Folder: "avatars", PublicID: "user_{owner}", Tags: []string{"avatar"}},
 			ClientParams: []string{"source"}, // the widget adds source=uw
 		}))
 	if err != nil {
 		fmt.Println(err)
 		return
 	}
-	user := uploadsign.Params{PublicID: "user_42"} // from the session
+	user := uploadsign.Request{Owner: "42"} // from the session
 	sign := func(paramsToSign string) {
 		proposed, err := uploadsign.ParseProposal([]byte(paramsToSign))
 		if err != nil {
 			fmt.Println("400:", err)
 			return
 		}
-		signature, err := s.SignProposed("widget", 1, proposed, uploadsign.Request{Params: user})
+		signature, err := s.SignProposed("widget", 1, proposed, user)
 		if err != nil {
 			fmt.Println("403:", err)
 			return
@@ -356,33 +356,41 @@ func ExampleSigner_SignProposed() {
 	sign(`{"timestamp": 1700000000, "source": "uw", "folder": {"path": "avatars"}}`)
 	// Output:
 	// 200: signature of 20 bytes
-	// 403: uploadsign: parameter not allowed: public_id: the request binds "user_42", the proposal has "user_7"
+	// 403: uploadsign: parameter not allowed: public_id: the owner's "user_42", the proposal has "user_7"
 	// 403: uploadsign: parameter not allowed: folder: the set fixes "avatars", the proposal has "users/7"
 	// 403: uploadsign: parameter not allowed: "eval": neither the set nor the request binds it, and ClientParams does not list it
-	// 400: uploadsign: invalid parameter: params_to_sign: "folder": a nested object is not an upload parameter
+	// 400: uploadsign: malformed proposal: params_to_sign: "folder": a nested object is not an upload parameter
 }
 
-// A browser that chooses the public_id itself must sign overwrite false,
-// so that it cannot replace another user's asset.
+// A browser that chooses the public_id itself does so in its owner's
+// folder, and must sign overwrite false: it can neither replace nor be
+// given another user's asset.
 func ExampleSigner_SignProposed_browserChoosesPublicID() {
 	s, err := uploadsign.New(cloudName, apiKey, apiSecret, clock,
 		uploadsign.WithParamSets(uploadsign.ParamSet{Name: "gallery", Version: 1,
-			Params:       uploadsign.Params{Folder: "gallery", Overwrite: uploadsign.Bool(false)},
+			Params:       uploadsign.Params{Folder: "gallery/{owner}", Overwrite: uploadsign.Bool(false)},
 			ClientParams: []string{"source", "public_id"},
 		}))
 	if err != nil {
 		fmt.Println(err)
 		return
 	}
-	proposed, _ := uploadsign.ParseProposal([]byte(`{"timestamp": 1700000000, "source": "uw", "folder": "gallery", "public_id": "sunset", "overwrite": false}`))
-	_, err = s.SignProposed("gallery", 1, proposed, uploadsign.Request{})
+	bob := uploadsign.Request{Owner: "bob"}
+	proposed, _ := uploadsign.ParseProposal([]byte(`{"timestamp": 1700000000, "source": "uw", "folder": "gallery/bob", "public_id": "sunset", "overwrite": false}`))
+	_, err = s.SignProposed("gallery", 1, proposed, bob)
 	fmt.Println("overwrite false:", err)
 
 	proposed.Del("overwrite")
-	_, err = s.SignProposed("gallery", 1, proposed, uploadsign.Request{})
+	_, err = s.SignProposed("gallery", 1, proposed, bob)
 	fmt.Println(errors.Is(err, uploadsign.ErrParamNotAllowed))
+
+	// Without "{owner}", Bob's upload named "passport" could meet Alice's.
+	_, err = uploadsign.New(cloudName, apiKey, apiSecret, uploadsign.WithParamSets(uploadsign.ParamSet{Name: "team", Version: 1,
+		Params: uploadsign.Params{Folder: "team", Overwrite: uploadsign.Bool(false)}, ClientParams: []string{"public_id"}}))
+	fmt.Println(errors.Is(err, uploadsign.ErrInvalidConfig))
 	// Output:
 	// overwrite false: <nil>
+	// true
 	// true
 }
 
@@ -412,7 +420,7 @@ func ExampleParamSet_singleUse() {
 	fmt.Println("fresh public_id each time:", a.Fields["public_id"] != b.Fields["public_id"], len(a.Fields["public_id"]))
 
 	_, err = s.Sign("receipt", 1, uploadsign.Request{Params: uploadsign.Params{PublicID: "chosen"}})
-	fmt.Println(errors.Is(err, uploadsign.ErrParamConflict))
+	fmt.Println(errors.Is(err, uploadsign.ErrInvalidParam))
 	// Output:
 	// overwrite: 0
 	// fresh public_id each time: true 26

@@ -20,7 +20,7 @@ const explainSecret = "explain-test-secret"
 var explainTime = time.Unix(1700000000, 0)
 
 var explainSet = uploadsign.ParamSet{Name: "avatar", Version: 1, Params: uploadsign.Params{
-	Folder: "avatars", Tags: []string{"avatar", "profile"}, Context: map[string]string{"alt": "a=b"},
+	Folder: "avatars", PublicID: "user_{owner}", Tags: []string{"avatar", "profile"}, Context: map[string]string{"alt": "a=b"},
 }}
 
 // postAndExplain posts fields to the fake endpoint, expects Cloudinary's
@@ -159,7 +159,7 @@ func TestExplainThroughFake(t *testing.T) {
 			if tt.signer != nil {
 				s = tt.signer(t, fake.URL)
 			}
-			p, err := s.Sign("avatar", 1, uploadsign.Request{Params: uploadsign.Params{PublicID: "user_42"}})
+			p, err := s.Sign("avatar", 1, uploadsign.Request{Owner: "42"})
 			if err != nil {
 				t.Fatal(err)
 			}

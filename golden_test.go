@@ -162,14 +162,24 @@ func TestSignGolden(t *testing.T) {
 				}
 				return
 			}
+			naming, rest := splitNaming(p)
 			for _, split := range []struct {
 				name     string
 				set, req Params
-			}{{"in set", p, Params{}}, {"in request", Params{}, p}} {
+			}{{"in set", p, Params{}}, {"in request", naming, rest}} {
 				s, err := New(testCloud, g.APIKey, g.APISecret,
 					WithAlgorithm(c.Algorithm), WithSignatureVersion(c.SignatureVersion),
 					fixedClock(time.Unix(c.Timestamp, 0)),
 					WithParamSets(ParamSet{Name: "golden", Version: 1, Params: split.set}))
+				if strings.HasPrefix(c.Name, "unicode_and_specials/") {
+					// A deliberate difference from the SDK: Cloudinary forbids
+					// "+" and "%" in a folder (see nameProblem); the string to
+					// sign is checked below.
+					if !errors.Is(err, ErrInvalidParam) || !strings.Contains(err.Error(), "folder") {
+						t.Errorf("%s: a folder with \"+\" and \"%%\": err = %v, want ErrInvalidParam naming the folder", split.name, err)
+					}
+					continue
+				}
 				if err != nil {
 					t.Fatalf("%s: New: %v", split.name, err)
 				}
@@ -186,6 +196,18 @@ func TestSignGolden(t *testing.T) {
 			}
 		})
 	}
+}
+
+// splitNaming splits p into the parameters that say where an upload
+// goes, which only a set may give, and the rest, which a Request may add.
+func splitNaming(p Params) (naming, rest Params) {
+	naming = Params{PublicID: p.PublicID, Folder: p.Folder, PublicIDPrefix: p.PublicIDPrefix, AssetFolder: p.AssetFolder,
+		FilenameOverride: p.FilenameOverride, UseFilename: p.UseFilename, UniqueFilename: p.UniqueFilename,
+		UseAssetFolderAsPublicIDPrefix: p.UseAssetFolderAsPublicIDPrefix, Type: p.Type}
+	rest = p
+	rest.PublicID, rest.Folder, rest.PublicIDPrefix, rest.AssetFolder, rest.FilenameOverride = "", "", "", "", ""
+	rest.UseFilename, rest.UniqueFilename, rest.UseAssetFolderAsPublicIDPrefix, rest.Type = nil, nil, nil, ""
+	return naming, rest
 }
 
 func hasAmpersand(fields map[string]string) bool {

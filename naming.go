@@ -2,16 +2,16 @@ package uploadsign
 
 import (
 	"cmp"
-	"errors"
 	"fmt"
-	"path"
 	"slices"
 	"strconv"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 )
 
 // The naming rule of the package documentation: who decides an upload's
-// public_id (browserNames, checkOverwrite, namingParams), what a public_id
+// public_id (browserNames, overwriteProblem, namingParams), what a public_id
 // or folder may be (checkPath), and which public_ids a request could have
 // made (checkOrigin).
 
@@ -54,16 +54,16 @@ func browserNames(value func(string) string, chosen func(string) bool) string {
 	return why
 }
 
-// checkOverwrite refuses, with ErrParamNotAllowed, an upload whose
-// public_id the browser decides (browserNames) unless it signs overwrite
-// false: otherwise one user could replace another's asset. signer names
-// who must sign it in the message: "the set or request", "the proposal".
-func checkOverwrite(value func(string) string, chosen func(string) bool, signer string) error {
+// overwriteProblem says why an upload whose public_id the browser
+// decides (browserNames) is refused, or returns "": it must sign overwrite
+// false, or one user could replace another's asset. signer names who must
+// sign it in the message: "the set", "the proposal".
+func overwriteProblem(value func(string) string, chosen func(string) bool, signer string) string {
 	why := browserNames(value, chosen)
 	if why == "" || isFalse(value("overwrite")) {
-		return nil
+		return ""
 	}
-	return fmt.Errorf("%w: overwrite: %s, so %s must sign overwrite false, or one user could replace another's asset", ErrParamNotAllowed, why, signer)
+	return fmt.Sprintf("overwrite: %s, so %s must sign overwrite false, or one user could replace another's asset", why, signer)
 }
 
 // placement returns the parameters that put the upload's PREFIX: the
@@ -107,10 +107,58 @@ var pathParams = []string{"public_id", "folder", "public_id_prefix", "asset_fold
 // refuses in a string. It is the one rule that signing and verifying
 // share.
 func checkPath(key, v string) error {
-	if why := pathProblem(key, v); why != "" && slices.Contains(pathParams, key) {
+	if err := checkText(v); err != nil || !slices.Contains(pathParams, key) {
+		return err
+	}
+	why := pathProblem(key, v)
+	if why == "" {
+		why = nameProblem(v)
+	}
+	if why != "" {
 		return fmt.Errorf("%.80q %s", v, why)
 	}
-	return checkText(v)
+	return nil
+}
+
+// nameProblem says why Cloudinary would not store the public_id or folder
+// v as signed, or returns "": two different signed names must never make
+// one asset. Cloudinary's "Permitted naming conventions"
+// (https://cloudinary.com/documentation/ts_permitted_naming_conventions)
+// say a public_id is 1 to 255 characters, "?&#\%<>+ are utterly
+// forbidden, other special characters will be replaced with underscores
+// _ and preceding/trailing occurrences will be trimmed off", and it
+// "shouldn't begin nor end with whitespace or forward-slash (those will
+// be omitted as well)"; folders follow the same rules. So nameProblem
+// refuses:
+//
+//   - the forbidden "?", "&", "#", "\", "%", "<", ">" and "+";
+//   - "{" and "}", which only a set's "{owner}" may hold;
+//   - white space at either end of a path segment, and any white space
+//     other than a space;
+//   - control characters and invisible format characters (zero-width
+//     spaces and joiners, bidirectional marks and overrides, the byte
+//     order mark), which a reader cannot see and Cloudinary may drop;
+//   - more than 255 characters.
+func nameProblem(v string) string {
+	if n := utf8.RuneCountInString(v); n > 255 {
+		return fmt.Sprintf("has %d characters; Cloudinary takes at most 255", n)
+	}
+	for _, r := range v {
+		switch {
+		case strings.ContainsRune(`?&#\%<>+`, r):
+			return fmt.Sprintf("holds %q, which Cloudinary forbids in a name", r)
+		case r == '{' || r == '}':
+			return fmt.Sprintf("holds %q, which only a set's %s may hold", r, ownerPlaceholder)
+		case unicode.IsControl(r) || unicode.Is(unicode.Cf, r) || unicode.IsSpace(r) && r != ' ':
+			return fmt.Sprintf("holds %U, an invisible or control character Cloudinary may drop or replace", r)
+		}
+	}
+	for seg := range strings.SplitSeq(v, "/") {
+		if strings.TrimSpace(seg) != seg {
+			return fmt.Sprintf("has the segment %q, with white space at an end, which Cloudinary trims", seg)
+		}
+	}
+	return ""
 }
 
 // pathProblem says what is wrong with the path v of key, or returns "":
@@ -148,142 +196,4 @@ func pathProblem(key, v string) string {
 		}
 		rest = after
 	}
-}
-
-// checkOrigin reports whether a genuine upload result r is one that a
-// payload of cs could have made for the bound parameters (the set's fixed
-// ones merged with a request's, encoded), by the naming rule of the
-// package documentation: the resource type and type, the public_id, and
-// the format.
-func (cs *compiledSet) checkOrigin(bound map[string]string, r UploadResult) error {
-	if want := cs.resourceType(); want != "auto" && r.ResourceType != want {
-		return fmt.Errorf("resource_type %.40q, but the set uploads %s", r.ResourceType, want)
-	}
-	switch want := cmp.Or(bound["type"], "upload"); {
-	case cs.browserChooses("type", bound) && r.Type != "upload":
-		return fmt.Errorf("type %.40q, which the browser chose and Cloudinary does not sign; a signed URL is built only for a type the set or request fixes", r.Type)
-	case !cs.browserChooses("type", bound) && r.Type != want:
-		return fmt.Errorf("type %.40q, but the set uploads type %s", r.Type, want)
-	}
-	if err := cs.checkPublicID(bound, r); err != nil {
-		return err
-	}
-	return checkFormat(bound["allowed_formats"], r)
-}
-
-// browserChooses reports whether the browser may choose key: the set lets
-// it (ClientParams) and neither the set nor the request binds it.
-func (cs *compiledSet) browserChooses(key string, bound map[string]string) bool {
-	_, isBound := bound[key]
-	return !isBound && slices.Contains(cs.ClientParams, key)
-}
-
-// checkPublicID checks r's public_id against the places the bound
-// parameters allow. Cloudinary composes a public_id as PREFIX/NAME (see
-// placement), NAME being the public_id, or one Cloudinary makes (random,
-// or from the file name, a raw file's with its extension).
-func (cs *compiledSet) checkPublicID(bound map[string]string, r UploadResult) error {
-	id := r.PublicID
-	prefixes, free := cs.prefixes(bound)
-	name, named := bound["public_id"]
-	switch {
-	case named && free:
-		// The browser places a public_id the request names.
-		if lastSegments(id, name) == name {
-			return nil
-		}
-		return fmt.Errorf("public_id %.80q is not %q in a folder", id, name)
-	case named:
-		for _, prefix := range prefixes {
-			if id == join(prefix, name) {
-				return nil
-			}
-		}
-		return fmt.Errorf("public_id %.80q is not %s", id, quoteAll(prefixes, name))
-	case free:
-		return nil // the browser chooses the place
-	}
-	for _, prefix := range prefixes {
-		if prefix == "" || strings.HasPrefix(id, prefix+"/") {
-			return nil
-		}
-	}
-	return fmt.Errorf("public_id %.80q is not in %s", id, quoteAll(prefixes, ""))
-}
-
-// prefixes returns the PREFIXes the bound parameters allow: the bound
-// folder, and the bound public_id_prefix or asset_folder used as one, or
-// "" when none is bound. free is true when none is bound and the browser
-// may choose one (a bound one keeps a browser's out: checkPlacement).
-func (cs *compiledSet) prefixes(bound map[string]string) (prefixes []string, free bool) {
-	if folder := bound["folder"]; folder != "" {
-		prefixes = append(prefixes, folder) // fixed folder mode
-	}
-	switch {
-	case bound["public_id_prefix"] != "":
-		prefixes = append(prefixes, bound["public_id_prefix"]) // dynamic folder mode
-	case bound["asset_folder"] != "" && isTrue(bound["use_asset_folder_as_public_id_prefix"]):
-		prefixes = append(prefixes, bound["asset_folder"])
-	}
-	if len(prefixes) > 0 {
-		return prefixes, false
-	}
-	free = cs.browserChooses("folder", bound) || cs.browserChooses("public_id_prefix", bound) ||
-		cs.browserChooses("asset_folder", bound) && (isTrue(bound["use_asset_folder_as_public_id_prefix"]) ||
-			cs.browserChooses("use_asset_folder_as_public_id_prefix", bound))
-	return []string{""}, free
-}
-
-// lastSegments returns the last segments of id, as many as name has, for
-// a name placed in a folder the browser chose.
-func lastSegments(id, name string) string {
-	segs := strings.Split(id, "/")
-	n := strings.Count(name, "/") + 1
-	if n > len(segs) {
-		return id
-	}
-	return strings.Join(segs[len(segs)-n:], "/")
-}
-
-func join(prefix, name string) string {
-	if prefix == "" {
-		return name
-	}
-	return prefix + "/" + name
-}
-
-// quoteAll describes the public_ids (name set) or folders (name empty)
-// that prefixes allow.
-func quoteAll(prefixes []string, name string) string {
-	var list []string
-	for _, p := range prefixes {
-		if name != "" {
-			list = append(list, fmt.Sprintf("%q", join(p, name)))
-		} else {
-			list = append(list, fmt.Sprintf("folder %q", p+"/"))
-		}
-	}
-	return strings.Join(list, " or ")
-}
-
-// checkFormat refuses a result whose format is not one of allowed (comma
-// separated, empty for any), read for a raw file from the extension of its
-// public_id.
-func checkFormat(allowed string, r UploadResult) error {
-	if allowed == "" {
-		return nil
-	}
-	format := r.Format
-	if r.ResourceType == "raw" {
-		format = strings.TrimPrefix(path.Ext(r.PublicID), ".")
-	}
-	for _, f := range strings.Split(allowed, ",") {
-		if format != "" && strings.EqualFold(f, format) {
-			return nil
-		}
-	}
-	if format == "" {
-		return errors.New("the result has no format, and the set allows only " + allowed)
-	}
-	return fmt.Errorf("format %.20q, but the set allows only %s", format, allowed)
 }

@@ -75,7 +75,7 @@ func TestNoValueHoldsSecret(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	p, err := s.Sign("avatar", 1, uploadsign.Request{Params: uploadsign.Params{PublicID: "x"}})
+	p, err := s.Sign("avatar", 1, uploadsign.Request{Params: uploadsign.Params{Tags: []string{"x"}}})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,18 +1,153 @@
 package uploadsign
 
-// Request is what the backend binds for one request: the owner that the
-// set's "{owner}" placeholder stands for, and parameters added to the
-// set's. Its zero value binds nothing.
+import (
+	"fmt"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+)
+
+// Request is what the backend binds for one request: the owner the set's
+// "{owner}" stands for, and parameters added to the set's (tags, context,
+// metadata and the like). Where an upload goes is the set's alone: Params
+// may not name it (see the package doc). The zero Request binds nothing.
 type Request struct {
-	Owner  string
+	// Owner is who the upload is for, such as a user's id: one path
+	// segment of letters, digits, "-", "_" and ".". A set with "{owner}"
+	// requires one; a set without refuses one.
+	Owner string
+	// Params are added to the set's, as [Signer.Sign] says.
 	Params Params
 }
 
-// Upload is an upload whose origin the Signer has verified: the parameter
-// set and version that made it, the owner it was made for, and the asset.
-type Upload struct {
-	Set     string
-	Version int
-	Owner   string
-	Asset   Asset
+// ownerPlaceholder stands for the request's owner in a set's public_id,
+// folder, public_id_prefix or asset_folder.
+const ownerPlaceholder = "{owner}"
+
+// requestNamingParams are the parameters a Request may not bind: they
+// decide where an upload goes, which only its set declares. type is among
+// them because a notification carries no request to learn it from.
+var requestNamingParams = append([]string{"type"}, namingParams...)
+
+// ownerSlot is where a set puts its owner: the parameter key, whose value
+// is before + owner + after.
+type ownerSlot struct {
+	key, before, after string
+}
+
+func (o *ownerSlot) fill(owner string) string { return o.before + owner + o.after }
+
+// findOwnerSlot finds the "{owner}" of a set's parameters p, removes it
+// from p and returns where it was (nil for none). It refuses "{owner}"
+// twice, outside the parameters that make PREFIX or NAME, or other than
+// as a whole path segment or the end of one.
+func findOwnerSlot(p *Params) (*ownerSlot, error) {
+	var slot *ownerSlot
+	for _, f := range []struct {
+		key string
+		v   *string
+	}{{"public_id", &p.PublicID}, {"folder", &p.Folder}, {"public_id_prefix", &p.PublicIDPrefix}, {"asset_folder", &p.AssetFolder}} {
+		before, after, found := strings.Cut(*f.v, ownerPlaceholder)
+		switch {
+		case !found:
+			continue
+		case slot != nil || strings.Contains(after, ownerPlaceholder):
+			return nil, fmt.Errorf("%s: %q appears twice; a set names one owner", f.key, ownerPlaceholder)
+		case after != "" && after[0] != '/':
+			return nil, fmt.Errorf("%s: %q must end a path segment (%q or %q), not be followed by %q", f.key, ownerPlaceholder, "user_"+ownerPlaceholder, ownerPlaceholder+"/x", after)
+		case f.key == "asset_folder" && !isTrue(flagValue(p.UseAssetFolderAsPublicIDPrefix)):
+			return nil, fmt.Errorf("asset_folder: %q places uploads only with use_asset_folder_as_public_id_prefix true; otherwise the asset folder is not part of the public_id", ownerPlaceholder)
+		}
+		slot = &ownerSlot{key: f.key, before: before, after: after}
+		*f.v = ""
+	}
+	return slot, nil
+}
+
+func flagValue(b *bool) string {
+	if b == nil {
+		return ""
+	}
+	return fmt.Sprint(*b)
+}
+
+// requestParams returns the parameters a request adds to cs: its Params,
+// with the owner in its slot. It refuses, wrapping ErrInvalidParam, a
+// missing or unwanted owner, an owner that is not one plain path segment,
+// and Params that name the upload.
+func (cs *compiledSet) requestParams(req *Request) (Params, error) {
+	p := req.Params
+	if k := namingField(&p); k != "" {
+		return p, fmt.Errorf("%w: %s: a Request may not bind it: where an upload goes is its set's (use %q in the set for the owner's part)", ErrInvalidParam, k, ownerPlaceholder)
+	}
+	switch {
+	case cs.owner == nil && req.Owner != "":
+		return p, fmt.Errorf("%w: owner: the set %q names no %s, so a Request may not give an owner", ErrInvalidParam, cs.Name, ownerPlaceholder)
+	case cs.owner == nil:
+		return p, nil
+	case req.Owner == "":
+		return p, fmt.Errorf("%w: owner: the set %q places uploads by %s (%s=%q), and the Request gives none", ErrInvalidParam, cs.Name, ownerPlaceholder, cs.owner.key, cs.owner.fill(ownerPlaceholder))
+	}
+	if why := ownerProblem(req.Owner, cs.owner.key); why != "" {
+		return p, fmt.Errorf("%w: owner: %.80q %s", ErrInvalidParam, req.Owner, why)
+	}
+	setNamingField(&p, cs.owner.key, cs.owner.fill(req.Owner))
+	return p, nil
+}
+
+// namingField returns the first of requestNamingParams that p sets, or "".
+func namingField(p *Params) string {
+	for _, f := range []struct {
+		key string
+		set bool
+	}{
+		{"public_id", p.PublicID != ""}, {"folder", p.Folder != ""}, {"public_id_prefix", p.PublicIDPrefix != ""},
+		{"asset_folder", p.AssetFolder != ""}, {"filename_override", p.FilenameOverride != ""},
+		{"use_filename", p.UseFilename != nil}, {"unique_filename", p.UniqueFilename != nil},
+		{"use_asset_folder_as_public_id_prefix", p.UseAssetFolderAsPublicIDPrefix != nil}, {"type", p.Type != ""},
+	} {
+		if f.set {
+			return f.key
+		}
+	}
+	return ""
+}
+
+func setNamingField(p *Params, key, v string) {
+	switch key {
+	case "public_id":
+		p.PublicID = v
+	case "folder":
+		p.Folder = v
+	case "public_id_prefix":
+		p.PublicIDPrefix = v
+	case "asset_folder":
+		p.AssetFolder = v
+	}
+}
+
+// ownerProblem says why owner cannot be put in the slot key, or returns
+// "". An owner is one path segment of letters, digits, marks, "-", "_"
+// and "." (not "." or ".."): Cloudinary replaces other characters with
+// "_", trims some and refuses others (see nameProblem), so "a b" and
+// "a_b" could name one asset. In an asset_folder it has no upper-case
+// letters: asset folder names are not case-sensitive.
+func ownerProblem(owner, key string) string {
+	if !utf8.ValidString(owner) {
+		return "is not valid UTF-8"
+	}
+	if owner == "." || owner == ".." {
+		return `is a "." or ".." path segment`
+	}
+	for _, r := range owner {
+		switch {
+		case r == '/':
+			return `holds "/": an owner is one path segment`
+		case key == "asset_folder" && unicode.IsUpper(r):
+			return "holds an upper-case letter, and asset folder names are not case-sensitive"
+		case !unicode.IsLetter(r) && !unicode.IsDigit(r) && !unicode.IsMark(r) && !strings.ContainsRune("-_.", r):
+			return fmt.Sprintf("holds %q: an owner is letters, digits, \"-\", \"_\" and \".\" (Cloudinary would replace or refuse the others)", r)
+		}
+	}
+	return ""
 }

@@ -44,7 +44,7 @@ func (s *Signer) SignProposed(set string, version int, proposed url.Values, req 
 	if err := s.checkProposedTimestamp(proposed["timestamp"]); err != nil {
 		return "", err
 	}
-	bound, err := cs.bind(req.Params)
+	bound, err := cs.bind(&req)
 	if err != nil {
 		return "", err
 	}
@@ -56,14 +56,6 @@ func (s *Signer) SignProposed(set string, version int, proposed url.Values, req 
 	}
 	return s.SignValues(proposed), nil
 }
-
-// malformed marks an error about a proposed value Cloudinary would read
-// otherwise than meant (a boolean, a path, a timestamp, an "&" under
-// version 1), which wraps ErrInvalidParam, so that the proposal handler
-// tells it (400) from an unencodable value of its own hook's (500).
-type malformed struct{ error }
-
-func (m malformed) Unwrap() error { return m.error }
 
 // proposedKeys returns the keys of the proposal that are signed (not empty,
 // not left out by the upload endpoint), sorted, refusing a key given more
@@ -81,15 +73,15 @@ func (s *Signer) proposedKeys(proposed url.Values) ([]string, error) {
 		if len(vs) > 1 {
 			return nil, fmt.Errorf("%w: %.60q is proposed %d times; a parameter is posted once", ErrParamNotAllowed, k, len(vs))
 		}
-		if err := s.checkVersion1([]field{{k, vs[0]}}); err != nil {
-			return nil, malformed{err}
+		if why := s.version1Problem([]field{{k, vs[0]}}); why != "" {
+			return nil, fmt.Errorf("%w: %s", ErrMalformedProposal, why)
 		}
 		if booleanKeys[k] && !isTrue(vs[0]) && !isFalse(vs[0]) {
-			return nil, malformed{fmt.Errorf("%w: %s: %.20q is not true, false, 1 or 0", ErrInvalidParam, k, vs[0])}
+			return nil, fmt.Errorf("%w: %s: %.20q is not true, false, 1 or 0", ErrMalformedProposal, k, vs[0])
 		}
 		if slices.Contains(pathParams, k) {
 			if err := checkPath(k, vs[0]); err != nil {
-				return nil, malformed{fmt.Errorf("%w: %s: %v", ErrInvalidParam, k, err)}
+				return nil, fmt.Errorf("%w: %s: %v", ErrMalformedProposal, k, err)
 			}
 		}
 	}
@@ -109,7 +101,7 @@ func (s *Signer) checkProposedTimestamp(values []string) error {
 	ts, err := cloudinary.ParseTimestamp(values[0])
 	switch {
 	case err != nil:
-		return malformed{fmt.Errorf("%w: timestamp: %.40q is not decimal Unix seconds", ErrInvalidParam, values[0])}
+		return fmt.Errorf("%w: timestamp: %.40q is not decimal Unix seconds", ErrMalformedProposal, values[0])
 	case ts < now-int64(cloudinary.UploadValidity/time.Second):
 		return fmt.Errorf("%w: timestamp: %d is %v old; Cloudinary accepts %v", ErrParamNotAllowed, ts, time.Duration(now-ts)*time.Second, cloudinary.UploadValidity)
 	case ts > now+int64(cloudinary.MaxClockSkew/time.Second):
@@ -127,6 +119,8 @@ func (cs *compiledSet) checkProposal(keys []string, proposed url.Values, bound m
 		switch {
 		case got == "":
 			return fmt.Errorf("%w: %s: the proposal leaves it out; the %s %.80q", ErrParamNotAllowed, k, cs.binder(k, bound[k]), bound[k])
+		case !sameValue(k, bound[k], got) && booleanKeys[k]:
+			return fmt.Errorf("%w: %s must be %t (the %s it), the proposal has %.20q", ErrParamNotAllowed, k, isTrue(bound[k]), cs.binder(k, bound[k]), got)
 		case !sameValue(k, bound[k], got):
 			return fmt.Errorf("%w: %s: the %s %.80q, the proposal has %.80q", ErrParamNotAllowed, k, cs.binder(k, bound[k]), bound[k], got)
 		}
@@ -144,17 +138,21 @@ func (cs *compiledSet) checkProposal(keys []string, proposed url.Values, bound m
 	return nil
 }
 
-// binder says who bound key to value: "set fixes" or "request binds".
+// binder says who bound key to value: "set fixes", "request binds", or
+// "owner's" for the set's "{owner}".
 func (cs *compiledSet) binder(key, value string) string {
-	if fixed, ok := cs.template[key]; ok && fixed == value {
+	switch fixed, ok := cs.template[key]; {
+	case ok && fixed == value:
 		return "set fixes"
+	case cs.owner != nil && key == cs.owner.key:
+		return "owner's"
 	}
 	return "request binds"
 }
 
 // checkNaming refuses a proposal in which the browser decides the
 // public_id, or places a bound one, without signing overwrite false (see
-// checkOverwrite): what the proposal carries and the set and request do
+// overwriteProblem): what the proposal carries and the set and request do
 // not bind, the browser chose.
 func checkNaming(proposed url.Values, bound map[string]string) error {
 	chosen := func(k string) bool {
@@ -164,7 +162,10 @@ func checkNaming(proposed url.Values, bound map[string]string) error {
 	if why := checkPlacement(proposed.Get, chosen); why != "" {
 		return fmt.Errorf("%w: %s", ErrParamNotAllowed, why)
 	}
-	return checkOverwrite(proposed.Get, chosen, "the proposal")
+	if why := overwriteProblem(proposed.Get, chosen, "the proposal"); why != "" {
+		return fmt.Errorf("%w: %s", ErrParamNotAllowed, why)
+	}
+	return nil
 }
 
 // ParseProposal reads a JSON object of upload parameters, such as the
@@ -177,7 +178,7 @@ func checkNaming(proposed url.Values, bound map[string]string) error {
 func ParseProposal(paramsToSign []byte) (url.Values, error) {
 	values, err := parseProposal(paramsToSign)
 	if err != nil {
-		return nil, fmt.Errorf("%w: params_to_sign: %w", ErrInvalidParam, err)
+		return nil, fmt.Errorf("%w: params_to_sign: %w", ErrMalformedProposal, err)
 	}
 	return values, nil
 }

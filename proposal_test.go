@@ -22,7 +22,8 @@ type proposalCase struct {
 // refusedGoldenProposals are the golden proposals SignProposed must refuse
 // even with a set that lets the browser choose every key, and why.
 var refusedGoldenProposals = map[string]string{
-	"booleans": "overwrite", // use_filename true, unique_filename false, overwrite true
+	"booleans": "file name", // use_filename true, unique_filename false: the file's name, shared by every user
+	"specials": "public_id", // "a&b=c": Cloudinary forbids "&" in a name
 }
 
 // TestProposalGolden parses each proposal the Node generator signed and
@@ -45,9 +46,12 @@ func TestProposalGolden(t *testing.T) {
 			if got.StringToSign != c.StringToSign {
 				t.Fatalf("string to sign differs from the Node SDK's (-sdk +uploadsign):\n%s", cmp.Diff(c.StringToSign, got.StringToSign))
 			}
-			s := newSigner(t, g.APISecret, WithAlgorithm(c.Algorithm), WithSignatureVersion(c.SignatureVersion),
-				WithParamSets(allowingSet(proposed)))
-			sig, err := s.SignProposed("any", 1, proposed, Request{})
+			s, err := New(testCloud, testKey, g.APISecret, fixedClock(testTime), WithAlgorithm(c.Algorithm),
+				WithSignatureVersion(c.SignatureVersion), WithParamSets(allowingSet(proposed)))
+			var sig string
+			if err == nil {
+				sig, err = s.SignProposed("any", 1, proposed, Request{})
+			}
 			name, _, _ := strings.Cut(c.Name, "/")
 			wantRefusal, refused := refusedGoldenProposals[name]
 			for k, vs := range proposed {
@@ -73,15 +77,24 @@ func TestProposalGolden(t *testing.T) {
 	}
 }
 
-// allowingSet returns a set that lets the browser choose every key of
-// proposed (a preset can only be fixed, so it fixes the proposed one).
+// allowingSet returns a set that allows the proposal: it lets the browser
+// choose every key of proposed but those that say where the upload goes
+// and the preset, which only a set may give, and which it fixes as
+// proposed.
 func allowingSet(proposed url.Values) ParamSet {
 	set := ParamSet{Name: "any", Version: 1}
 	for k := range proposed {
+		v := proposed.Get(k)
 		switch k {
 		case "timestamp":
 		case "upload_preset":
-			set.Params.UploadPreset = proposed.Get(k)
+			set.Params.UploadPreset = v
+		case "public_id", "folder":
+			setNamingField(&set.Params, k, v)
+		case "use_filename":
+			set.Params.UseFilename = Bool(isTrue(v))
+		case "unique_filename":
+			set.Params.UniqueFilename = Bool(isTrue(v))
 		default:
 			set.ClientParams = append(set.ClientParams, k)
 		}
@@ -141,38 +154,48 @@ func TestParseProposal(t *testing.T) {
 
 func widgetSet() ParamSet {
 	return ParamSet{Name: "widget", Version: 1,
-		Params:       Params{Folder: "avatars", Tags: []string{"avatar"}, Overwrite: Bool(false)},
+		Params:       Params{Folder: "avatars/{owner}", Tags: []string{"avatar"}, Overwrite: Bool(false)},
 		ClientParams: []string{"source", "public_id", "custom_coordinates"},
 	}
 }
 
-// boundSet fixes the folder and a tag, and lets the browser choose only
-// source: the request binds the rest.
+// boundSet fixes the folder, the owner's public_id and a tag, and lets the
+// browser choose only source: the request binds the rest.
 func boundSet() ParamSet {
 	return ParamSet{Name: "bound", Version: 1,
-		Params:       Params{Folder: "avatars", Tags: []string{"avatar"}, Extra: map[string]string{"flag": "1"}},
+		Params:       Params{Folder: "avatars", PublicID: "user_{owner}", Tags: []string{"avatar"}, Extra: map[string]string{"flag": "1"}},
 		ClientParams: []string{"source"},
 	}
 }
 
-// openSet lets the browser choose how its upload is named.
+// openSet lets the browser choose how its upload is named, in its owner's
+// folder.
 func openSet() ParamSet {
 	return ParamSet{Name: "open", Version: 1,
-		Params: Params{Tags: []string{"gallery"}},
-		ClientParams: []string{"source", "public_id", "folder", "public_id_prefix", "use_filename", "unique_filename",
-			"filename_override", "asset_folder", "use_asset_folder_as_public_id_prefix", "overwrite"},
+		Params: Params{Folder: "gallery/{owner}", Tags: []string{"gallery"}},
+		ClientParams: []string{"source", "public_id", "use_filename", "unique_filename",
+			"filename_override", "asset_folder", "overwrite"},
+	}
+}
+
+// freeSet lets the browser choose the folder of a name Cloudinary makes up.
+func freeSet() ParamSet {
+	return ParamSet{Name: "free", Version: 1,
+		ClientParams: []string{"source", "folder", "public_id_prefix", "asset_folder", "use_asset_folder_as_public_id_prefix"},
 	}
 }
 
 func TestSignProposed(t *testing.T) {
 	s := newSigner(t, testSecret, WithParamSets(widgetSet(), boundSet(), openSet()))
+	signers := map[string]*Signer{"widget": s, "bound": s, "open": s, "nope": s,
+		"free": newSigner(t, testSecret, WithParamSets(freeSet()))} // it shares no place with others
 	widget := url.Values{
-		"timestamp": {"1700000000"}, "folder": {"avatars"}, "tags": {"avatar"}, "overwrite": {"false"},
+		"timestamp": {"1700000000"}, "folder": {"avatars/42"}, "tags": {"avatar"}, "overwrite": {"false"},
 		"source": {"uw"}, "public_id": {"photo_1"},
 	}
-	bound := url.Values{"timestamp": {"1700000000"}, "folder": {"avatars"}, "tags": {"avatar"}, "flag": {"1"}, "source": {"uw"}}
-	open := url.Values{"timestamp": {"1700000000"}, "tags": {"gallery"}, "source": {"uw"}}
-	user := Params{PublicID: "user_42"}
+	bound := url.Values{"timestamp": {"1700000000"}, "folder": {"avatars"}, "public_id": {"user_42"}, "tags": {"avatar"}, "flag": {"1"}, "source": {"uw"}}
+	open := url.Values{"timestamp": {"1700000000"}, "folder": {"gallery/42"}, "tags": {"gallery"}, "source": {"uw"}}
+	free := url.Values{"timestamp": {"1700000000"}, "source": {"uw"}}
 	with := func(base url.Values, change func(v url.Values)) url.Values {
 		v := cloneValues(base)
 		change(v)
@@ -200,12 +223,13 @@ func TestSignProposed(t *testing.T) {
 		// The set's fixed values.
 		{"widget's proposal, JS false for the set's 0", "widget", widget, Params{}, nil, ""},
 		{"overwrite 0", "widget", with(widget, set("overwrite", "0")), Params{}, nil, ""},
-		{"overwrite true", "widget", with(widget, set("overwrite", "true")), Params{}, ErrParamNotAllowed, "overwrite"},
-		{"overwrite 1", "widget", with(widget, set("overwrite", "1")), Params{}, ErrParamNotAllowed, "overwrite"},
+		{"overwrite true", "widget", with(widget, set("overwrite", "true")), Params{}, ErrParamNotAllowed, "overwrite must be false"},
+		{"overwrite 1", "widget", with(widget, set("overwrite", "1")), Params{}, ErrParamNotAllowed, "overwrite must be false"},
 		{"overwrite left out", "widget", with(widget, set("overwrite", "")), Params{}, ErrParamNotAllowed, "overwrite"},
 		{"empty and unsigned keys ignored", "widget", with(widget, set("upload_preset", "", "api_key", "x", "file", "y")), Params{}, nil, ""},
 		{"fixed value left out", "widget", with(widget, set("folder", "")), Params{}, ErrParamNotAllowed, "folder"},
 		{"other folder", "widget", with(widget, set("folder", "other")), Params{}, ErrParamNotAllowed, "folder"},
+		{"another owner's folder", "widget", with(widget, set("folder", "avatars/43")), Params{}, ErrParamNotAllowed, "folder"},
 		{"extra tag", "widget", with(widget, set("tags", "avatar,admin")), Params{}, ErrParamNotAllowed, "tags"},
 		{"parameter not listed", "widget", with(widget, set("notification_url", "https://evil.example")), Params{}, ErrParamNotAllowed, "notification_url"},
 		{"unknown parameter", "widget", with(widget, set("Public_ID", "x")), Params{}, ErrParamNotAllowed, "Public_ID"},
@@ -222,17 +246,18 @@ func TestSignProposed(t *testing.T) {
 		{"timestamp 5 min ahead", "widget", with(widget, set("timestamp", "1700000300")), Params{}, nil, ""},
 		{"timestamp 10 min ahead", "widget", with(widget, set("timestamp", "1700000600")), Params{}, ErrParamNotAllowed, "timestamp"},
 
-		// Values the request binds.
-		{"bound public_id", "bound", with(bound, set("public_id", "user_42")), user, nil, ""},
-		{"bound public_id, another user's", "bound", with(bound, set("public_id", "user_43")), user, ErrParamNotAllowed, "public_id"},
-		{"bound public_id left out", "bound", bound, user, ErrParamNotAllowed, "public_id"},
+		// The owner's public_id, and values the request binds.
+		{"the owner's public_id", "bound", bound, Params{}, nil, ""},
+		{"another owner's public_id", "bound", with(bound, set("public_id", "user_43")), Params{}, ErrParamNotAllowed, "public_id"},
+		{"the owner's public_id left out", "bound", with(bound, set("public_id", "")), Params{}, ErrParamNotAllowed, "public_id"},
 		{"bound tags appended to the set's", "bound", with(bound, set("tags", "avatar,user_42")), Params{Tags: []string{"user_42"}}, nil, ""},
 		{"bound tags in another order", "bound", with(bound, set("tags", "user_42,avatar")), Params{Tags: []string{"user_42"}}, ErrParamNotAllowed, "tags"},
 		{"bound context", "bound", with(bound, set("context", "uid=42")), Params{Context: map[string]string{"uid": "42"}}, nil, ""},
-		{"bound overwrite true, JS true", "bound", with(bound, set("public_id", "user_42", "overwrite", "true")), Params{PublicID: "user_42", Overwrite: Bool(true)}, nil, ""},
-		{"bound overwrite true, proposed false", "bound", with(bound, set("public_id", "user_42", "overwrite", "false")), Params{PublicID: "user_42", Overwrite: Bool(true)}, ErrParamNotAllowed, "overwrite"},
+		{"bound overwrite true, JS true", "bound", with(bound, set("overwrite", "true")), Params{Overwrite: Bool(true)}, nil, ""},
+		{"bound overwrite true, proposed false", "bound", with(bound, set("overwrite", "false")), Params{Overwrite: Bool(true)}, ErrParamNotAllowed, "overwrite"},
 		{"a string bound to 1 does not take true", "bound", with(bound, set("flag", "true")), Params{}, ErrParamNotAllowed, "flag"},
-		{"request contradicts the set", "bound", bound, Params{Folder: "elsewhere"}, ErrParamConflict, "folder"},
+		{"request contradicts the set", "bound", bound, Params{Extra: map[string]string{"flag": "2"}}, ErrParamConflict, "flag"},
+		{"request names the upload", "bound", bound, Params{Folder: "elsewhere"}, ErrInvalidParam, "folder"},
 		{"request cannot be encoded", "bound", bound, Params{Tags: []string{"a,b"}}, ErrInvalidParam, "tags"},
 
 		// No browser-chosen public_id may overwrite.
@@ -243,24 +268,24 @@ func TestSignProposed(t *testing.T) {
 		{"file name as public_id", "open", with(open, set("use_filename", "true", "unique_filename", "false")), Params{}, ErrParamNotAllowed, "file name"},
 		{"file name as public_id, 1 and 0", "open", with(open, set("use_filename", "1", "unique_filename", "0")), Params{}, ErrParamNotAllowed, "file name"},
 		{"filename_override as public_id", "open", with(open, set("use_filename", "true", "unique_filename", "false", "filename_override", "victim.png")), Params{}, ErrParamNotAllowed, "overwrite"},
-		{"file name in a chosen folder", "open", with(open, set("use_filename", "true", "unique_filename", "false", "folder", "users/7")), Params{}, ErrParamNotAllowed, "folder it chooses"},
 		{"file name as public_id, overwrite false", "open", with(open, set("use_filename", "true", "unique_filename", "false", "overwrite", "0")), Params{}, nil, ""},
 		{"file name made unique", "open", with(open, set("use_filename", "true")), Params{}, nil, ""},
 		{"boolean spelled True", "open", with(open, set("use_filename", "True", "unique_filename", "False")), Params{}, ErrInvalidParam, "unique_filename"},
 		{"boolean spelled yes", "open", with(open, set("use_filename", "yes")), Params{}, ErrInvalidParam, "use_filename"},
 		{"boolean spelled on", "open", with(open, set("unique_filename", "off")), Params{}, ErrInvalidParam, "unique_filename"},
-		{"folder chosen, public_id random", "open", with(open, set("folder", "users/7")), Params{}, nil, ""},
-		{"bound public_id in a chosen folder", "open", with(open, set("public_id", "avatar", "folder", "users/7")), Params{PublicID: "avatar"}, ErrParamNotAllowed, "folder"},
-		{"bound public_id with a chosen prefix", "open", with(open, set("public_id", "avatar", "public_id_prefix", "users/7")), Params{PublicID: "avatar"}, ErrParamNotAllowed, "public_id_prefix"},
-		{"bound public_id under a chosen asset folder", "open", with(open, set("public_id", "avatar", "asset_folder", "users/7", "use_asset_folder_as_public_id_prefix", "true")), Params{PublicID: "avatar"}, ErrParamNotAllowed, "asset_folder"},
-		{"asset folder only for the Media Library", "open", with(open, set("public_id", "avatar", "asset_folder", "users/7")), Params{PublicID: "avatar"}, nil, ""},
-		{"bound public_id in a chosen folder, overwrite false", "open", with(open, set("public_id", "avatar", "folder", "users/7", "overwrite", "false")), Params{PublicID: "avatar"}, nil, ""},
-		{"bound public_id and folder", "open", with(open, set("public_id", "avatar", "folder", "users/7")), Params{PublicID: "avatar", Folder: "users/7"}, nil, ""},
+		{"asset folder only for the Media Library", "open", with(open, set("asset_folder", "users/7")), Params{}, nil, ""},
+		{"the owner's folder moved", "open", with(open, set("folder", "users/7")), Params{}, ErrParamNotAllowed, "folder"},
+
+		// A browser that chooses the folder of a name Cloudinary makes up.
+		{"folder chosen, public_id random", "free", with(free, set("folder", "users/7")), Params{}, nil, ""},
+		{"public_id proposed", "free", with(free, set("public_id", "avatar", "folder", "users/7", "overwrite", "false")), Params{}, ErrParamNotAllowed, "public_id"},
+		{"file name in a chosen folder", "free", with(free, set("use_filename", "true", "unique_filename", "false", "folder", "users/7")), Params{}, ErrParamNotAllowed, "ClientParams does not list it"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			before := cloneValues(tt.proposed)
-			sig, err := s.SignProposed(tt.set, 1, tt.proposed, Request{Params: tt.req})
+			s := signers[tt.set]
+			sig, err := s.SignProposed(tt.set, 1, tt.proposed, Request{Owner: testOwner(s, tt.set, 1), Params: tt.req})
 			if !errors.Is(err, tt.wantErr) {
 				t.Fatalf("err = %v, want %v", err, tt.wantErr)
 			}
@@ -292,8 +317,8 @@ func TestSignProposed(t *testing.T) {
 func TestSignProposedLeavesRequestAlone(t *testing.T) {
 	s := newSigner(t, testSecret, WithParamSets(boundSet()))
 	req := Params{Tags: []string{"user_42"}, Context: map[string]string{"uid": "42"}}
-	proposed := url.Values{"timestamp": {"1700000000"}, "folder": {"avatars"}, "tags": {"avatar,user_42"}, "flag": {"1"}, "context": {"uid=42"}}
-	if _, err := s.SignProposed("bound", 1, proposed, Request{Params: req}); err != nil {
+	proposed := url.Values{"timestamp": {"1700000000"}, "folder": {"avatars"}, "public_id": {"user_42"}, "tags": {"avatar,user_42"}, "flag": {"1"}, "context": {"uid=42"}}
+	if _, err := s.SignProposed("bound", 1, proposed, Request{Owner: "42", Params: req}); err != nil {
 		t.Fatal(err)
 	}
 	if !slices.Equal(req.Tags, []string{"user_42"}) || len(req.Context) != 1 {
@@ -337,21 +362,26 @@ func TestClientParamsValidated(t *testing.T) {
 	}
 }
 
-// TestSignRefusesFileNameAsPublicID: a payload whose public_id is the
-// browser's file name must not overwrite.
+// TestSignRefusesFileNameAsPublicID: a set whose public_id is the
+// browser's file name must sign overwrite false, and put it in its owner's
+// folder.
 func TestSignRefusesFileNameAsPublicID(t *testing.T) {
-	named := Params{UseFilename: Bool(true), UniqueFilename: Bool(false)}
+	named := Params{Folder: "files/{owner}", UseFilename: Bool(true), UniqueFilename: Bool(false)}
+	_, err := New(testCloud, testKey, testSecret, WithParamSets(ParamSet{Name: "files", Version: 1, Params: named}))
+	if !errors.Is(err, ErrInvalidConfig) || !strings.Contains(err.Error(), "overwrite") {
+		t.Errorf("file name as public_id, overwrite unset: %v, want ErrInvalidConfig naming overwrite", err)
+	}
+	named.Folder = "files"
+	named.Overwrite = Bool(false)
+	_, err = New(testCloud, testKey, testSecret, WithParamSets(ParamSet{Name: "files", Version: 1, Params: named}))
+	if !errors.Is(err, ErrInvalidConfig) || !strings.Contains(err.Error(), "{owner}") {
+		t.Errorf("file name as public_id in a shared folder: %v, want ErrInvalidConfig naming {owner}", err)
+	}
+	named.Folder = "files/{owner}"
 	s := newSigner(t, testSecret, WithParamSets(ParamSet{Name: "files", Version: 1, Params: named}))
-	if _, err := s.Sign("files", 1, Request{}); !errors.Is(err, ErrParamNotAllowed) || !strings.Contains(err.Error(), "overwrite") {
-		t.Errorf("file name as public_id, overwrite unset: %v, want ErrParamNotAllowed naming overwrite", err)
-	}
-	if _, err := s.Sign("files", 1, Request{Params: Params{PublicID: "user_42"}}); err != nil {
-		t.Errorf("a public_id from the backend: %v", err)
-	}
-	s = newSigner(t, testSecret, WithParamSets(ParamSet{Name: "files", Version: 1,
-		Params: Params{UseFilename: Bool(true), UniqueFilename: Bool(false), Overwrite: Bool(false)}}))
-	if _, err := s.Sign("files", 1, Request{}); err != nil {
-		t.Errorf("file name as public_id, overwrite false: %v", err)
+	p, err := s.Sign("files", 1, Request{Owner: "42"})
+	if err != nil || p.Fields["folder"] != "files/42" || p.Fields["overwrite"] != "0" {
+		t.Errorf("file name as public_id, overwrite false: %v %v", p, err)
 	}
 }
 

@@ -2,7 +2,9 @@ package uploadsign
 
 import (
 	"cmp"
+	"errors"
 	"fmt"
+	"maps"
 	"slices"
 	"strconv"
 	"strings"
@@ -15,102 +17,222 @@ import (
 type compiledSet struct {
 	ParamSet
 	url      string
-	fixed    []field           // sorted by key
+	owner    *ownerSlot        // where the request's owner goes; nil for none
+	fixed    []field           // sorted by key; the owner's parameter is not among them
 	pairs    []string          // fixed as key=value, escaped for the signer's version
 	template map[string]string // fixed and api_key, cloned by every payload
+	shapes   []shape           // the public_ids its uploads can have
 }
 
+// addSet checks set, compiles it and registers it, refusing one that
+// could make the same public_id as a set of another name.
 func (s *Signer) addSet(set ParamSet) error {
 	name := fmt.Sprintf("parameter set %q version %d", set.Name, set.Version)
-	if set.Name == "" {
-		return fmt.Errorf("%w: WithParamSets: a parameter set has no name", ErrInvalidConfig)
-	}
-	if set.Version < 1 {
-		return fmt.Errorf("%w: WithParamSets: %s: the version must be 1 or more", ErrInvalidConfig, name)
-	}
-	resource := set.ResourceType
-	if resource == "" {
-		resource = "image"
-	}
-	if !cloudinary.IsUploadResourceType(resource) {
-		return fmt.Errorf("%w: WithParamSets: %s: resource type %q is not image, video, raw or auto", ErrInvalidConfig, name, set.ResourceType)
+	cs, err := s.compileSet(set)
+	switch {
+	case errors.Is(err, ErrInvalidParam): // a value that cannot be encoded
+		return fmt.Errorf("WithParamSets: %s: %w", name, err)
+	case err != nil:
+		return fmt.Errorf("%w: WithParamSets: %s: %w", ErrInvalidConfig, name, err)
 	}
 	if _, err := s.lookup(set.Name, set.Version); err == nil {
 		return fmt.Errorf("%w: WithParamSets: %s is registered twice", ErrInvalidConfig, name)
 	}
-	if !set.Deprecated.IsZero() && !set.Sunset.IsZero() && set.Sunset.Before(set.Deprecated) {
-		return fmt.Errorf("%w: WithParamSets: %s: Sunset %s is before Deprecated %s", ErrInvalidConfig, name,
-			set.Sunset.UTC().Format(time.RFC3339), set.Deprecated.UTC().Format(time.RFC3339))
+	if err := s.checkCollisions(cs); err != nil {
+		return fmt.Errorf("%w: WithParamSets: %w", ErrInvalidConfig, err)
 	}
-	if set.SingleUse {
-		switch {
-		case set.Params.PublicID != "":
-			return fmt.Errorf("%w: WithParamSets: %s: a single-use set makes its own public_id and cannot fix one", ErrInvalidConfig, name)
-		case set.Params.Overwrite != nil && *set.Params.Overwrite:
-			return fmt.Errorf("%w: WithParamSets: %s: a single-use set signs overwrite=false and cannot fix it to true", ErrInvalidConfig, name)
-		}
-		set.Params.Overwrite = Bool(false)
-	}
-	fixed, err := set.Params.fields()
-	if err == nil {
-		err = s.checkVersion1(fixed)
-	}
-	if err != nil {
-		return fmt.Errorf("WithParamSets: %s: %w", name, err)
-	}
-	for _, k := range set.ClientParams {
-		i, fixedToo := slices.BinarySearchFunc(fixed, k, func(f field, k string) int { return strings.Compare(f.key, k) })
-		switch {
-		case !validParamName(k) || k == "timestamp" || cloudinary.Unsigned(k):
-			return fmt.Errorf("%w: WithParamSets: %s: ClientParams: %q is not a parameter a browser may choose", ErrInvalidConfig, name, k)
-		case k == "upload_preset":
-			return fmt.Errorf("%w: WithParamSets: %s: ClientParams: a browser may not choose upload_preset: a preset can turn on overwrite and name assets in ways the signer cannot see; fix the preset in the set's Params instead", ErrInvalidConfig, name)
-		case k == "eval" || k == "on_success":
-			return fmt.Errorf("%w: WithParamSets: %s: ClientParams: a browser may not choose %s: it is JavaScript that Cloudinary runs during the upload, and it can change the upload's parameters (public_id, overwrite) after they were signed; fix it in the set's Params instead", ErrInvalidConfig, name, k)
-		case fixedToo:
-			return fmt.Errorf("%w: WithParamSets: %s: ClientParams: the set fixes %s=%q", ErrInvalidConfig, name, k, fixed[i].value)
-		}
-	}
-	listed := func(k string) bool { return slices.Contains(set.ClientParams, k) }
-	worst := func(k string) string { // a browser's choice, or the set's value
-		switch {
-		case !listed(k):
-			return templateValue(fixed, k)
-		case k == "use_asset_folder_as_public_id_prefix":
-			return "true"
-		}
-		return "chosen"
-	}
-	if why := checkPlacement(worst, listed); why != "" {
-		return fmt.Errorf("%w: WithParamSets: %s: ClientParams: %s", ErrInvalidConfig, name, why)
-	}
-	// The naming rule at the set's level: with overwrite fixed to true,
-	// the browser may choose none of what it reads (browserNames).
-	if set.Params.Overwrite != nil && *set.Params.Overwrite {
-		for _, k := range set.ClientParams {
-			if slices.Contains(namingParams, k) {
-				return fmt.Errorf("%w: WithParamSets: %s: ClientParams lets the browser choose %s, which names the asset, and the set signs overwrite true: one user could replace another's asset", ErrInvalidConfig, name, k)
-			}
-		}
+	versions := append(s.sets[set.Name], cs)
+	slices.SortFunc(versions, func(a, b *compiledSet) int { return cmp.Compare(a.Version, b.Version) })
+	s.sets[set.Name] = versions
+	return nil
+}
+
+// compileSet checks set and encodes it once for every payload. An error
+// wraps ErrInvalidParam for a value that cannot be encoded, and no
+// sentinel for a set that is refused.
+func (s *Signer) compileSet(set ParamSet) (*compiledSet, error) {
+	if err := checkSetHeader(&set); err != nil {
+		return nil, err
 	}
 	set.Params = set.Params.clone()
 	set.ClientParams = slices.Clone(set.ClientParams)
-	template := make(map[string]string, len(fixed)+1)
-	pairs := make([]string, len(fixed))
-	for i, f := range fixed {
-		template[f.key] = f.value
-		pairs[i] = string(appendPair(nil, f.key, f.value, s.version))
+	if set.SingleUse {
+		set.Params.Overwrite = Bool(false)
 	}
-	template["api_key"] = s.apiKey
-	versions := append(s.sets[set.Name], &compiledSet{
-		ParamSet: set,
-		url:      s.UploadURL(resource),
-		fixed:    fixed,
-		pairs:    pairs,
-		template: template,
-	})
-	slices.SortFunc(versions, func(a, b *compiledSet) int { return cmp.Compare(a.Version, b.Version) })
-	s.sets[set.Name] = versions
+	cs := &compiledSet{url: s.UploadURL(cmp.Or(set.ResourceType, "image"))}
+	unfilled := set.Params // with "{owner}" in its place, for the shapes
+	var err error
+	if cs.owner, err = findOwnerSlot(&set.Params); err != nil {
+		return nil, err
+	}
+	cs.ParamSet = set
+	if cs.owner != nil {
+		// The template must hold for any owner: check it with one.
+		probe := set.Params
+		setNamingField(&probe, cs.owner.key, cs.owner.fill("o"))
+		if _, err := probe.fields(); err != nil {
+			return nil, err
+		}
+	}
+	if cs.fixed, err = set.Params.fields(); err == nil {
+		err = s.checkVersion1(cs.fixed)
+	}
+	if err != nil {
+		return nil, err
+	}
+	for _, f := range cs.fixed {
+		if strings.Contains(f.value, ownerPlaceholder) {
+			return nil, fmt.Errorf("%s: %q may stand only in public_id, folder, public_id_prefix or asset_folder", f.key, ownerPlaceholder)
+		}
+	}
+	if err := cs.checkClientParams(); err != nil {
+		return nil, fmt.Errorf("ClientParams: %w", err)
+	}
+	if err := cs.checkNaming(); err != nil {
+		return nil, err
+	}
+	cs.template = make(map[string]string, len(cs.fixed)+1)
+	cs.pairs = make([]string, len(cs.fixed))
+	for i, f := range cs.fixed {
+		cs.template[f.key] = f.value
+		cs.pairs[i] = string(appendPair(nil, f.key, f.value, s.version))
+	}
+	cs.template["api_key"] = s.apiKey
+	cs.shapes = cs.makeShapes(&unfilled)
+	return cs, nil
+}
+
+// checkSetHeader checks what a set is before its parameters: its name,
+// version, resource type, dates and single use.
+func checkSetHeader(set *ParamSet) error {
+	switch {
+	case set.Name == "":
+		return fmt.Errorf("the set has no name")
+	case set.Version < 1:
+		return fmt.Errorf("the version must be 1 or more")
+	case set.ResourceType != "" && !cloudinary.IsUploadResourceType(set.ResourceType):
+		return fmt.Errorf("resource type %q is not image, video, raw or auto", set.ResourceType)
+	case !set.Deprecated.IsZero() && !set.Sunset.IsZero() && set.Sunset.Before(set.Deprecated):
+		return fmt.Errorf("Sunset %s is before Deprecated %s",
+			set.Sunset.UTC().Format(time.RFC3339), set.Deprecated.UTC().Format(time.RFC3339))
+	case set.SingleUse && set.Params.PublicID != "":
+		return fmt.Errorf("a single-use set makes its own public_id and cannot fix one")
+	case set.SingleUse && set.Params.Overwrite != nil && *set.Params.Overwrite:
+		return fmt.Errorf("a single-use set signs overwrite=false and cannot fix it to true")
+	}
+	return nil
+}
+
+// checkClientParams refuses what a browser may not choose.
+func (cs *compiledSet) checkClientParams() error {
+	for _, k := range cs.ClientParams {
+		i, fixedToo := slices.BinarySearchFunc(cs.fixed, k, func(f field, k string) int { return strings.Compare(f.key, k) })
+		switch {
+		case !validParamName(k) || k == "timestamp" || cloudinary.Unsigned(k):
+			return fmt.Errorf("%q is not a parameter a browser may choose", k)
+		case k == "upload_preset":
+			return errors.New("a browser may not choose upload_preset: a preset can turn on overwrite and name assets in ways the signer cannot see; fix the preset in the set's Params instead")
+		case k == "eval" || k == "on_success":
+			return fmt.Errorf("a browser may not choose %s: it is JavaScript that Cloudinary runs during the upload, and it can change the upload's parameters (public_id, overwrite) after they were signed; fix it in the set's Params instead", k)
+		case fixedToo:
+			return fmt.Errorf("the set fixes %s=%q", k, cs.fixed[i].value)
+		case cs.owner != nil && k == cs.owner.key:
+			return fmt.Errorf("the set fixes %s=%q", k, cs.value(k))
+		}
+	}
+	return nil
+}
+
+// checkNaming applies the naming rule of the package doc to the set: a
+// PREFIX the browser could change beside one the set binds; a NAME the
+// browser chooses, which needs "{owner}" in PREFIX (or a single-use
+// set), and overwrite false; a raw set whose allowed formats no public_id
+// could show.
+func (cs *compiledSet) checkNaming() error {
+	if why := checkPlacement(cs.worst, cs.listed); why != "" {
+		return fmt.Errorf("ClientParams: %s", why)
+	}
+	if cs.Params.Overwrite != nil && *cs.Params.Overwrite {
+		for _, k := range cs.ClientParams {
+			if slices.Contains(namingParams, k) {
+				return fmt.Errorf("ClientParams lets the browser choose %s, which names the asset, and the set signs overwrite true: one user could replace another's asset", k)
+			}
+		}
+	}
+	if why := overwriteProblem(cs.value, func(string) bool { return false }, "the set"); why != "" {
+		return errors.New(why)
+	}
+	why := browserNames(cs.worst, cs.listed)
+	ownerPrefix := cs.owner != nil && cs.owner.key != "public_id"
+	switch {
+	case why == "" || cs.SingleUse:
+	case !ownerPrefix:
+		return fmt.Errorf("%s, in a place shared by every user: one user's upload could meet another's asset of that name, and Cloudinary answers with that asset. Put %s in the set's folder (Folder: \"uploads/%s\"), or make the set SingleUse", why, ownerPlaceholder, ownerPlaceholder)
+	}
+	return cs.checkRawFormats()
+}
+
+// browserNamed reports whether the browser may choose an upload's NAME
+// (see browserNames), so that it may meet an existing asset.
+func (cs *compiledSet) browserNamed() bool { return browserNames(cs.worst, cs.listed) != "" }
+
+// listed reports whether the browser may choose k (ClientParams).
+func (cs *compiledSet) listed(k string) bool { return slices.Contains(cs.ClientParams, k) }
+
+// worst returns what the set signs for k, or, for a parameter the browser
+// may choose, the choice that gives it most say in the naming.
+func (cs *compiledSet) worst(k string) string {
+	switch {
+	case !cs.listed(k):
+		return cs.value(k)
+	case k == "use_filename" || k == "use_asset_folder_as_public_id_prefix":
+		return "true"
+	case k == "unique_filename":
+		return "false"
+	}
+	return "chosen"
+}
+
+// value returns what the set signs for key, with "{owner}" in its place.
+func (cs *compiledSet) value(key string) string {
+	if cs.owner != nil && key == cs.owner.key {
+		return cs.owner.fill(ownerPlaceholder)
+	}
+	return templateValue(cs.fixed, key)
+}
+
+// checkRawFormats refuses a raw set with allowed formats whose uploads
+// would never verify: a raw file's format is its public_id's extension,
+// which a public_id the set fixes, or the random one of a single-use set,
+// does not have.
+func (cs *compiledSet) checkRawFormats() error {
+	allowed := cs.value("allowed_formats")
+	if cs.ResourceType != "raw" || allowed == "" {
+		return nil
+	}
+	switch id := cs.value("public_id"); {
+	case cs.SingleUse:
+		return fmt.Errorf("a single-use raw set's public_id has no extension, so no upload of it shows one of its allowed_formats (%s) and none would verify: drop SingleUse (Cloudinary adds the extension to the names it makes) or AllowedFormats", allowed)
+	case id != "" && !slices.ContainsFunc(strings.Split(allowed, ","), func(f string) bool { return strings.HasSuffix(strings.ToLower(id), "."+strings.ToLower(f)) }):
+		return fmt.Errorf("public_id %q ends in none of its allowed_formats (%s), and a raw file's format is its public_id's extension, so no upload of it would verify: end the public_id with the extension", id, allowed)
+	}
+	return nil
+}
+
+// checkCollisions refuses cs when a set of another name could make an
+// asset with the same resource type, type and public_id: a public_id would
+// not tell which set, and owner, made it.
+func (s *Signer) checkCollisions(cs *compiledSet) error {
+	for _, name := range slices.Sorted(maps.Keys(s.sets)) {
+		if name == cs.Name {
+			continue
+		}
+		for _, other := range s.sets[name] {
+			if example, ok := cs.overlaps(other); ok {
+				return fmt.Errorf("parameter sets %q version %d and %q version %d could both make the asset %s; give them distinct folders or public_ids", other.Name, other.Version, cs.Name, cs.Version, example)
+			}
+		}
+	}
 	return nil
 }
 
@@ -177,18 +299,23 @@ func (cs *compiledSet) stampLifecycle(p *Payload, now time.Time) {
 	}
 }
 
-// bind returns the parameters a proposal must carry: the set's fixed ones
-// merged with the request's, as Sign merges them, encoded.
-func (cs *compiledSet) bind(req Params) (map[string]string, error) {
-	if err := req.mergeCollections(&cs.Params); err != nil {
+// bind returns the parameters a payload of cs for req signs, but the
+// timestamp: the set's merged with the request's, as Sign merges them,
+// encoded.
+func (cs *compiledSet) bind(req *Request) (map[string]string, error) {
+	p, err := cs.requestParams(req)
+	if err != nil {
+		return nil, err
+	}
+	if err := p.mergeCollections(&cs.Params); err != nil {
 		return nil, err
 	}
 	var e encoder
-	if err := req.encode(&e); err != nil {
+	if err := p.encode(&e); err != nil {
 		return nil, err
 	}
 	bound := make(map[string]string, len(cs.fixed)+e.n)
-	err := mergeFields(cs.fixed, e.sorted(), nil, func(f field, _ int) {
+	err = mergeFields(cs.fixed, e.sorted(), nil, func(f field, _ int) {
 		bound[f.key] = f.value
 	})
 	return bound, err

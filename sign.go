@@ -6,7 +6,6 @@ import (
 	"encoding/hex"
 	"fmt"
 	"maps"
-	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -45,7 +44,7 @@ type Payload struct {
 // naming rule of the package doc). It never modifies req.
 func (s *Signer) Sign(set string, version int, req Request) (*Payload, error) {
 	var u signing
-	if err := s.sign(&u, set, version, &req.Params); err != nil {
+	if err := s.sign(&u, set, version, &req); err != nil {
 		return nil, err
 	}
 	// Cloning the set's template map is cheaper than inserting every field.
@@ -73,10 +72,8 @@ type signing struct {
 	digits, sigLen int
 }
 
-// sign checks and signs one upload of set at version with the request's
-// parameters req into u. req is the caller's own copy: sign merges the
-// set's collections into it and gives it a single-use set's public_id.
-func (s *Signer) sign(u *signing, set string, version int, req *Params) error {
+// sign checks and signs one upload of set at version for req into u.
+func (s *Signer) sign(u *signing, set string, version int, req *Request) error {
 	u.now = s.now()
 	cs, err := s.liveSet(set, version, u.now)
 	if err != nil {
@@ -86,16 +83,17 @@ func (s *Signer) sign(u *signing, set string, version int, req *Params) error {
 	if u.ts, err = timestampAt(u.now); err != nil {
 		return err
 	}
-	if cs.SingleUse {
-		if req.PublicID != "" {
-			return fmt.Errorf("%w: public_id: the single-use set %q makes its own", ErrParamConflict, set)
-		}
-		req.PublicID = strings.ToLower(rand.Text()) // 128 random bits, in 26 letters and digits
-	}
-	if err := req.mergeCollections(&cs.Params); err != nil {
+	p, err := cs.requestParams(req)
+	if err != nil {
 		return err
 	}
-	if err := req.encode(&u.e); err != nil {
+	if cs.SingleUse {
+		p.PublicID = strings.ToLower(rand.Text()) // 128 random bits, in 26 letters and digits
+	}
+	if err := p.mergeCollections(&cs.Params); err != nil {
+		return err
+	}
+	if err := p.encode(&u.e); err != nil {
 		return err
 	}
 	own := u.e.sorted()
@@ -106,13 +104,7 @@ func (s *Signer) sign(u *signing, set string, version int, req *Params) error {
 	pooled := getText()
 	defer putText(pooled)
 	text := (*pooled)[:0]
-	var named [16]field // what the naming rule reads
-	n := 0
 	err = mergeFields(cs.fixed, own, []field{{key: "timestamp"}}, func(f field, set int) {
-		if n < len(named) && (f.key == "overwrite" || slices.Contains(namingParams, f.key)) {
-			named[n] = f
-			n++
-		}
 		if len(text) > 0 {
 			text = append(text, '&')
 		}
@@ -126,17 +118,6 @@ func (s *Signer) sign(u *signing, set string, version int, req *Params) error {
 		}
 	})
 	if err != nil {
-		return err
-	}
-	value := func(k string) string {
-		for _, f := range named[:n] {
-			if f.key == k {
-				return f.value
-			}
-		}
-		return ""
-	}
-	if err := checkOverwrite(value, func(string) bool { return false }, "the set or request"); err != nil {
 		return err
 	}
 	sum := s.keys[0].sum(s.algorithm == SHA256, text, wrapping{})
@@ -165,15 +146,23 @@ func (u *signing) payload() Payload {
 // version 1, where "a=x&b=y" could be posted as two parameters under one
 // signature.
 func (s *Signer) checkVersion1(fields []field) error {
+	if why := s.version1Problem(fields); why != "" {
+		return fmt.Errorf("%w: %s", ErrInvalidParam, why)
+	}
+	return nil
+}
+
+// version1Problem says why checkVersion1 refuses fields, or returns "".
+func (s *Signer) version1Problem(fields []field) string {
 	if s.version >= 2 {
-		return nil
+		return ""
 	}
 	for _, f := range fields {
 		if strings.ContainsRune(f.key, '&') || strings.ContainsRune(f.value, '&') {
-			return fmt.Errorf("%w: %s: %.80q holds \"&\", which signature version 1 cannot sign unambiguously (use version 2)", ErrInvalidParam, f.key, f.value)
+			return fmt.Sprintf("%s: %.80q holds \"&\", which signature version 1 cannot sign unambiguously (use version 2)", f.key, f.value)
 		}
 	}
-	return nil
+	return ""
 }
 
 // maxTimestamp is the last second of year 9999: later times cannot be

@@ -19,7 +19,7 @@ func avatarSets() []ParamSet {
 	return []ParamSet{
 		{Name: "avatar", Version: 1, Params: Params{Folder: "avatars", Tags: []string{"avatar"}}},
 		{Name: "avatar", Version: 2, Params: Params{
-			Folder: "avatars", Tags: []string{"avatar", "v2"}, Overwrite: Bool(false),
+			Folder: "avatars", PublicID: "user_{owner}", Tags: []string{"avatar", "v2"}, Overwrite: Bool(false),
 			Context: map[string]string{"app": "web"}, AllowedFormats: []string{"jpg", "png"},
 		}},
 		{Name: "document", Version: 1, ResourceType: "raw", Params: Params{Folder: "docs"}},
@@ -28,9 +28,9 @@ func avatarSets() []ParamSet {
 
 func TestSign(t *testing.T) {
 	s := newSigner(t, testSecret, WithParamSets(avatarSets()...), WithUploadURL("http://127.0.0.1:8080/"))
-	req := Params{PublicID: "user_42", Tags: []string{"user", "avatar"}, Context: map[string]string{"user": "42"}}
+	req := Params{Tags: []string{"user", "avatar"}, Context: map[string]string{"user": "42"}}
 	reqBefore := req
-	p, err := s.Sign("avatar", 2, Request{Params: req})
+	p, err := s.Sign("avatar", 2, Request{Owner: "42", Params: req})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -108,14 +108,14 @@ func TestSignErrors(t *testing.T) {
 		{"unknown set", "banner", 1, Params{}, ErrUnknownParamSet, `known sets: "avatar", "document"`},
 		{"unknown version", "avatar", 3, Params{}, ErrUnknownParamSet, "known versions: 1, 2"},
 		{"version 0", "avatar", 0, Params{}, ErrUnknownParamSet, "known versions"},
-		{"conflicting folder", "avatar", 1, Params{Folder: "elsewhere"}, ErrParamConflict, "folder"},
+		{"request names the upload", "avatar", 1, Params{Folder: "elsewhere"}, ErrInvalidParam, "folder"},
 		{"conflicting overwrite", "avatar", 2, Params{Overwrite: Bool(true)}, ErrParamConflict, "overwrite"},
 		{"widened formats", "avatar", 2, Params{AllowedFormats: []string{"jpg", "png", "svg"}}, ErrParamConflict, "allowed_formats"},
 		{"conflicting context key", "avatar", 2, Params{Context: map[string]string{"app": "ios"}}, ErrParamConflict, `context key "app"`},
 		{"context key with pipe", "avatar", 1, Params{Context: map[string]string{"a|b": "c"}}, ErrInvalidParam, "context"},
 		{"metadata key with equals", "avatar", 1, Params{Metadata: map[string]string{"a=b": "c"}}, ErrInvalidParam, "metadata"},
 		{"empty tag", "avatar", 1, Params{Tags: []string{""}}, ErrInvalidParam, "tags"},
-		{"invalid UTF-8", "avatar", 1, Params{PublicID: "a\xffb"}, ErrInvalidParam, "public_id"},
+		{"invalid UTF-8", "avatar", 1, Params{DisplayName: "a\xffb"}, ErrInvalidParam, "display_name"},
 		{"auto_tagging NaN", "avatar", 1, Params{AutoTagging: nan()}, ErrInvalidParam, "auto_tagging"},
 		{"auto_tagging above 1", "avatar", 1, Params{AutoTagging: 1.5}, ErrInvalidParam, "auto_tagging"},
 		{"negative rectangle", "avatar", 1, Params{FaceCoordinates: []Rect{{X: -1}}}, ErrInvalidParam, "face_coordinates"},
@@ -130,7 +130,7 @@ func TestSignErrors(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			p, err := s.Sign(tt.set, tt.version, Request{Params: tt.req})
+			p, err := s.Sign(tt.set, tt.version, Request{Owner: testOwner(s, tt.set, tt.version), Params: tt.req})
 			if !errors.Is(err, tt.wantErr) || p != nil {
 				t.Fatalf("Sign = %v, %v; want nil, %v", p, err, tt.wantErr)
 			}
@@ -190,11 +190,11 @@ func TestVersionedSetsKeepOldClients(t *testing.T) {
 	sets := avatarSets()
 	v1Only := newSigner(t, testSecret, WithParamSets(sets[0]))
 	both := newSigner(t, testSecret, WithParamSets(sets...))
-	a, err := v1Only.Sign("avatar", 1, Request{Params: Params{PublicID: "u"}})
+	a, err := v1Only.Sign("avatar", 1, Request{Params: Params{Tags: []string{"u"}}})
 	if err != nil {
 		t.Fatal(err)
 	}
-	b, err := both.Sign("avatar", 1, Request{Params: Params{PublicID: "u"}})
+	b, err := both.Sign("avatar", 1, Request{Params: Params{Tags: []string{"u"}}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -208,8 +208,8 @@ func TestVersionedSetsKeepOldClients(t *testing.T) {
 // nothing else.
 func TestConflictMessageQuotesOnlyParams(t *testing.T) {
 	s := newSigner(t, testSecret, WithParamSets(avatarSets()...))
-	_, err := s.Sign("avatar", 1, Request{Params: Params{Folder: "mine"}})
-	want := `uploadsign: parameter conflicts with its parameter set: folder: the set fixes "avatars", the request gives "mine"`
+	_, err := s.Sign("avatar", 2, Request{Owner: "42", Params: Params{AllowedFormats: []string{"gif"}}})
+	want := `uploadsign: parameter conflicts with its parameter set: allowed_formats: the set fixes "jpg,png", the request gives "gif"`
 	if err == nil || err.Error() != want {
 		t.Errorf("err = %v, want %s", err, want)
 	}
@@ -233,9 +233,16 @@ func TestSingleUse(t *testing.T) {
 			t.Fatalf("fields %v", p.Fields)
 		}
 	}
-	for _, req := range []Params{{PublicID: "mine"}, {Overwrite: Bool(true)}} {
-		if _, err := s.Sign("once", 1, Request{Params: req}); !errors.Is(err, ErrParamConflict) {
-			t.Errorf("request %+v: err = %v, want ErrParamConflict", req, err)
+	for _, tt := range []struct {
+		req     Request
+		wantErr error
+	}{
+		{Request{Params: Params{PublicID: "mine"}}, ErrInvalidParam},
+		{Request{Owner: "42"}, ErrInvalidParam},
+		{Request{Params: Params{Overwrite: Bool(true)}}, ErrParamConflict},
+	} {
+		if _, err := s.Sign("once", 1, tt.req); !errors.Is(err, tt.wantErr) {
+			t.Errorf("request %+v: err = %v, want %v", tt.req, err, tt.wantErr)
 		}
 	}
 	if _, err := s.SignProposed("once", 1, url.Values{"timestamp": {"1700000000"}, "folder": {"uploads"}, "overwrite": {"0"}}, Request{}); !errors.Is(err, ErrParamNotAllowed) {
@@ -265,10 +272,10 @@ func TestHostileInput(t *testing.T) {
 		req     Params
 		wantErr error // nil: signed faithfully
 	}{
-		{"NUL in value", Params{PublicID: "a\x00b"}, ErrInvalidParam},
+		{"NUL in value", Params{DisplayName: "a\x00b"}, ErrInvalidParam},
 		{"invalid UTF-8 in tag", Params{Tags: []string{"\xc3\x28"}}, ErrInvalidParam},
 		{"invalid UTF-8 in context key", Params{Context: map[string]string{"\xff": "v"}}, ErrInvalidParam},
-		{"1 MiB value", Params{PublicID: huge}, nil},
+		{"1 MiB value", Params{DisplayName: huge}, nil},
 		{"10 000 tags", Params{Tags: manyTags}, nil},
 		{"10 000 extra parameters", Params{Extra: manyExtra}, nil},
 		{"extra name with =", Params{Extra: map[string]string{"a=b": "x"}}, ErrInvalidParam},
@@ -307,7 +314,7 @@ func TestClockOutOfRange(t *testing.T) {
 		if _, err := s.Sign("avatar", 1, Request{}); !errors.Is(err, ErrInvalidParam) {
 			t.Errorf("Sign at %v: %v, want ErrInvalidParam", now, err)
 		}
-		if _, err := s.SignProposed("widget", 1, url.Values{"timestamp": {"1700000000"}}, Request{}); !errors.Is(err, ErrInvalidParam) {
+		if _, err := s.SignProposed("widget", 1, url.Values{"timestamp": {"1700000000"}}, Request{Owner: "42"}); !errors.Is(err, ErrInvalidParam) {
 			t.Errorf("SignProposed at %v: %v, want ErrInvalidParam", now, err)
 		}
 	}
@@ -326,7 +333,7 @@ func TestClockOutOfRange(t *testing.T) {
 func TestConcurrentUse(t *testing.T) {
 	s := newSigner(t, testSecret, WithParamSets(append(avatarSets(), widgetSet(),
 		ParamSet{Name: "once", Version: 1, SingleUse: true})...))
-	want, err := s.Sign("avatar", 2, Request{Params: Params{PublicID: "u", Tags: []string{"t"}}})
+	want, err := s.Sign("avatar", 2, Request{Owner: "u", Params: Params{Tags: []string{"t"}}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -339,7 +346,7 @@ func TestConcurrentUse(t *testing.T) {
 		go func() {
 			defer wg.Done()
 			for i := 0; i < 200; i++ {
-				p, err := s.Sign("avatar", 2, Request{Params: Params{PublicID: "u", Tags: []string{"t"}}})
+				p, err := s.Sign("avatar", 2, Request{Owner: "u", Params: Params{Tags: []string{"t"}}})
 				if err != nil || !cmp.Equal(p, want) {
 					errs <- fmt.Errorf("Sign: %v", err)
 					return
@@ -352,7 +359,7 @@ func TestConcurrentUse(t *testing.T) {
 					errs <- fmt.Errorf("VerifyUploadResult: %v", err)
 					return
 				}
-				if _, err := s.SignProposed("widget", 1, url.Values{"timestamp": {"1700000000"}, "folder": {"avatars"}, "tags": {"avatar"}, "overwrite": {"0"}}, Request{}); err != nil {
+				if _, err := s.SignProposed("widget", 1, url.Values{"timestamp": {"1700000000"}, "folder": {"avatars/u"}, "tags": {"avatar"}, "overwrite": {"0"}}, Request{Owner: "u"}); err != nil {
 					errs <- fmt.Errorf("SignProposed: %v", err)
 					return
 				}
@@ -374,16 +381,16 @@ func TestConcurrentUse(t *testing.T) {
 // "&" could be posted as two parameters under one signature.
 func TestVersion1RefusesAmpersand(t *testing.T) {
 	s := newSigner(t, testSecret, WithSignatureVersion(1), WithParamSets(avatarSets()[0], widgetSet()))
-	if _, err := s.Sign("avatar", 1, Request{Params: Params{PublicID: "me&return_delete_token=1"}}); !errors.Is(err, ErrInvalidParam) {
+	if _, err := s.Sign("avatar", 1, Request{Params: Params{DisplayName: "me&return_delete_token=1"}}); !errors.Is(err, ErrInvalidParam) {
 		t.Errorf("Sign: %v, want ErrInvalidParam", err)
 	}
-	proposed := url.Values{"timestamp": {"1700000000"}, "folder": {"avatars"}, "tags": {"avatar"}, "overwrite": {"0"},
-		"public_id": {"me&tags=evil"}}
-	if _, err := s.SignProposed("widget", 1, proposed, Request{}); !errors.Is(err, ErrInvalidParam) || errors.Is(err, ErrParamNotAllowed) {
+	proposed := url.Values{"timestamp": {"1700000000"}, "folder": {"avatars/42"}, "tags": {"avatar"}, "overwrite": {"0"},
+		"source": {"me&tags=evil"}}
+	if _, err := s.SignProposed("widget", 1, proposed, Request{Owner: "42"}); !errors.Is(err, ErrInvalidParam) || errors.Is(err, ErrParamNotAllowed) {
 		t.Errorf("SignProposed: %v, want ErrInvalidParam alone, as Sign", err)
 	}
-	proposed.Set("public_id", "me")
-	if _, err := s.SignProposed("widget", 1, proposed, Request{}); err != nil {
+	proposed.Set("source", "me")
+	if _, err := s.SignProposed("widget", 1, proposed, Request{Owner: "42"}); err != nil {
 		t.Errorf("SignProposed without &: %v", err)
 	}
 	if _, err := New(testCloud, testKey, testSecret, WithSignatureVersion(1),

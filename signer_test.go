@@ -74,3 +74,12 @@ func wantSignature(fields map[string]string, secret string) string {
 	}
 	return sha1Hex(referenceStringToSign(v, 2) + secret)
 }
+
+// testOwner returns the owner "42" for a set whose version has "{owner}",
+// else "".
+func testOwner(s *Signer, set string, version int) string {
+	if cs, err := s.lookup(set, version); err == nil && cs.owner != nil {
+		return "42"
+	}
+	return ""
+}

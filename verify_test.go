@@ -99,26 +99,29 @@ func TestVerifyNotificationGolden(t *testing.T) {
 			}
 			if !json.Valid(body) || !strings.HasPrefix(strings.TrimSpace(c.Body), "{") {
 				// Signed by the SDK's rule, but no notification of Cloudinary's.
-				err := at(sent).VerifyNotification(body, c.Timestamp, c.Signature)
+				_, err := at(sent).VerifyNotification(body, c.Timestamp, c.Signature)
 				if !errors.Is(err, ErrInvalidSignature) || !strings.Contains(err.Error(), "JSON object") {
 					t.Errorf("body %q is not a JSON object: err = %v, want ErrInvalidSignature saying so", c.Body, err)
 				}
 				return
 			}
-			if err := at(sent.Add(time.Minute)).VerifyNotification(body, c.Timestamp, c.Signature); err != nil {
+			if _, err := at(sent.Add(time.Minute)).VerifyNotification(body, c.Timestamp, c.Signature); err != nil {
 				t.Errorf("genuine notification: %v", err)
 			}
-			if err := at(sent.Add(2*time.Hour+time.Second)).VerifyNotification(body, c.Timestamp, c.Signature); !errors.Is(err, ErrExpired) {
+			if _, err := at(sent.Add(2*time.Hour+time.Second)).VerifyNotification(body, c.Timestamp, c.Signature); !errors.Is(err, ErrExpired) {
 				t.Errorf("notification 2h1s old: err = %v, want ErrExpired", err)
 			}
-			if err := at(sent.Add(-10*time.Minute)).VerifyNotification(body, c.Timestamp, c.Signature); !errors.Is(err, ErrExpired) {
+			if _, err := at(sent.Add(-10*time.Minute)).VerifyNotification(body, c.Timestamp, c.Signature); !errors.Is(err, ErrExpired) {
 				t.Errorf("notification 10m in the future: err = %v, want ErrExpired", err)
 			}
 			s := at(sent)
 			for name, tampered := range map[string]func() error{
-				"body":      func() error { return s.VerifyNotification(append(body, ' '), c.Timestamp, c.Signature) },
-				"timestamp": func() error { return s.VerifyNotification(body, strconv.FormatInt(ts-1, 10), c.Signature) },
-				"signature": func() error { return s.VerifyNotification(body, c.Timestamp, flipHex(c.Signature)) },
+				"body": func() error { _, err := s.VerifyNotification(append(body, ' '), c.Timestamp, c.Signature); return err },
+				"timestamp": func() error {
+					_, err := s.VerifyNotification(body, strconv.FormatInt(ts-1, 10), c.Signature)
+					return err
+				},
+				"signature": func() error { _, err := s.VerifyNotification(body, c.Timestamp, flipHex(c.Signature)); return err },
 			} {
 				if err := tampered(); !errors.Is(err, ErrInvalidSignature) {
 					t.Errorf("tampered %s: err = %v, want ErrInvalidSignature", name, err)
@@ -153,7 +156,7 @@ func TestVerifyNotificationMalformed(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			err := s.VerifyNotification(body, tt.timestamp, tt.signature)
+			_, err := s.VerifyNotification(body, tt.timestamp, tt.signature)
 			if !errors.Is(err, tt.want) {
 				t.Errorf("err = %v, want %v", err, tt.want)
 			}
@@ -166,11 +169,11 @@ func TestWithNotificationMaxAge(t *testing.T) {
 	ts := strconv.FormatInt(testTime.Add(-2*time.Minute).Unix(), 10)
 	body := []byte(`{"a":1}`)
 	sig := sha1Hex(string(body) + ts + testSecret)
-	if err := s.VerifyNotification(body, ts, sig); !errors.Is(err, ErrExpired) {
+	if _, err := s.VerifyNotification(body, ts, sig); !errors.Is(err, ErrExpired) {
 		t.Errorf("err = %v, want ErrExpired", err)
 	}
 	long := newSigner(t, testSecret, WithNotificationMaxAge(time.Hour))
-	if err := long.VerifyNotification(body, ts, sig); err != nil {
+	if _, err := long.VerifyNotification(body, ts, sig); err != nil {
 		t.Errorf("within max age: %v", err)
 	}
 }
@@ -180,11 +183,11 @@ func TestVerifyNotificationSignatureCase(t *testing.T) {
 	body, ts := []byte(`{"x":1}`), "1700000000"
 	sig := sha1Hex(string(body) + ts + testSecret)
 	for _, v := range []string{sig, strings.ToUpper(sig)} {
-		if err := s.VerifyNotification(body, ts, v); err != nil {
+		if _, err := s.VerifyNotification(body, ts, v); err != nil {
 			t.Errorf("%s: %v", v, err)
 		}
 	}
-	if err := s.VerifyNotification(body, ts, sig[:39]+"z"); !errors.Is(err, ErrInvalidSignature) {
+	if _, err := s.VerifyNotification(body, ts, sig[:39]+"z"); !errors.Is(err, ErrInvalidSignature) {
 		t.Errorf("non-hex digit: %v", err)
 	}
 }
@@ -201,7 +204,7 @@ func TestVerifyNotificationRefusesNonJSON(t *testing.T) {
 	version := strconv.FormatInt(result.Version, 10)
 	s := newSigner(t, g.APISecret, fixedClock(time.Unix(result.Version, 0)))
 	forged := "public_id=" + result.PublicID + "&version=" // + the timestamp: the result's string to sign
-	err := s.VerifyNotification([]byte(forged), version, result.Signature)
+	_, err := s.VerifyNotification([]byte(forged), version, result.Signature)
 	if !errors.Is(err, ErrInvalidSignature) || !strings.Contains(err.Error(), "JSON object") {
 		t.Errorf("an upload result's signature as a webhook: err = %v, want ErrInvalidSignature saying the body is not a JSON object", err)
 	}
@@ -210,12 +213,12 @@ func TestVerifyNotificationRefusesNonJSON(t *testing.T) {
 	sign := func(body string) string { return sha1Hex(body + ts + testSecret) }
 	s = newSigner(t, testSecret)
 	for _, body := range []string{"", " ", "[1]", `"x"`, "1", "null", "public_id=a&version=1", "{", `{"a":1}x`, `{"a":1}{}`, "\x00{}"} {
-		if err := s.VerifyNotification([]byte(body), ts, sign(body)); !errors.Is(err, ErrInvalidSignature) {
+		if _, err := s.VerifyNotification([]byte(body), ts, sign(body)); !errors.Is(err, ErrInvalidSignature) {
 			t.Errorf("body %q, rightly signed: err = %v, want ErrInvalidSignature", body, err)
 		}
 	}
 	for _, body := range []string{"{}", " {\"a\":1}\n", "\t\r\n{\"a\":[1]} "} {
-		if err := s.VerifyNotification([]byte(body), ts, sign(body)); err != nil {
+		if _, err := s.VerifyNotification([]byte(body), ts, sign(body)); err != nil {
 			t.Errorf("body %q: %v", body, err)
 		}
 	}

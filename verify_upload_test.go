@@ -23,9 +23,11 @@ func resultSignature(publicID string, version int64, secret string) string {
 func TestVerifyUploadURLGolden(t *testing.T) {
 	g := readURLGolden(t)
 	// A set of each type, for any resource type.
-	sets := []ParamSet{{Name: "upload", Version: 1, ResourceType: "auto"},
-		{Name: "authenticated", Version: 1, ResourceType: "auto", Params: Params{Type: "authenticated"}},
-		{Name: "private", Version: 1, ResourceType: "auto", Params: Params{Type: "private"}}}
+	// A set of each type, for any resource type, whose uploads go to any
+	// folder the browser chooses.
+	sets := []ParamSet{{Name: "upload", Version: 1, ResourceType: "auto", ClientParams: []string{"folder"}},
+		{Name: "authenticated", Version: 1, ResourceType: "auto", Params: Params{Type: "authenticated"}, ClientParams: []string{"folder"}},
+		{Name: "private", Version: 1, ResourceType: "auto", Params: Params{Type: "private"}, ClientParams: []string{"folder"}}}
 	for _, c := range g.Cases {
 		t.Run(c.Name, func(t *testing.T) {
 			s := newSigner(t, g.APISecret, WithDeliveryURL(c.Prefix), WithParamSets(sets...))
@@ -46,7 +48,7 @@ func TestVerifyUploadURLGolden(t *testing.T) {
 // TestVerifyUploadIgnoresReportedURL: a genuine result whose secure_url
 // the browser forged verifies, and the Asset's URL is the one built.
 func TestVerifyUploadIgnoresReportedURL(t *testing.T) {
-	s := newSigner(t, testSecret, WithParamSets(ParamSet{Name: "avatar", Version: 1, Params: Params{Folder: "avatars"}}))
+	s := newSigner(t, testSecret, WithParamSets(ParamSet{Name: "avatar", Version: 1, Params: Params{Folder: "avatars", PublicID: "user_{owner}"}}))
 	report := fmt.Sprintf(`{"public_id":"avatars/user_42","version":1700000000,"signature":%q,"resource_type":"image",
 		"type":"upload","format":"png","api_key":%q,"bytes":1234,"width":40,"height":30,
 		"url":"http://evil.example/not-your-avatar.png","secure_url":"https://evil.example/not-your-avatar.png"}`,
@@ -55,7 +57,7 @@ func TestVerifyUploadIgnoresReportedURL(t *testing.T) {
 	if err := json.Unmarshal([]byte(report), &r); err != nil {
 		t.Fatal(err)
 	}
-	a, err := s.VerifyUploadOf("avatar", 1, Request{Params: Params{PublicID: "user_42"}}, r)
+	a, err := s.VerifyUploadOf("avatar", 1, Request{Owner: "42"}, r)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -68,7 +70,7 @@ func TestVerifyUploadIgnoresReportedURL(t *testing.T) {
 }
 
 func TestVerifyUploadRefuses(t *testing.T) {
-	s := newSigner(t, testSecret, WithParamSets(ParamSet{Name: "avatar", Version: 1, Params: Params{Folder: "avatars"}}))
+	s := newSigner(t, testSecret, WithParamSets(ParamSet{Name: "avatar", Version: 1, Params: Params{Folder: "avatars", PublicID: "user_{owner}"}}))
 	genuine := UploadResult{PublicID: "avatars/user_42", Version: 1700000000, ResourceType: "image", Type: "upload",
 		Format: "png", APIKey: testKey, Signature: resultSignature("avatars/user_42", 1700000000, testSecret)}
 	with := func(change func(r *UploadResult)) UploadResult {
@@ -108,7 +110,7 @@ func TestVerifyUploadRefuses(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			a, err := s.VerifyUploadOf("avatar", 1, Request{Params: Params{PublicID: "user_42"}}, tt.result)
+			a, err := s.VerifyUploadOf("avatar", 1, Request{Owner: "42"}, tt.result)
 			if !errors.Is(err, tt.wantErr) || !strings.Contains(err.Error(), tt.field) || a != nil {
 				t.Errorf("VerifyUploadOf = %v, %v; want %v naming %q", a, err, tt.wantErr, tt.field)
 			}
@@ -121,34 +123,37 @@ func TestVerifyUploadRefuses(t *testing.T) {
 	}
 	// VerifyUploadOf takes the resource type and type from the set.
 	s = newSigner(t, testSecret, WithParamSets(
-		ParamSet{Name: "docs", Version: 1, Params: Params{Type: "authenticated"}},
-		ParamSet{Name: "photos", Version: 1},
-		ParamSet{Name: "clips", Version: 1, ResourceType: "video"},
-		ParamSet{Name: "any", Version: 1, ResourceType: "auto", ClientParams: []string{"type"}}))
-	authenticated := with(func(r *UploadResult) { r.Type = "authenticated" })
+		ParamSet{Name: "docs", Version: 1, Params: Params{Folder: "docs", Type: "authenticated"}},
+		ParamSet{Name: "photos", Version: 1, Params: Params{Folder: "photos"}},
+		ParamSet{Name: "clips", Version: 1, ResourceType: "video", Params: Params{Folder: "clips"}},
+		ParamSet{Name: "any", Version: 1, ResourceType: "auto", Params: Params{Folder: "any"}, ClientParams: []string{"type"}}))
+	in := func(folder string, change func(r *UploadResult)) UploadResult {
+		r := genuine
+		r.PublicID = folder + "/x"
+		if change != nil {
+			change(&r)
+		}
+		resign(&r)
+		return r
+	}
+	authenticated := func(r *UploadResult) { r.Type = "authenticated" }
 	for _, tt := range []struct {
 		set     string
-		req     Params
 		result  UploadResult
 		wantErr error
 		want    string // in the URL or the error
 	}{
-		{"docs", Params{}, authenticated, nil, "/image/authenticated/s--"},
-		{"docs", Params{}, genuine, ErrUploadMismatch, "uploads type authenticated"},
-		{"photos", Params{}, genuine, nil, "/image/upload/v1700000000/"},
-		{"photos", Params{}, authenticated, ErrUploadMismatch, "uploads type upload"},
-		{"photos", Params{Type: "authenticated"}, authenticated, nil, "/image/authenticated/s--"}, // bound per request
-		{"photos", Params{Type: "authenticated"}, genuine, ErrUploadMismatch, "uploads type authenticated"},
-		{"clips", Params{}, genuine, ErrUploadMismatch, "uploads video"},
-		{"any", Params{}, genuine, nil, "/image/upload/v1700000000/"},
-		{"any", Params{}, authenticated, ErrUploadMismatch, "browser chose"}, // Cloudinary does not sign the type
-		{"any", Params{Type: "authenticated"}, authenticated, nil, "/image/authenticated/s--"},
-		{"any", Params{Type: "private"}, with(func(r *UploadResult) { r.ResourceType = "raw"; r.Type = "private" }), nil, "/raw/private/s--"},
-		{"nope", Params{}, genuine, ErrUnknownParamSet, "nope"},
-		{"photos", Params{}, with(func(r *UploadResult) { r.PublicID = "avatars/user_7" }), ErrInvalidSignature, "does not match"},
-		{"photos", Params{Folder: "a//b"}, genuine, ErrInvalidParam, "folder"},
+		{"docs", in("docs", authenticated), nil, "/image/authenticated/s--"},
+		{"docs", in("docs", nil), ErrUploadMismatch, "uploads type authenticated"},
+		{"photos", in("photos", nil), nil, "/image/upload/v1700000000/"},
+		{"photos", in("photos", authenticated), ErrUploadMismatch, "uploads type upload"},
+		{"clips", in("clips", nil), ErrUploadMismatch, "uploads video"},
+		{"any", in("any", nil), nil, "/image/upload/v1700000000/"},
+		{"any", in("any", authenticated), ErrUploadMismatch, "browser chose"}, // Cloudinary does not sign the type
+		{"nope", in("photos", nil), ErrUnknownParamSet, "nope"},
+		{"photos", with(func(r *UploadResult) { r.PublicID = "photos/y" }), ErrInvalidSignature, "does not match"},
 	} {
-		a, err := s.VerifyUploadOf(tt.set, 1, Request{Params: tt.req}, tt.result)
+		a, err := s.VerifyUploadOf(tt.set, 1, Request{}, tt.result)
 		switch {
 		case !errors.Is(err, tt.wantErr):
 			t.Errorf("VerifyUploadOf(%s, %+v): %v, want %v", tt.set, tt.result, err, tt.wantErr)
@@ -156,6 +161,11 @@ func TestVerifyUploadRefuses(t *testing.T) {
 			t.Errorf("VerifyUploadOf(%s): %v, want it to say %q", tt.set, err, tt.want)
 		case err == nil && !strings.Contains(a.Asset.URL, tt.want):
 			t.Errorf("VerifyUploadOf(%s): URL %s, want %q in it", tt.set, a.Asset.URL, tt.want)
+		}
+	}
+	for _, req := range []Params{{Type: "authenticated"}, {Folder: "a//b"}} {
+		if _, err := s.VerifyUploadOf("photos", 1, Request{Params: req}, in("photos", nil)); !errors.Is(err, ErrInvalidParam) {
+			t.Errorf("VerifyUploadOf(photos, %+v): %v, want ErrInvalidParam: a request does not say where uploads go", req, err)
 		}
 	}
 }
@@ -211,7 +221,7 @@ func TestPreviousKeys(t *testing.T) {
 				if err := s.VerifyUploadResult(r.PublicID, r.Version, r.Signature); tt.genuine != (err == nil) {
 					t.Errorf("VerifyUploadResult: %v", err)
 				}
-				err := s.VerifyNotification(body, ts, sha1Hex(string(body)+ts+tt.secret))
+				_, err := s.VerifyNotification(body, ts, sha1Hex(string(body)+ts+tt.secret))
 				if tt.genuine != (err == nil) || err != nil && !errors.Is(err, ErrInvalidSignature) {
 					t.Errorf("VerifyNotification: %v, genuine %v", err, tt.genuine)
 				}

@@ -156,32 +156,24 @@ func realPNG(t *testing.T) []byte {
 
 // TestNotificationEndToEnd: an upload that signs a notification_url
 // through the fake endpoint is followed by Cloudinary's notification,
-// which a handler using VerifyNotificationRequest accepts; a tampered copy
-// is refused.
+// which NewNotificationHandler hands over with the upload's set, version
+// and owner; a tampered copy is refused without reaching handle.
 func TestNotificationEndToEnd(t *testing.T) {
 	fake := uploadsigntest.NewServer(cloud, key, secret, uploadsigntest.WithClock(func() time.Time { return testTime }))
 	defer fake.Close()
-	s := newSigner(t, uploadsign.WithUploadURL(fake.URL))
-
-	type received struct {
-		status int
-		body   []byte
-	}
-	got := make(chan received, 4)
-	hook := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		body, err := uploadsignhttp.VerifyNotificationRequest(s, r)
-		if err != nil {
-			http.Error(w, err.Error(), http.StatusUnauthorized)
-			got <- received{http.StatusUnauthorized, nil}
-			return
-		}
-		got <- received{http.StatusOK, body}
-	}))
+	got := make(chan *uploadsign.Notification, 4)
+	var webhook http.Handler // made once the set knows the hook's URL
+	hook := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { webhook.ServeHTTP(w, r) }))
 	defer hook.Close()
 
-	set := uploadsign.ParamSet{Name: "hooked", Version: 1, Params: uploadsign.Params{Folder: "avatars", NotificationURL: hook.URL + "/cloudinary"}}
-	s = newSigner(t, uploadsign.WithUploadURL(fake.URL), uploadsign.WithParamSets(set))
-	p, err := s.Sign("hooked", 1, uploadsign.Request{Params: uploadsign.Params{PublicID: "user_42"}})
+	set := uploadsign.ParamSet{Name: "hooked", Version: 1, Params: uploadsign.Params{Folder: "hooked", PublicID: "user_{owner}",
+		NotificationURL: hook.URL + "/cloudinary"}}
+	s := newSigner(t, uploadsign.WithUploadURL(fake.URL), uploadsign.WithParamSets(set))
+	webhook = uploadsignhttp.NewNotificationHandler(s, func(_ *http.Request, n *uploadsign.Notification) error {
+		got <- n
+		return nil
+	})
+	p, err := s.Sign("hooked", 1, uploadsign.Request{Owner: "42"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -199,11 +191,10 @@ func TestNotificationEndToEnd(t *testing.T) {
 	if d.Status != 200 || d.URL != hook.URL+"/cloudinary" || d.Header.Get("Content-Type") != "application/json" {
 		t.Fatalf("delivery %+v", d)
 	}
-	r := <-got
-	var note map[string]any
-	if err := json.Unmarshal(r.body, &note); err != nil || note["notification_type"] != "upload" ||
-		note["public_id"] != "avatars/user_42" || note["secure_url"] != answer["secure_url"] || note["bytes"] != answer["bytes"] {
-		t.Fatalf("notification %s (%v), answer %v", r.body, err, answer)
+	n := <-got
+	if n.Type != "upload" || n.Problem != nil || n.Upload == nil || n.Upload.Set != "hooked" || n.Upload.Owner != "42" ||
+		n.Upload.Asset.PublicID != "hooked/user_42" || n.Upload.Details == nil || n.Upload.Details.Bytes != int64(answer["bytes"].(float64)) {
+		t.Fatalf("notification %+v (problem %v), answer %v", n, n.Problem, answer)
 	}
 
 	// A tampered copy of the same delivery is refused.
@@ -215,14 +206,14 @@ func TestNotificationEndToEnd(t *testing.T) {
 		t.Fatal(err)
 	}
 	resp.Body.Close()
-	if resp.StatusCode != http.StatusUnauthorized || (<-got).status != http.StatusUnauthorized {
-		t.Errorf("tampered notification: %d, want 401", resp.StatusCode)
+	if resp.StatusCode != http.StatusUnauthorized || len(got) != 0 {
+		t.Errorf("tampered notification: %d, want 401 and handle not called", resp.StatusCode)
 	}
 
 	// NotificationRequest makes a notification for a handler's own tests.
 	w := httptest.NewRecorder()
-	hook.Config.Handler.ServeHTTP(w, fake.NotificationRequest("/cloudinary", []byte(`{"notification_type":"upload"}`)))
-	if w.Code != 200 || string((<-got).body) != `{"notification_type":"upload"}` {
-		t.Errorf("NotificationRequest: %d %s", w.Code, w.Body)
+	hook.Config.Handler.ServeHTTP(w, fake.NotificationRequest("/cloudinary", []byte(`{"notification_type":"delete"}`)))
+	if n := <-got; w.Code != 200 || n.Type != "delete" || n.Upload != nil || n.Problem != nil {
+		t.Errorf("NotificationRequest: %d %s %+v", w.Code, w.Body, n)
 	}
 }

@@ -22,21 +22,21 @@ func ExampleNewHandler() {
 	signer, err := uploadsign.New("demo", "123456789012345", "abcd",
 		uploadsign.WithClock(func() time.Time { return time.Unix(1700000000, 0) }),
 		uploadsign.WithParamSets(
-			uploadsign.ParamSet{Name: "avatar", Version: 1,
-				Params: uploadsign.Params{Folder: "avatars", Overwrite: uploadsign.Bool(false)}},
+			uploadsign.ParamSet{Name: "avatar", Version: 1, // one per user
+				Params: uploadsign.Params{PublicID: "avatars/user_{owner}"}},
 			uploadsign.ParamSet{Name: "hero", Version: 1, // the home page's image, for admins
 				Params: uploadsign.Params{PublicID: "home/hero"}}))
 	if err != nil {
 		fmt.Println(err)
 		return
 	}
-	// authorize decides who may upload and what they may name the file.
+	// authorize decides who may upload, and for whom.
 	authorize := func(r *http.Request) (uploadsign.Request, error) {
 		user := r.Header.Get("X-User") // your session lookup
 		if user == "" {
 			return uploadsign.Request{}, &uploadsignhttp.StatusError{Code: 401, Message: "log in first"}
 		}
-		return uploadsign.Request{Params: uploadsign.Params{PublicID: "user_" + user}}, nil
+		return uploadsign.Request{Owner: user}, nil
 	}
 	mux := http.NewServeMux()
 	// Each endpoint names the sets it signs: this one never signs "hero".
@@ -59,7 +59,7 @@ func ExampleNewHandler() {
 	// 401 no-store
 	// {"error":"log in first"}
 	// 404 no-store
-	// {"error":"uploadsign: unknown parameter set: \"hero\" (known sets: \"avatar\")"}
+	// {"error":"unknown parameter set: \"hero\" (known sets: \"avatar\")"}
 }
 
 // The Upload Widget's signature endpoint, as next-cloudinary's
@@ -68,19 +68,19 @@ func ExampleNewProposalHandler() {
 	signer, err := uploadsign.New("demo", "123456789012345", "abcd",
 		uploadsign.WithClock(func() time.Time { return time.Unix(1700000000, 0) }),
 		uploadsign.WithParamSets(uploadsign.ParamSet{Name: "avatar-widget", Version: 1,
-			Params:       uploadsign.Params{Folder: "avatars", Tags: []string{"avatar"}},
+			Params:       uploadsign.Params{Folder: "avatars", PublicID: "user_{owner}", Tags: []string{"avatar"}},
 			ClientParams: []string{"source"}}))
 	if err != nil {
 		fmt.Println(err)
 		return
 	}
-	// authorize binds the public_id to the logged-in user.
+	// authorize makes the logged-in user the owner.
 	authorize := func(r *http.Request) (uploadsign.Request, error) {
 		user := r.Header.Get("X-User") // your session lookup
 		if user == "" {
 			return uploadsign.Request{}, &uploadsignhttp.StatusError{Code: 401, Message: "log in first"}
 		}
-		return uploadsign.Request{Params: uploadsign.Params{PublicID: "user_" + user}}, nil
+		return uploadsign.Request{Owner: user}, nil
 	}
 	mux := http.NewServeMux()
 	mux.Handle("/api/sign-widget", uploadsignhttp.NewProposalHandler(signer, "avatar-widget", 1, authorize))
@@ -97,7 +97,7 @@ func ExampleNewProposalHandler() {
 	}
 	// Output:
 	// 200 {"api_key":"123456789012345","signature":"b4603581e8104f21d7c92b41293317da22f2c5b1"}
-	// 403 {"error":"uploadsign: parameter not allowed: public_id: the request binds \"user_42\", the proposal has \"user_7\""}
+	// 403 {"error":"parameter not allowed: public_id: the owner's \"user_42\", the proposal has \"user_7\""}
 }
 
 func ExampleVerifyNotificationRequest() {
@@ -110,12 +110,12 @@ func ExampleVerifyNotificationRequest() {
 		return
 	}
 	webhook := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		body, err := uploadsignhttp.VerifyNotificationRequest(signer, r)
+		n, err := uploadsignhttp.VerifyNotificationRequest(signer, r)
 		if err != nil {
 			http.Error(w, "not from Cloudinary", http.StatusUnauthorized)
 			return
 		}
-		fmt.Fprintf(w, "stored %d bytes", len(body))
+		fmt.Fprintf(w, "%s notification, %d bytes", n.Type, len(n.Body))
 	})
 
 	for _, signature := range []string{"b18b85f5ef77b9eacd80219e6906d01579512b94", "forged"} {
@@ -129,7 +129,7 @@ func ExampleVerifyNotificationRequest() {
 		fmt.Println(w.Code, strings.TrimSpace(string(out)))
 	}
 	// Output:
-	// 200 stored 72 bytes
+	// 200 upload notification, 72 bytes
 	// 401 not from Cloudinary
 }
 
@@ -166,8 +166,8 @@ func (c *Counter) String() string {
 func ExampleOnSigned() {
 	signer, err := uploadsign.New("demo", "123456789012345", "abcd",
 		uploadsign.WithParamSets(
-			uploadsign.ParamSet{Name: "avatar", Version: 1, Params: uploadsign.Params{Folder: "avatars"}},
-			uploadsign.ParamSet{Name: "avatar", Version: 2, Params: uploadsign.Params{Folder: "avatars", Tags: []string{"v2"}}},
+			uploadsign.ParamSet{Name: "avatar", Version: 1, Params: uploadsign.Params{PublicID: "avatars/user_{owner}"}},
+			uploadsign.ParamSet{Name: "avatar", Version: 2, Params: uploadsign.Params{PublicID: "avatars/user_{owner}", Tags: []string{"v2"}}},
 		))
 	if err != nil {
 		fmt.Println(err)
@@ -177,7 +177,7 @@ func ExampleOnSigned() {
 		if r.Header.Get("X-User") == "" {
 			return uploadsign.Request{}, errors.New("no session") // answers 401
 		}
-		return uploadsign.Request{Params: uploadsign.Params{PublicID: "user_" + r.Header.Get("X-User")}}, nil
+		return uploadsign.Request{Owner: r.Header.Get("X-User")}, nil
 	}
 	var signed Counter
 	h := uploadsignhttp.NewHandler(signer, authorize, uploadsignhttp.Sets("avatar"),
@@ -249,7 +249,7 @@ func ExampleNewHandler_retiringAVersion() {
 	// 2025-07-01: 200, Deprecation: @1748736000, Sunset: Mon, 01 Sep 2025 00:00:00 GMT
 	//   payload deprecated: true
 	// 2025-09-01: 410, Deprecation: @1748736000, Sunset: Mon, 01 Sep 2025 00:00:00 GMT
-	//   uploadsign: parameter set past its sunset: "avatar" version 1 was retired at 2025-09-01T00:00:00Z (live versions: 2)
+	//   parameter set past its sunset: "avatar" version 1 was retired at 2025-09-01T00:00:00Z (live versions: 2)
 }
 
 // One record per request; a hook that cannot reach its session store
@@ -266,7 +266,7 @@ func ExampleWithLogger() {
 			err := errors.New("sessions: dial tcp 10.0.0.7:6379: connection refused")
 			return uploadsign.Request{}, fmt.Errorf("%w: %w", &uploadsignhttp.StatusError{Code: 503, Message: "try again shortly"}, err)
 		}
-		return uploadsign.Request{Params: uploadsign.Params{PublicID: "user_42"}}, nil
+		return uploadsign.Request{}, nil
 	}
 	logger := slog.New(slog.NewTextHandler(os.Stdout, &slog.HandlerOptions{
 		ReplaceAttr: func(_ []string, a slog.Attr) slog.Attr {
@@ -321,7 +321,7 @@ func Example_cors() {
 		return
 	}
 	h := uploadsignhttp.NewHandler(signer, func(*http.Request) (uploadsign.Request, error) {
-		return uploadsign.Request{Params: uploadsign.Params{PublicID: "user_42"}}, nil
+		return uploadsign.Request{}, nil // a real hook checks the session
 	}, uploadsignhttp.Sets("avatar"))
 	mux := http.NewServeMux()
 	mux.Handle("/uploads/signature", allowOrigin("https://app.example", h))

@@ -27,9 +27,11 @@ const (
 
 var testTime = time.Unix(1700000000, 0)
 
-var avatarV1 = uploadsign.ParamSet{Name: "avatar", Version: 1, Params: uploadsign.Params{Folder: "avatars", Tags: []string{"avatar"}}}
+var avatarV1 = uploadsign.ParamSet{Name: "avatar", Version: 1, Params: uploadsign.Params{
+	Folder: "avatars", PublicID: "user_{owner}", Tags: []string{"avatar"}, Context: map[string]string{"app": "web"},
+}}
 var avatarV2 = uploadsign.ParamSet{Name: "avatar", Version: 2, Params: uploadsign.Params{
-	Folder: "avatars", Tags: []string{"avatar", "v2"}, Overwrite: uploadsign.Bool(false),
+	Folder: "avatars", PublicID: "user_{owner}", Tags: []string{"avatar", "v2"}, Overwrite: uploadsign.Bool(false),
 }}
 
 func newSigner(t *testing.T, opts ...uploadsign.Option) *uploadsign.Signer {
@@ -44,20 +46,21 @@ func newSigner(t *testing.T, opts ...uploadsign.Option) *uploadsign.Signer {
 	return s
 }
 
-// userAuth lets user 42 upload with their own public_id; anyone else is
-// refused.
+// userAuth lets user 42 upload as its owner; anyone else is refused.
 func userAuth(r *http.Request) (uploadsign.Request, error) {
 	switch r.Header.Get("X-User") {
 	case "42":
-		return uploadsign.Request{Params: uploadsign.Params{PublicID: "user_42"}}, nil
+		return uploadsign.Request{Owner: "42"}, nil
 	case "banned":
 		return uploadsign.Request{}, uploadsignhttp.Forbidden("this account may not upload")
 	case "":
 		return uploadsign.Request{}, errors.New("session lookup failed: db password=hunter2")
 	case "conflict":
-		return uploadsign.Request{Params: uploadsign.Params{Folder: "elsewhere"}}, nil
+		return uploadsign.Request{Owner: "42", Params: uploadsign.Params{Context: map[string]string{"app": "ios"}, Overwrite: uploadsign.Bool(true)}}, nil
 	case "invalid":
-		return uploadsign.Request{Params: uploadsign.Params{Tags: []string{"a,b"}}}, nil
+		return uploadsign.Request{Owner: "42", Params: uploadsign.Params{Tags: []string{"a,b"}}}, nil
+	case "naming":
+		return uploadsign.Request{Owner: "42", Params: uploadsign.Params{Folder: "elsewhere"}}, nil
 	}
 	return uploadsign.Request{}, &uploadsignhttp.StatusError{Code: 401, Message: "log in first"}
 }
@@ -106,8 +109,12 @@ func TestHandler(t *testing.T) {
 		{"forbidden", "POST", js, "banned", `{"param_set":"avatar","version":1}`, 403, "may not upload"},
 		{"unknown set", "POST", js, "42", `{"param_set":"banner","version":1}`, 404, `known sets: "avatar"`},
 		{"unknown version", "POST", js, "42", `{"param_set":"avatar","version":3}`, 404, "known versions: 1, 2"},
-		{"conflict", "POST", js, "conflict", `{"param_set":"avatar","version":1}`, 409, "folder"},
-		{"hook's params invalid", "POST", js, "invalid", `{"param_set":"avatar","version":1}`, 500, "could not sign"},
+		{"conflict", "POST", js, "conflict", `{"param_set":"avatar","version":1}`, 409, "context"},
+		{"hook's params invalid", "POST", js, "invalid", `{"param_set":"avatar","version":1}`, 500, "could not"},
+		{"hook names the upload", "POST", js, "naming", `{"param_set":"avatar","version":1}`, 500, "could not"},
+		{"key in another case", "POST", js, "42", `{"Param_Set":"avatar","version":1}`, 400, "Param_Set"},
+		{"key folded", "POST", js, "42", `{"param_ſet":"avatar","version":1}`, 400, "unknown field"},
+		{"key twice", "POST", js, "42", `{"param_set":"banner","param_set":"avatar","version":1}`, 400, "twice"},
 		{"spaces past the limit", "POST", js, "42", `{"param_set":"avatar","version":1}` + strings.Repeat(" ", 5000), 413, "bytes"},
 		{"garbage past the limit", "POST", js, "42", `{"param_set":"avatar","version":1}x` + strings.Repeat("y", 5000), 413, "bytes"},
 	}
@@ -153,7 +160,7 @@ func TestHandlerSigns(t *testing.T) {
 	if err := json.Unmarshal(w.Body.Bytes(), &got); err != nil {
 		t.Fatal(err)
 	}
-	want, err := s.Sign("avatar", 2, uploadsign.Request{Params: uploadsign.Params{PublicID: "user_42"}})
+	want, err := s.Sign("avatar", 2, uploadsign.Request{Owner: "42"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -267,8 +274,8 @@ func TestVerifyNotificationRequest(t *testing.T) {
 			if !errors.Is(err, tt.wantErr) {
 				t.Fatalf("err = %v, want %v", err, tt.wantErr)
 			}
-			if err == nil && !bytes.Equal(body, []byte(n.Body)) {
-				t.Errorf("body %q, want %q", body, n.Body)
+			if err == nil && !bytes.Equal(body.Body, []byte(n.Body)) {
+				t.Errorf("body %q, want %q", body.Body, n.Body)
 			}
 			if err != nil && body != nil {
 				t.Error("a body returned with an error")

@@ -51,7 +51,7 @@ func datedSigner(t *testing.T, now time.Time) *uploadsign.Signer {
 
 // proposalAt is the widget's proposal for user 42 at time now.
 func proposalAt(now time.Time) string {
-	return fmt.Sprintf(`{"paramsToSign": {"timestamp": %d, "source": "uw", "folder": "avatars", "tags": ["avatar"], "public_id": "user_42"}}`, now.Unix())
+	return fmt.Sprintf(`{"paramsToSign": {"timestamp": %d, "source": "uw", "folder": "avatars", "tags": ["avatar"], "public_id": "widget_42"}}`, now.Unix())
 }
 
 func TestDeprecationAndSunset(t *testing.T) {
@@ -152,7 +152,7 @@ func hookErrors(r *http.Request) (uploadsign.Request, error) {
 	case "redirect":
 		return uploadsign.Request{}, &uploadsignhttp.StatusError{Code: 302, Message: "internal detail"}
 	case "7":
-		return uploadsign.Request{Params: uploadsign.Params{PublicID: "user_7"}}, nil
+		return uploadsign.Request{Owner: "7"}, nil
 	}
 	return userAuth(r)
 }
@@ -225,11 +225,11 @@ func TestLogRecords(t *testing.T) {
 		{"forbidden", "", "POST", js, "banned", `{"param_set":"avatar","version":1}`,
 			logRecord{Level: "WARN", Msg: "upload payload", Set: "avatar", Version: 1, Status: 403, Outcome: "forbidden", Error: str("this account may not upload")}, nil},
 		{"not found", "", "POST", js, "42", `{"param_set":"avatar","version":9}`,
-			logRecord{Level: "WARN", Msg: "upload payload", Set: "avatar", Version: 9, Status: 404, Outcome: "not found", Error: str("uploadsign: unknown parameter set")}, nil},
+			logRecord{Level: "WARN", Msg: "upload payload", Set: "avatar", Version: 9, Status: 404, Outcome: "not found", Error: str("unknown parameter set")}, nil},
 		{"conflict", "", "POST", js, "conflict", `{"param_set":"avatar","version":1}`,
-			logRecord{Level: "WARN", Msg: "upload payload", Set: "avatar", Version: 1, Status: 409, Outcome: "conflict", Error: str("uploadsign: parameter conflicts")}, nil},
+			logRecord{Level: "WARN", Msg: "upload payload", Set: "avatar", Version: 1, Status: 409, Outcome: "conflict", Error: str("parameter conflicts with its parameter set: context")}, nil},
 		{"gone", "", "POST", js, "42", `{"param_set":"retired","version":1}`,
-			logRecord{Level: "WARN", Msg: "upload payload", Set: "retired", Version: 1, Status: 410, Outcome: "gone", Error: str("uploadsign: parameter set past its sunset")}, nil},
+			logRecord{Level: "WARN", Msg: "upload payload", Set: "retired", Version: 1, Status: 410, Outcome: "gone", Error: str("parameter set past its sunset")}, nil},
 		{"bad request", "", "POST", js, "42", `{"param_set":"avatar","version":1,"public_id":"x"}`,
 			logRecord{Level: "WARN", Msg: "upload payload", Status: 400, Outcome: "bad request", Error: str("want a JSON body")}, nil},
 		{"wrong method", "", "GET", js, "42", ``,
@@ -238,7 +238,7 @@ func TestLogRecords(t *testing.T) {
 			logRecord{Level: "WARN", Msg: "upload payload", Status: 413, Outcome: "bad request", Error: str("the request body is over")},
 			[]string{strings.Repeat("a", 100)}},
 		{"long set name", "", "POST", js, "42", `{"param_set":"` + strings.Repeat("b", 3000) + `","version":1}`,
-			logRecord{Level: "WARN", Msg: "upload payload", Set: strings.Repeat("b", 64) + "…", Version: 1, Status: 404, Outcome: "not found", Error: str("uploadsign: unknown parameter set")},
+			logRecord{Level: "WARN", Msg: "upload payload", Set: strings.Repeat("b", 64) + "…", Version: 1, Status: 404, Outcome: "not found", Error: str("unknown parameter set")},
 			[]string{strings.Repeat("b", 600)}},
 		{"hook's other 4xx", "", "POST", js, "too many", `{"param_set":"avatar","version":1}`,
 			logRecord{Level: "WARN", Msg: "upload payload", Set: "avatar", Version: 1, Status: 429, Outcome: "refused", Error: str("slow down")}, nil},
@@ -249,7 +249,7 @@ func TestLogRecords(t *testing.T) {
 		{"widget signed", "avatar-widget", "POST", "", "42", proposalAt(testTime),
 			logRecord{Level: "INFO", Msg: "widget signature", Set: "avatar-widget", Version: 1, Status: 200, Outcome: "signed"}, nil},
 		{"widget not allowed", "avatar-widget", "POST", "", "7", proposalAt(testTime),
-			logRecord{Level: "WARN", Msg: "widget signature", Set: "avatar-widget", Version: 1, Status: 403, Outcome: "not allowed", Error: str("uploadsign: parameter not allowed: public_id")}, nil},
+			logRecord{Level: "WARN", Msg: "widget signature", Set: "avatar-widget", Version: 1, Status: 403, Outcome: "not allowed", Error: str("parameter not allowed: public_id")}, nil},
 		{"widget forbidden", "avatar-widget", "POST", "", "banned", proposalAt(testTime),
 			logRecord{Level: "WARN", Msg: "widget signature", Set: "avatar-widget", Version: 1, Status: 403, Outcome: "forbidden", Error: str("this account may not upload")}, nil},
 		{"widget unauthorized", "avatar-widget", "POST", "", "", proposalAt(testTime),
@@ -257,10 +257,10 @@ func TestLogRecords(t *testing.T) {
 			[]string{"no session"}},
 		{"widget bad request", "avatar-widget", "POST", "", "42", `{"paramsToSign": [1]}`,
 			logRecord{Level: "WARN", Msg: "widget signature", Set: "avatar-widget", Version: 1, Status: 400, Outcome: "bad request", Error: str("")}, nil},
-		{"widget conflict", "avatar-widget", "POST", "", "conflict", proposalAt(testTime),
-			logRecord{Level: "WARN", Msg: "widget signature", Set: "avatar-widget", Version: 1, Status: 409, Outcome: "conflict", Error: str("uploadsign: parameter conflicts")}, nil},
+		{"widget overwrite left out", "avatar-widget", "POST", "", "conflict", proposalAt(testTime),
+			logRecord{Level: "WARN", Msg: "widget signature", Set: "avatar-widget", Version: 1, Status: 403, Outcome: "not allowed", Error: str("parameter not allowed: context")}, nil},
 		{"widget gone", "retired", "POST", "", "42", proposalAt(testTime),
-			logRecord{Level: "WARN", Msg: "widget signature", Set: "retired", Version: 1, Status: 410, Outcome: "gone", Error: str("uploadsign: parameter set past its sunset")}, nil},
+			logRecord{Level: "WARN", Msg: "widget signature", Set: "retired", Version: 1, Status: 410, Outcome: "gone", Error: str("parameter set past its sunset")}, nil},
 		{"widget error", "avatar-widget", "POST", "", "invalid", proposalAt(testTime),
 			logRecord{Level: "ERROR", Msg: "widget signature", Set: "avatar-widget", Version: 1, Status: 500, Outcome: "error", Error: str("uploadsign: invalid parameter: tags")}, nil},
 	}
@@ -424,7 +424,7 @@ func TestOnSigned(t *testing.T) {
 	}
 	widgetPayload := payloads[3]
 	wantFields := map[string]string{"timestamp": strconv.FormatInt(deprecatedAt.Unix(), 10), "source": "uw", "folder": "avatars",
-		"tags": "avatar", "public_id": "user_42", "api_key": key, "signature": bodies[3]["signature"].(string)}
+		"tags": "avatar", "public_id": "widget_42", "api_key": key, "signature": bodies[3]["signature"].(string)}
 	if diff := cmp.Diff(wantFields, widgetPayload.Fields); diff != "" {
 		t.Errorf("widget payload's fields (-want +got):\n%s", diff)
 	}

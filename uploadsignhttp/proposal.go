@@ -1,18 +1,15 @@
 package uploadsignhttp
 
 import (
-	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"mime"
 	"net/http"
 	"net/url"
 	"time"
 
 	"github.com/uploadsign/uploadsign"
-	"github.com/uploadsign/uploadsign/internal/bridge"
 	"github.com/uploadsign/uploadsign/internal/cloudinary"
 )
 
@@ -22,40 +19,24 @@ const MaxProposalBytes = 64 << 10
 
 // NewProposalHandler returns the signature endpoint of Cloudinary's Upload
 // Widget and of next-cloudinary's CldUploadWidget (its signatureEndpoint):
-// it signs the parameters the widget proposes, if they keep to the
+// it signs the parameters the widget proposes if they keep to the
 // parameter set name at version and to what authorize binds for the
-// request.
+// request ([uploadsign.Signer.SignProposed]).
 //
 // It accepts POST with a body {"paramsToSign": {...}} (next-cloudinary,
-// Cloudinary's examples) or {"params_to_sign": {...}}, labelled
-// application/json (next-cloudinary 6), text/plain (next-cloudinary 5 sent
-// no Content-Type, so the browser labelled it text/plain;charset=UTF-8) or
-// not labelled, of at most [MaxProposalBytes]. It reads the proposal with
-// [uploadsign.ParseProposal], calls authorize (the contract of
-// [NewHandler]: it decides who may upload and returns the values this
-// request binds, such as the user's public_id), signs with
-// [uploadsign.Signer.SignProposed], and answers 200
-// {"signature": "...", "api_key": "..."} with Cache-Control: no-store.
-//
-// Every failure answers JSON {"error": "..."} naming the parameter,
-// without the secret: 405 with Allow for another method; 415 for another
-// content type; 413 for a body over the limit; 400 for malformed JSON, a
-// body without exactly one of the two keys, or a malformed value (a
-// nested object, a timestamp that is not a number); the hook's
-// [StatusError], or 401;
-// 403 for a parameter the set does not let the browser choose, a bound or
-// fixed value proposed differently, a timestamp outside Cloudinary's hour,
-// or a browser-chosen public_id without overwrite false; 409 when the
-// hook's values contradict the set; 410 Gone when the set is past its
-// Sunset, naming the versions still served; 500, without details, when
-// the hook's values cannot be encoded. A panic in the hook is not
-// recovered. The 200 and 410 answers carry the Deprecation and Sunset
-// headers of [NewHandler].
+// Cloudinary's examples) or {"params_to_sign": {...}} of at most
+// [MaxProposalBytes], labelled application/json (next-cloudinary 6),
+// text/plain (next-cloudinary 5 sent no Content-Type, so browsers label it
+// text/plain;charset=UTF-8) or not labelled. It calls authorize before it
+// reads the body, so that a request the hook refuses costs nothing more,
+// and answers 200 {"signature": "...", "api_key": "..."}. A malformed
+// proposal ([uploadsign.ErrMalformedProposal]) answers 400, one the set
+// does not allow 403; the package doc lists the other answers, and the
+// 200 and 410 answers carry the Deprecation and Sunset headers.
 //
 // NewProposalHandler panics when s has no such set and version, or when
-// given [Sets]. The options add a log record per request ([WithLogger])
-// and a hook after each signature ([OnSigned]). The handler is safe for
-// concurrent use.
+// given [Sets]. [WithLogger] and [OnSigned] add a log record and a hook
+// per request. The handler is safe for concurrent use.
 func NewProposalHandler(s *uploadsign.Signer, set string, version int, authorize func(*http.Request) (uploadsign.Request, error), opts ...HandlerOption) http.Handler {
 	if s == nil || authorize == nil {
 		panic("uploadsignhttp: NewProposalHandler needs a Signer and an authorize hook")
@@ -101,21 +82,18 @@ func (h *proposalHandler) serve(w http.ResponseWriter, r *http.Request) result {
 			return writeError(w, http.StatusUnsupportedMediaType, "send the JSON as application/json or text/plain")
 		}
 	}
-	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, MaxProposalBytes))
-	if err != nil {
-		if errors.As(err, new(*http.MaxBytesError)) {
-			return writeError(w, http.StatusRequestEntityTooLarge, fmt.Sprintf("the request body is over %d bytes", MaxProposalBytes))
-		}
-		return writeError(w, http.StatusBadRequest, "reading the request body failed")
-	}
-	proposed, err := readProposal(body)
-	if err != nil {
-		return writeError(w, http.StatusBadRequest, err.Error())
-	}
 	r = r.WithContext(&requestContext{r.Context(), ClientSet{ParamSet: h.set, Version: h.version}})
 	bound, err := h.authorize(r)
 	if err != nil {
 		return writeHookError(w, err)
+	}
+	body, status, msg := readBody(w, r, MaxProposalBytes)
+	if status != 0 {
+		return writeError(w, status, msg)
+	}
+	proposed, err := readProposal(body)
+	if err != nil {
+		return writeLibraryError(w, http.StatusBadRequest, err)
 	}
 	signature, err := h.signer.SignProposed(h.set, h.version, proposed, bound)
 	if err != nil {
@@ -157,37 +135,20 @@ func (h *proposalHandler) payload(proposed url.Values, signature string) *upload
 
 // readProposal reads {"paramsToSign": {...}} or {"params_to_sign": {...}}.
 func readProposal(body []byte) (url.Values, error) {
-	const want = `want a JSON body like {"paramsToSign": {"timestamp": 1700000000, ...}}`
-	dec := json.NewDecoder(bytes.NewReader(body))
-	if tok, err := dec.Token(); err != nil || tok != json.Delim('{') {
-		return nil, errors.New(want)
+	var camel, snake json.RawMessage
+	if err := readObject(body, map[string]any{"paramsToSign": &camel, "params_to_sign": &snake}); err != nil {
+		return nil, fmt.Errorf(`want a JSON body like {"paramsToSign": {"timestamp": 1700000000, ...}}: %v`, err)
 	}
-	var inner json.RawMessage
-	for dec.More() {
-		tok, err := dec.Token()
-		if err != nil {
-			return nil, fmt.Errorf("%s: %v", want, err)
-		}
-		switch key := tok.(string); {
-		case key != "paramsToSign" && key != "params_to_sign":
-			return nil, fmt.Errorf("%s: unknown field %.60q", want, key)
-		case inner != nil:
-			return nil, errors.New(`give "paramsToSign" or "params_to_sign" once`)
-		}
-		if err := dec.Decode(&inner); err != nil {
-			return nil, fmt.Errorf("%s: %v", want, err)
-		}
-	}
-	if _, err := dec.Token(); err != nil {
-		return nil, fmt.Errorf("%s: %v", want, err)
-	}
-	if _, err := dec.Token(); err != io.EOF {
-		return nil, fmt.Errorf("%s: data after the JSON object", want)
-	}
-	if inner == nil {
+	switch {
+	case camel != nil && snake != nil:
+		return nil, errors.New(`give "paramsToSign" or "params_to_sign", not both`)
+	case camel == nil && snake == nil:
 		return nil, errors.New(`"paramsToSign" is missing`)
 	}
-	return uploadsign.ParseProposal(inner)
+	if camel == nil {
+		camel = snake
+	}
+	return uploadsign.ParseProposal(camel)
 }
 
 // writeProposalError answers a SignProposed error.
@@ -195,15 +156,15 @@ func (h *proposalHandler) writeProposalError(w http.ResponseWriter, err error) r
 	switch {
 	case errors.Is(err, uploadsign.ErrSunset):
 		setLifecycleHeaders(w.Header(), h.deprecated, h.sunset)
-		return writeError(w, http.StatusGone, err.Error())
-	case bridge.MalformedProposal(err):
-		return writeError(w, http.StatusBadRequest, err.Error()) // a malformed value
+		return writeLibraryError(w, http.StatusGone, err)
+	case errors.Is(err, uploadsign.ErrMalformedProposal):
+		return writeLibraryError(w, http.StatusBadRequest, err)
 	case errors.Is(err, uploadsign.ErrParamNotAllowed):
-		res := writeError(w, http.StatusForbidden, err.Error())
+		res := writeLibraryError(w, http.StatusForbidden, err)
 		res.outcome = "not allowed"
 		return res
 	case errors.Is(err, uploadsign.ErrParamConflict):
-		return writeError(w, http.StatusConflict, err.Error())
+		return writeLibraryError(w, http.StatusConflict, err)
 	}
 	// The hook's values cannot be encoded, or the clock is broken: a bug
 	// of the backend, whose details stay on the server.

@@ -19,26 +19,26 @@ import (
 	"github.com/uploadsign/uploadsign/uploadsigntest"
 )
 
-// The README's widget recipe: the set fixes the folder and tag, the widget
-// may add source=uw, and the hook binds the public_id to the user.
+// The README's widget recipe: the set fixes the folder, the owner's
+// public_id and the tag, and the widget may add source=uw.
 var avatarWidget = uploadsign.ParamSet{Name: "avatar-widget", Version: 1,
-	Params:       uploadsign.Params{Folder: "avatars", Tags: []string{"avatar"}},
+	Params:       uploadsign.Params{Folder: "avatars", PublicID: "widget_{owner}", Tags: []string{"avatar"}},
 	ClientParams: []string{"source"},
 }
 
-// The README's gallery recipe: the browser names its uploads, so the set
-// signs overwrite false, in a folder the hook binds to the user.
+// The README's gallery recipe: the browser names its uploads, in its
+// owner's folder, so the set signs overwrite false.
 var gallery = uploadsign.ParamSet{Name: "gallery", Version: 1,
-	Params:       uploadsign.Params{Overwrite: uploadsign.Bool(false)},
+	Params:       uploadsign.Params{Folder: "gallery/user_{owner}", Overwrite: uploadsign.Bool(false)},
 	ClientParams: []string{"source", "public_id"},
 }
 
-// galleryAuth binds the folder to the user named by X-User.
+// galleryAuth makes the user named by X-User the owner.
 func galleryAuth(r *http.Request) (uploadsign.Request, error) {
-	return uploadsign.Request{Params: uploadsign.Params{Folder: "gallery/user_" + r.Header.Get("X-User")}}, nil
+	return uploadsign.Request{Owner: r.Header.Get("X-User")}, nil
 }
 
-// widgetAuth binds the public_id to the user named by X-User.
+// widgetAuth makes the user named by X-User the owner.
 func widgetAuth(r *http.Request) (uploadsign.Request, error) {
 	switch user := r.Header.Get("X-User"); user {
 	case "":
@@ -46,11 +46,11 @@ func widgetAuth(r *http.Request) (uploadsign.Request, error) {
 	case "banned":
 		return uploadsign.Request{}, uploadsignhttp.Forbidden("this account may not upload")
 	case "conflict":
-		return uploadsign.Request{Params: uploadsign.Params{Folder: "elsewhere"}}, nil
+		return uploadsign.Request{Owner: user, Params: uploadsign.Params{Tags: []string{"avatar"}, Overwrite: uploadsign.Bool(true)}}, nil
 	case "invalid":
-		return uploadsign.Request{Params: uploadsign.Params{Tags: []string{"a,b"}}}, nil
+		return uploadsign.Request{Owner: user, Params: uploadsign.Params{Tags: []string{"a,b"}}}, nil
 	default:
-		return uploadsign.Request{Params: uploadsign.Params{PublicID: "user_" + user}}, nil
+		return uploadsign.Request{Owner: user}, nil
 	}
 }
 
@@ -119,7 +119,7 @@ func TestWidgetCannotReplaceAnotherUsersAsset(t *testing.T) {
 	}
 	avatarOf := func(user string) map[string]any {
 		return map[string]any{"timestamp": testTime.Unix(), "source": "uw", "folder": "avatars",
-			"tags": []string{"avatar"}, "public_id": "user_" + user}
+			"tags": []string{"avatar"}, "public_id": "widget_" + user}
 	}
 	width := func(answer map[string]any) int {
 		t.Helper()
@@ -141,7 +141,7 @@ func TestWidgetCannotReplaceAnotherUsersAsset(t *testing.T) {
 		t.Fatalf("victim's signature: %d %v", status, out)
 	}
 	status, victim := widgetUpload(t, uploadURL, avatarOf("42"), out["signature"], pngOfWidth(t, 10))
-	if status != 200 || victim["public_id"] != "avatars/user_42" {
+	if status != 200 || victim["public_id"] != "avatars/widget_42" {
 		t.Fatalf("victim's upload: %d %v", status, victim)
 	}
 
@@ -200,8 +200,9 @@ func TestWidgetCannotReplaceAnotherUsersAsset(t *testing.T) {
 	// called again for the request; user 4's folder is a prefix of user
 	// 42's name, not of their folder.
 	report := func(answer map[string]any) uploadsign.UploadResult {
+		existing, _ := answer["existing"].(bool)
 		return uploadsign.UploadResult{PublicID: answer["public_id"].(string), Version: int64(answer["version"].(float64)),
-			Signature: answer["signature"].(string), ResourceType: "image", Type: "upload", Format: "png"}
+			Signature: answer["signature"].(string), ResourceType: "image", Type: "upload", Format: "png", Existing: existing}
 	}
 	for _, tt := range []struct {
 		set, user string
@@ -210,6 +211,7 @@ func TestWidgetCannotReplaceAnotherUsersAsset(t *testing.T) {
 		wantErr   error
 	}{
 		{"gallery", "42", first, galleryAuth, nil},
+		{"gallery", "42", second, galleryAuth, uploadsign.ErrUploadMismatch}, // existing: not the file user 42 sent
 		{"gallery", "4", first, galleryAuth, uploadsign.ErrUploadMismatch},
 		{"gallery", "7", first, galleryAuth, uploadsign.ErrUploadMismatch},
 		{"avatar-widget", "42", victim, widgetAuth, nil},
@@ -231,8 +233,8 @@ func TestWidgetCannotReplaceAnotherUsersAsset(t *testing.T) {
 func TestProposalHandler(t *testing.T) {
 	s := newSigner(t, uploadsign.WithParamSets(avatarWidget))
 	h := uploadsignhttp.NewProposalHandler(s, "avatar-widget", 1, widgetAuth)
-	good := `{"timestamp":1700000000,"source":"uw","folder":"avatars","tags":["avatar"],"public_id":"user_42"}`
-	longContext := `{"timestamp":1700000000,"source":"uw","folder":"avatars","tags":["avatar"],"public_id":"user_42","context":"alt=` +
+	good := `{"timestamp":1700000000,"source":"uw","folder":"avatars","tags":["avatar"],"public_id":"widget_42"}`
+	longContext := `{"timestamp":1700000000,"source":"uw","folder":"avatars","tags":["avatar"],"public_id":"widget_42","context":"alt=` +
 		strings.Repeat("x", 60<<10) + `"}`
 	tests := []struct {
 		name        string
@@ -255,22 +257,22 @@ func TestProposalHandler(t *testing.T) {
 		{"not JSON", "POST", "", "42", "timestamp=1700000000", 400, "paramsToSign"},
 		{"no proposal", "POST", "", "42", `{}`, 400, "missing"},
 		{"unknown field", "POST", "", "42", `{"paramsToSign":` + good + `,"x":1}`, 400, "unknown field"},
-		{"both spellings", "POST", "", "42", `{"paramsToSign":` + good + `,"params_to_sign":` + good + `}`, 400, "once"},
+		{"both spellings", "POST", "", "42", `{"paramsToSign":` + good + `,"params_to_sign":` + good + `}`, 400, "not both"},
 		{"proposal not an object", "POST", "", "42", `{"paramsToSign":"timestamp=1"}`, 400, "object"},
 		{"nested arrays", "POST", "", "42", `{"paramsToSign":{"a":[[[[1]]]]}}`, 400, "array inside an array"},
 		{"deeply nested", "POST", "", "42", `{"paramsToSign":{"a":` + strings.Repeat("[", 30000) + strings.Repeat("]", 30000) + `}}`, 400, "JSON"},
 		{"nested object", "POST", "", "42", `{"paramsToSign":{"timestamp":1700000000,"context":{"alt":"x"}}}`, 400, "context"},
-		{"duplicate public_id", "POST", "", "42", `{"paramsToSign":{"timestamp":1700000000,"public_id":"user_42","public_id":"user_7"}}`, 400, "twice"},
+		{"duplicate public_id", "POST", "", "42", `{"paramsToSign":{"timestamp":1700000000,"public_id":"widget_42","public_id":"user_7"}}`, 400, "twice"},
 		{"trailing data", "POST", "", "42", `{"paramsToSign":` + good + `} x`, 400, "after"},
-		{"timestamp not a number", "POST", "", "42", `{"paramsToSign":{"timestamp":"soon","source":"uw","folder":"avatars","tags":"avatar","public_id":"user_42"}}`, 400, "timestamp"},
-		{"timestamp an hour and a minute old", "POST", "", "42", `{"paramsToSign":{"timestamp":1699996340,"source":"uw","folder":"avatars","tags":"avatar","public_id":"user_42"}}`, 403, "timestamp"},
-		{"timestamp ten minutes ahead", "POST", "", "42", `{"paramsToSign":{"timestamp":1700000600,"source":"uw","folder":"avatars","tags":"avatar","public_id":"user_42"}}`, 403, "timestamp"},
-		{"unknown parameter", "POST", "", "42", `{"paramsToSign":{"timestamp":1700000000,"source":"uw","folder":"avatars","tags":"avatar","public_id":"user_42","eval":"x"}}`, 403, "eval"},
+		{"timestamp not a number", "POST", "", "42", `{"paramsToSign":{"timestamp":"soon","source":"uw","folder":"avatars","tags":"avatar","public_id":"widget_42"}}`, 400, "timestamp"},
+		{"timestamp an hour and a minute old", "POST", "", "42", `{"paramsToSign":{"timestamp":1699996340,"source":"uw","folder":"avatars","tags":"avatar","public_id":"widget_42"}}`, 403, "timestamp"},
+		{"timestamp ten minutes ahead", "POST", "", "42", `{"paramsToSign":{"timestamp":1700000600,"source":"uw","folder":"avatars","tags":"avatar","public_id":"widget_42"}}`, 403, "timestamp"},
+		{"unknown parameter", "POST", "", "42", `{"paramsToSign":{"timestamp":1700000000,"source":"uw","folder":"avatars","tags":"avatar","public_id":"widget_42","eval":"x"}}`, 403, "eval"},
 		{"another user's public_id", "POST", "", "7", `{"paramsToSign":` + good + `}`, 403, "public_id"},
 		{"no session", "POST", "", "", `{"paramsToSign":` + good + `}`, 401, "not authorized"},
 		{"banned", "POST", "", "banned", `{"paramsToSign":` + good + `}`, 403, "may not upload"},
-		{"hook contradicts the set", "POST", "", "conflict", `{"paramsToSign":` + good + `}`, 409, "folder"},
-		{"hook's values cannot be encoded", "POST", "", "invalid", `{"paramsToSign":` + good + `}`, 500, "could not sign"},
+		{"hook binds overwrite true", "POST", "", "conflict", `{"paramsToSign":` + good + `}`, 403, "overwrite"},
+		{"hook's values cannot be encoded", "POST", "", "invalid", `{"paramsToSign":` + good + `}`, 500, "could not"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -284,7 +286,7 @@ func TestProposalHandler(t *testing.T) {
 			}
 			if tt.wantStatus == 200 {
 				// The proposal's documented string to sign, hashed here.
-				want := fmt.Sprintf("%x", sha1.Sum([]byte("folder=avatars&public_id=user_42&source=uw&tags=avatar&timestamp=1700000000"+secret)))
+				want := fmt.Sprintf("%x", sha1.Sum([]byte("folder=avatars&public_id=widget_42&source=uw&tags=avatar&timestamp=1700000000"+secret)))
 				if out["signature"] != want || out["api_key"] != key {
 					t.Errorf("answer %v", out)
 				}
@@ -307,7 +309,7 @@ func TestProposalHandlerWithFake(t *testing.T) {
 	fake := uploadsigntest.NewServer(cloud, key, secret, uploadsigntest.WithClock(func() time.Time { return testTime }))
 	defer fake.Close()
 	set := uploadsign.ParamSet{Name: "widget", Version: 1,
-		Params: uploadsign.Params{Folder: "avatars", Tags: []string{"avatar"}, UniqueFilename: uploadsign.Bool(true),
+		Params: uploadsign.Params{Folder: "avatars", PublicID: "widget_{owner}", Tags: []string{"avatar"}, UniqueFilename: uploadsign.Bool(true),
 			CustomCoordinates: []uploadsign.Rect{{X: 35, Y: 39, Width: 612, Height: 706}}},
 		ClientParams: []string{"source", "use_filename", "eager"},
 	}
@@ -318,7 +320,7 @@ func TestProposalHandlerWithFake(t *testing.T) {
 	// A realistic proposal: JS booleans where the set encodes 1, an array
 	// of tags, a numeric timestamp.
 	proposal := map[string]any{"timestamp": testTime.Unix(), "source": "uw", "folder": "avatars", "tags": []string{"avatar"},
-		"public_id": "user_42", "unique_filename": true, "use_filename": false, "custom_coordinates": "35,39,612,706",
+		"public_id": "widget_42", "unique_filename": true, "use_filename": false, "custom_coordinates": "35,39,612,706",
 		"eager": "c_fill,w_200,h_200"}
 	body, _ := json.Marshal(map[string]any{"paramsToSign": proposal})
 	req, _ := http.NewRequest("POST", backend.URL, strings.NewReader(string(body)))
@@ -334,7 +336,7 @@ func TestProposalHandlerWithFake(t *testing.T) {
 		t.Fatalf("signature: %d %v %v", resp.StatusCode, out, err)
 	}
 	status, answer := widgetUpload(t, s.UploadURL("image"), proposal, out["signature"], realPNG(t))
-	if status != 200 || answer["public_id"] != "avatars/user_42" {
+	if status != 200 || answer["public_id"] != "avatars/widget_42" {
 		t.Fatalf("upload: %d %v", status, answer)
 	}
 }
@@ -350,9 +352,9 @@ func TestProposalHandlerClientSetFrom(t *testing.T) {
 			return uploadsign.Request{}, errors.New("no request")
 		}
 		got = req
-		return uploadsign.Request{Params: uploadsign.Params{PublicID: "user_42"}}, nil
+		return uploadsign.Request{Owner: "42"}, nil
 	})
-	body := `{"paramsToSign":{"timestamp":1700000000,"source":"uw","folder":"avatars","tags":"avatar","public_id":"user_42"}}`
+	body := `{"paramsToSign":{"timestamp":1700000000,"source":"uw","folder":"avatars","tags":"avatar","public_id":"widget_42"}}`
 	if w := serve(h, "POST", "", "42", body); w.Code != 200 || got != (uploadsignhttp.ClientSet{ParamSet: "avatar-widget", Version: 1}) {
 		t.Errorf("status %d, ClientSetFrom gave %+v", w.Code, got)
 	}

@@ -112,12 +112,12 @@ func ExampleServer_NotificationRequest() {
 		return
 	}
 	webhook := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		body, err := uploadsignhttp.VerifyNotificationRequest(signer, r)
+		n, err := uploadsignhttp.VerifyNotificationRequest(signer, r)
 		if err != nil {
 			http.Error(w, "not from Cloudinary", http.StatusUnauthorized)
 			return
 		}
-		fmt.Fprintf(w, "stored %s", body)
+		fmt.Fprintf(w, "stored %s", n.Body)
 	})
 
 	w := httptest.NewRecorder()

@@ -68,7 +68,8 @@ func cmdVerifyWebhook(args []string, e env) int {
 		fmt.Fprintf(e.stderr, "uploadsign verify-webhook: reading the body: %v\n", err)
 		return exitRuntime
 	}
-	return report(e, *format, "notification", s.VerifyNotification(body, *timestamp, *signature))
+	_, err = s.VerifyNotification(body, *timestamp, *signature)
+	return report(e, *format, "notification", err)
 }
 
 // report prints a verification's outcome and returns the exit status.

@@ -33,9 +33,3 @@ var Sets func(signer any) []Set
 // twice or not in decimal Unix seconds, and under signature version 1 for
 // an "&" in a key or value. signer must be a *uploadsign.Signer.
 var SignRaw func(signer any, resourceType string, params url.Values) (uploadURL string, fields map[string]string, timestamp int64, err error)
-
-// MalformedProposal reports whether an error of Signer.SignProposed is
-// about a value the browser proposed that Cloudinary would read otherwise
-// than meant (it wraps uploadsign.ErrInvalidParam), rather than about the
-// backend's own parameters.
-var MalformedProposal func(err error) bool

@@ -42,18 +42,4 @@ func TestBridge(t *testing.T) {
 		t.Errorf("SignRaw with api_key: %v", err)
 	}
 
-	_, malformed := s.SignProposed("w", 1, url.Values{"timestamp": {"1700000000"}, "use_filename": {"yes"}}, uploadsign.Request{})
-	_, refused := s.SignProposed("w", 1, url.Values{"timestamp": {"1700000000"}, "folder": {"x"}}, uploadsign.Request{})
-	_, hooks := s.SignProposed("w", 1, url.Values{"timestamp": {"1700000000"}}, uploadsign.Request{Params: uploadsign.Params{Tags: []string{"a,b"}}})
-	for _, tt := range []struct {
-		err  error
-		want bool
-	}{{malformed, true}, {refused, false}, {hooks, false}, {nil, false}} {
-		if got := bridge.MalformedProposal(tt.err); got != tt.want {
-			t.Errorf("MalformedProposal(%v) = %v, want %v", tt.err, got, tt.want)
-		}
-	}
-	if !errors.Is(malformed, uploadsign.ErrInvalidParam) || !errors.Is(hooks, uploadsign.ErrInvalidParam) {
-		t.Errorf("both malformed values wrap ErrInvalidParam: %v, %v", malformed, hooks)
-	}
 }

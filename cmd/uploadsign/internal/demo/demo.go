@@ -44,12 +44,14 @@ var webFiles embed.FS
 var (
 	avatarSet = uploadsign.ParamSet{Name: "avatar", Version: 1, Params: uploadsign.Params{
 		Folder:         "uploadsign-demo",
+		PublicID:       "upload_{owner}",
 		Tags:           []string{"uploadsign-demo"},
 		AllowedFormats: []string{"jpg", "png", "gif", "webp"},
 		Overwrite:      uploadsign.Bool(false),
 	}}
 	videoSet = uploadsign.ParamSet{Name: "video", Version: 1, ResourceType: "video", Params: uploadsign.Params{
 		Folder:         "uploadsign-demo",
+		PublicID:       "upload_{owner}",
 		Tags:           []string{"uploadsign-demo"},
 		AllowedFormats: []string{"mp4", "mov", "webm"},
 		Overwrite:      uploadsign.Bool(false),
@@ -296,7 +298,7 @@ func (d *Demo) signature(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	authorize := func(*http.Request) (uploadsign.Request, error) {
-		return bound("upload_" + random.Hex(8)), nil
+		return uploadsign.Request{Owner: random.Hex(8)}, nil // each upload its own owner
 	}
 	record := uploadsignhttp.OnSigned(func(_ *http.Request, p *uploadsign.Payload) {
 		d.mu.Lock()
@@ -313,10 +315,11 @@ func (d *Demo) signature(w http.ResponseWriter, r *http.Request) {
 const notThisMachine = "This demo signs uploads to your Cloudinary account only for a browser on its own machine, " +
 	"opened at localhost, 127.0.0.1 or [::1]: anyone else could upload to your account with its payloads."
 
-// bound is what the demo's authorize binds for one upload: its public_id.
-// The report-back checks the result against it.
+// bound is what the demo's authorize bound for the upload whose payload
+// signed publicID: its owner. The report-back checks the result against
+// it.
 func bound(publicID string) uploadsign.Request {
-	return uploadsign.Request{Params: uploadsign.Params{PublicID: publicID}}
+	return uploadsign.Request{Owner: strings.TrimPrefix(publicID, "upload_")}
 }
 
 // setInfo is what the page learns of a parameter set: where its uploads

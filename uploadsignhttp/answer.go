@@ -1,0 +1,219 @@
+package uploadsignhttp
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"mime"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/uploadsign/uploadsign"
+)
+
+// StatusError is an error a hook returns to choose the HTTP status and
+// the message the client sees: 401 or 403, another 4xx, or a 5xx when the
+// hook cannot decide (say 503 while the session store is down, so that
+// the frontend retries instead of logging its user out). The hook may
+// wrap it (fmt.Errorf("sessions: %w", err)); [WithLogger] logs the whole
+// error of a 5xx at level Error. An empty Message answers the status's
+// text. Any other error from an authorize hook, and a StatusError whose
+// Code is not 400 to 599, answers 401 with a generic message, so that
+// internal details do not reach the client.
+type StatusError struct {
+	Code    int    // an HTTP status, 400 to 599
+	Message string // shown to the client
+}
+
+func (e *StatusError) Error() string {
+	return fmt.Sprintf("uploadsignhttp: %d %s", e.Code, e.Message)
+}
+
+// Forbidden returns a StatusError with status 403 and the message.
+func Forbidden(message string) error {
+	return &StatusError{Code: http.StatusForbidden, Message: message}
+}
+
+// isJSON reports whether a Content-Type is application/json, with the
+// usual spellings checked before the general parser.
+func isJSON(contentType string) bool {
+	switch contentType {
+	case "application/json", "application/json; charset=utf-8", "application/json;charset=utf-8",
+		"application/json; charset=UTF-8", "application/json;charset=UTF-8":
+		return true
+	}
+	mt, _, err := mime.ParseMediaType(contentType)
+	return err == nil && mt == "application/json"
+}
+
+// readBody reads a request body of at most limit bytes, or says why not
+// with the status to answer.
+func readBody(w http.ResponseWriter, r *http.Request, limit int64) (body []byte, status int, msg string) {
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, limit))
+	switch {
+	case errors.As(err, new(*http.MaxBytesError)):
+		return nil, http.StatusRequestEntityTooLarge, fmt.Sprintf("the request body is over %d bytes", limit)
+	case err != nil:
+		return nil, http.StatusBadRequest, "reading the request body failed"
+	}
+	return body, 0, ""
+}
+
+// readObject reads body as one JSON object whose keys are exactly those of
+// fields, each at most once, and decodes each value into its field's
+// pointer; white space may follow. Keys are compared byte for byte, unlike
+// encoding/json's, which folds case.
+func readObject(body []byte, fields map[string]any) error {
+	dec := json.NewDecoder(bytes.NewReader(body))
+	if tok, err := dec.Token(); err != nil || tok != json.Delim('{') {
+		return errors.New("not a JSON object")
+	}
+	seen := make(map[string]bool, len(fields))
+	for dec.More() {
+		tok, err := dec.Token()
+		if err != nil {
+			return err
+		}
+		key := tok.(string) // object keys are strings
+		ptr, known := fields[key]
+		switch {
+		case !known:
+			return fmt.Errorf("unknown field %s", clip(strconv.Quote(key), 64))
+		case seen[key]:
+			return fmt.Errorf("field %q given twice", key)
+		}
+		seen[key] = true
+		if err := dec.Decode(ptr); err != nil {
+			return fmt.Errorf("field %q: %s", key, strings.TrimPrefix(err.Error(), "json: "))
+		}
+	}
+	if _, err := dec.Token(); err != nil {
+		return err
+	}
+	if _, err := dec.Token(); err != io.EOF {
+		return errors.New("data after the JSON object")
+	}
+	return nil
+}
+
+// setLifecycleHeaders sets Deprecation (RFC 9745) and Sunset (RFC 8594)
+// for the dates that are not zero.
+func setLifecycleHeaders(h http.Header, deprecated, sunset time.Time) {
+	if !deprecated.IsZero() {
+		h.Set("Deprecation", "@"+strconv.FormatInt(deprecated.Unix(), 10))
+	}
+	if !sunset.IsZero() {
+		h.Set("Sunset", sunset.UTC().Format(http.TimeFormat))
+	}
+}
+
+// writeHookError answers the error of an authorize hook: its StatusError,
+// or 401 with a generic message.
+func writeHookError(w http.ResponseWriter, err error) result {
+	var se *StatusError
+	if !errors.As(err, &se) || se.Code < 400 || se.Code > 599 {
+		return writeError(w, http.StatusUnauthorized, "not authorized to upload")
+	}
+	return writeStatusError(w, se, err)
+}
+
+// writeStatusError answers a StatusError se found in err.
+func writeStatusError(w http.ResponseWriter, se *StatusError, err error) result {
+	msg := se.Message
+	if msg == "" {
+		msg = http.StatusText(se.Code)
+	}
+	res := writeError(w, se.Code, msg)
+	if se.Code >= 500 {
+		res.err = err
+	}
+	return res
+}
+
+// writeServerError answers 500 without details; the log gets err.
+func writeServerError(w http.ResponseWriter, err error) result {
+	res := writeError(w, http.StatusInternalServerError, "the server could not do this")
+	res.err = err
+	return res
+}
+
+// writeLibraryError answers an error of the uploadsign package with
+// status: the client reads the error without the package's prefix, and
+// the log names the error and the parameter, not the values the client
+// sent.
+func writeLibraryError(w http.ResponseWriter, status int, err error) result {
+	res := writeError(w, status, strings.ReplaceAll(err.Error(), "uploadsign: ", ""))
+	res.msg = logMessage(err)
+	return res
+}
+
+// writeError answers {"error": msg}.
+func writeError(w http.ResponseWriter, status int, msg string) result {
+	writeJSON(w, status, struct {
+		Error string `json:"error"`
+	}{msg})
+	return result{status: status, outcome: outcomeOf(status), msg: msg}
+}
+
+// writeJSON answers v as JSON, with the headers every answer has.
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	// The three values share one allocation; each slice is capped, so an
+	// Add to one header cannot write into the next.
+	values := &[3]string{"application/json; charset=utf-8", "no-store", "nosniff"}
+	h := w.Header()
+	h["Content-Type"] = values[0:1:1]
+	h["Cache-Control"] = values[1:2:2]
+	h["X-Content-Type-Options"] = values[2:3:3]
+	w.WriteHeader(status)
+	_ = json.NewEncoder(w).Encode(v) // an error means the client went away
+}
+
+// sentinels are the errors of the uploadsign package that logMessage
+// names, the more specific first.
+var sentinels = []error{uploadsign.ErrMalformedProposal, uploadsign.ErrInvalidParam, uploadsign.ErrInvalidSignature,
+	uploadsign.ErrExpired, uploadsign.ErrUnknownParamSet, uploadsign.ErrParamConflict, uploadsign.ErrParamNotAllowed,
+	uploadsign.ErrSunset, uploadsign.ErrUploadMismatch}
+
+// logMessage describes an error of the uploadsign package for the log
+// without a value the client sent: the sentinel's text and the name that
+// follows it (a parameter, a set), such as "parameter not allowed:
+// overwrite".
+func logMessage(err error) string {
+	text := err.Error()
+	for _, s := range sentinels {
+		if !errors.Is(err, s) {
+			continue
+		}
+		_, after, found := strings.Cut(text, s.Error()+": ")
+		what := strings.TrimPrefix(s.Error(), "uploadsign: ")
+		if !found {
+			return what
+		}
+		if name := leadingName(after); name != "" {
+			return what + ": " + name
+		}
+		return what
+	}
+	return "refused"
+}
+
+// leadingName returns the parameter or set name s starts with: a quoted
+// string, or lower-case letters, digits and "_".
+func leadingName(s string) string {
+	if strings.HasPrefix(s, `"`) {
+		if q, err := strconv.QuotedPrefix(s); err == nil {
+			name, _ := strconv.Unquote(q)
+			return clip(strconv.Quote(name), 66)
+		}
+		return ""
+	}
+	n := 0
+	for n < len(s) && ('a' <= s[n] && s[n] <= 'z' || '0' <= s[n] && s[n] <= '9' || s[n] == '_') {
+		n++
+	}
+	return clip(s[:n], 64)
+}
