@@ -27,14 +27,14 @@ var explainSet = uploadsign.ParamSet{Name: "avatar", Version: 1, Params: uploads
 // 401, and explains it with s against what was signed.
 func postAndExplain(t *testing.T, fake *uploadsigntest.Server, s *uploadsign.Signer, signed, posted map[string]string) *uploadsign.Diagnosis {
 	t.Helper()
-	status, answer, err := uploadsigntest.Post(s.UploadURL("image"), posted, "a.gif", gif1x1)
+	answer, err := uploadsigntest.Post(s.UploadURL("image"), posted, "a.gif", gif1x1)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if status != 401 {
-		t.Fatalf("the fake answered %d %v, want 401", status, answer)
+	if answer.Status != 401 {
+		t.Fatalf("the fake answered %v, want 401", answer)
 	}
-	msg := answer["error"].(map[string]any)["message"].(string)
+	msg := answer.Error
 	v := url.Values{}
 	for k, x := range signed {
 		v.Set(k, x)

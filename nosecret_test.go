@@ -79,9 +79,9 @@ func TestNoValueHoldsSecret(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	status, answer, err := uploadsigntest.Post(p.URL, p.Fields, "a.gif", gif1x1)
-	if err != nil || status != 200 {
-		t.Fatalf("upload: %d %v %v", status, answer, err)
+	answer, err := uploadsigntest.Post(p.URL, p.Fields, "a.gif", gif1x1)
+	if err != nil || answer.Status != 200 {
+		t.Fatalf("upload: %v %v", answer, err)
 	}
 	auth := func(*http.Request) (uploadsign.Request, error) { return uploadsign.Request{}, nil }
 	values := map[string]any{

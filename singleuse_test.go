@@ -32,13 +32,11 @@ func TestSingleUseOnePerResourceType(t *testing.T) {
 	results := map[string]uploadsign.UploadResult{}
 	for _, resourceType := range []string{"image", "raw"} {
 		url := strings.Replace(p.URL, "/image/upload", "/"+resourceType+"/upload", 1)
-		status, answer, err := uploadsigntest.Post(url, p.Fields, "a.gif", gif1x1)
-		if err != nil || status != 200 {
-			t.Fatalf("the payload posted to %s: %d %v %v", url, status, answer, err)
+		answer, err := uploadsigntest.Post(url, p.Fields, "a.gif", gif1x1)
+		if err != nil || answer.Status != 200 {
+			t.Fatalf("the payload posted to %s: %v %v", url, answer, err)
 		}
-		format, _ := answer["format"].(string)
-		results[resourceType] = uploadsign.UploadResult{PublicID: answer["public_id"].(string), Version: int64(answer["version"].(float64)),
-			Signature: answer["signature"].(string), ResourceType: answer["resource_type"].(string), Type: "upload", Format: format}
+		results[resourceType] = answer.Result
 	}
 	if len(fake.Uploads()) != 2 {
 		t.Errorf("%d assets from one single-use payload, want one per resource type (2)", len(fake.Uploads()))

@@ -108,31 +108,28 @@ func TestEndToEnd(t *testing.T) {
 				tt.tamper(fields)
 			}
 			setClock(tt.uploadAt)
-			status, answer, err := uploadsigntest.Post(p.URL, fields, "avatar.png", img)
+			answer, err := uploadsigntest.Post(p.URL, fields, "avatar.png", img)
 			if err != nil {
 				t.Fatal(err)
 			}
-			if status != tt.wantStatus {
-				t.Fatalf("upload answered %d %v, want %d", status, answer, tt.wantStatus)
+			if answer.Status != tt.wantStatus {
+				t.Fatalf("upload answered %v, want %d", answer, tt.wantStatus)
 			}
 			if tt.wantStatus != 200 {
-				msg, _ := answer["error"].(map[string]any)["message"].(string)
-				if !strings.Contains(msg, tt.wantMsg) {
-					t.Errorf("message %q, want %q", msg, tt.wantMsg)
+				if !strings.Contains(answer.Error, tt.wantMsg) {
+					t.Errorf("message %q, want %q", answer.Error, tt.wantMsg)
 				}
 				return
 			}
-			publicID, _ := answer["public_id"].(string)
-			version, _ := answer["version"].(float64)
-			sig, _ := answer["signature"].(string)
-			if err := tt.signer.VerifyUploadResult(publicID, int64(version), sig); err != nil {
+			r := answer.Result
+			if err := tt.signer.VerifyUploadResult(r.PublicID, r.Version, r.Signature); err != nil {
 				t.Errorf("VerifyUploadResult: %v", err)
 			}
-			if publicID != "avatars/user_42" || answer["width"] != 40.0 {
+			if r.PublicID != "avatars/user_42" || r.Width != 40 {
 				t.Errorf("answer %v", answer)
 			}
 			// What the browser might report back instead is refused.
-			if err := tt.signer.VerifyUploadResult("avatars/someone_else", int64(version), sig); err == nil {
+			if err := tt.signer.VerifyUploadResult("avatars/someone_else", r.Version, r.Signature); err == nil {
 				t.Error("a forged public_id verified")
 			}
 		})
@@ -177,9 +174,9 @@ func TestNotificationEndToEnd(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	status, answer, err := uploadsigntest.Post(p.URL, p.Fields, "a.png", realPNG(t))
-	if err != nil || status != 200 {
-		t.Fatalf("upload: %d %v %v", status, answer, err)
+	answer, err := uploadsigntest.Post(p.URL, p.Fields, "a.png", realPNG(t))
+	if err != nil || answer.Status != 200 {
+		t.Fatalf("upload: %v %v", answer, err)
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
@@ -193,7 +190,7 @@ func TestNotificationEndToEnd(t *testing.T) {
 	}
 	n := <-got
 	if n.Type != "upload" || n.Problem != nil || n.Upload == nil || n.Upload.Set != "hooked" || n.Upload.Owner != "42" ||
-		n.Upload.Asset.PublicID != "hooked/user_42" || n.Upload.Details == nil || n.Upload.Details.Bytes != int64(answer["bytes"].(float64)) {
+		n.Upload.Asset.PublicID != "hooked/user_42" || n.Upload.Details == nil || n.Upload.Details.Bytes != answer.Result.Bytes {
 		t.Fatalf("notification %+v (problem %v), answer %v", n, n.Problem, answer)
 	}
 

@@ -83,7 +83,7 @@ func pngOfWidth(t *testing.T, w int) []byte {
 
 // widgetUpload posts what the widget posts: its proposal as proposed, the
 // signature and the api_key, then the file.
-func widgetUpload(t *testing.T, url string, proposal map[string]any, signature string, file []byte) (int, map[string]any) {
+func widgetUpload(t *testing.T, url string, proposal map[string]any, signature string, file []byte) *uploadsigntest.Answer {
 	t.Helper()
 	fields := map[string]string{"signature": signature, "api_key": key}
 	for k, v := range proposal {
@@ -95,11 +95,11 @@ func widgetUpload(t *testing.T, url string, proposal map[string]any, signature s
 			fields[k] = strings.Trim(string(data), `"`)
 		}
 	}
-	status, answer, err := uploadsigntest.Post(url, fields, "avatar.png", file)
+	answer, err := uploadsigntest.Post(url, fields, "avatar.png", file)
 	if err != nil {
 		t.Fatal(err)
 	}
-	return status, answer
+	return answer
 }
 
 // TestWidgetCannotReplaceAnotherUsersAsset follows the README's recipes
@@ -121,9 +121,9 @@ func TestWidgetCannotReplaceAnotherUsersAsset(t *testing.T) {
 		return map[string]any{"timestamp": testTime.Unix(), "source": "uw", "folder": "avatars",
 			"tags": []string{"avatar"}, "public_id": "widget_" + user}
 	}
-	width := func(answer map[string]any) int {
+	width := func(answer *uploadsigntest.Answer) int {
 		t.Helper()
-		resp, err := http.Get(answer["secure_url"].(string))
+		resp, err := http.Get(answer.SecureURL)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -140,9 +140,9 @@ func TestWidgetCannotReplaceAnotherUsersAsset(t *testing.T) {
 	if status != 200 || out["api_key"] != key {
 		t.Fatalf("victim's signature: %d %v", status, out)
 	}
-	status, victim := widgetUpload(t, uploadURL, avatarOf("42"), out["signature"], pngOfWidth(t, 10))
-	if status != 200 || victim["public_id"] != "avatars/widget_42" {
-		t.Fatalf("victim's upload: %d %v", status, victim)
+	victim := widgetUpload(t, uploadURL, avatarOf("42"), out["signature"], pngOfWidth(t, 10))
+	if victim.Status != 200 || victim.Result.PublicID != "avatars/widget_42" {
+		t.Fatalf("victim's upload: %v", victim)
 	}
 
 	// User 7 proposes the victim's public_id, with and without overwrite.
@@ -171,9 +171,9 @@ func TestWidgetCannotReplaceAnotherUsersAsset(t *testing.T) {
 	if status != 200 {
 		t.Fatalf("gallery signature: %d %v", status, out)
 	}
-	status, first := widgetUpload(t, uploadURL, photoOf("42"), out["signature"], pngOfWidth(t, 10))
-	if status != 200 || width(first) != 10 || first["public_id"] != "gallery/user_42/sunset" {
-		t.Fatalf("first gallery upload: %d %v", status, first)
+	first := widgetUpload(t, uploadURL, photoOf("42"), out["signature"], pngOfWidth(t, 10))
+	if first.Status != 200 || width(first) != 10 || first.Result.PublicID != "gallery/user_42/sunset" {
+		t.Fatalf("first gallery upload: %v", first)
 	}
 	if status, out = sign(galleryHandler, "7", photoOf("42")); status != http.StatusForbidden || !strings.Contains(out["error"], "folder") {
 		t.Errorf("user 7 proposing user 42's folder: %d %v, want 403 naming folder", status, out)
@@ -182,9 +182,9 @@ func TestWidgetCannotReplaceAnotherUsersAsset(t *testing.T) {
 	if status != 200 {
 		t.Fatalf("second gallery signature: %d %v", status, out)
 	}
-	status, second := widgetUpload(t, uploadURL, photoOf("42"), out["signature"], pngOfWidth(t, 99))
-	if status != 200 || second["existing"] != true || width(second) != 10 {
-		t.Errorf("a second upload to a taken name: %d %v; want the first asset kept", status, second)
+	second := widgetUpload(t, uploadURL, photoOf("42"), out["signature"], pngOfWidth(t, 99))
+	if second.Status != 200 || !second.Result.Existing || width(second) != 10 {
+		t.Errorf("a second upload to a taken name: %v; want the first asset kept", second)
 	}
 	withoutOverwrite := photoOf("7")
 	delete(withoutOverwrite, "overwrite")
@@ -199,14 +199,9 @@ func TestWidgetCannotReplaceAnotherUsersAsset(t *testing.T) {
 	// Reported back, each result verifies for its own user only, the hook
 	// called again for the request; user 4's folder is a prefix of user
 	// 42's name, not of their folder.
-	report := func(answer map[string]any) uploadsign.UploadResult {
-		existing, _ := answer["existing"].(bool)
-		return uploadsign.UploadResult{PublicID: answer["public_id"].(string), Version: int64(answer["version"].(float64)),
-			Signature: answer["signature"].(string), ResourceType: "image", Type: "upload", Format: "png", Existing: existing}
-	}
 	for _, tt := range []struct {
 		set, user string
-		answer    map[string]any
+		answer    *uploadsigntest.Answer
 		auth      func(*http.Request) (uploadsign.Request, error)
 		wantErr   error
 	}{
@@ -224,8 +219,8 @@ func TestWidgetCannotReplaceAnotherUsersAsset(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if _, err := s.VerifyUploadOf(tt.set, 1, req, report(tt.answer)); !errors.Is(err, tt.wantErr) {
-			t.Errorf("user %s reports %v as %s: %v, want %v", tt.user, tt.answer["public_id"], tt.set, err, tt.wantErr)
+		if _, err := s.VerifyUploadOf(tt.set, 1, req, tt.answer.Result); !errors.Is(err, tt.wantErr) {
+			t.Errorf("user %s reports %v as %s: %v, want %v", tt.user, tt.answer.Result.PublicID, tt.set, err, tt.wantErr)
 		}
 	}
 }
@@ -335,9 +330,9 @@ func TestProposalHandlerWithFake(t *testing.T) {
 	if err := json.NewDecoder(resp.Body).Decode(&out); err != nil || resp.StatusCode != 200 {
 		t.Fatalf("signature: %d %v %v", resp.StatusCode, out, err)
 	}
-	status, answer := widgetUpload(t, s.UploadURL("image"), proposal, out["signature"], realPNG(t))
-	if status != 200 || answer["public_id"] != "avatars/widget_42" {
-		t.Fatalf("upload: %d %v", status, answer)
+	answer := widgetUpload(t, s.UploadURL("image"), proposal, out["signature"], realPNG(t))
+	if answer.Status != 200 || answer.Result.PublicID != "avatars/widget_42" {
+		t.Fatalf("upload: %v", answer)
 	}
 }
 

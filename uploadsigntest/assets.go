@@ -18,13 +18,13 @@ import (
 
 // store saves a checked upload and returns Cloudinary's response, whose
 // URLs start with base.
-func (s *Server) store(up *Upload, b *blob, base string) (int, map[string]any) {
+func (s *Server) store(up *Upload, b *blob, base string) (map[string]any, error) {
 	f := up.Fields
 	var c content
 	if up.ResourceType != "raw" { // raw has no format from content
 		r, err := b.open()
 		if err != nil {
-			return http.StatusInternalServerError, errorBody(serverError{err}.Error())
+			return nil, failed(err)
 		}
 		c = sniff(r, b.size)
 		r.Close()
@@ -32,7 +32,7 @@ func (s *Server) store(up *Upload, b *blob, base string) (int, map[string]any) {
 	signer, _ := s.key(f["api_key"]) // known: checkFields passed
 	resourceType, format, err := judge(up.ResourceType, c, up.Filename, f)
 	if err != nil {
-		return http.StatusBadRequest, errorBody(err.Error())
+		return nil, err
 	}
 	deliveryType := f["type"]
 	if deliveryType == "" {
@@ -64,7 +64,7 @@ func (s *Server) store(up *Upload, b *blob, base string) (int, map[string]any) {
 	if old, ok := s.assets[key]; ok && f["overwrite"] != "" && !truthy(f["overwrite"]) {
 		resp := maps.Clone(old.response)
 		resp["existing"] = true
-		return http.StatusOK, resp
+		return resp, nil
 	}
 	version := s.now().Unix()
 	if old, ok := s.assets[key]; ok {
@@ -112,7 +112,7 @@ func (s *Server) store(up *Upload, b *blob, base string) (int, map[string]any) {
 		resp["context"] = map[string]any{"custom": cloudinary.ParseContext(ctx)}
 	}
 	s.assets[key] = &asset{response: resp, body: b, mimeType: cmp.Or(mimeTypes[c.format], "application/octet-stream")}
-	return http.StatusOK, maps.Clone(resp)
+	return maps.Clone(resp), nil
 }
 
 // serveAsset answers GET of a url or secure_url the server returned, with

@@ -29,11 +29,11 @@ func TestServedAssetsAreNotPages(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			status, answer, err := uploadsigntest.Post(uploadURL(srv, tt.resourceType), signFields(nil), tt.filename, tt.file)
-			if err != nil || status != http.StatusOK {
-				t.Fatalf("upload: %d %v (%v)", status, answer, err)
+			answer, err := uploadsigntest.Post(uploadURL(srv, tt.resourceType), signFields(nil), tt.filename, tt.file)
+			if err != nil || answer.Status != http.StatusOK {
+				t.Fatalf("upload: %v (%v)", answer, err)
 			}
-			resp, err := http.Get(answer["secure_url"].(string))
+			resp, err := http.Get(answer.SecureURL)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -70,15 +70,15 @@ func TestPublicIDComposition(t *testing.T) {
 	}
 	for _, tt := range tests {
 		p := sign(t, s, "any", tt.params)
-		status, answer, err := uploadsigntest.Post(p.URL, p.Fields, "a.png", pngImage(t, 2, 2))
-		if err != nil || status != 200 {
-			t.Fatalf("%s: upload: %d %v %v", tt.name, status, answer, err)
+		answer, err := uploadsigntest.Post(p.URL, p.Fields, "a.png", pngImage(t, 2, 2))
+		if err != nil || answer.Status != 200 {
+			t.Fatalf("%s: upload: %v %v", tt.name, answer, err)
 		}
-		if answer["public_id"] != tt.want {
-			t.Errorf("%s: public_id %v, want %s", tt.name, answer["public_id"], tt.want)
+		if answer.Result.PublicID != tt.want {
+			t.Errorf("%s: public_id %v, want %s", tt.name, answer.Result.PublicID, tt.want)
 		}
-		r := uploadsign.UploadResult{PublicID: answer["public_id"].(string), Version: int64(answer["version"].(float64)),
-			Signature: answer["signature"].(string), ResourceType: "image", Type: "upload", Format: "png"}
+		r := uploadsign.UploadResult{PublicID: answer.Result.PublicID, Version: answer.Result.Version,
+			Signature: answer.Result.Signature, ResourceType: "image", Type: "upload", Format: "png"}
 		if _, err := s.VerifyUploadOf("any", 1, uploadsign.Request{Params: tt.params}, r); err != nil {
 			t.Errorf("%s: VerifyUploadOf: %v", tt.name, err)
 		}

@@ -59,13 +59,13 @@ func (b *blob) settle(s *Server) error {
 	}
 	r, err := b.open()
 	if err != nil {
-		return serverError{err}
+		return failed(err)
 	}
 	defer r.Close()
 	if b.size <= MaxUploadBytes {
 		data := make([]byte, b.size)
 		if _, err := io.ReadFull(r, data); err != nil {
-			return serverError{err}
+			return failed(err)
 		}
 		b.discard()
 		*b = blob{data: data, size: b.size, md5: b.md5}

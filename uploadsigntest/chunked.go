@@ -4,7 +4,6 @@ import (
 	"crypto/md5"
 	"encoding"
 	"hash"
-	"net/http"
 	"os"
 	"strconv"
 	"strings"
@@ -21,7 +20,7 @@ type contentRange struct {
 }
 
 func parseContentRange(h string) (contentRange, error) {
-	bad := refusalf("Invalid Content-Range header %q: want bytes START-END/TOTAL", h)
+	bad := badRequest("Invalid Content-Range header %q: want bytes START-END/TOTAL", h)
 	spec, ok := strings.CutPrefix(h, "bytes ")
 	if !ok {
 		return contentRange{}, bad
@@ -47,7 +46,7 @@ func parseContentRange(h string) (contentRange, error) {
 		return contentRange{}, bad
 	}
 	if cr.total >= 0 && cr.last >= cr.total {
-		return contentRange{}, refusalf("Invalid Content-Range header %q: the chunk ends past the total", h)
+		return contentRange{}, badRequest("Invalid Content-Range header %q: the chunk ends past the total", h)
 	}
 	return cr, nil
 }
@@ -101,7 +100,7 @@ func (w *chunkWriter) Write(b []byte) (int, error) {
 	n, err := w.p.file.WriteAt(b, w.p.received+w.n)
 	w.n += int64(n)
 	if err != nil {
-		return n, serverError{err}
+		return n, failed(err)
 	}
 	return n, nil
 }
@@ -200,32 +199,32 @@ func (s *Server) drop(p *chunkedUpload) {
 // whether it is the last one.
 func (s *Server) check(p *chunkedUpload, cr contentRange, size int64, resourceType string) (last bool, err error) {
 	if resourceType != p.resourceType {
-		return false, refusalf("Upload ID %s was started as a %s upload; this chunk is posted as %s", p.id, p.resourceType, resourceType)
+		return false, badRequest("Upload ID %s was started as a %s upload; this chunk is posted as %s", p.id, p.resourceType, resourceType)
 	}
 	if want := cr.last - cr.first + 1; size != want {
-		return false, refusalf("Content-Range bytes %d-%d announces %d bytes, but the file has %d", cr.first, cr.last, want, size)
+		return false, badRequest("Content-Range bytes %d-%d announces %d bytes, but the file has %d", cr.first, cr.last, want, size)
 	}
 	switch {
 	case cr.first > p.received && p.received == 0:
-		return false, refusalf("Chunk out of order: upload ID %s has no bytes yet, so its first chunk must start at byte 0; this one starts at %d", p.id, cr.first)
+		return false, badRequest("Chunk out of order: upload ID %s has no bytes yet, so its first chunk must start at byte 0; this one starts at %d", p.id, cr.first)
 	case cr.first > p.received:
-		return false, refusalf("Chunk out of order: upload ID %s has bytes 0-%d; this chunk starts at %d, leaving a gap", p.id, p.received-1, cr.first)
+		return false, badRequest("Chunk out of order: upload ID %s has bytes 0-%d; this chunk starts at %d, leaving a gap", p.id, p.received-1, cr.first)
 	case cr.first < p.received:
-		return false, refusalf("Chunk overlaps: upload ID %s already has bytes 0-%d; this chunk starts at %d", p.id, p.received-1, cr.first)
+		return false, badRequest("Chunk overlaps: upload ID %s already has bytes 0-%d; this chunk starts at %d", p.id, p.received-1, cr.first)
 	}
 	total := cr.total
 	if total >= 0 && p.total >= 0 && total != p.total {
-		return false, refusalf("Content-Range total %d differs from the total %d of the earlier chunks of upload ID %s", total, p.total, p.id)
+		return false, badRequest("Content-Range total %d differs from the total %d of the earlier chunks of upload ID %s", total, p.total, p.id)
 	}
 	if total < 0 {
 		total = p.total
 	}
 	if total >= 0 && cr.last >= total {
-		return false, refusalf("Content-Range bytes %d-%d ends past the total of %d bytes given by the earlier chunks of upload ID %s", cr.first, cr.last, total, p.id)
+		return false, badRequest("Content-Range bytes %d-%d ends past the total of %d bytes given by the earlier chunks of upload ID %s", cr.first, cr.last, total, p.id)
 	}
 	last = total >= 0 && cr.last+1 == total
 	if !last && size < s.minChunk {
-		return false, refusal(s.minChunkMessage())
+		return false, badRequest("%s", s.minChunkMessage())
 	}
 	if s.maxFile > 0 {
 		got := max(cr.last+1, total)
@@ -242,21 +241,21 @@ func (s *Server) check(p *chunkedUpload, cr contentRange, size int64, resourceTy
 // response of the whole file, which it judges. Only a refused chunk and
 // the last one are recorded, a refused one without its bytes, which
 // release cuts off.
-func (s *Server) chunk(up *Upload, cr contentRange, p *chunkedUpload, b *blob, base string) (int, map[string]any, bool) {
+func (s *Server) chunk(up *Upload, cr contentRange, p *chunkedUpload, b *blob, base string) (map[string]any, bool, error) {
 	last, err := s.check(p, cr, b.size, up.ResourceType)
 	if err != nil {
-		return http.StatusBadRequest, errorBody(err.Error()), true
+		return nil, true, err
 	}
 	if err := s.add(p, b); err != nil {
 		s.drop(p)
-		return http.StatusInternalServerError, errorBody(err.Error()), true
+		return nil, true, err
 	}
 	if cr.total >= 0 {
 		p.total = cr.total
 	}
 	p.touched = s.now()
 	if !last {
-		return http.StatusOK, map[string]any{"done": false, "bytes": p.received}, false
+		return map[string]any{"done": false, "bytes": p.received}, false, nil
 	}
 
 	whole := &blob{path: p.file.Name(), size: p.received}
@@ -270,16 +269,16 @@ func (s *Server) chunk(up *Upload, cr contentRange, p *chunkedUpload, b *blob, b
 	}
 	if err != nil {
 		whole.discard()
-		return http.StatusInternalServerError, errorBody(serverError{err}.Error()), true
+		return nil, true, refusalOf(err)
 	}
 	up.Size = whole.size
-	status, resp := s.store(up, whole, base)
-	if status != http.StatusOK {
+	resp, err := s.store(up, whole, base)
+	if err != nil {
 		whole.discard() // the assembled file is refused: nothing of it stays
-		return status, resp, true
+		return nil, true, err
 	}
 	s.attach(up, whole)
-	return status, resp, true
+	return resp, true, nil
 }
 
 // add makes a chunk's bytes part of the upload: they are in its file

@@ -67,7 +67,7 @@ func noisyPNG(t *testing.T, w, h int) []byte {
 // sendChunk posts one chunk as Cloudinary's clients do, built here
 // independently of the package's own client; an empty id or
 // contentRange leaves that header out.
-func sendChunk(t *testing.T, url string, fields map[string]string, id, contentRange, filename string, data []byte) (int, map[string]any) {
+func sendChunk(t *testing.T, url string, fields map[string]string, id, contentRange, filename string, data []byte) *uploadsigntest.Answer {
 	t.Helper()
 	var body bytes.Buffer
 	mw := multipart.NewWriter(&body)
@@ -99,18 +99,29 @@ func sendChunk(t *testing.T, url string, fields map[string]string, id, contentRa
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer resp.Body.Close()
-	var answer map[string]any
-	if err := json.NewDecoder(resp.Body).Decode(&answer); err != nil {
-		t.Fatalf("the answer is not JSON: %v", err)
-	}
-	return resp.StatusCode, answer
+	return readAnswer(t, resp)
 }
 
-func errorMessage(answer map[string]any) string {
-	e, _ := answer["error"].(map[string]any)
-	msg, _ := e["message"].(string)
-	return msg
+// decoded decodes an answer's JSON, for a test that wants fields Answer
+// does not have.
+func decoded(t testing.TB, a *uploadsigntest.Answer) map[string]any {
+	t.Helper()
+	var m map[string]any
+	if err := json.Unmarshal(a.Body, &m); err != nil {
+		t.Fatalf("the answer is not JSON: %v", err)
+	}
+	return m
+}
+
+// readAnswer reads an answer of the fake as Post does.
+func readAnswer(t testing.TB, resp *http.Response) *uploadsigntest.Answer {
+	t.Helper()
+	defer resp.Body.Close()
+	answer, err := uploadsigntest.ReadAnswer(resp)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return answer
 }
 
 // succeeded returns the uploads the server answered with 200.
@@ -129,8 +140,8 @@ func describe(ups []uploadsigntest.Upload) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "%d uploads", len(ups))
 	for _, u := range ups {
-		fmt.Fprintf(&b, "; {%s %q %d bytes, %d in File, Path %q, %d chunks, UploadID %q, Content-Range %q: %d %s}",
-			u.ResourceType, u.Filename, u.Size, len(u.File), u.Path, u.Chunks, u.UploadID, u.ContentRange, u.Status, errorMessage(u.Response))
+		fmt.Fprintf(&b, "; {%s %q %d bytes, %d in File, Path %q, %d chunks, UploadID %q, Content-Range %q: %d %v}",
+			u.ResourceType, u.Filename, u.Size, len(u.File), u.Path, u.Chunks, u.UploadID, u.ContentRange, u.Status, u.Response["error"])
 	}
 	return b.String()
 }
@@ -188,8 +199,7 @@ func TestChunkedUpload(t *testing.T) {
 				file := randomBytes(sz.size, int64(sz.size))
 				p := sign(t, s, "doc", uploadsign.Params{PublicID: "movie.bin"})
 				id := "upload-" + style[:4]
-				var answer map[string]any
-				var status int
+				var answer *uploadsigntest.Answer
 				for start, chunk := 0, 0; start < len(file); start, chunk = start+minChunk, chunk+1 {
 					end := min(start+minChunk, len(file))
 					total := fmt.Sprint(len(file))
@@ -202,18 +212,18 @@ func TestChunkedUpload(t *testing.T) {
 						}
 					}
 					cr := fmt.Sprintf("bytes %d-%d/%s", start, end-1, total)
-					status, answer = sendChunk(t, p.URL, fields, id, cr, "movie.bin", file[start:end])
-					if status != http.StatusOK {
-						t.Fatalf("%s: %d %v", cr, status, answer)
+					answer = sendChunk(t, p.URL, fields, id, cr, "movie.bin", file[start:end])
+					if answer.Status != http.StatusOK {
+						t.Fatalf("%s: %v", cr, answer)
 					}
 					if end < len(file) {
 						want := map[string]any{"done": false, "bytes": float64(end)}
-						if diff := cmp.Diff(want, answer); diff != "" {
+						if diff := cmp.Diff(want, decoded(t, answer)); diff != "" {
 							t.Errorf("%s answered (-want +got):\n%s", cr, diff)
 						}
 					}
 				}
-				if answer["public_id"] != "movie.bin" || answer["bytes"] != float64(len(file)) || answer["resource_type"] != "raw" {
+				if answer.Result.PublicID != "movie.bin" || answer.Result.Bytes != int64(len(file)) || answer.Result.ResourceType != "raw" {
 					t.Errorf("last chunk answered %v, want the upload of the whole file", answer)
 				}
 				ups := srv.Uploads()
@@ -225,7 +235,7 @@ func TestChunkedUpload(t *testing.T) {
 					t.Errorf("recorded Size %d, Chunks %d, UploadID %q, Path %q, %d bytes in File; want %d, %d, %q, none, the file",
 						u.Size, u.Chunks, u.UploadID, u.Path, len(u.File), len(file), sz.wantChunks, id)
 				}
-				if got := getBody(t, answer["secure_url"].(string)); !bytes.Equal(got, file) {
+				if got := getBody(t, answer.SecureURL); !bytes.Equal(got, file) {
 					t.Errorf("the url serves %d bytes that are not the file", len(got))
 				}
 			})
@@ -242,19 +252,19 @@ func TestChunkedImage(t *testing.T) {
 		t.Fatalf("the PNG has %d bytes, want several chunks", len(img))
 	}
 	p := sign(t, s, "avatar", uploadsign.Params{PublicID: "big"})
-	status, answer, err := uploadsigntest.PostChunked(p.URL, p.Fields, "big.png", bytes.NewReader(img), int64(len(img)), minChunk)
-	if err != nil || status != http.StatusOK {
-		t.Fatalf("PostChunked: %d %v (%v)", status, answer, err)
+	answer, err := uploadsigntest.PostChunked(p.URL, p.Fields, "big.png", bytes.NewReader(img), int64(len(img)), minChunk)
+	if err != nil || answer.Status != http.StatusOK {
+		t.Fatalf("PostChunked: %v (%v)", answer, err)
 	}
 	want := map[string]any{"public_id": "avatars/big", "format": "png", "width": 40.0, "height": 30.0, "bytes": float64(len(img)), "original_filename": "big"}
 	got := map[string]any{}
 	for k := range want {
-		got[k] = answer[k]
+		got[k] = decoded(t, answer)[k]
 	}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("answer (-want +got):\n%s", diff)
 	}
-	if err := s.VerifyUploadResult(answer["public_id"].(string), int64(answer["version"].(float64)), answer["signature"].(string)); err != nil {
+	if err := s.VerifyUploadResult(answer.Result.PublicID, answer.Result.Version, answer.Result.Signature); err != nil {
 		t.Errorf("VerifyUploadResult: %v", err)
 	}
 	ups := succeeded(srv)
@@ -354,7 +364,7 @@ func TestChunkedMalformedSequences(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			c, srv, s := startChunkFake(t)
 			p := sign(t, s, "doc", uploadsign.Params{PublicID: "seq"})
-			var answer map[string]any
+			var answer *uploadsigntest.Answer
 			for i, st := range tt.steps {
 				c.Set(testTime.Add(st.at))
 				if st.resign {
@@ -380,23 +390,22 @@ func TestChunkedMalformedSequences(t *testing.T) {
 				if st.id == "-" {
 					id = ""
 				}
-				var status int
-				status, answer = sendChunk(t, url, fields, id, st.contentRange, "seq.bin", data)
-				if status != st.status {
-					t.Fatalf("step %d (%s): %d %v, want %d", i, st.contentRange, status, answer, st.status)
+				answer = sendChunk(t, url, fields, id, st.contentRange, "seq.bin", data)
+				if answer.Status != st.status {
+					t.Fatalf("step %d (%s): %v, want %d", i, st.contentRange, answer, st.status)
 				}
-				if msg := errorMessage(answer); !strings.Contains(msg, st.msg) || (st.msg == "") != (msg == "") {
+				if msg := answer.Error; !strings.Contains(msg, st.msg) || (st.msg == "") != (msg == "") {
 					t.Errorf("step %d (%s): message %q, want one with %q", i, st.contentRange, msg, st.msg)
 				}
 				// A refused chunk is recorded with its status and without
 				// its bytes; an accepted one but the last is not recorded.
 				ups := srv.Uploads()
 				switch last := len(ups) - 1; {
-				case status != 200 && (last < 0 || ups[last].Status != status || ups[last].ContentRange != st.contentRange):
+				case answer.Status != 200 && (last < 0 || ups[last].Status != answer.Status || ups[last].ContentRange != st.contentRange):
 					t.Errorf("step %d (%s) refused, recorded %s", i, st.contentRange, describe(ups[max(last, 0):]))
-				case status != 200 && (ups[last].File != nil || ups[last].Path != ""):
+				case answer.Status != 200 && (ups[last].File != nil || ups[last].Path != ""):
 					t.Errorf("step %d (%s) refused, recorded with its bytes: %s", i, st.contentRange, describe(ups[last:]))
-				case status == 200 && answer["done"] == false && last >= 0 && ups[last].ContentRange == st.contentRange && ups[last].Status == 200:
+				case answer.Status == 200 && decoded(t, answer)["done"] == false && last >= 0 && ups[last].ContentRange == st.contentRange && ups[last].Status == 200:
 					t.Errorf("step %d (%s): an accepted chunk but the last is recorded", i, st.contentRange)
 				}
 			}
@@ -407,7 +416,7 @@ func TestChunkedMalformedSequences(t *testing.T) {
 				}
 				return
 			}
-			if len(ups) != 1 || answer["bytes"] != 3500.0 || !bytes.Equal(ups[0].File, file) {
+			if len(ups) != 1 || answer.Result.Bytes != 3500 || !bytes.Equal(ups[0].File, file) {
 				t.Errorf("answered %v; recorded %d successful uploads, want 1 of the file", answer, len(ups))
 			}
 		})
@@ -455,15 +464,15 @@ func TestRefusedChunkKeepsNoBytes(t *testing.T) {
 	_, srv, s := startChunkFake(t)
 	p := sign(t, s, "doc", uploadsign.Params{})
 	first := patternFile(uploadsigntest.MaxUploadBytes + 1)
-	if status, answer := sendChunk(t, p.URL, p.Fields, "big", "bytes 0-999/-1", "big.bin", randomBytes(minChunk, 8)); status != 200 {
-		t.Fatalf("%d %v", status, answer)
+	if answer := sendChunk(t, p.URL, p.Fields, "big", "bytes 0-999/-1", "big.bin", randomBytes(minChunk, 8)); answer.Status != 200 {
+		t.Fatalf("%v", answer)
 	}
 	// The second chunk, signed for another public_id, is refused.
 	fields := copyFields(p.Fields)
 	fields["public_id"] = "other"
-	status, answer, err := postChunk(p.URL, fields, "big", fmt.Sprintf("bytes 1000-%d/-1", 1000+int64(first)-1), first)
-	if err != nil || status != http.StatusUnauthorized {
-		t.Fatalf("%d %v (%v), want 401", status, answer, err)
+	answer, err := postChunk(p.URL, fields, "big", fmt.Sprintf("bytes 1000-%d/-1", 1000+int64(first)-1), first)
+	if err != nil || answer.Status != http.StatusUnauthorized {
+		t.Fatalf("%v (%v), want 401", answer, err)
 	}
 	ups := srv.Uploads()
 	if len(ups) != 1 || ups[0].Path != "" || ups[0].File != nil || ups[0].Size != int64(first) {
@@ -473,18 +482,18 @@ func TestRefusedChunkKeepsNoBytes(t *testing.T) {
 		t.Errorf("temporary files %v, want the upload's first chunk only", files)
 	}
 	// The upload goes on from where it was.
-	if status, answer := sendChunk(t, p.URL, p.Fields, "big", "bytes 1000-1499/1500", "big.bin", make([]byte, 500)); status != 200 || answer["bytes"] != 1500.0 {
-		t.Errorf("last chunk: %d %v", status, answer)
+	if answer := sendChunk(t, p.URL, p.Fields, "big", "bytes 1000-1499/1500", "big.bin", make([]byte, 500)); answer.Status != 200 || answer.Result.Bytes != 1500 {
+		t.Errorf("last chunk: %v", answer)
 	}
 }
 
 // postChunk sends one chunk read from a patternFile, streamed.
-func postChunk(url string, fields map[string]string, id, contentRange string, file patternFile) (int, map[string]any, error) {
+func postChunk(url string, fields map[string]string, id, contentRange string, file patternFile) (*uploadsigntest.Answer, error) {
 	return postStream(url, fields, map[string]string{"X-Unique-Upload-Id": id, "Content-Range": contentRange}, file)
 }
 
 // postStream posts fields and a patternFile, streamed, with headers.
-func postStream(url string, fields, header map[string]string, file patternFile) (int, map[string]any, error) {
+func postStream(url string, fields, header map[string]string, file patternFile) (*uploadsigntest.Answer, error) {
 	pr, pw := io.Pipe()
 	mw := multipart.NewWriter(pw)
 	go func() {
@@ -500,7 +509,7 @@ func postStream(url string, fields, header map[string]string, file patternFile) 
 	}()
 	req, err := http.NewRequest(http.MethodPost, url, pr)
 	if err != nil {
-		return 0, nil, err
+		return nil, err
 	}
 	req.Header.Set("Content-Type", mw.FormDataContentType())
 	for k, v := range header {
@@ -508,12 +517,10 @@ func postStream(url string, fields, header map[string]string, file patternFile) 
 	}
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
-		return 0, nil, err
+		return nil, err
 	}
 	defer resp.Body.Close()
-	var answer map[string]any
-	err = json.NewDecoder(resp.Body).Decode(&answer)
-	return resp.StatusCode, answer, err
+	return uploadsigntest.ReadAnswer(resp)
 }
 
 // TestChunkedInterleaved sends the chunks of two files in turns, under two
@@ -533,8 +540,8 @@ func TestChunkedInterleaved(t *testing.T) {
 			}
 			end := min(start+minChunk, len(file))
 			cr := fmt.Sprintf("bytes %d-%d/%d", start, end-1, len(file))
-			if status, answer := sendChunk(t, payloads[id].URL, payloads[id].Fields, id, cr, id+".bin", file[start:end]); status != 200 {
-				t.Fatalf("%s %s: %d %v", id, cr, status, answer)
+			if answer := sendChunk(t, payloads[id].URL, payloads[id].Fields, id, cr, id+".bin", file[start:end]); answer.Status != 200 {
+				t.Fatalf("%s %s: %v", id, cr, answer)
 			}
 		}
 	}
@@ -557,8 +564,7 @@ func TestChunkedFailNext(t *testing.T) {
 	file := randomBytes(2500, 3)
 	p := sign(t, s, "doc", uploadsign.Params{})
 	send := func(first, last int) int {
-		status, _ := sendChunk(t, p.URL, p.Fields, "f", fmt.Sprintf("bytes %d-%d/2500", first, last), "f.bin", file[first:last+1])
-		return status
+		return sendChunk(t, p.URL, p.Fields, "f", fmt.Sprintf("bytes %d-%d/2500", first, last), "f.bin", file[first:last+1]).Status
 	}
 	if status := send(0, 999); status != 200 {
 		t.Fatalf("first chunk: %d", status)
@@ -599,7 +605,7 @@ func TestPostChunkedArguments(t *testing.T) {
 	p := sign(t, s, "doc", uploadsign.Params{})
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			_, _, err := uploadsigntest.PostChunked(p.URL, p.Fields, "f.bin", tt.file, tt.size, tt.chunkSize)
+			_, err := uploadsigntest.PostChunked(p.URL, p.Fields, "f.bin", tt.file, tt.size, tt.chunkSize)
 			if err == nil || !strings.Contains(err.Error(), tt.want) {
 				t.Errorf("error %v, want one with %q", err, tt.want)
 			}
@@ -622,7 +628,7 @@ func TestPostChunkedNeedsChunkedEndpoint(t *testing.T) {
 		w.Write([]byte(`{"public_id": "x", "bytes": 10}`))
 	}))
 	defer srv.Close()
-	_, _, err := uploadsigntest.PostChunked(srv.URL, map[string]string{"timestamp": "1"}, "f.bin", bytes.NewReader(make([]byte, 25)), 25, 10)
+	_, err := uploadsigntest.PostChunked(srv.URL, map[string]string{"timestamp": "1"}, "f.bin", bytes.NewReader(make([]byte, 25)), 25, 10)
 	if err == nil || !strings.Contains(err.Error(), `the chunk bytes 0-9/25 was answered without "done": false`) {
 		t.Errorf("error %v", err)
 	}

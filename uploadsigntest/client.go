@@ -11,15 +11,42 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/uploadsign/uploadsign"
 	"github.com/uploadsign/uploadsign/internal/random"
 )
 
+// Answer is the endpoint's answer to an upload request: Cloudinary's
+// JSON as it came, and what a test reads from it.
+type Answer struct {
+	Status int    // the HTTP status
+	Body   []byte // the JSON answered
+	// Result is the upload response decoded from Body, which the library
+	// verifies; zero but for a 200 answer.
+	Result uploadsign.UploadResult
+	// URL and SecureURL are the delivery URLs of a 200 answer (the fake's
+	// serve the uploaded bytes).
+	URL, SecureURL string
+	// Error is Cloudinary's error message ({"error": {"message": ...}}),
+	// "" for a 200 answer.
+	Error string
+}
+
+// String returns the status and the JSON answered, for a test's failure
+// message.
+func (a *Answer) String() string {
+	if a == nil {
+		return "no answer"
+	}
+	return fmt.Sprintf("%d %s", a.Status, a.Body)
+}
+
 // Post does what a browser does with a payload: it posts every field, then
-// the file, as multipart/form-data to url (a payload's URL), and decodes
-// the JSON answer. A status other than 200 is not an error; the decoded
-// answer then holds Cloudinary's {"error": {"message": ...}}. A nil file
-// posts no file part. The file is streamed from the slice, not copied.
-func Post(url string, fields map[string]string, filename string, file []byte) (status int, answer map[string]any, err error) {
+// the file, as multipart/form-data to url (a payload's URL), and returns
+// the answer. A status other than 200 is not an error: Answer.Error then
+// holds Cloudinary's message. A nil file posts no file part. The file is
+// streamed from the slice, not copied. The error is that of the request,
+// or of an answer that is not JSON (returned too).
+func Post(url string, fields map[string]string, filename string, file []byte) (*Answer, error) {
 	var r io.Reader
 	if file != nil {
 		r = bytes.NewReader(file)
@@ -46,34 +73,37 @@ func Post(url string, fields map[string]string, filename string, file []byte) (s
 // least 5 MiB ([DefaultMinChunkBytes]); its clients send 20,000,000 bytes.
 // size and chunkSize must be positive. A file of at most chunkSize bytes
 // is sent as one chunk, with the headers.
-func PostChunked(url string, fields map[string]string, filename string, file io.ReaderAt, size, chunkSize int64) (status int, answer map[string]any, err error) {
+func PostChunked(url string, fields map[string]string, filename string, file io.ReaderAt, size, chunkSize int64) (*Answer, error) {
 	switch {
 	case file == nil:
-		return 0, nil, errors.New("uploadsigntest: PostChunked: no file")
+		return nil, errors.New("uploadsigntest: PostChunked: no file")
 	case size <= 0:
-		return 0, nil, fmt.Errorf("uploadsigntest: PostChunked: size %d is not positive", size)
+		return nil, fmt.Errorf("uploadsigntest: PostChunked: size %d is not positive", size)
 	case chunkSize <= 0:
-		return 0, nil, fmt.Errorf("uploadsigntest: PostChunked: chunk size %d is not positive", chunkSize)
+		return nil, fmt.Errorf("uploadsigntest: PostChunked: chunk size %d is not positive", chunkSize)
 	}
 	header := http.Header{"X-Unique-Upload-Id": {random.Hex(16)}}
+	var answer *Answer
 	for start := int64(0); start < size; start += chunkSize {
 		n := min(chunkSize, size-start)
 		header.Set("Content-Range", fmt.Sprintf("bytes %d-%d/%d", start, start+n-1, size))
-		status, answer, err = post(url, fields, filename, io.NewSectionReader(file, start, n), n, header)
-		if err != nil || status != http.StatusOK {
-			return status, answer, err
+		var err error
+		answer, err = post(url, fields, filename, io.NewSectionReader(file, start, n), n, header)
+		if err != nil || answer.Status != http.StatusOK {
+			return answer, err
 		}
-		if start+n < size && answer["done"] != false {
-			return status, answer, fmt.Errorf("uploadsigntest: PostChunked: the chunk %s was answered without \"done\": false, as if it were the whole file", header.Get("Content-Range"))
+		var chunk struct{ Done *bool }
+		if start+n < size && (json.Unmarshal(answer.Body, &chunk) != nil || chunk.Done == nil || *chunk.Done) {
+			return answer, fmt.Errorf("uploadsigntest: PostChunked: the chunk %s was answered without \"done\": false, as if it were the whole file", header.Get("Content-Range"))
 		}
 	}
-	return status, answer, nil
+	return answer, nil
 }
 
 // post sends fields and a file of size bytes (none if file is nil) as
 // multipart/form-data, streamed: the fields and the part headers are
 // written ahead, the file is read as the request is sent.
-func post(url string, fields map[string]string, filename string, file io.Reader, size int64, header http.Header) (int, map[string]any, error) {
+func post(url string, fields map[string]string, filename string, file io.Reader, size int64, header http.Header) (*Answer, error) {
 	var head bytes.Buffer
 	mw := multipart.NewWriter(&head)
 	keys := make([]string, 0, len(fields))
@@ -83,26 +113,26 @@ func post(url string, fields map[string]string, filename string, file io.Reader,
 	sort.Strings(keys)
 	for _, k := range keys {
 		if err := mw.WriteField(k, fields[k]); err != nil {
-			return 0, nil, err
+			return nil, err
 		}
 	}
 	if file != nil {
 		if _, err := mw.CreateFormFile("file", filename); err != nil {
-			return 0, nil, err
+			return nil, err
 		}
 	} else {
 		file, size = strings.NewReader(""), 0
 	}
 	headLen := head.Len()
 	if err := mw.Close(); err != nil { // writes the closing boundary after head
-		return 0, nil, err
+		return nil, err
 	}
 	tail := bytes.Clone(head.Bytes()[headLen:])
 	head.Truncate(headLen)
 
 	req, err := http.NewRequest(http.MethodPost, url, io.MultiReader(&head, file, bytes.NewReader(tail)))
 	if err != nil {
-		return 0, nil, err
+		return nil, err
 	}
 	req.ContentLength = int64(headLen) + size + int64(len(tail))
 	req.Header.Set("Content-Type", mw.FormDataContentType())
@@ -111,16 +141,37 @@ func post(url string, fields map[string]string, filename string, file io.Reader,
 	}
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
-		return 0, nil, err
+		return nil, err
 	}
 	defer resp.Body.Close()
-	data, err := io.ReadAll(resp.Body)
-	if err != nil {
-		return resp.StatusCode, nil, err
+	return readAnswer(resp)
+}
+
+// readAnswer reads an upload endpoint's answer.
+func readAnswer(resp *http.Response) (*Answer, error) {
+	a := &Answer{Status: resp.StatusCode}
+	var err error
+	if a.Body, err = io.ReadAll(resp.Body); err != nil {
+		return a, err
 	}
-	var answer map[string]any
-	if err := json.Unmarshal(data, &answer); err != nil {
-		return resp.StatusCode, nil, fmt.Errorf("uploadsigntest: the answer is not JSON: %w", err)
+	var body struct {
+		URL       string `json:"url"`
+		SecureURL string `json:"secure_url"`
+		Error     *struct {
+			Message string `json:"message"`
+		} `json:"error"`
 	}
-	return resp.StatusCode, answer, nil
+	if err := json.Unmarshal(a.Body, &body); err != nil {
+		return a, fmt.Errorf("uploadsigntest: the answer is not JSON: %w", err)
+	}
+	switch {
+	case body.Error != nil:
+		a.Error = body.Error.Message
+	case a.Status == http.StatusOK:
+		if err := json.Unmarshal(a.Body, &a.Result); err != nil {
+			return a, fmt.Errorf("uploadsigntest: the answer is not an upload response: %w", err)
+		}
+		a.URL, a.SecureURL = body.URL, body.SecureURL
+	}
+	return a, nil
 }

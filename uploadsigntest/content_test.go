@@ -2,7 +2,6 @@ package uploadsigntest_test
 
 import (
 	"bytes"
-	"encoding/json"
 	"mime/multipart"
 	"net/http"
 	"os"
@@ -51,7 +50,7 @@ func TestFormatFromContent(t *testing.T) {
 		name, resourceType, filename string
 		file                         []byte
 		kind, format                 string
-		width                        float64
+		width                        int
 	}{
 		{"png named jpg", "image", "photo.jpg", pngImage(t, 7, 5), "image", "png", 7},
 		{"webp named png", "image", "photo.png", webpVP8(300, 200), "image", "webp", 300},
@@ -66,17 +65,16 @@ func TestFormatFromContent(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			status, answer, err := uploadsigntest.Post(uploadURL(srv, tt.resourceType), signFields(nil), tt.filename, tt.file)
-			if err != nil || status != http.StatusOK {
-				t.Fatalf("%d %v (%v)", status, answer, err)
+			answer, err := uploadsigntest.Post(uploadURL(srv, tt.resourceType), signFields(nil), tt.filename, tt.file)
+			if err != nil || answer.Status != http.StatusOK {
+				t.Fatalf("%v (%v)", answer, err)
 			}
-			format, _ := answer["format"].(string)
-			width, _ := answer["width"].(float64)
-			if answer["resource_type"] != tt.kind || format != tt.format || width != tt.width {
-				t.Errorf("resource_type %v, format %q, width %v; want %s, %q, %v", answer["resource_type"], format, width, tt.kind, tt.format, tt.width)
+			format, width := answer.Result.Format, answer.Result.Width
+			if answer.Result.ResourceType != tt.kind || format != tt.format || width != tt.width {
+				t.Errorf("resource_type %v, format %q, width %v; want %s, %q, %v", answer.Result.ResourceType, format, width, tt.kind, tt.format, tt.width)
 			}
-			if tt.kind != "raw" && !strings.HasSuffix(answer["secure_url"].(string), "."+tt.format) {
-				t.Errorf("secure_url %v does not end with the format", answer["secure_url"])
+			if tt.kind != "raw" && !strings.HasSuffix(answer.SecureURL, "."+tt.format) {
+				t.Errorf("secure_url %v does not end with the format", answer.SecureURL)
 			}
 		})
 	}
@@ -101,9 +99,9 @@ func TestUnreadableContent(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			status, answer, err := uploadsigntest.Post(uploadURL(srv, tt.resourceType), signFields(nil), tt.filename, tt.file)
-			if err != nil || status != http.StatusBadRequest || errorMessage(answer) != tt.msg {
-				t.Errorf("%d %v (%v), want 400 %q", status, answer, err, tt.msg)
+			answer, err := uploadsigntest.Post(uploadURL(srv, tt.resourceType), signFields(nil), tt.filename, tt.file)
+			if err != nil || answer.Status != http.StatusBadRequest || answer.Error != tt.msg {
+				t.Errorf("%v (%v), want 400 %q", answer, err, tt.msg)
 			}
 		})
 	}
@@ -139,11 +137,11 @@ func TestAllowedFormats(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			status, answer, err := uploadsigntest.Post(uploadURL(srv, tt.resourceType), signFields(tt.fields), tt.filename, tt.file)
-			if err != nil || status != tt.status || errorMessage(answer) != tt.msg {
-				t.Fatalf("%d %v (%v), want %d %q", status, answer, err, tt.status, tt.msg)
+			answer, err := uploadsigntest.Post(uploadURL(srv, tt.resourceType), signFields(tt.fields), tt.filename, tt.file)
+			if err != nil || answer.Status != tt.status || answer.Error != tt.msg {
+				t.Fatalf("%v (%v), want %d %q", answer, err, tt.status, tt.msg)
 			}
-			if format, _ := answer["format"].(string); status == 200 && format != tt.format {
+			if format := answer.Result.Format; answer.Status == 200 && format != tt.format {
 				t.Errorf("format %q, want %q", format, tt.format)
 			}
 		})
@@ -167,16 +165,16 @@ func TestChunkedFormatOfWholeFile(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			status, answer, err := uploadsigntest.PostChunked(uploadURL(srv, "video"), signFields(tt.fields), "clip.mp4",
+			answer, err := uploadsigntest.PostChunked(uploadURL(srv, "video"), signFields(tt.fields), "clip.mp4",
 				bytes.NewReader(tt.file), int64(len(tt.file)), minChunk)
-			if err != nil || status != tt.status || errorMessage(answer) != tt.msg {
-				t.Fatalf("%d %v (%v), want %d %q", status, answer, err, tt.status, tt.msg)
+			if err != nil || answer.Status != tt.status || answer.Error != tt.msg {
+				t.Fatalf("%v (%v), want %d %q", answer, err, tt.status, tt.msg)
 			}
-			if status == 200 && (answer["format"] != "webm" || answer["bytes"] != float64(len(tt.file))) {
+			if answer.Status == 200 && (answer.Result.Format != "webm" || answer.Result.Bytes != int64(len(tt.file))) {
 				t.Errorf("answer %v", answer)
 			}
 			ups := srv.Uploads()
-			if last := ups[len(ups)-1]; last.Status != status || last.Chunks != 4 {
+			if last := ups[len(ups)-1]; last.Status != answer.Status || last.Chunks != 4 {
 				t.Errorf("recorded %s, want the whole file's 4 chunks", describe(ups[len(ups)-1:]))
 			}
 		})
@@ -190,7 +188,7 @@ type formPart struct {
 	file        []byte
 }
 
-func postParts(t *testing.T, url string, parts []formPart) (int, map[string]any) {
+func postParts(t *testing.T, url string, parts []formPart) *uploadsigntest.Answer {
 	t.Helper()
 	var body bytes.Buffer
 	mw := multipart.NewWriter(&body)
@@ -210,12 +208,7 @@ func postParts(t *testing.T, url string, parts []formPart) (int, map[string]any)
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer resp.Body.Close()
-	var answer map[string]any
-	if err := json.NewDecoder(resp.Body).Decode(&answer); err != nil {
-		t.Fatal(err)
-	}
-	return resp.StatusCode, answer
+	return readAnswer(t, resp)
 }
 
 // TestFieldsBeforeFile: the fields posted before the file decide whether
@@ -233,9 +226,9 @@ func TestFieldsBeforeFile(t *testing.T) {
 	tampered := copyFields(signed)
 	tampered["public_id"] = "other"
 
-	status, answer, err := postStream(uploadURL(srv, "image"), tampered, nil, patternFile(40<<20))
-	if err != nil || status != http.StatusUnauthorized {
-		t.Fatalf("tampered: %d %v (%v)", status, answer, err)
+	answer, err := postStream(uploadURL(srv, "image"), tampered, nil, patternFile(40<<20))
+	if err != nil || answer.Status != http.StatusUnauthorized {
+		t.Fatalf("tampered: %v (%v)", answer, err)
 	}
 	if entries, err := os.ReadDir(tmp); err != nil || len(entries) != 0 {
 		t.Errorf("after a refused 40 MiB upload, the temporary directory holds %v (%v), want nothing", entries, err)
@@ -247,14 +240,14 @@ func TestFieldsBeforeFile(t *testing.T) {
 	for _, k := range []string{"api_key", "public_id", "signature", "timestamp"} {
 		after = append(after, formPart{name: k, value: signed[k]})
 	}
-	if status, answer := postParts(t, uploadURL(srv, "image"), after); status != 200 || answer["width"] != 3.0 {
-		t.Errorf("fields after the file: %d %v, want 200", status, answer)
+	if answer := postParts(t, uploadURL(srv, "image"), after); answer.Status != 200 || answer.Result.Width != 3.0 {
+		t.Errorf("fields after the file: %v, want 200", answer)
 	}
 	split := []formPart{ // public_id, signed, after the file
 		{name: "api_key", value: key}, {name: "signature", value: signed["signature"]}, {name: "timestamp", value: signed["timestamp"]},
 		{name: "file", file: img}, {name: "public_id", value: "p"},
 	}
-	if status, answer := postParts(t, uploadURL(srv, "image"), split); status != 400 || !strings.Contains(errorMessage(answer), "post every field before the file") {
-		t.Errorf("signed fields on both sides of the file: %d %v, want the fake's 400", status, answer)
+	if answer := postParts(t, uploadURL(srv, "image"), split); answer.Status != 400 || !strings.Contains(answer.Error, "post every field before the file") {
+		t.Errorf("signed fields on both sides of the file: %v, want the fake's 400", answer)
 	}
 }

@@ -6,8 +6,9 @@
 //	defer srv.Close()
 //	signer, _ := uploadsign.New("demo", "123456789012345", secret,
 //		uploadsign.WithUploadURL(srv.URL), uploadsign.WithParamSets(sets...))
-//	payload, _ := signer.Sign("avatar", 1, uploadsign.Params{})
-//	status, answer, _ := uploadsigntest.Post(payload.URL, payload.Fields, "a.png", png)
+//	payload, _ := signer.Sign("avatar", 1, uploadsign.Request{})
+//	answer, _ := uploadsigntest.Post(payload.URL, payload.Fields, "a.png", png)
+//	upload, err := signer.VerifyUploadOf("avatar", 1, uploadsign.Request{}, answer.Result)
 //	uploads := srv.Uploads()
 //
 // The server checks an upload as Cloudinary's upload endpoint does, in

@@ -7,6 +7,7 @@ import (
 	"image/png"
 	"net/http"
 	"net/http/httptest"
+	"strings"
 
 	"github.com/uploadsign/uploadsign"
 	"github.com/uploadsign/uploadsign/uploadsignhttp"
@@ -35,21 +36,22 @@ func ExampleNewServer() {
 	// Post the payload with a PNG as a browser would.
 	var file bytes.Buffer
 	png.Encode(&file, image.NewGray(image.Rect(0, 0, 32, 16)))
-	status, answer, err := uploadsigntest.Post(payload.URL, payload.Fields, "me.png", file.Bytes())
+	answer, err := uploadsigntest.Post(payload.URL, payload.Fields, "me.png", file.Bytes())
 	if err != nil {
 		fmt.Println(err)
 		return
 	}
-	fmt.Println(status, answer["public_id"], answer["width"], answer["height"])
+	r := answer.Result
+	fmt.Println(answer.Status, r.PublicID, r.Width, r.Height)
 
 	// The upload result verifies, as Cloudinary's would.
-	err = signer.VerifyUploadResult(answer["public_id"].(string), int64(answer["version"].(float64)), answer["signature"].(string))
+	err = signer.VerifyUploadResult(r.PublicID, r.Version, r.Signature)
 	fmt.Println("verified:", err == nil)
 
 	// A tampered upload is refused with Cloudinary's error.
 	payload.Fields["folder"] = "elsewhere"
-	status, answer, _ = uploadsigntest.Post(payload.URL, payload.Fields, "me.png", file.Bytes())
-	fmt.Println(status, answer["error"].(map[string]any)["message"] != nil)
+	answer, _ = uploadsigntest.Post(payload.URL, payload.Fields, "me.png", file.Bytes())
+	fmt.Println(answer.Status, strings.HasPrefix(answer.Error, "Invalid Signature "))
 	fmt.Println(len(srv.Uploads()), "uploads recorded")
 	// Output:
 	// 200 avatars/user_42 32 16
@@ -83,13 +85,14 @@ func ExamplePostChunked() {
 	// with an ftyp box.
 	ftyp := []byte("\x00\x00\x00\x18ftypisom\x00\x00\x02\x00isommp41")
 	clip := append(ftyp, bytes.Repeat([]byte("frame "), 596)...)
-	status, answer, err := uploadsigntest.PostChunked(payload.URL, payload.Fields, "intro.mp4",
+	answer, err := uploadsigntest.PostChunked(payload.URL, payload.Fields, "intro.mp4",
 		bytes.NewReader(clip), int64(len(clip)), 1000)
 	if err != nil {
 		fmt.Println(err)
 		return
 	}
-	fmt.Println(status, answer["public_id"], answer["resource_type"], answer["format"], answer["bytes"])
+	r := answer.Result
+	fmt.Println(answer.Status, r.PublicID, r.ResourceType, r.Format, r.Bytes)
 
 	// The fake recorded the whole file once.
 	for _, u := range srv.Uploads() {

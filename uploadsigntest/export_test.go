@@ -7,3 +7,6 @@ var (
 	EBMLFile = ebmlFile
 	RIFFFile = riffFile
 )
+
+// ReadAnswer reads an answer as Post does, for tests that post by hand.
+var ReadAnswer = readAnswer

@@ -24,26 +24,6 @@ const (
 	maxParts = 1000
 )
 
-// serverError is a failure of the fake itself (a temporary file it could
-// not write), answered with status 500.
-type serverError struct{ err error }
-
-func (e serverError) Error() string { return "uploadsigntest: " + e.err.Error() }
-func (e serverError) Unwrap() error { return e.err }
-
-// errorStatus is the status that answers an error of readForm.
-func errorStatus(err error) int {
-	if errors.As(err, new(serverError)) {
-		return http.StatusInternalServerError
-	}
-	return http.StatusBadRequest
-}
-
-// tooLarge is Cloudinary's answer to a file over a limit.
-func tooLarge(got, max int64) error {
-	return refusalf("File size too large. Got %d. Maximum is %d.", got, max)
-}
-
 // tempFile creates a temporary file in the server's directory, which it
 // creates on first use.
 func (s *Server) tempFile(pattern string) (*os.File, error) {
@@ -52,7 +32,7 @@ func (s *Server) tempFile(pattern string) (*os.File, error) {
 		dir, err := os.MkdirTemp("", "uploadsigntest-")
 		if err != nil {
 			s.mu.Unlock()
-			return nil, serverError{err}
+			return nil, failed(err)
 		}
 		s.dir = dir
 	}
@@ -60,7 +40,7 @@ func (s *Server) tempFile(pattern string) (*os.File, error) {
 	s.mu.Unlock()
 	f, err := os.CreateTemp(dir, pattern)
 	if err != nil {
-		return nil, serverError{err}
+		return nil, failed(err)
 	}
 	return f, nil
 }
@@ -88,14 +68,14 @@ func (w *spill) Write(p []byte) (int, error) {
 		}
 		w.f = f
 		if _, err := f.Write(w.buf); err != nil {
-			return 0, serverError{err}
+			return 0, failed(err)
 		}
 		w.buf = nil
 	}
 	n, err := w.f.Write(p)
 	w.n += int64(n)
 	if err != nil {
-		return n, serverError{err}
+		return n, failed(err)
 	}
 	return n, nil
 }
@@ -111,7 +91,7 @@ func (w *spill) finish(h hash.Hash) (*blob, error) {
 	} else {
 		if err := w.f.Close(); err != nil {
 			os.Remove(w.f.Name())
-			return nil, serverError{err}
+			return nil, failed(err)
 		}
 		b.data, b.path = nil, w.f.Name()
 	}
@@ -154,16 +134,16 @@ func (s *Server) receive(r io.Reader, w sink, h hash.Hash) (*blob, error) {
 	n, err := io.Copy(io.MultiWriter(w, h), src)
 	if err != nil {
 		w.abort()
-		if errors.As(err, new(serverError)) {
+		if errors.As(err, new(*refusal)) {
 			return nil, err
 		}
-		return nil, refusalf("Malformed multipart form: %v", err)
+		return nil, badRequest("Malformed multipart form: %v", err)
 	}
 	if s.maxRequest > 0 && n > s.maxRequest {
 		w.abort()
 		rest, err := io.Copy(io.Discard, r)
 		if err != nil {
-			return nil, refusalf("Malformed multipart form: %v", err)
+			return nil, badRequest("Malformed multipart form: %v", err)
 		}
 		return nil, tooLarge(n+rest, s.maxRequest)
 	}
@@ -187,14 +167,14 @@ func (s *Server) readForm(r *http.Request, up *Upload, p *chunkedUpload) (*blob,
 	case "application/x-www-form-urlencoded":
 		values, err = s.readURLEncoded(r)
 	default:
-		return nil, refusalf("Unsupported content type %q: post multipart/form-data or application/x-www-form-urlencoded", mt)
+		return nil, badRequest("Unsupported content type %q: post multipart/form-data or application/x-www-form-urlencoded", mt)
 	}
 	if err != nil {
 		return nil, err
 	}
 	maps.Copy(up.Fields, fieldsOf(values))
 	if vs := values["file"]; file == nil && len(vs) > 0 {
-		if status, _ := s.checkFields(up.Fields); status != 0 {
+		if s.checkFields(up.Fields) != nil {
 			return nil, nil // refused whatever the file: not decoded
 		}
 		if file, err = s.readFileField(vs[0], up); err != nil {
@@ -214,8 +194,7 @@ func (s *Server) refusedBeforeFile(values url.Values) bool {
 	if f["api_key"] == "" || f["signature"] == "" || f["timestamp"] == "" {
 		return false
 	}
-	status, _ := s.checkFields(f)
-	return status != 0
+	return s.checkFields(f) != nil
 }
 
 // fieldsOf turns a form's values into fields, each name once: a repeated
@@ -237,7 +216,7 @@ func fieldsOf(values url.Values) map[string]string {
 func (s *Server) readMultipart(r *http.Request, up *Upload, p *chunkedUpload) (url.Values, *blob, error) {
 	mr, err := r.MultipartReader()
 	if err != nil {
-		return nil, nil, refusalf("Malformed multipart form: %v", err)
+		return nil, nil, badRequest("Malformed multipart form: %v", err)
 	}
 	values := url.Values{}
 	var file *blob
@@ -252,10 +231,10 @@ func (s *Server) readMultipart(r *http.Request, up *Upload, p *chunkedUpload) (u
 			return values, file, nil
 		}
 		if err != nil {
-			return fail(refusalf("Malformed multipart form: %v", err))
+			return fail(badRequest("Malformed multipart form: %v", err))
 		}
 		if parts == maxParts {
-			return fail(refusalf("Malformed multipart form: more than %d parts", maxParts))
+			return fail(badRequest("Malformed multipart form: more than %d parts", maxParts))
 		}
 		name := part.FormName()
 		switch {
@@ -283,14 +262,14 @@ func (s *Server) readMultipart(r *http.Request, up *Upload, p *chunkedUpload) (u
 			}
 			v, err := io.ReadAll(io.LimitReader(part, limit+1))
 			if err != nil {
-				return fail(refusalf("Malformed multipart form: %v", err))
+				return fail(badRequest("Malformed multipart form: %v", err))
 			}
 			if int64(len(v)) > limit {
 				if name == "file" {
 					rest, _ := io.Copy(io.Discard, part)
 					return fail(tooLarge((int64(len(v))+rest)*3/4, s.maxRequest))
 				}
-				return fail(refusalf("Malformed multipart form: the fields are larger than %d bytes", maxFieldBytes))
+				return fail(badRequest("Malformed multipart form: the fields are larger than %d bytes", maxFieldBytes))
 			}
 			if name != "file" {
 				fieldBytes += int64(len(v))
@@ -307,7 +286,7 @@ func (s *Server) readURLEncoded(r *http.Request) (url.Values, error) {
 	limit := maxFieldBytes + base64Len(s.maxRequest)
 	body, err := io.ReadAll(io.LimitReader(r.Body, limit+1))
 	if err != nil {
-		return nil, refusalf("Malformed form: %v", err)
+		return nil, badRequest("Malformed form: %v", err)
 	}
 	if int64(len(body)) > limit {
 		rest, _ := io.Copy(io.Discard, r.Body)
@@ -315,7 +294,7 @@ func (s *Server) readURLEncoded(r *http.Request) (url.Values, error) {
 	}
 	values, err := url.ParseQuery(string(body))
 	if err != nil {
-		return nil, refusalf("Malformed form: %v", err)
+		return nil, badRequest("Malformed form: %v", err)
 	}
 	return values, nil
 }
@@ -333,15 +312,15 @@ func base64Len(n int64) int64 {
 // URL is not fetched.
 func (s *Server) readFileField(v string, up *Upload) (*blob, error) {
 	if !strings.HasPrefix(v, "data:") {
-		return nil, refusal("the fake upload endpoint does not fetch remote files; post the file itself or a data URI")
+		return nil, badRequest("the fake upload endpoint does not fetch remote files; post the file itself or a data URI")
 	}
 	meta, data, ok := strings.Cut(strings.TrimPrefix(v, "data:"), ",")
 	if !ok || !strings.HasSuffix(meta, ";base64") {
-		return nil, refusal("Invalid file data URI: want data:TYPE;base64,DATA")
+		return nil, badRequest("Invalid file data URI: want data:TYPE;base64,DATA")
 	}
 	b, err := base64.StdEncoding.DecodeString(data)
 	if err != nil {
-		return nil, refusalf("Invalid file data URI: %v", err)
+		return nil, badRequest("Invalid file data URI: %v", err)
 	}
 	if s.maxRequest > 0 && int64(len(b)) > s.maxRequest {
 		return nil, tooLarge(int64(len(b)), s.maxRequest)

@@ -78,9 +78,9 @@ func judge(resourceType string, c content, filename string, f map[string]string)
 	}
 	switch {
 	case kind == "image" && c.kind != "image":
-		return "", "", refusal(invalidImage)
+		return "", "", badRequest(invalidImage)
 	case kind == "video" && c.kind != "video":
-		return "", "", refusal(invalidVideo)
+		return "", "", badRequest(invalidVideo)
 	}
 	format = c.format
 	if kind == "raw" {
@@ -91,7 +91,7 @@ func judge(resourceType string, c content, filename string, f map[string]string)
 	case len(allowed) > 0 && slices.Contains(allowed, format):
 		// allowed: kept as it is, whatever format asks
 	case len(allowed) > 0 && (kind == "raw" || f["format"] == ""):
-		return "", "", refusalf("%s file format %s not allowed", strings.ToUpper(kind[:1])+kind[1:], format)
+		return "", "", badRequest("%s file format %s not allowed", strings.ToUpper(kind[:1])+kind[1:], format)
 	case f["format"] != "":
 		format = f["format"] // converted (the fake converts only the name)
 	}

@@ -48,16 +48,16 @@ func TestKeyRotation(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			fields := signWith(tt.apiKey, tt.secret, map[string]string{"public_id": tt.apiKey, "notification_url": receiver.URL})
-			status, answer, err := uploadsigntest.Post(uploadURL(srv, "image"), fields, "a.png", pngImage(t, 2, 2))
-			if err != nil || status != tt.status || !strings.HasPrefix(errorMessage(answer), tt.msg) {
-				t.Fatalf("%d %v (%v), want %d %q", status, answer, err, tt.status, tt.msg)
+			answer, err := uploadsigntest.Post(uploadURL(srv, "image"), fields, "a.png", pngImage(t, 2, 2))
+			if err != nil || answer.Status != tt.status || !strings.HasPrefix(answer.Error, tt.msg) {
+				t.Fatalf("%v (%v), want %d %q", answer, err, tt.status, tt.msg)
 			}
-			if status != 200 {
+			if answer.Status != 200 {
 				return
 			}
 			want := sha1Hex(fmt.Sprintf("public_id=%s&version=%d", tt.apiKey, testTime.Unix()), tt.secret)
-			if answer["api_key"] != tt.apiKey || answer["signature"] != want {
-				t.Errorf("answered api_key %v, signature %v; want %s and %s", answer["api_key"], answer["signature"], tt.apiKey, want)
+			if answer.Result.APIKey != tt.apiKey || answer.Result.Signature != want {
+				t.Errorf("answered api_key %v, signature %v; want %s and %s", answer.Result.APIKey, answer.Result.Signature, tt.apiKey, want)
 			}
 		})
 	}

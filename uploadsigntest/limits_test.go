@@ -4,7 +4,6 @@ import (
 	"bufio"
 	"bytes"
 	"encoding/base64"
-	"encoding/json"
 	"fmt"
 	"net"
 	"net/http"
@@ -37,14 +36,14 @@ func TestRequestLimit(t *testing.T) {
 	_, srv, s := startFake(t)
 	p := sign(t, s, "doc", uploadsign.Params{})
 	big := make([]byte, cloudinaryMaxRequest+1)
-	status, answer, err := uploadsigntest.Post(p.URL, p.Fields, "big.bin", big)
+	answer, err := uploadsigntest.Post(p.URL, p.Fields, "big.bin", big)
 	want := "File size too large. Got 104857601. Maximum is 104857600."
-	if err != nil || status != http.StatusBadRequest || errorMessage(answer) != want {
-		t.Errorf("100 MiB + 1 in one request: %d %v (%v), want 400 %q", status, answer, err, want)
+	if err != nil || answer.Status != http.StatusBadRequest || answer.Error != want {
+		t.Errorf("100 MiB + 1 in one request: %v (%v), want 400 %q", answer, err, want)
 	}
-	status, answer, err = uploadsigntest.Post(p.URL, p.Fields, "big.bin", big[:cloudinaryMaxRequest])
-	if err != nil || status != http.StatusOK || answer["bytes"] != float64(cloudinaryMaxRequest) {
-		t.Fatalf("100 MiB in one request: %d %v (%v)", status, answer, err)
+	answer, err = uploadsigntest.Post(p.URL, p.Fields, "big.bin", big[:cloudinaryMaxRequest])
+	if err != nil || answer.Status != http.StatusOK || answer.Result.Bytes != int64(cloudinaryMaxRequest) {
+		t.Fatalf("100 MiB in one request: %v (%v)", answer, err)
 	}
 	// Too large to hold in memory: the record has the size and a file.
 	u := succeeded(srv)[0]
@@ -68,58 +67,50 @@ func TestLimitOptions(t *testing.T) {
 		}
 		return form
 	}
-	postForm := func(form url.Values) (int, map[string]any) {
+	postForm := func(form url.Values) *uploadsigntest.Answer {
 		resp, err := http.PostForm(p.URL, form)
 		if err != nil {
 			t.Fatal(err)
 		}
-		defer resp.Body.Close()
-		var answer map[string]any
-		if err := json.NewDecoder(resp.Body).Decode(&answer); err != nil {
-			t.Fatal(err)
-		}
-		return resp.StatusCode, answer
+		return readAnswer(t, resp)
 	}
-	multipartDataURI := func(n int) (int, map[string]any) {
+	multipartDataURI := func(n int) *uploadsigntest.Answer {
 		var body bytes.Buffer
 		mw := newMultipart(&body, dataURI(n))
 		resp, err := http.Post(p.URL, mw, &body)
 		if err != nil {
 			t.Fatal(err)
 		}
-		defer resp.Body.Close()
-		var answer map[string]any
-		json.NewDecoder(resp.Body).Decode(&answer)
-		return resp.StatusCode, answer
+		return readAnswer(t, resp)
 	}
-	post := func(n int) (int, map[string]any) {
-		status, answer, err := uploadsigntest.Post(p.URL, p.Fields, "f.bin", file[:n])
+	post := func(n int) *uploadsigntest.Answer {
+		answer, err := uploadsigntest.Post(p.URL, p.Fields, "f.bin", file[:n])
 		if err != nil {
 			t.Fatal(err)
 		}
-		return status, answer
+		return answer
 	}
-	chunk := func(cr string, n int) func() (int, map[string]any) {
-		return func() (int, map[string]any) {
+	chunk := func(cr string, n int) func() *uploadsigntest.Answer {
+		return func() *uploadsigntest.Answer {
 			return sendChunk(t, p.URL, p.Fields, "id-"+cr, cr, "f.bin", file[:n])
 		}
 	}
 	tests := []struct {
 		name   string
-		send   func() (int, map[string]any)
+		send   func() *uploadsigntest.Answer
 		status int
 		msg    string
 	}{
-		{"one request at the limit", func() (int, map[string]any) { return post(1500) }, 200, ""},
-		{"one request over the limit", func() (int, map[string]any) { return post(1501) }, 400, "File size too large. Got 1501. Maximum is 1500."},
-		{"data URI over the limit", func() (int, map[string]any) { return postForm(dataURI(1501)) }, 400, "File size too large. Got 1501. Maximum is 1500."},
-		{"data URI at the limit", func() (int, map[string]any) { return postForm(dataURI(1500)) }, 200, ""},
-		{"data URI far over the limit", func() (int, map[string]any) {
+		{"one request at the limit", func() *uploadsigntest.Answer { return post(1500) }, 200, ""},
+		{"one request over the limit", func() *uploadsigntest.Answer { return post(1501) }, 400, "File size too large. Got 1501. Maximum is 1500."},
+		{"data URI over the limit", func() *uploadsigntest.Answer { return postForm(dataURI(1501)) }, 400, "File size too large. Got 1501. Maximum is 1500."},
+		{"data URI at the limit", func() *uploadsigntest.Answer { return postForm(dataURI(1500)) }, 200, ""},
+		{"data URI far over the limit", func() *uploadsigntest.Answer {
 			form := dataURI(10)
 			form.Set("file", form.Get("file")+strings.Repeat("A", 20<<20))
 			return postForm(form)
 		}, 400, "File size too large. Got 15728"},
-		{"multipart data URI over the limit", func() (int, map[string]any) { return multipartDataURI(1501) }, 400, "File size too large. Got 1501. Maximum is 1500."},
+		{"multipart data URI over the limit", func() *uploadsigntest.Answer { return multipartDataURI(1501) }, 400, "File size too large. Got 1501. Maximum is 1500."},
 		{"chunk over the limit", chunk("bytes 0-1500/3000", 1501), 400, "File size too large. Got 1501. Maximum is 1500."},
 		{"chunked file over the file limit", chunk("bytes 0-999/3001", 1000), 400, "File size too large. Got 3001. Maximum is 3000."},
 		{"chunked file at the file limit", chunk("bytes 0-999/3000", 1000), 200, ""},
@@ -127,9 +118,9 @@ func TestLimitOptions(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			status, answer := tt.send()
-			if msg := errorMessage(answer); status != tt.status || !strings.HasPrefix(msg, tt.msg) || (tt.msg == "") != (msg == "") {
-				t.Errorf("%d %q, want %d %q", status, msg, tt.status, tt.msg)
+			answer := tt.send()
+			if msg := answer.Error; answer.Status != tt.status || !strings.HasPrefix(msg, tt.msg) || (tt.msg == "") != (msg == "") {
+				t.Errorf("%v, want %d %q", answer, tt.status, tt.msg)
 			}
 		})
 	}
@@ -138,17 +129,17 @@ func TestLimitOptions(t *testing.T) {
 	// and limits a file in one request under the request limit.
 	_, _, s = startChunkFake(t, uploadsigntest.WithMaxFileBytes(2500))
 	p = sign(t, s, "doc", uploadsign.Params{})
-	if status, answer := post(2501); status != 400 || errorMessage(answer) != "File size too large. Got 2501. Maximum is 2500." {
-		t.Errorf("2501 bytes in one request: %d %v", status, answer)
+	if answer := post(2501); answer.Status != 400 || answer.Error != "File size too large. Got 2501. Maximum is 2500." {
+		t.Errorf("2501 bytes in one request: %v", answer)
 	}
 	for i, want := range []int{200, 200, 400} {
 		cr := fmt.Sprintf("bytes %d-%d/-1", i*1000, i*1000+999)
-		status, answer := sendChunk(t, p.URL, p.Fields, "unknown-total", cr, "f.bin", file[i*1000:i*1000+1000])
-		if status != want {
-			t.Errorf("%s: %d %v, want %d", cr, status, answer, want)
+		answer := sendChunk(t, p.URL, p.Fields, "unknown-total", cr, "f.bin", file[i*1000:i*1000+1000])
+		if answer.Status != want {
+			t.Errorf("%s: %v, want %d", cr, answer, want)
 		}
-		if want == 400 && errorMessage(answer) != "File size too large. Got 3000. Maximum is 2500." {
-			t.Errorf("%s: %q", cr, errorMessage(answer))
+		if want == 400 && answer.Error != "File size too large. Got 3000. Maximum is 2500." {
+			t.Errorf("%s: %q", cr, answer.Error)
 		}
 	}
 }
@@ -158,9 +149,9 @@ func TestNoMinChunk(t *testing.T) {
 	_, srv, s := startChunkFake(t, uploadsigntest.WithMinChunkBytes(0))
 	p := sign(t, s, "doc", uploadsign.Params{})
 	file := []byte("tiny chunks")
-	status, answer, err := uploadsigntest.PostChunked(p.URL, p.Fields, "t.txt", bytes.NewReader(file), int64(len(file)), 2)
-	if err != nil || status != 200 {
-		t.Fatalf("%d %v (%v)", status, answer, err)
+	answer, err := uploadsigntest.PostChunked(p.URL, p.Fields, "t.txt", bytes.NewReader(file), int64(len(file)), 2)
+	if err != nil || answer.Status != 200 {
+		t.Fatalf("%v (%v)", answer, err)
 	}
 	if ups := srv.Uploads(); len(ups) != 1 || ups[0].Chunks != 6 || !bytes.Equal(ups[0].File, file) {
 		t.Errorf("recorded %s", describe(ups))
@@ -188,13 +179,13 @@ func TestDefaultMinChunk(t *testing.T) {
 	p := sign(t, s, "doc", uploadsign.Params{})
 	size := 3 * cloudinaryMinChunk
 	chunk := make([]byte, cloudinaryMinChunk)
-	status, answer := sendChunk(t, p.URL, p.Fields, "m", fmt.Sprintf("bytes 0-%d/%d", len(chunk)-2, size), "f.bin", chunk[1:])
-	if want := "All parts except EOF-chunk must be larger than 5mb"; status != 400 || errorMessage(answer) != want {
-		t.Errorf("5 MiB - 1: %d %v, want 400 %q", status, answer, want)
+	answer := sendChunk(t, p.URL, p.Fields, "m", fmt.Sprintf("bytes 0-%d/%d", len(chunk)-2, size), "f.bin", chunk[1:])
+	if want := "All parts except EOF-chunk must be larger than 5mb"; answer.Status != 400 || answer.Error != want {
+		t.Errorf("5 MiB - 1: %v, want 400 %q", answer, want)
 	}
-	status, answer = sendChunk(t, p.URL, p.Fields, "m", fmt.Sprintf("bytes 0-%d/%d", len(chunk)-1, size), "f.bin", chunk)
-	if status != 200 || answer["done"] != false {
-		t.Errorf("5 MiB: %d %v, want 200, not done", status, answer)
+	answer = sendChunk(t, p.URL, p.Fields, "m", fmt.Sprintf("bytes 0-%d/%d", len(chunk)-1, size), "f.bin", chunk)
+	if answer.Status != 200 || decoded(t, answer)["done"] != false {
+		t.Errorf("5 MiB: %v, want 200, not done", answer)
 	}
 }
 
@@ -224,13 +215,13 @@ func TestCloseRemovesFiles(t *testing.T) {
 	_, srv, s := startChunkFake(t)
 	p := sign(t, s, "doc", uploadsign.Params{})
 	abandoned := randomBytes(2*minChunk, 9)
-	if status, answer := sendChunk(t, p.URL, p.Fields, "abandoned", "bytes 0-999/-1", "a.bin", abandoned[:minChunk]); status != 200 {
-		t.Fatalf("%d %v", status, answer)
+	if answer := sendChunk(t, p.URL, p.Fields, "abandoned", "bytes 0-999/-1", "a.bin", abandoned[:minChunk]); answer.Status != 200 {
+		t.Fatalf("%v", answer)
 	}
 	large := patternFile(uploadsigntest.MaxUploadBytes + 1)
-	status, answer, err := uploadsigntest.PostChunked(p.URL, p.Fields, "large.bin", large, int64(large), 10<<20)
-	if err != nil || status != 200 {
-		t.Fatalf("%d %v (%v)", status, answer, err)
+	answer, err := uploadsigntest.PostChunked(p.URL, p.Fields, "large.bin", large, int64(large), 10<<20)
+	if err != nil || answer.Status != 200 {
+		t.Fatalf("%v (%v)", answer, err)
 	}
 	u := succeeded(srv)[0]
 	if u.Path == "" || u.File != nil || u.Chunks != 4 {
@@ -304,11 +295,8 @@ func TestEarlyRefusalIsRead(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		var answer map[string]any
-		err = json.NewDecoder(resp.Body).Decode(&answer)
-		resp.Body.Close()
-		if err != nil || errorMessage(answer) != tt.msg {
-			t.Errorf("%s: %d %v (%v), want %q", tt.path, resp.StatusCode, answer, err, tt.msg)
+		if answer := readAnswer(t, resp); answer.Error != tt.msg {
+			t.Errorf("%s: %v, want %q", tt.path, answer, tt.msg)
 		}
 	}
 }

@@ -133,11 +133,11 @@ func TestChunkedUploadMemory(t *testing.T) {
 	runtime.ReadMemStats(&before)
 	stop := heapPeak()
 	start := time.Now()
-	status, answer, err := uploadsigntest.PostChunked(p.URL, p.Fields, "film.bin", file, size, chunkSize)
+	answer, err := uploadsigntest.PostChunked(p.URL, p.Fields, "film.bin", file, size, chunkSize)
 	elapsed := time.Since(start)
 	peak := stop()
-	if err != nil || status != http.StatusOK {
-		t.Fatalf("PostChunked: %d %v (%v)", status, answer, err)
+	if err != nil || answer.Status != http.StatusOK {
+		t.Fatalf("PostChunked: %v (%v)", answer, err)
 	}
 	growth := int64(peak) - int64(before.HeapAlloc)
 	t.Logf("1 GiB in %d chunks in %v; heap in use %.1f MiB before, peak %.1f MiB: grew by %.1f MiB",
@@ -146,7 +146,7 @@ func TestChunkedUploadMemory(t *testing.T) {
 		t.Errorf("the heap grew by %.1f MiB, want less than %d MiB", float64(growth)/(1<<20), limit>>20)
 	}
 
-	if answer["bytes"] != float64(size) || answer["public_id"] != "film.bin" {
+	if answer.Result.Bytes != int64(size) || answer.Result.PublicID != "film.bin" {
 		t.Errorf("answer %v", answer)
 	}
 	ups := srv.Uploads()
@@ -156,7 +156,7 @@ func TestChunkedUploadMemory(t *testing.T) {
 	if err := sameAsPattern(t, ups[0], file); err != nil {
 		t.Error(err)
 	}
-	resp, err := http.Head(answer["secure_url"].(string))
+	resp, err := http.Head(answer.SecureURL)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -199,9 +199,9 @@ func TestRefusedUploadsKeepNothing(t *testing.T) {
 	var before, after runtime.MemStats
 	runtime.ReadMemStats(&before)
 	for i, u := range uploads {
-		status, answer, err := postStream(uploadURL(srv, "image"), u.fields, nil, u.size)
-		if err != nil || status != u.status {
-			t.Fatalf("upload %d: %d %v (%v), want %d", i, status, answer, err, u.status)
+		answer, err := postStream(uploadURL(srv, "image"), u.fields, nil, u.size)
+		if err != nil || answer.Status != u.status {
+			t.Fatalf("upload %d: %v (%v), want %d", i, answer, err, u.status)
 		}
 	}
 	runtime.GC()

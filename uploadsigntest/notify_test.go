@@ -39,9 +39,9 @@ func TestDeliveries(t *testing.T) {
 			statuses <- http.StatusServiceUnavailable
 		}
 		p := sign(t, s, set, uploadsign.Params{})
-		status, answer, err := uploadsigntest.Post(p.URL, p.Fields, "a.png", pngImage(t, 2, 2))
-		if err != nil || status != 200 {
-			t.Fatalf("%s: %d %v %v", set, status, answer, err)
+		answer, err := uploadsigntest.Post(p.URL, p.Fields, "a.png", pngImage(t, 2, 2))
+		if err != nil || answer.Status != 200 {
+			t.Fatalf("%s: %v %v", set, answer, err)
 		}
 		if set == "none" {
 			if d := srv.Deliveries(); len(d) != 0 {
@@ -91,21 +91,18 @@ func TestMount(t *testing.T) {
 		t.Fatal(err)
 	}
 	p := sign(t, s, "avatar", uploadsign.Params{PublicID: "a b/ü"})
-	status, answer, err := uploadsigntest.Post(p.URL, p.Fields, "a.png", pngImage(t, 3, 2))
-	if err != nil || status != 200 {
-		t.Fatalf("upload: %d %v %v", status, answer, err)
+	answer, err := uploadsigntest.Post(p.URL, p.Fields, "a.png", pngImage(t, 3, 2))
+	if err != nil || answer.Status != 200 {
+		t.Fatalf("upload: %v %v", answer, err)
 	}
-	var r uploadsign.UploadResult
-	r.PublicID, r.Version, r.Signature = answer["public_id"].(string), int64(answer["version"].(float64)), answer["signature"].(string)
-	r.ResourceType, r.Type, r.Format = "image", "upload", "png"
-	upload, err := s.VerifyUploadOf("avatar", 1, uploadsign.Request{Params: uploadsign.Params{PublicID: "a b/ü"}}, r)
+	upload, err := s.VerifyUploadOf("avatar", 1, uploadsign.Request{Params: uploadsign.Params{PublicID: "a b/ü"}}, answer.Result)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !strings.HasPrefix(answer["secure_url"].(string), app.URL+"/fake/"+cloud+"/image/upload/") {
-		t.Errorf("secure_url %v is not under the app's address", answer["secure_url"])
+	if !strings.HasPrefix(answer.SecureURL, app.URL+"/fake/"+cloud+"/image/upload/") {
+		t.Errorf("secure_url %v is not under the app's address", answer.SecureURL)
 	}
-	for _, u := range []string{answer["secure_url"].(string), upload.Asset.URL} {
+	for _, u := range []string{answer.SecureURL, upload.Asset.URL} {
 		resp, err := http.Get(u)
 		if err != nil {
 			t.Fatal(err)
@@ -127,8 +124,8 @@ func TestNotificationsStayOnThisMachine(t *testing.T) {
 		t.Fatal(err)
 	}
 	p := sign(t, s, "away", uploadsign.Params{})
-	if status, answer, err := uploadsigntest.Post(p.URL, p.Fields, "a.png", pngImage(t, 2, 2)); err != nil || status != 200 {
-		t.Fatalf("upload: %d %v %v", status, answer, err)
+	if answer, err := uploadsigntest.Post(p.URL, p.Fields, "a.png", pngImage(t, 2, 2)); err != nil || answer.Status != 200 {
+		t.Fatalf("upload: %v %v", answer, err)
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
@@ -161,8 +158,8 @@ func TestNotificationsFollowNoRedirect(t *testing.T) {
 	defer receiver.Close()
 
 	fields := signFields(map[string]string{"notification_url": receiver.URL + "/hook"})
-	if status, answer, err := uploadsigntest.Post(uploadURL(srv, "image"), fields, "a.png", pngImage(t, 2, 2)); err != nil || status != 200 {
-		t.Fatalf("upload: %d %v %v", status, answer, err)
+	if answer, err := uploadsigntest.Post(uploadURL(srv, "image"), fields, "a.png", pngImage(t, 2, 2)); err != nil || answer.Status != 200 {
+		t.Fatalf("upload: %v %v", answer, err)
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()

@@ -64,9 +64,9 @@ func TestOracleSortsNames(t *testing.T) {
 				fields := copyFields(tt.fields)
 				fields["api_key"] = key
 				fields["signature"] = sha1Hex(c.text, secret)
-				status, answer, err := uploadsigntest.Post(srv.URL+"/v1_1/"+cloud+"/image/upload", fields, "a.png", img)
-				if err != nil || status != c.want {
-					t.Errorf("signed over %q: %d %v (%v), want %d", c.text, status, answer, err, c.want)
+				answer, err := uploadsigntest.Post(srv.URL+"/v1_1/"+cloud+"/image/upload", fields, "a.png", img)
+				if err != nil || answer.Status != c.want {
+					t.Errorf("signed over %q: %v (%v), want %d", c.text, answer, err, c.want)
 				}
 			}
 		})
@@ -84,8 +84,8 @@ func TestOracleLeavesOutUnsignedKeys(t *testing.T) {
 		"api_key": key, "cloud_name": cloud, "resource_type": "image",
 		"signature": sha1Hex("public_id=x&timestamp=1700000000", secret),
 	}
-	status, answer, err := uploadsigntest.Post(srv.URL+"/v1_1/"+cloud+"/image/upload", fields, "a.png", pngImage(t, 2, 2))
-	if err != nil || status != http.StatusOK {
-		t.Errorf("%d %v (%v), want 200", status, answer, err)
+	answer, err := uploadsigntest.Post(srv.URL+"/v1_1/"+cloud+"/image/upload", fields, "a.png", pngImage(t, 2, 2))
+	if err != nil || answer.Status != http.StatusOK {
+		t.Errorf("%v (%v), want 200", answer, err)
 	}
 }

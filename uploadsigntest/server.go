@@ -54,7 +54,7 @@ type Server struct {
 	mu      sync.Mutex
 	assets  map[string]*asset // by resource type, delivery type and public_id
 	uploads []Upload
-	failing []failure
+	failing []*refusal                // FailNext's and DropNext's, in order
 	pending map[string]*chunkedUpload // chunked uploads under way, by X-Unique-Upload-Id
 	dir     string                    // the temporary files, once there are any
 
@@ -106,12 +106,6 @@ type asset struct {
 	response map[string]any
 	body     *blob
 	mimeType string
-}
-
-type failure struct {
-	status  int
-	message string
-	drop    bool
 }
 
 // NewServer starts a fake upload endpoint for the account with the given
@@ -208,7 +202,7 @@ func (s *Server) FailNext(status int, message string) {
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.failing = append(s.failing, failure{status: status, message: message})
+	s.failing = append(s.failing, refuse(status, "%s", message))
 }
 
 // DropNext makes the server close the connection of the next upload
@@ -216,7 +210,7 @@ func (s *Server) FailNext(status int, message string) {
 func (s *Server) DropNext() {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.failing = append(s.failing, failure{drop: true})
+	s.failing = append(s.failing, &refusal{}) // status 0: dropped
 }
 
 // serve answers a request to the server, which is served under prefix of
@@ -243,16 +237,22 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request, prefix string) {
 		return
 	}
 	up := Upload{Fields: map[string]string{}}
-	status, resp, record := s.upload(r, &up, baseURL(r, prefix))
-	if status == 0 { // dropped
-		s.record(up)
-		if hj, ok := w.(http.Hijacker); ok {
-			if conn, _, err := hj.Hijack(); err == nil {
-				conn.Close()
-				return
+	status := http.StatusOK
+	resp, record, err := s.upload(r, &up, baseURL(r, prefix))
+	if err != nil {
+		refused := refusalOf(err)
+		if refused.status == 0 { // dropped
+			s.record(up)
+			if hj, ok := w.(http.Hijacker); ok {
+				if conn, _, err := hj.Hijack(); err == nil {
+					conn.Close()
+					return
+				}
 			}
+			panic(http.ErrAbortHandler)
 		}
-		panic(http.ErrAbortHandler)
+		status, resp = refused.status, refused.body()
+		w.Header().Set("X-Cld-Error", refused.message)
 	}
 	// Read what a refusal left of the request, within the limits, so that
 	// the client, still sending, gets the answer rather than a reset.
@@ -264,11 +264,6 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request, prefix string) {
 		s.record(up)
 	}
 	w.Header().Set("Content-Type", "application/json; charset=utf-8")
-	if status >= 400 {
-		if e, ok := resp["error"].(map[string]any); ok {
-			w.Header().Set("X-Cld-Error", fmt.Sprint(e["message"]))
-		}
-	}
 	w.WriteHeader(status)
 	w.Write(data)
 	if target := up.Fields["notification_url"]; status == http.StatusOK && record && target != "" {
@@ -282,24 +277,20 @@ func (s *Server) record(up Upload) {
 	s.uploads = append(s.uploads, up)
 }
 
-func errorBody(msg string) map[string]any {
-	return map[string]any{"error": map[string]any{"message": msg}}
-}
-
-// upload checks and stores one upload, or one chunk; status 0 means drop
-// the connection. It reports whether to record the request: every request
-// but an accepted chunk that is not the last.
-func (s *Server) upload(r *http.Request, up *Upload, base string) (status int, resp map[string]any, record bool) {
+// upload checks and stores one upload, or one chunk, and returns its
+// answer, or refuses it. It reports whether to record the request: every
+// request but an accepted chunk that is not the last.
+func (s *Server) upload(r *http.Request, up *Upload, base string) (resp map[string]any, record bool, err error) {
 	parts := strings.Split(strings.Trim(r.URL.Path, "/"), "/")
 	if r.Method != http.MethodPost || len(parts) != 4 || parts[0] != "v1_1" || parts[3] != "upload" {
-		return http.StatusNotFound, errorBody("Not found: POST /v1_1/CLOUD_NAME/RESOURCE_TYPE/upload"), true
+		return nil, true, refuse(http.StatusNotFound, "Not found: POST /v1_1/CLOUD_NAME/RESOURCE_TYPE/upload")
 	}
 	if parts[1] != s.cloud {
-		return http.StatusUnauthorized, errorBody("Invalid cloud_name " + parts[1]), true
+		return nil, true, refuse(http.StatusUnauthorized, "Invalid cloud_name %s", parts[1])
 	}
 	up.ResourceType = parts[2]
 	if !cloudinary.IsUploadResourceType(up.ResourceType) {
-		return http.StatusNotFound, errorBody("Invalid resource type " + up.ResourceType), true
+		return nil, true, refuse(http.StatusNotFound, "Invalid resource type %s", up.ResourceType)
 	}
 	var (
 		cr contentRange
@@ -307,31 +298,30 @@ func (s *Server) upload(r *http.Request, up *Upload, base string) (status int, r
 	)
 	if h := r.Header.Get("Content-Range"); h != "" {
 		up.ContentRange, up.UploadID = h, r.Header.Get("X-Unique-Upload-Id")
-		var err error
 		if cr, err = parseContentRange(h); err != nil {
-			return http.StatusBadRequest, errorBody(err.Error()), true
+			return nil, true, err
 		}
 		if up.UploadID == "" {
-			return http.StatusBadRequest, errorBody("Missing X-Unique-Upload-Id header: every chunk of a file carries the same one"), true
+			return nil, true, badRequest("Missing X-Unique-Upload-Id header: every chunk of a file carries the same one")
 		}
 		p = s.pendingUpload(up.UploadID, up.ResourceType)
 		defer s.release(p)
 	}
 	file, err := s.readForm(r, up, p)
 	if err != nil {
-		return errorStatus(err), errorBody(err.Error()), true
+		return nil, true, err
 	}
-	status, resp, record = s.take(up, cr, p, file, base)
+	resp, record, err = s.take(up, cr, p, file, base)
 	if file != nil && up.Size == 0 {
 		up.Size = file.size
 	}
 	switch {
-	case p == nil && status == http.StatusOK:
+	case p == nil && err == nil:
 		s.attach(up, file)
 	case p == nil:
 		file.discard() // a refused request leaves nothing behind
 	}
-	return status, resp, record
+	return resp, record, err
 }
 
 // attach gives a recorded upload its bytes.
@@ -341,11 +331,3 @@ func (s *Server) attach(up *Upload, b *blob) {
 	}
 	up.Size, up.File, up.Path = b.size, b.data, b.path
 }
-
-// refusal is an error whose text is the message Cloudinary answers with,
-// capitalized as Cloudinary writes it.
-type refusal string
-
-func (r refusal) Error() string { return string(r) }
-
-func refusalf(format string, args ...any) error { return refusal(fmt.Sprintf(format, args...)) }

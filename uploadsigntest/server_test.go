@@ -147,17 +147,17 @@ func TestServerAcceptsEveryGoldenCase(t *testing.T) {
 				t.Fatal(err)
 			}
 			c.Set(time.Unix(ts, 0).Add(time.Minute))
-			status, answer, err := uploadsigntest.Post(uploadURL, tc.fields, "avatar.png", img)
+			answer, err := uploadsigntest.Post(uploadURL, tc.fields, "avatar.png", img)
 			if strings.HasSuffix(tc.name, "/v1") && hasAmpersand(tc.fields) {
 				// Version 1 is accepted only without "&", where it cannot
 				// be read as two parameters.
-				if status != http.StatusUnauthorized {
-					t.Errorf("version 1 with \"&\": answered %d %v, want 401", status, answer)
+				if answer.Status != http.StatusUnauthorized {
+					t.Errorf("version 1 with \"&\": answered %v, want 401", answer)
 				}
 				return
 			}
-			if err != nil || status != http.StatusOK {
-				t.Fatalf("signed by the SDK, answered %d %v (%v)", status, answer, err)
+			if err != nil || answer.Status != http.StatusOK {
+				t.Fatalf("signed by the SDK, answered %v (%v)", answer, err)
 			}
 			// Each field changed, and a field added, is refused.
 			for k, v := range tc.fields {
@@ -166,14 +166,14 @@ func TestServerAcceptsEveryGoldenCase(t *testing.T) {
 				if k == "signature" {
 					changed[k] = flip(v)
 				}
-				if status, answer, _ := uploadsigntest.Post(uploadURL, changed, "avatar.png", img); status != http.StatusUnauthorized {
-					t.Errorf("%s changed: answered %d %v, want 401", k, status, answer)
+				if answer, _ := uploadsigntest.Post(uploadURL, changed, "avatar.png", img); answer.Status != http.StatusUnauthorized {
+					t.Errorf("%s changed: answered %v, want 401", k, answer)
 				}
 			}
 			added := copyFields(tc.fields)
 			added["unsigned_extra"] = "1"
-			if status, _, _ := uploadsigntest.Post(uploadURL, added, "avatar.png", img); status != http.StatusUnauthorized {
-				t.Errorf("unsigned field added: answered %d, want 401", status)
+			if answer, _ := uploadsigntest.Post(uploadURL, added, "avatar.png", img); answer.Status != http.StatusUnauthorized {
+				t.Errorf("unsigned field added: answered %d, want 401", answer.Status)
 			}
 		})
 	}
@@ -245,9 +245,9 @@ func TestServerUploadResponse(t *testing.T) {
 	_, srv, s := startFake(t)
 	p := sign(t, s, "avatar", uploadsign.Params{PublicID: "user_42"})
 	img := pngImage(t, 64, 48)
-	status, answer, err := uploadsigntest.Post(p.URL, p.Fields, "me.png", img)
-	if err != nil || status != http.StatusOK {
-		t.Fatalf("answered %d %v (%v)", status, answer, err)
+	answer, err := uploadsigntest.Post(p.URL, p.Fields, "me.png", img)
+	if err != nil || answer.Status != http.StatusOK {
+		t.Fatalf("answered %v (%v)", answer, err)
 	}
 	wantURL := fmt.Sprintf("%s/demo/image/upload/v1700000000/avatars/user_42.png", srv.URL)
 	want := map[string]any{
@@ -260,19 +260,19 @@ func TestServerUploadResponse(t *testing.T) {
 		"created_at":        "2023-11-14T22:13:20Z",
 		"original_filename": "me", "api_key": key, "placeholder": false, "asset_folder": "avatars",
 	}
-	got := map[string]any{}
+	got, all := map[string]any{}, decoded(t, answer)
 	for k := range want {
-		got[k] = answer[k]
+		got[k] = all[k]
 	}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("response (-want +got):\n%s", diff)
 	}
 	for _, k := range []string{"asset_id", "version_id", "etag", "signature"} {
-		if s, _ := answer[k].(string); s == "" {
+		if s, _ := all[k].(string); s == "" {
 			t.Errorf("response has no %s", k)
 		}
 	}
-	if err := s.VerifyUploadResult(answer["public_id"].(string), int64(answer["version"].(float64)), answer["signature"].(string)); err != nil {
+	if err := s.VerifyUploadResult(answer.Result.PublicID, answer.Result.Version, answer.Result.Signature); err != nil {
 		t.Errorf("VerifyUploadResult: %v", err)
 	}
 	// The server serves what was uploaded at url.
@@ -303,8 +303,8 @@ func TestServerVerifiesWithSHA256(t *testing.T) {
 
 	sha1Signer := newSigner(t, srv, c.Now)
 	p := sign(t, sha1Signer, "avatar", uploadsign.Params{})
-	if status, answer, _ := uploadsigntest.Post(p.URL, p.Fields, "a.png", img); status != http.StatusUnauthorized {
-		t.Errorf("SHA-1 on a SHA-256-only account: %d %v, want 401", status, answer)
+	if answer, _ := uploadsigntest.Post(p.URL, p.Fields, "a.png", img); answer.Status != http.StatusUnauthorized {
+		t.Errorf("SHA-1 on a SHA-256-only account: %v, want 401", answer)
 	}
 
 	sha256Signer := newSigner(t, srv, c.Now, uploadsign.WithAlgorithm(uploadsign.SHA256))
@@ -312,11 +312,11 @@ func TestServerVerifiesWithSHA256(t *testing.T) {
 		t.Fatal("want a SHA-1 payload first")
 	}
 	p = sign(t, sha256Signer, "avatar", uploadsign.Params{})
-	status, answer, _ := uploadsigntest.Post(p.URL, p.Fields, "a.png", img)
-	if status != http.StatusOK {
-		t.Fatalf("SHA-256: %d %v", status, answer)
+	answer, _ := uploadsigntest.Post(p.URL, p.Fields, "a.png", img)
+	if answer.Status != http.StatusOK {
+		t.Fatalf("SHA-256: %v", answer)
 	}
-	if err := sha256Signer.VerifyUploadResult(answer["public_id"].(string), int64(answer["version"].(float64)), answer["signature"].(string)); err != nil {
+	if err := sha256Signer.VerifyUploadResult(answer.Result.PublicID, answer.Result.Version, answer.Result.Signature); err != nil {
 		t.Errorf("the response signature is not SHA-256: %v", err)
 	}
 }
@@ -357,15 +357,15 @@ func TestServerRefusals(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			c.Set(tt.now)
-			status, answer, err := uploadsigntest.Post(tt.url, tt.fields, "a.png", tt.file)
+			answer, err := uploadsigntest.Post(tt.url, tt.fields, "a.png", tt.file)
 			if err != nil {
 				t.Fatal(err)
 			}
-			if status != tt.status {
-				t.Fatalf("status %d %v, want %d", status, answer, tt.status)
+			if answer.Status != tt.status {
+				t.Fatalf("answer.Status %v, want %d", answer, tt.status)
 			}
 			if tt.wantInMsg != "" {
-				msg := fmt.Sprint(answer["error"].(map[string]any)["message"])
+				msg := fmt.Sprint(answer.Error)
 				if !strings.Contains(msg, tt.wantInMsg) {
 					t.Errorf("message %q does not contain %q", msg, tt.wantInMsg)
 				}
@@ -405,11 +405,8 @@ func TestServerURLEncodedDataURI(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer resp.Body.Close()
-	var answer map[string]any
-	json.NewDecoder(resp.Body).Decode(&answer)
-	if resp.StatusCode != 200 || answer["width"] != 3.0 || answer["height"] != 2.0 {
-		t.Errorf("%d %v", resp.StatusCode, answer)
+	if answer := readAnswer(t, resp); answer.Status != 200 || answer.Result.Width != 3 || answer.Result.Height != 2 {
+		t.Errorf("%v", answer)
 	}
 }
 
@@ -417,17 +414,17 @@ func TestServerOverwriteFalseKeepsExisting(t *testing.T) {
 	c, _, s := startFake(t)
 	first := pngImage(t, 10, 10)
 	p := sign(t, s, "avatar", uploadsign.Params{PublicID: "u1", Overwrite: uploadsign.Bool(false)})
-	_, a1, _ := uploadsigntest.Post(p.URL, p.Fields, "a.png", first)
+	a1, _ := uploadsigntest.Post(p.URL, p.Fields, "a.png", first)
 	c.Set(testTime.Add(time.Minute))
 	p = sign(t, s, "avatar", uploadsign.Params{PublicID: "u1", Overwrite: uploadsign.Bool(false)})
-	status, a2, _ := uploadsigntest.Post(p.URL, p.Fields, "b.png", pngImage(t, 20, 20))
-	if status != 200 || a2["existing"] != true || a2["version"] != a1["version"] || a2["width"] != 10.0 {
-		t.Errorf("second upload with overwrite=false: %d %v", status, a2)
+	a2, _ := uploadsigntest.Post(p.URL, p.Fields, "b.png", pngImage(t, 20, 20))
+	if a2.Status != 200 || !a2.Result.Existing || a2.Result.Version != a1.Result.Version || a2.Result.Width != 10.0 {
+		t.Errorf("second upload with overwrite=false: %v", a2)
 	}
 	// With overwrite (the default) the asset is replaced by a new version.
 	p = sign(t, s, "avatar", uploadsign.Params{PublicID: "u1"})
-	_, a3, _ := uploadsigntest.Post(p.URL, p.Fields, "c.png", pngImage(t, 30, 30))
-	if a3["existing"] != nil || a3["width"] != 30.0 || a3["version"] == a1["version"] {
+	a3, _ := uploadsigntest.Post(p.URL, p.Fields, "c.png", pngImage(t, 30, 30))
+	if a3.Result.Existing || a3.Result.Width != 30.0 || a3.Result.Version == a1.Result.Version {
 		t.Errorf("overwrite: %v", a3)
 	}
 }
@@ -439,15 +436,15 @@ func TestServerFailNextAndDropNext(t *testing.T) {
 
 	srv.FailNext(http.StatusServiceUnavailable, "try later")
 	srv.DropNext()
-	status, answer, _ := uploadsigntest.Post(p.URL, p.Fields, "a.png", img)
-	if status != 503 || answer["error"].(map[string]any)["message"] != "try later" {
-		t.Errorf("FailNext: %d %v", status, answer)
+	answer, _ := uploadsigntest.Post(p.URL, p.Fields, "a.png", img)
+	if answer.Status != 503 || answer.Error != "try later" {
+		t.Errorf("FailNext: %v", answer)
 	}
-	if _, _, err := uploadsigntest.Post(p.URL, p.Fields, "a.png", img); err == nil {
+	if _, err := uploadsigntest.Post(p.URL, p.Fields, "a.png", img); err == nil {
 		t.Error("DropNext: the request succeeded")
 	}
-	if status, _, _ := uploadsigntest.Post(p.URL, p.Fields, "a.png", img); status != 200 {
-		t.Errorf("after the failures: %d", status)
+	if answer, _ := uploadsigntest.Post(p.URL, p.Fields, "a.png", img); answer.Status != 200 {
+		t.Errorf("after the failures: %d", answer.Status)
 	}
 	var statuses []int
 	for _, u := range srv.Uploads() {
@@ -472,7 +469,7 @@ func TestServerImageSizes(t *testing.T) {
 		name          string
 		data          []byte
 		format        string
-		width, height float64
+		width, height int
 	}{
 		{"png", pngImage(t, 7, 5), "png", 7, 5},
 		{"jpeg", jpg.Bytes(), "jpg", 7, 5},
@@ -484,17 +481,17 @@ func TestServerImageSizes(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			p := sign(t, s, "avatar", uploadsign.Params{})
-			status, a, _ := uploadsigntest.Post(p.URL, p.Fields, "f."+tt.format, tt.data)
-			if status != 200 || a["format"] != tt.format || a["width"] != tt.width || a["height"] != tt.height {
-				t.Errorf("%d %v %v×%v, want %s %v×%v", status, a["format"], a["width"], a["height"], tt.format, tt.width, tt.height)
+			a, _ := uploadsigntest.Post(p.URL, p.Fields, "f."+tt.format, tt.data)
+			if a.Status != 200 || a.Result.Format != tt.format || a.Result.Width != tt.width || a.Result.Height != tt.height {
+				t.Errorf("%d %v %v×%v, want %s %v×%v", a.Status, a.Result.Format, a.Result.Width, a.Result.Height, tt.format, tt.width, tt.height)
 			}
 		})
 	}
 	// A raw upload keeps its extension in the public_id and has no size.
 	p := sign(t, s, "doc", uploadsign.Params{PublicID: "report.pdf"})
-	status, a, _ := uploadsigntest.Post(p.URL, p.Fields, "report.pdf", []byte("%PDF-1.4"))
-	if status != 200 || a["public_id"] != "report.pdf" || a["resource_type"] != "raw" || a["width"] != nil {
-		t.Errorf("raw: %d %v", status, a)
+	a, _ := uploadsigntest.Post(p.URL, p.Fields, "report.pdf", []byte("%PDF-1.4"))
+	if a.Status != 200 || a.Result.PublicID != "report.pdf" || a.Result.ResourceType != "raw" || a.Result.Width != 0 {
+		t.Errorf("raw: %v", a)
 	}
 }
 
@@ -537,9 +534,9 @@ func TestServerAnswersWithAccountAlgorithm(t *testing.T) {
 	defer srv.Close()
 	s := newSigner(t, srv, c.Now, uploadsign.WithAlgorithm(uploadsign.SHA256))
 	p := sign(t, s, "avatar", uploadsign.Params{})
-	status, answer, _ := uploadsigntest.Post(p.URL, p.Fields, "a.png", pngImage(t, 2, 2))
-	if sig, _ := answer["signature"].(string); status != 200 || len(sig) != 40 {
-		t.Fatalf("%d, response signature %q: want a SHA-1 one", status, sig)
+	answer, _ := uploadsigntest.Post(p.URL, p.Fields, "a.png", pngImage(t, 2, 2))
+	if sig := answer.Result.Signature; answer.Status != 200 || len(sig) != 40 {
+		t.Fatalf("%d, response signature %q: want a SHA-1 one", answer.Status, sig)
 	}
 }
 
@@ -547,18 +544,18 @@ func TestServerEscapesURLs(t *testing.T) {
 	_, _, s := startFake(t)
 	img := pngImage(t, 3, 3)
 	p := sign(t, s, "avatar", uploadsign.Params{PublicID: "a b%zz?q#f"})
-	status, answer, _ := uploadsigntest.Post(p.URL, p.Fields, "a.png", img)
-	if status != 200 {
-		t.Fatalf("%d %v", status, answer)
+	answer, _ := uploadsigntest.Post(p.URL, p.Fields, "a.png", img)
+	if answer.Status != 200 {
+		t.Fatalf("%v", answer)
 	}
-	resp, err := http.Get(answer["secure_url"].(string))
+	resp, err := http.Get(answer.SecureURL)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer resp.Body.Close()
 	body, _ := io.ReadAll(resp.Body)
 	if resp.StatusCode != 200 || !bytes.Equal(body, img) {
-		t.Errorf("GET %s: %d", answer["secure_url"], resp.StatusCode)
+		t.Errorf("GET %s: %d", answer.SecureURL, resp.StatusCode)
 	}
 }
 
@@ -586,19 +583,19 @@ func TestSingleUseReplay(t *testing.T) {
 		t.Fatal(err)
 	}
 	p := sign(t, s, "receipt", uploadsign.Params{})
-	status, first, _ := uploadsigntest.Post(p.URL, p.Fields, "a.png", pngImage(t, 10, 10))
-	if status != 200 || first["existing"] != nil {
-		t.Fatalf("first use: %d %v", status, first)
+	first, _ := uploadsigntest.Post(p.URL, p.Fields, "a.png", pngImage(t, 10, 10))
+	if first.Status != 200 || first.Result.Existing {
+		t.Fatalf("first use: %v", first)
 	}
 	c.Set(testTime.Add(30 * time.Minute))
-	status, replay, _ := uploadsigntest.Post(p.URL, p.Fields, "b.png", pngImage(t, 20, 20))
-	if status != 200 || replay["existing"] != true || replay["version"] != first["version"] || replay["width"] != 10.0 {
-		t.Errorf("replay: %d %v, want the first asset, existing", status, replay)
+	replay, _ := uploadsigntest.Post(p.URL, p.Fields, "b.png", pngImage(t, 20, 20))
+	if replay.Status != 200 || !replay.Result.Existing || replay.Result.Version != first.Result.Version || replay.Result.Width != 10.0 {
+		t.Errorf("replay: %v, want the first asset, existing", replay)
 	}
 	// A second payload of the set is a second, distinct asset.
 	p2 := sign(t, s, "receipt", uploadsign.Params{})
-	_, second, _ := uploadsigntest.Post(p2.URL, p2.Fields, "c.png", pngImage(t, 30, 30))
-	if second["public_id"] == first["public_id"] || second["existing"] != nil {
+	second, _ := uploadsigntest.Post(p2.URL, p2.Fields, "c.png", pngImage(t, 30, 30))
+	if second.Result.PublicID == first.Result.PublicID || second.Result.Existing {
 		t.Errorf("second payload: %v", second)
 	}
 }
@@ -609,16 +606,14 @@ func TestSingleUseReplay(t *testing.T) {
 func TestServerRawHasNoFormat(t *testing.T) {
 	_, _, s := startFake(t)
 	p := sign(t, s, "doc", uploadsign.Params{PublicID: "notes.txt"})
-	status, answer, err := uploadsigntest.Post(p.URL, p.Fields, "notes.txt", []byte("hello"))
-	if err != nil || status != 200 {
-		t.Fatalf("upload: %d %v %v", status, answer, err)
+	answer, err := uploadsigntest.Post(p.URL, p.Fields, "notes.txt", []byte("hello"))
+	if err != nil || answer.Status != 200 {
+		t.Fatalf("upload: %v %v", answer, err)
 	}
-	if _, ok := answer["format"]; ok || answer["public_id"] != "notes.txt" || answer["resource_type"] != "raw" {
+	if _, ok := decoded(t, answer)["format"]; ok || answer.Result.PublicID != "notes.txt" || answer.Result.ResourceType != "raw" {
 		t.Errorf("answer %v", answer)
 	}
-	upload, err := s.VerifyUploadOf("doc", 1, uploadsign.Request{Params: uploadsign.Params{PublicID: "notes.txt"}}, uploadsign.UploadResult{PublicID: "notes.txt", Version: int64(answer["version"].(float64)),
-		Signature: answer["signature"].(string), ResourceType: "raw", Type: "upload"})
-
+	upload, err := s.VerifyUploadOf("doc", 1, uploadsign.Request{Params: uploadsign.Params{PublicID: "notes.txt"}}, answer.Result)
 	if err != nil {
 		t.Fatal(err)
 	}

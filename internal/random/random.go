@@ -5,25 +5,24 @@ package random
 import (
 	"crypto/rand"
 	"encoding/hex"
+	"strings"
 )
 
-// Bytes returns n random bytes.
-func Bytes(n int) []byte {
-	b := make([]byte, n)
-	rand.Read(b) // never fails: it crashes the program irrecoverably instead
-	return b
+// Alnum returns n random lower-case letters and digits, as Cloudinary
+// writes its generated public_ids: crypto/rand.Text's base32 (a-z and
+// 2-7, 5 random bits a character), lower-cased.
+func Alnum(n int) string {
+	var b strings.Builder
+	for b.Len() < n {
+		b.WriteString(strings.ToLower(rand.Text()))
+	}
+	return b.String()[:n]
 }
 
-// Hex returns n random bytes in lower-case hex.
-func Hex(n int) string { return hex.EncodeToString(Bytes(n)) }
-
-// Alnum returns n random lower-case ASCII letters and digits, as
-// Cloudinary's generated public_ids are written.
-func Alnum(n int) string {
-	const alphabet = "abcdefghijklmnopqrstuvwxyz0123456789"
-	b := Bytes(n)
-	for i := range b {
-		b[i] = alphabet[int(b[i])%len(alphabet)]
-	}
-	return string(b)
+// Hex returns n random bytes in lower-case hex, as Cloudinary writes its
+// asset_id and version_id (16 bytes).
+func Hex(n int) string {
+	b := make([]byte, n)
+	rand.Read(b) // never fails: it crashes the program irrecoverably instead
+	return hex.EncodeToString(b)
 }

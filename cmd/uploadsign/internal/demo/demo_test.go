@@ -69,10 +69,12 @@ type payload struct {
 
 // reportBack sends an upload's answer back to the demo with c, as the page
 // does, for the payload p, and decodes the demo's answer into out.
-func reportBack(t *testing.T, c *http.Client, base string, p payload, answer map[string]any, out any) int {
+// reportBack reports result, Cloudinary's JSON answer (an Answer's Body,
+// or a map for a changed one), to the demo, as the page does.
+func reportBack(t *testing.T, c *http.Client, base string, p payload, result any, out any) int {
 	t.Helper()
 	return call(t, c, "POST", base+"/api/uploaded", map[string]any{"param_set": p.ParamSet, "version": p.Version,
-		"signed_public_id": p.Fields["public_id"], "result": answer}, out)
+		"signed_public_id": p.Fields["public_id"], "result": result}, out)
 }
 
 // info is what /api/info answers.
@@ -141,13 +143,13 @@ func TestFlow(t *testing.T) {
 	if !strings.HasPrefix(p.URL, srv.URL+"/fake/") {
 		t.Errorf("payload URL %q is not under the demo's /fake/", p.URL)
 	}
-	status, answer, err := uploadsigntest.Post(p.URL, p.Fields, "me.png", testPNG(t))
-	if err != nil || status != 200 {
-		t.Fatalf("upload: %d %v %v", status, answer, err)
+	answer, err := uploadsigntest.Post(p.URL, p.Fields, "me.png", testPNG(t))
+	if err != nil || answer.Status != 200 {
+		t.Fatalf("upload: %v %v", answer, err)
 	}
-	secureURL := answer["secure_url"]
+	secureURL := answer.SecureURL
 	var verified map[string]any
-	if status := reportBack(t, nil, srv.URL, p, answer, &verified); status != 200 || verified["verified"] != true || verified["resource_type"] != "image" ||
+	if status := reportBack(t, nil, srv.URL, p, json.RawMessage(answer.Body), &verified); status != 200 || verified["verified"] != true || verified["resource_type"] != "image" ||
 		verified["param_set"] != "avatar" || verified["set_version"] != 1.0 || verified["reported_url_ignored"] != nil {
 		t.Fatalf("uploaded: %d %v", status, verified)
 	}
@@ -165,13 +167,12 @@ func TestFlow(t *testing.T) {
 		tampered[k] = v
 	}
 	tampered["folder"] = "elsewhere"
-	status, answer, err = uploadsigntest.Post(p.URL, tampered, "me.png", testPNG(t))
-	if err != nil || status != 401 {
-		t.Fatalf("tampered upload: %d %v %v", status, answer, err)
+	answer, err = uploadsigntest.Post(p.URL, tampered, "me.png", testPNG(t))
+	if err != nil || answer.Status != 401 {
+		t.Fatalf("tampered upload: %v %v", answer, err)
 	}
 	var diagnosis struct{ Causes []string }
-	msg := answer["error"].(map[string]any)["message"]
-	if status := call(t, nil, "POST", srv.URL+"/api/explain", map[string]any{"error": msg, "fields": p.Fields}, &diagnosis); status != 200 ||
+	if status := call(t, nil, "POST", srv.URL+"/api/explain", map[string]any{"error": answer.Error, "fields": p.Fields}, &diagnosis); status != 200 ||
 		len(diagnosis.Causes) == 0 || !strings.Contains(diagnosis.Causes[0], "folder differs") {
 		t.Errorf("explain: %d %v", status, diagnosis)
 	}
@@ -215,12 +216,12 @@ func TestChunkedVideo(t *testing.T) {
 		t.Errorf("payload URL %q, want %q", p.URL, want)
 	}
 	clip := mp4Clip(3*chunk + 1000)
-	status, answer, err := uploadsigntest.PostChunked(p.URL, p.Fields, "clip.mp4", bytes.NewReader(clip), int64(len(clip)), chunk)
-	if err != nil || status != 200 {
-		t.Fatalf("chunked upload: %d %v %v", status, answer, err)
+	answer, err := uploadsigntest.PostChunked(p.URL, p.Fields, "clip.mp4", bytes.NewReader(clip), int64(len(clip)), chunk)
+	if err != nil || answer.Status != 200 {
+		t.Fatalf("chunked upload: %v %v", answer, err)
 	}
 	var verified map[string]any
-	if status := reportBack(t, nil, srv.URL, p, answer, &verified); status != 200 || verified["resource_type"] != "video" {
+	if status := reportBack(t, nil, srv.URL, p, json.RawMessage(answer.Body), &verified); status != 200 || verified["resource_type"] != "video" {
 		t.Fatalf("uploaded: %d %v", status, verified)
 	}
 	uploads := d.Fake().Uploads()
@@ -397,8 +398,8 @@ func TestFakeMiddleware(t *testing.T) {
 	}})
 	var p payload
 	call(t, nil, "POST", srv.URL+"/api/signature", map[string]any{"param_set": "avatar", "version": 1}, &p)
-	if status, answer, err := uploadsigntest.Post(p.URL, p.Fields, "me.png", testPNG(t)); err != nil || status != 200 {
-		t.Fatalf("upload: %d %v %v", status, answer, err)
+	if answer, err := uploadsigntest.Post(p.URL, p.Fields, "me.png", testPNG(t)); err != nil || answer.Status != 200 {
+		t.Fatalf("upload: %v %v", answer, err)
 	}
 	select { // the middleware ran before the fake answered
 	case got := <-seen:

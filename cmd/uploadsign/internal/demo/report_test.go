@@ -1,6 +1,7 @@
 package demo
 
 import (
+	"encoding/json"
 	"maps"
 	"strings"
 	"testing"
@@ -9,18 +10,22 @@ import (
 )
 
 // upload signs a payload for set and uploads a file with it through the
-// demo's fake, returning the payload and Cloudinary's answer.
+// demo's fake, returning the payload and Cloudinary's answer, decoded.
 func upload(t *testing.T, base, set, filename string, file []byte) (payload, map[string]any) {
 	t.Helper()
 	var p payload
 	if status := call(t, nil, "POST", base+"/api/signature", map[string]any{"param_set": set, "version": 1}, &p); status != 200 {
 		t.Fatalf("signature: %d", status)
 	}
-	status, answer, err := uploadsigntest.Post(p.URL, p.Fields, filename, file)
-	if err != nil || status != 200 {
-		t.Fatalf("upload: %d %v %v", status, answer, err)
+	answer, err := uploadsigntest.Post(p.URL, p.Fields, filename, file)
+	if err != nil || answer.Status != 200 {
+		t.Fatalf("upload: %v %v", answer, err)
 	}
-	return p, answer
+	var decoded map[string]any
+	if err := json.Unmarshal(answer.Body, &decoded); err != nil {
+		t.Fatal(err)
+	}
+	return p, decoded
 }
 
 // TestReportBack: the backend verifies the answer the page reports back
