@@ -34,6 +34,7 @@ import (
 	"strings"
 	"syscall"
 	"time"
+	"unicode"
 )
 
 // Exit statuses.
@@ -244,4 +245,19 @@ func cmdVersion(args []string, e env) int {
 	}
 	fmt.Fprintf(e.stdout, "uploadsign %s (%s)\n", version, goVersion)
 	return exitOK
+}
+
+// unprintable finds what text output cannot show on one line as it is: a
+// line or paragraph separator, or a control character other than a tab
+// (a terminal acts on it). It describes the first one found.
+func unprintable(s string) (what string, found bool) {
+	for _, r := range s {
+		switch {
+		case r == '\n' || r == '\r' || r == '\v' || r == '\f' || r == 0x85 || r == '\u2028' || r == '\u2029':
+			return fmt.Sprintf("a line break (%U)", r), true
+		case r != '\t' && unicode.IsControl(r):
+			return fmt.Sprintf("a control character (%U)", r), true
+		}
+	}
+	return "", false
 }

@@ -125,12 +125,16 @@ func TestCLI(t *testing.T) {
 		{"sign_url_signature_version", []string{"sign", "folder=x"}, map[string]string{"CLOUDINARY_URL": docsURL + "?signature_version=3"}, "", at},
 		{"sign_url_algorithm_flag", []string{"sign", "--algorithm", "md5", "folder=x"}, map[string]string{"CLOUDINARY_URL": docsURL + "?signature_algorithm=sha256"}, "", at},
 		{"sign_stale_timestamp_days", []string{"sign", "timestamp=1698272000"}, creds, "", at},
+		{"sign_text_line_break", []string{"sign", "--format", "text", "context=alt=a\ntimestamp=1", "public_id=x"}, creds, "", at},
+		{"sign_text_control", []string{"sign", "--format", "text", "public_id=x\x1b[2J"}, creds, "", at},
+		{"sign_text_line_break_key", []string{"sign", "--format", "text", "a\u2028b=1"}, creds, "", at},
+		{"sign_json_line_break", []string{"sign", "context=alt=a\ntimestamp=1"}, creds, "", at},
 		{"explain_no_fields", []string{"explain", "Invalid Signature 00. String to sign - 'a=b'."}, creds, "", at},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			code, stdout, stderr := runCLI(t, tt.args, tt.environ, tt.stdin, tt.now)
-			got := "$ uploadsign " + strings.Join(tt.args, " ") + "\nexit " + strconv.Itoa(code) + "\n--- stdout\n" + stdout + "--- stderr\n" + stderr
+			got := "$ uploadsign " + transcriptArgs(tt.args) + "\nexit " + strconv.Itoa(code) + "\n--- stdout\n" + stdout + "--- stderr\n" + stderr
 			for _, secret := range []string{docsURL, "secretvalue", "xyz", "api_secret"} {
 				if strings.Contains(stdout+stderr, secret) {
 					t.Errorf("output shows the secret %q", secret)
@@ -155,6 +159,19 @@ func TestCLI(t *testing.T) {
 			}
 		})
 	}
+}
+
+// transcriptArgs writes a command line for a transcript: an argument
+// that text cannot show on one line as it is appears Go-quoted.
+func transcriptArgs(args []string) string {
+	out := make([]string, len(args))
+	for i, a := range args {
+		out[i] = a
+		if _, bad := unprintable(a); bad {
+			out[i] = strconv.Quote(a)
+		}
+	}
+	return strings.Join(out, " ")
 }
 
 func TestVersion(t *testing.T) {

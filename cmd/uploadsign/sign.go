@@ -94,12 +94,17 @@ func cmdSign(args []string, e env) int {
 			ExpiresAt: time.Unix(ts, 0).Add(cloudinary.UploadValidity).UTC()}
 	}
 	if *format == "text" {
-		fmt.Fprintln(e.stdout, payload.URL)
 		keys := make([]string, 0, len(payload.Fields))
 		for k := range payload.Fields {
 			keys = append(keys, k)
 		}
 		sort.Strings(keys)
+		for _, k := range keys { // check all before printing any
+			if c, bad := unprintable(k + payload.Fields[k]); bad {
+				return usageError(e, fs, "--format text prints a field a line, and %q holds %s; use --format json", k, c)
+			}
+		}
+		fmt.Fprintln(e.stdout, payload.URL)
 		for _, k := range keys {
 			fmt.Fprintf(e.stdout, "%s=%s\n", k, payload.Fields[k])
 		}
