@@ -240,7 +240,7 @@ func (d *Demo) routes(middleware func(http.Handler) http.Handler) *http.ServeMux
 		if middleware != nil {
 			fake = middleware(fake)
 		}
-		mux.Handle(FakePrefix+"/", d.uploadTime(fake))
+		mux.Handle(FakePrefix+"/", d.uploadTime(d.bounded(fake)))
 	}
 	return mux
 }
