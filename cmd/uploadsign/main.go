@@ -136,8 +136,8 @@ func globalFlags(args []string, e env) (rest []string, status int, done bool) {
 	if *version {
 		return nil, cmdVersion(fs.Args(), e), true
 	}
-	if fs.NArg() == 0 || fs.NFlag() == 0 {
-		return fs.Args(), 0, false
+	if fs.NArg() == 0 || fs.NFlag() == 0 || fs.Arg(0) == "version" || fs.Arg(0) == "help" {
+		return fs.Args(), 0, false // version and help use no credentials
 	}
 	rest = []string{fs.Arg(0)}
 	fs.Visit(func(f *flag.Flag) { rest = append(rest, "--"+f.Name+"="+f.Value.String()) })

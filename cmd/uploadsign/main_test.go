@@ -109,6 +109,11 @@ func TestCLI(t *testing.T) {
 		{"explain_not_cloudinary", []string{"explain", "Stale request - reported time is 2015-06-20 12:59:41 +0000 which is more than 1 hour ago", "folder=avatars"}, creds, "", at},
 		{"explain_help", []string{"explain", "--help"}, none, "", at},
 		{"global_flags_before_command", []string{"--cloudinary-url", "cloudinary://999:xyz@other", "--algorithm=sha256", "sign", "public_id=x"}, none, "", at},
+		{"global_flags_string_to_sign", []string{"--cloudinary-url", "cloudinary://999:xyz@other?signature_version=1", "--algorithm", "sha256", "string-to-sign", "public_id=a&b"}, none, "", at},
+		{"global_signature_version_string_to_sign", []string{"--signature-version", "1", "--cloudinary-url", docsURL, "string-to-sign", "public_id=a&b"}, none, "", at},
+		{"string_to_sign_url_version", []string{"string-to-sign", "public_id=a&b"}, map[string]string{"CLOUDINARY_URL": docsURL + "?signature_version=1"}, "", at},
+		{"string_to_sign_flag_over_url", []string{"string-to-sign", "--signature-version", "2", "public_id=a&b"}, map[string]string{"CLOUDINARY_URL": docsURL + "?signature_version=1"}, "", at},
+		{"string_to_sign_bad_algorithm", []string{"--algorithm", "md5", "string-to-sign", "public_id=a"}, none, "", at},
 		{"global_flags_unknown", []string{"--frobnicate", "sign"}, none, "", at},
 		{"version_help", []string{"version", "--help"}, none, "", at},
 		{"sign_repeated_parameter", []string{"sign", "public_id=a", "public_id=b"}, creds, "", at},
@@ -181,6 +186,10 @@ func TestVersion(t *testing.T) {
 	}
 	if code, _, _ := runCLI(t, []string{"version", "extra"}, nil, "", time.Now()); code != exitUsage {
 		t.Errorf("version with an argument: exit %d", code)
+	}
+	// The global flags may come before version too.
+	if code, got, _ := runCLI(t, []string{"--cloudinary-url", docsURL, "--algorithm", "sha256", "version"}, nil, "", time.Now()); code != 0 || got != stdout {
+		t.Errorf("version after the global flags: %d %q, want %q", code, got, stdout)
 	}
 	// --version, before any command, answers as version does.
 	if code, flagOut, flagErr := runCLI(t, []string{"--version"}, nil, "", time.Now()); code != 0 || flagOut != stdout || flagErr != "" {

@@ -16,13 +16,18 @@ import (
 )
 
 func cmdStringToSign(args []string, e env) int {
-	fs := newFlags("string-to-sign", "string-to-sign [--signature-version N] key=value...", e)
-	version := fs.Int("signature-version", 2, "signature version: 1, or 2 which escapes & in values as %26")
+	fs := newFlags("string-to-sign", "string-to-sign [--signature-version N] key=value...\n\n"+
+		"Needs no credentials. The signature version (2 escapes & in values as %26) is --signature-version,\n"+
+		"else the signature_version of the Cloudinary URL if one is given, else 2; --algorithm changes\n"+
+		"the hash, not the string.", e)
+	var cred credentials
+	cred.register(fs)
 	if status, done := parse(fs, args); done {
 		return status
 	}
-	if *version != 1 && *version != 2 {
-		return usageError(e, fs, "--signature-version must be 1 or 2")
+	version, err := cred.stringVersion(e)
+	if err != nil {
+		return usageError(e, fs, "%v", err)
 	}
 	params, err := keyValues(fs.Args())
 	switch {
@@ -31,7 +36,7 @@ func cmdStringToSign(args []string, e env) int {
 	case len(params) == 0:
 		return usageError(e, fs, "give the parameters as key=value arguments")
 	}
-	fmt.Fprintln(e.stdout, uploadsign.StringToSign(params, *version))
+	fmt.Fprintln(e.stdout, uploadsign.StringToSign(params, version))
 	return exitOK
 }
 
