@@ -164,6 +164,17 @@ func newFlags(name, usage string, e env) *flag.FlagSet {
 // after key=value ones ("--" ends the flags), and reports the exit status
 // to return, if any. fs.Args() then holds the other arguments, in order.
 func parse(fs *flag.FlagSet, args []string) (status int, done bool) {
+	if fs.Lookup("version") == nil {
+		for _, arg := range args {
+			if arg == "--" {
+				break
+			}
+			if name, _, _ := strings.Cut(strings.TrimLeft(arg, "-"), "="); isFlag(arg) && name == "version" {
+				fmt.Fprintf(fs.Output(), "uploadsign %s: %s\nRun \"uploadsign %s --help\" for usage.\n", fs.Name(), versionHint(fs), fs.Name())
+				return exitUsage, true
+			}
+		}
+	}
 	var positional []string
 	for {
 		if err := fs.Parse(args); err != nil {
@@ -189,6 +200,23 @@ func parse(fs *flag.FlagSet, args []string) (status int, done bool) {
 	}
 	_ = fs.Parse(append([]string{"--"}, positional...)) // fs.Args() is now positional
 	return 0, false
+}
+
+// versionHint says which flag a command has where --version was given:
+// --version is the program's.
+func versionHint(fs *flag.FlagSet) string {
+	var others []string
+	if fs.Lookup("asset-version") != nil {
+		others = append(others, "the upload's version (Cloudinary's, v1796681116 in its URL) is --asset-version")
+	}
+	if fs.Lookup("set-version") != nil {
+		others = append(others, "the version of --set is --set-version")
+	}
+	hint := `--version is the program's ("uploadsign --version")`
+	if len(others) > 0 {
+		hint += "; " + strings.Join(others, ", and ")
+	}
+	return hint
 }
 
 // isFlag reports whether arg is a flag: "-x" or "--x", not "-" or "--".

@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"flag"
 	"io"
 	"os"
@@ -24,7 +25,8 @@ const (
 	docsURL       = "cloudinary://123456789012345:abcd@demo"
 	webhookBody   = `{"notification_type":"upload","public_id":"sample","version":1700000000}`
 	webhookSig    = "b18b85f5ef77b9eacd80219e6906d01579512b94"
-	uploadSig     = "912d90b6fe28aa6820cf928bc440a65a0f36e002" // public_id sample, version 1315060510
+	uploadSig     = "912d90b6fe28aa6820cf928bc440a65a0f36e002"                         // public_id sample, version 1315060510
+	uploadSig256  = "4c6b29696aa9eed51665aa3375c6d83ee83dc8404b5aee7463c2932e30ab4891" // the same with SHA-256
 	testTimestamp = 1700000000
 	// The Node SDK's signatures, with secret abcd, of
 	// folder=avatars&timestamp=1700000000 and of
@@ -32,6 +34,27 @@ const (
 	explainSig     = "fa6286b7bcb45b735abdcd8be32f9d86e1782a4f"
 	explainTagsSig = "a325b4a68a6b915617b0c312c82fc9f1dc8f08e0"
 )
+
+// answer returns testdata/answer.json, Cloudinary's answer to an upload
+// (its fields as the sample response of Cloudinary's Upload API reference
+// shows them, https://cloudinary.com/documentation/image_upload_api_reference;
+// its public_id, version and signature from testdata/golden/verify.json of
+// the module root, made by the Node SDK), with the changes given.
+func answer(changes map[string]any) string {
+	data, err := os.ReadFile(filepath.Join("testdata", "answer.json"))
+	if err != nil {
+		panic(err)
+	}
+	var a map[string]any
+	if err := json.Unmarshal(data, &a); err != nil {
+		panic(err)
+	}
+	for k, v := range changes {
+		a[k] = v
+	}
+	out, _ := json.Marshal(a)
+	return string(out)
+}
 
 func runCLI(t *testing.T, args []string, environ map[string]string, stdin string, now time.Time) (code int, stdout, stderr string) {
 	t.Helper()
@@ -75,15 +98,15 @@ func TestCLI(t *testing.T) {
 		{"sign_bad_url", []string{"sign", "public_id=x"}, map[string]string{"CLOUDINARY_URL": "https://123:secretvalue@demo"}, "", at},
 		{"sign_refuses_file", []string{"sign", "file=@x.png"}, creds, "", at},
 		{"sign_bad_timestamp", []string{"sign", "timestamp=yesterday"}, creds, "", at},
-		{"sign_set", []string{"sign", "--set-file", "testdata/sets.json", "--set", "avatar", "--version", "2", "public_id=user_42", "tags=mine", "context=user=42"}, creds, "", at},
-		{"sign_set_raw", []string{"sign", "--set-file", "testdata/sets.json", "--set", "document", "--version", "1", "--format", "text", "public_id=report"}, creds, "", at},
-		{"sign_set_unknown_version", []string{"sign", "--set-file", "testdata/sets.json", "--set", "avatar", "--version", "3"}, creds, "", at},
-		{"sign_set_conflict", []string{"sign", "--set-file", "testdata/sets.json", "--set", "avatar", "--version", "1", "folder=elsewhere"}, creds, "", at},
+		{"sign_set", []string{"sign", "--set-file", "testdata/sets.json", "--set", "avatar", "--set-version", "2", "public_id=user_42", "tags=mine", "context=user=42"}, creds, "", at},
+		{"sign_set_raw", []string{"sign", "--set-file", "testdata/sets.json", "--set", "document", "--set-version", "1", "--format", "text", "public_id=report"}, creds, "", at},
+		{"sign_set_unknown_version", []string{"sign", "--set-file", "testdata/sets.json", "--set", "avatar", "--set-version", "3"}, creds, "", at},
+		{"sign_set_conflict", []string{"sign", "--set-file", "testdata/sets.json", "--set", "avatar", "--set-version", "1", "folder=elsewhere"}, creds, "", at},
 		{"sign_set_without_version", []string{"sign", "--set-file", "testdata/sets.json", "--set", "avatar"}, creds, "", at},
 		{"sign_help", []string{"sign", "--help"}, none, "", at},
-		{"verify_result_genuine", []string{"verify-result", "--public-id", "sample", "--version", "1315060510", "--signature", uploadSig}, creds, "", at},
-		{"verify_result_json", []string{"verify-result", "--format", "json", "--public-id", "sample", "--version", "1315060510", "--signature", uploadSig}, creds, "", at},
-		{"verify_result_forged", []string{"verify-result", "--public-id", "other", "--version", "1315060510", "--signature", uploadSig}, creds, "", at},
+		{"verify_result_genuine", []string{"verify-result", "--public-id", "sample", "--asset-version", "1315060510", "--signature", uploadSig}, creds, "", at},
+		{"verify_result_json", []string{"verify-result", "--format", "json", "--public-id", "sample", "--asset-version", "v1315060510", "--signature", uploadSig}, creds, "", at},
+		{"verify_result_forged", []string{"verify-result", "--public-id", "other", "--asset-version", "1315060510", "--signature", uploadSig}, creds, "", at},
 		{"verify_result_missing_flags", []string{"verify-result", "--public-id", "sample"}, creds, "", at},
 		{"verify_webhook_genuine", []string{"verify-webhook", "--timestamp", "1700000000", "--signature", webhookSig}, creds, webhookBody, at.Add(time.Minute)},
 		{"verify_webhook_tampered", []string{"verify-webhook", "--timestamp", "1700000000", "--signature", webhookSig}, creds, webhookBody + " ", at},
@@ -99,7 +122,7 @@ func TestCLI(t *testing.T) {
 		{"sign_bad_algorithm", []string{"sign", "--algorithm", "md5", "folder=x"}, creds, "", at},
 		{"string_to_sign_nothing", []string{"string-to-sign"}, none, "", at},
 		{"string_to_sign_two_timestamps", []string{"string-to-sign", "timestamp=1", "timestamp=2"}, none, "", at},
-		{"verify_result_without_folder", []string{"verify-result", "--public-id", "sample2", "--version", "1315060510", "--signature", uploadSig}, creds, "", at},
+		{"verify_result_without_folder", []string{"verify-result", "--public-id", "sample2", "--asset-version", "1315060510", "--signature", uploadSig}, creds, "", at},
 		{"explain_source_added", []string{"explain", "Invalid Signature " + explainSig + ". String to sign - 'folder=avatars&source=uw&timestamp=1700000000'.",
 			"folder=avatars", "timestamp=1700000000", "api_key=123456789012345", "signature=" + explainSig}, creds, "", at},
 		{"explain_payload_stdin", []string{"explain", "--payload", "testdata/payload.json"}, creds,
@@ -119,8 +142,8 @@ func TestCLI(t *testing.T) {
 		{"sign_repeated_parameter", []string{"sign", "public_id=a", "public_id=b"}, creds, "", at},
 		{"sign_repeated_lists", []string{"sign", "--format", "text", "tags=a", "tags=b", "allowed_formats=jpg", "allowed_formats=png", "eager=w_100", "eager=w_200/webp",
 			"face_coordinates=1,2,3,4", "face_coordinates=5,6,7,8", "timestamp=1700000000"}, creds, "", at},
-		{"sign_set_repeated_list", []string{"sign", "--set-file", "testdata/sets.json", "--set", "avatar", "--version", "2", "public_id=user_42", "tags=mine", "tags=yours"}, creds, "", at},
-		{"sign_set_repeated_parameter", []string{"sign", "--set-file", "testdata/sets.json", "--set", "avatar", "--version", "2", "public_id=user_42", "public_id=user_43"}, creds, "", at},
+		{"sign_set_repeated_list", []string{"sign", "--set-file", "testdata/sets.json", "--set", "avatar", "--set-version", "2", "public_id=user_42", "tags=mine", "tags=yours"}, creds, "", at},
+		{"sign_set_repeated_parameter", []string{"sign", "--set-file", "testdata/sets.json", "--set", "avatar", "--set-version", "2", "public_id=user_42", "public_id=user_43"}, creds, "", at},
 		{"string_to_sign_repeated_context", []string{"string-to-sign", "context=a=1", "context=b=2"}, none, "", at},
 		{"sign_masked_secret", []string{"sign", "folder=x"}, map[string]string{"CLOUDINARY_URL": "cloudinary://123456789012345:**********@demo"}, "", at},
 		{"sign_quoted_url", []string{"sign", "folder=x"}, map[string]string{"CLOUDINARY_URL": `"cloudinary://123456789012345:secretvalue@demo"`}, "", at},
@@ -134,13 +157,40 @@ func TestCLI(t *testing.T) {
 		{"sign_text_control", []string{"sign", "--format", "text", "public_id=x\x1b[2J"}, creds, "", at},
 		{"sign_text_line_break_key", []string{"sign", "--format", "text", "a\u2028b=1"}, creds, "", at},
 		{"sign_json_line_break", []string{"sign", "context=alt=a\ntimestamp=1"}, creds, "", at},
+		{"verify_result_help", []string{"verify-result", "--help"}, none, "", at},
+		{"verify_result_old_version_flag", []string{"verify-result", "--public-id", "sample", "--version", "1315060510", "--signature", uploadSig}, creds, "", at},
+		{"sign_old_version_flag", []string{"sign", "--set-file", "testdata/sets.json", "--set", "avatar", "--version", "2"}, creds, "", at},
+		{"string_to_sign_version_flag", []string{"string-to-sign", "--version"}, none, "", at},
+		{"verify_result_bad_asset_version", []string{"verify-result", "--public-id", "sample", "--asset-version", "1315060510.5", "--signature", uploadSig}, creds, "", at},
+		{"verify_result_answer_file", []string{"verify-result", "testdata/answer.json"}, creds, "", at},
+		{"verify_result_answer_stdin", []string{"verify-result"}, creds, answer(nil), at},
+		{"verify_result_answer_set", []string{"verify-result", "--set-file", "testdata/sets.json", "--set", "photo", "--set-version", "1", "testdata/answer.json"}, creds, "", at},
+		{"verify_result_answer_set_json", []string{"verify-result", "--format", "json", "--set-file", "testdata/sets.json", "--set", "photo", "--set-version", "1"}, creds, answer(nil), at},
+		{"verify_result_answer_other_set", []string{"verify-result", "--set-file", "testdata/sets.json", "--set", "avatar", "--set-version", "1", "testdata/answer.json"}, creds, "", at},
+		{"verify_result_answer_other_format", []string{"verify-result", "--set-file", "testdata/sets.json", "--set", "photo", "--set-version", "1"}, creds, answer(map[string]any{"format": "gif"}), at},
+		{"verify_result_answer_unknown_set", []string{"verify-result", "--set-file", "testdata/sets.json", "--set", "photo", "--set-version", "7", "testdata/answer.json"}, creds, "", at},
+		{"verify_result_answer_changed", []string{"verify-result", "--set-file", "testdata/sets.json", "--set", "photo", "--set-version", "1"}, creds, answer(map[string]any{"version": 1700000002}), at},
+		{"verify_result_wrong_secret", []string{"verify-result", "testdata/answer.json"}, map[string]string{"CLOUDINARY_URL": "cloudinary://123456789012345:wrongsecret@demo"}, "", at},
+		{"verify_result_other_key", []string{"verify-result", "testdata/answer.json"}, map[string]string{"CLOUDINARY_URL": "cloudinary://999999999999999:wrongsecret@demo"}, "", at},
+		{"verify_result_sha256_signature", []string{"verify-result"}, creds, answer(map[string]any{"public_id": "sample", "version": 1315060510, "signature": uploadSig256}), at},
+		{"verify_result_sha256_flag", []string{"verify-result", "--algorithm", "sha256"}, creds, answer(map[string]any{"public_id": "sample", "version": 1315060510, "signature": uploadSig256}), at},
+		{"verify_result_refusal", []string{"verify-result"}, creds, `{"error":{"message":"Invalid Signature 0000. String to sign - 'timestamp=1'."}}`, at},
+		{"verify_result_chunk", []string{"verify-result"}, creds, `{"done":false,"bytes":20000000,"upload_id":"abc"}`, at},
+		{"verify_result_empty", []string{"verify-result"}, creds, "", at},
+		{"verify_result_not_json", []string{"verify-result"}, creds, "public_id=sample", at},
+		{"verify_result_no_signature", []string{"verify-result"}, creds, `{"public_id":"sample","version":1315060510}`, at},
+		{"verify_result_missing_file", []string{"verify-result", "testdata/no-such-answer.json"}, creds, "", at},
+		{"verify_result_set_without_file", []string{"verify-result", "--set", "photo", "--set-version", "1", "testdata/answer.json"}, creds, "", at},
+		{"verify_result_set_and_flags", []string{"verify-result", "--set-file", "testdata/sets.json", "--set", "photo", "--set-version", "1", "--public-id", "sample", "--asset-version", "1315060510", "--signature", uploadSig}, creds, "", at},
+		{"verify_webhook_empty_body", []string{"verify-webhook", "--timestamp", "1700000000", "--signature", webhookSig}, creds, "\n", at},
+		{"verify_webhook_bad_timestamp", []string{"verify-webhook", "--timestamp", "2023-11-14T22:13:20Z", "--signature", webhookSig}, creds, webhookBody, at},
 		{"explain_no_fields", []string{"explain", "Invalid Signature 00. String to sign - 'a=b'."}, creds, "", at},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			code, stdout, stderr := runCLI(t, tt.args, tt.environ, tt.stdin, tt.now)
 			got := "$ uploadsign " + transcriptArgs(tt.args) + "\nexit " + strconv.Itoa(code) + "\n--- stdout\n" + stdout + "--- stderr\n" + stderr
-			for _, secret := range []string{docsURL, "secretvalue", "xyz", "api_secret"} {
+			for _, secret := range []string{docsURL, "secretvalue", "xyz", "api_secret", "wrongsecret"} {
 				if strings.Contains(stdout+stderr, secret) {
 					t.Errorf("output shows the secret %q", secret)
 				}

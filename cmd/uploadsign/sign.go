@@ -41,12 +41,13 @@ func cmdStringToSign(args []string, e env) int {
 }
 
 func cmdSign(args []string, e env) int {
-	fs := newFlags("sign", "sign [flags] key=value...", e)
+	fs := newFlags("sign", "sign [--set-file FILE --set NAME --set-version N [--owner ID]] [flags] key=value...", e)
 	var cred credentials
 	cred.register(fs)
 	setFile := fs.String("set-file", "", "a JSON file of parameter sets ([{\"name\": ..., \"version\": ..., \"params\": {...}}]); key=value arguments are then the request's parameters")
 	setName := fs.String("set", "", "the parameter set to sign, from --set-file")
-	setVersion := fs.Int("version", 0, "the version of --set")
+	setVersion := fs.Int("set-version", 0, "the version of --set that the client asked for")
+	owner := fs.String("owner", "", `the owner the request binds, for a set whose names hold "{owner}"`)
 	resourceType := fs.String("resource-type", "image", "image, video, raw or auto: picks the upload URL (without --set-file)")
 	format := fs.String("format", "json", "output: json, or text (the URL, then one field per line)")
 	if status, done := parse(fs, args); done {
@@ -63,7 +64,7 @@ func cmdSign(args []string, e env) int {
 	var payload *uploadsign.Payload
 	if *setFile != "" {
 		if *setName == "" || *setVersion == 0 {
-			return usageError(e, fs, "--set-file needs --set and --version")
+			return usageError(e, fs, "--set-file needs --set and --set-version")
 		}
 		sets, err := readSets(*setFile)
 		if errors.Is(err, errUnreadable) {
@@ -80,12 +81,12 @@ func cmdSign(args []string, e env) int {
 		if err != nil {
 			return usageError(e, fs, "%v", err)
 		}
-		if payload, err = s.Sign(*setName, *setVersion, uploadsign.Request{Params: req}); err != nil {
+		if payload, err = s.Sign(*setName, *setVersion, uploadsign.Request{Owner: *owner, Params: req}); err != nil {
 			return usageError(e, fs, "%v", err)
 		}
 	} else {
-		if *setName != "" || *setVersion != 0 {
-			return usageError(e, fs, "--set and --version need --set-file")
+		if *setName != "" || *setVersion != 0 || *owner != "" {
+			return usageError(e, fs, "--set, --set-version and --owner need --set-file")
 		}
 		s, err := cred.signer(e)
 		if err != nil {
