@@ -26,6 +26,10 @@ func (c *credentials) register(fs *flag.FlagSet) {
 	fs.IntVar(&c.version, "signature-version", 0, "signature version: 1 or 2 (default 2, or the URL's signature_version)")
 }
 
+// errNoCredentials: neither --cloudinary-url nor CLOUDINARY_URL gives a
+// Cloudinary URL.
+var errNoCredentials = errors.New("no credentials: set CLOUDINARY_URL=cloudinary://API_KEY:API_SECRET@CLOUD_NAME or pass --cloudinary-url")
+
 // signer makes a Signer from the flags and the environment. Its errors
 // are in the command's words: they name the URL's source, and a setting
 // by the flag or the URL's query parameter that gave it.
@@ -35,7 +39,7 @@ func (c *credentials) signer(e env, opts ...uploadsign.Option) (*uploadsign.Sign
 		u, source = e.getenv("CLOUDINARY_URL"), "CLOUDINARY_URL"
 	}
 	if u == "" {
-		return nil, errors.New("no credentials: set CLOUDINARY_URL=cloudinary://API_KEY:API_SECRET@CLOUD_NAME or pass --cloudinary-url")
+		return nil, errNoCredentials
 	}
 	if err := checkPasted(u); err != nil {
 		return nil, fmt.Errorf("%w: the Cloudinary URL of %s %v (want cloudinary://API_KEY:API_SECRET@CLOUD_NAME alone)", uploadsign.ErrInvalidConfig, source, err)

@@ -184,6 +184,12 @@ func TestCLI(t *testing.T) {
 		{"verify_result_set_and_flags", []string{"verify-result", "--set-file", "testdata/sets.json", "--set", "photo", "--set-version", "1", "--public-id", "sample", "--asset-version", "1315060510", "--signature", uploadSig}, creds, "", at},
 		{"verify_webhook_empty_body", []string{"verify-webhook", "--timestamp", "1700000000", "--signature", webhookSig}, creds, "\n", at},
 		{"verify_webhook_bad_timestamp", []string{"verify-webhook", "--timestamp", "2023-11-14T22:13:20Z", "--signature", webhookSig}, creds, webhookBody, at},
+		{"explain_without_credentials", []string{"explain", "Invalid Signature " + explainSig + ". String to sign - 'folder=avatars&source=uw&timestamp=1700000000'.",
+			"folder=avatars", "timestamp=1700000000", "api_key=123456789012345", "signature=" + explainSig}, none, "", at},
+		{"explain_payload_without_credentials", []string{"explain", "--payload", "testdata/payload.json"}, none,
+			`{"error":{"message":"Invalid Signature ` + explainTagsSig + `. String to sign - 'folder=avatars&tags=b,a&timestamp=1700000000'."}}`, at},
+		{"explain_signature_without_credentials", []string{"explain", "Invalid Signature " + strings.Repeat("0", 40) + ". String to sign - 'folder=avatars&timestamp=1700000000'.",
+			"folder=avatars", "timestamp=1700000000"}, none, "", at},
 		{"explain_no_fields", []string{"explain", "Invalid Signature 00. String to sign - 'a=b'."}, creds, "", at},
 	}
 	for _, tt := range tests {
