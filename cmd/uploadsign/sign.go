@@ -60,7 +60,6 @@ func cmdSign(args []string, e env) int {
 	if err != nil {
 		return usageError(e, fs, "%v", err)
 	}
-	warnParams(e, params)
 	var payload *uploadsign.Payload
 	if *setFile != "" {
 		if *setName == "" || *setVersion == 0 {
@@ -93,12 +92,16 @@ func cmdSign(args []string, e env) int {
 			return usageError(e, fs, "%v", err)
 		}
 		uploadURL, fields, ts, err := bridge.SignRaw(s, *resourceType, params)
+		if err == nil {
+			err = checkTyped(params)
+		}
 		if err != nil {
 			return usageError(e, fs, "%v", err)
 		}
 		payload = &uploadsign.Payload{URL: uploadURL, Fields: fields, Timestamp: ts,
 			ExpiresAt: time.Unix(ts, 0).Add(cloudinary.UploadValidity).UTC()}
 	}
+	warnParams(e, params)
 	if *format == "text" {
 		keys := make([]string, 0, len(payload.Fields))
 		for k := range payload.Fields {
