@@ -1,24 +1,11 @@
 // Command uploadsign signs Cloudinary uploads, shows the string Cloudinary
-// hashes, verifies upload results and webhooks, and serves a demo of the
-// whole browser upload flow.
+// hashes, verifies upload results and webhooks, explains Cloudinary's
+// "Invalid Signature" answers, and serves a demo of the whole browser
+// upload flow.
 //
-// Usage:
-//
-//	uploadsign sign [flags] key=value...
-//	uploadsign string-to-sign [--signature-version N] key=value...
-//	uploadsign verify-result --public-id ID --version N --signature SIG
-//	uploadsign verify-webhook --timestamp T --signature SIG < body
-//	uploadsign explain [--payload FILE] [MESSAGE] [key=value...]
-//	uploadsign serve [--addr HOST:PORT]
-//	uploadsign version (or --version)
-//
-// Credentials come from the CLOUDINARY_URL environment variable
-// (cloudinary://API_KEY:API_SECRET@CLOUD_NAME) or the --cloudinary-url
-// flag, given before or after the command. The exit status is 0 when all
-// went well, 1 when a verification failed or explain found no known cause,
-// 2 for a usage error, and 3 when the command could not do its work (a
-// busy port, an unreadable input).
-// Results go to standard output, errors to standard error.
+// "uploadsign help" prints its commands, where the credentials come from
+// and its exit statuses (usageCommand below, the one copy of that text);
+// "uploadsign COMMAND --help" prints a command's flags.
 package main
 
 import (
@@ -49,9 +36,11 @@ const (
 Commands:
   sign             sign upload parameters and print the payload a browser posts
   string-to-sign   print the exact string Cloudinary hashes (no credentials needed)
-  verify-result    check the signature of an upload response
+  verify-result    check Cloudinary's answer to an upload: its signature, and with --set-file
+                   that the set's payload made it
   verify-webhook   check a webhook notification (body on standard input)
-  explain          say why Cloudinary answered "Invalid Signature" to an upload
+  explain          say why Cloudinary answered "Invalid Signature" to an upload (the fields'
+                   causes need no credentials)
   serve            run the demo: a page that uploads through a signed payload
   version          print the version of uploadsign
 
