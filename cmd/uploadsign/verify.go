@@ -3,6 +3,7 @@ package main
 import (
 	"encoding/json"
 	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -131,11 +132,7 @@ func (v *assetVersion) Set(s string) error {
 // readAnswer reads Cloudinary's JSON answer to an upload from the file
 // argument or standard input. A status other than 0 is the command's, the
 // error said.
-func readAnswer(e env, fs interface {
-	Name() string
-	Arg(int) string
-	NArg() int
-}) (uploadsign.UploadResult, int) {
+func readAnswer(e env, fs *flag.FlagSet) (uploadsign.UploadResult, int) {
 	var r uploadsign.UploadResult
 	src, from := e.stdin, "standard input"
 	if fs.NArg() == 1 {
