@@ -26,6 +26,10 @@ func (c *credentials) register(fs *flag.FlagSet) {
 	fs.IntVar(&c.version, "signature-version", 0, "signature version: 1 or 2 (default 2, or the URL's signature_version)")
 }
 
+// errNoCredentials: neither --cloudinary-url nor CLOUDINARY_URL gives a
+// Cloudinary URL.
+var errNoCredentials = errors.New("no credentials: set CLOUDINARY_URL=cloudinary://API_KEY:API_SECRET@CLOUD_NAME or pass --cloudinary-url")
+
 // signer makes a Signer from the flags and the environment. Its errors
 // are in the command's words: they name the URL's source, and a setting
 // by the flag or the URL's query parameter that gave it.
@@ -35,7 +39,7 @@ func (c *credentials) signer(e env, opts ...uploadsign.Option) (*uploadsign.Sign
 		u, source = e.getenv("CLOUDINARY_URL"), "CLOUDINARY_URL"
 	}
 	if u == "" {
-		return nil, errors.New("no credentials: set CLOUDINARY_URL=cloudinary://API_KEY:API_SECRET@CLOUD_NAME or pass --cloudinary-url")
+		return nil, errNoCredentials
 	}
 	if err := checkPasted(u); err != nil {
 		return nil, fmt.Errorf("%w: the Cloudinary URL of %s %v (want cloudinary://API_KEY:API_SECRET@CLOUD_NAME alone)", uploadsign.ErrInvalidConfig, source, err)
@@ -113,4 +117,37 @@ func placeholder(cloudinaryURL string) string {
 		}
 	}
 	return ""
+}
+
+// stringVersion returns the signature version of a string to sign, which
+// needs no credentials: --signature-version, else the signature_version
+// of the Cloudinary URL, if one is given, else 2. It checks --algorithm
+// too, which changes the hash and not the string, so that the flags the
+// other commands take may come before any command.
+func (c *credentials) stringVersion(e env) (int, error) {
+	if c.algorithm != "" && c.algorithm != string(uploadsign.SHA1) && c.algorithm != string(uploadsign.SHA256) {
+		return 0, fmt.Errorf("--algorithm: %q is not sha1 or sha256", c.algorithm)
+	}
+	if c.version != 0 {
+		if c.version != 1 && c.version != 2 {
+			return 0, errors.New("--signature-version must be 1 or 2")
+		}
+		return c.version, nil
+	}
+	u, source := c.url, "--cloudinary-url"
+	if u == "" {
+		u, source = e.getenv("CLOUDINARY_URL"), "CLOUDINARY_URL"
+	}
+	_, query, _ := strings.Cut(u, "?")
+	q, err := url.ParseQuery(query)
+	if err != nil {
+		return 0, fmt.Errorf("the query of the Cloudinary URL of %s is malformed", source)
+	}
+	switch v := q.Get("signature_version"); v {
+	case "", "2":
+		return 2, nil
+	case "1":
+		return 1, nil
+	}
+	return 0, fmt.Errorf("the Cloudinary URL of %s: its query parameter signature_version is not 1 or 2", source)
 }

@@ -4,8 +4,10 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"net"
 	"net/http"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -28,29 +30,53 @@ func (b *syncBuffer) Write(p []byte) (int, error) {
 }
 func (b *syncBuffer) String() string { b.mu.Lock(); defer b.mu.Unlock(); return b.buf.String() }
 
+// served is a running "uploadsign serve".
+type served struct {
+	addr           string // the address it says to open, http://HOST:PORT/
+	stdout, stderr *syncBuffer
+	stop           func() int // stops it as Ctrl-C does, and returns its exit status
+}
+
+// startServe runs "uploadsign serve" with args until the test ends or
+// stop is called.
+func startServe(t *testing.T, args ...string) *served {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	s := &served{stdout: &syncBuffer{}, stderr: &syncBuffer{}}
+	done := make(chan int, 1)
+	go func() {
+		done <- run(append([]string{"serve"}, args...), env{
+			stdout: s.stdout, stderr: s.stderr, getenv: func(string) string { return "" }, now: time.Now, ctx: ctx,
+		})
+	}()
+	s.stop = func() int {
+		cancel()
+		select {
+		case code := <-done:
+			done <- code
+			return code
+		case <-time.After(10 * time.Second):
+			t.Fatal("serve did not stop")
+			return -1
+		}
+	}
+	t.Cleanup(func() { s.stop() })
+	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
+		if out := s.stdout.String(); strings.Contains(out, "open http://") {
+			s.addr = strings.Fields(strings.SplitAfter(out, "open ")[1])[0]
+			return s
+		}
+	}
+	t.Fatalf("serve printed no address: %q %q", s.stdout.String(), s.stderr.String())
+	return nil
+}
+
 // TestServeStartsAndStops runs "uploadsign serve" and stops it as Ctrl-C
 // does, by cancelling its context. The fake upload endpoint is served at
 // the demo's own address.
 func TestServeStartsAndStops(t *testing.T) {
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	var stdout, stderr syncBuffer
-	done := make(chan int)
-	go func() {
-		done <- run([]string{"serve", "--addr", "127.0.0.1:0"}, env{
-			stdout: &stdout, stderr: &stderr, getenv: func(string) string { return "" }, now: time.Now, ctx: ctx,
-		})
-	}()
-	var addr string
-	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
-		if out := stdout.String(); strings.Contains(out, "open http://") {
-			addr = strings.Fields(strings.SplitAfter(out, "open ")[1])[0]
-			break
-		}
-	}
-	if addr == "" {
-		t.Fatalf("serve printed no address: %q %q", stdout.String(), stderr.String())
-	}
+	s := startServe(t, "--addr", "127.0.0.1:0")
+	addr, stderr := s.addr, s.stderr
 	resp, err := http.Get(addr + "api/info")
 	if err != nil {
 		t.Fatal(err)
@@ -80,17 +106,73 @@ func TestServeStartsAndStops(t *testing.T) {
 	if !strings.Contains(stderr.String(), "fake Cloudinary upload endpoint served at "+strings.TrimSuffix(addr, "/")+"/fake") {
 		t.Errorf("stderr does not say where the fake is: %q", stderr.String())
 	}
-	cancel()
-	select {
-	case code := <-done:
-		if code != exitOK {
-			t.Errorf("exit %d, stderr %q", code, stderr.String())
-		}
-	case <-time.After(10 * time.Second):
-		t.Fatal("serve did not stop")
+	if code := s.stop(); code != exitOK {
+		t.Errorf("exit %d, stderr %q", code, stderr.String())
 	}
 	if !strings.Contains(stderr.String(), "random demo secret") || !strings.Contains(stderr.String(), "stopped") {
 		t.Errorf("stderr %q", stderr.String())
+	}
+}
+
+// TestServeLocalhost: at localhost, the demo listens on both 127.0.0.1
+// and [::1], which a browser may try for the name, at one port, and says
+// to open localhost. Where [::1] cannot be listened on, it serves on
+// 127.0.0.1, says why, and says to open 127.0.0.1.
+func TestServeLocalhost(t *testing.T) {
+	get := func(url string) error {
+		resp, err := http.Get(url)
+		if err != nil {
+			return err
+		}
+		resp.Body.Close()
+		if resp.StatusCode != 200 {
+			return fmt.Errorf("%s", resp.Status)
+		}
+		return nil
+	}
+	probe, err := net.Listen("tcp6", "[::1]:0")
+	if err != nil {
+		t.Logf("no [::1] here (%v): checking that serve says so", err)
+		s := startServe(t, "--addr", "localhost:0")
+		if !strings.HasPrefix(s.addr, "http://127.0.0.1:") || !strings.Contains(s.stderr.String(), "not on [::1]") {
+			t.Errorf("serve says to open %s, and %q; want 127.0.0.1 and why not [::1]", s.addr, s.stderr.String())
+		}
+		return
+	}
+	probe.Close()
+	s := startServe(t, "--addr", "localhost:0")
+	port := strings.TrimSuffix(strings.TrimPrefix(s.addr, "http://localhost:"), "/")
+	if _, err := strconv.Atoi(port); err != nil {
+		t.Fatalf("serve says to open %s, want http://localhost:PORT/", s.addr)
+	}
+	for _, host := range []string{"127.0.0.1", "[::1]", "localhost"} {
+		if err := get("http://" + host + ":" + port + "/api/info"); err != nil {
+			t.Errorf("%s:%s: %v", host, port, err)
+		}
+	}
+	if strings.Contains(s.stderr.String(), "warning") {
+		t.Errorf("stderr %q", s.stderr.String())
+	}
+
+	// [::1] at the port is another program's: a browser opening localhost
+	// could reach it first.
+	v4, err := net.Listen("tcp4", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	port = strconv.Itoa(v4.Addr().(*net.TCPAddr).Port)
+	v4.Close()
+	other, err := net.Listen("tcp6", "[::1]:"+port)
+	if err != nil {
+		t.Fatalf("[::1]:%s, free at 127.0.0.1: %v", port, err)
+	}
+	defer other.Close()
+	s = startServe(t, "--addr", "localhost:"+port)
+	if want := "http://127.0.0.1:" + port + "/"; s.addr != want || !strings.Contains(s.stderr.String(), "serving on 127.0.0.1 only, not on [::1]") {
+		t.Errorf("with [::1]:%s taken, serve says to open %s and %q; want %s and why", port, s.addr, s.stderr.String(), want)
+	}
+	if err := get(s.addr + "api/info"); err != nil {
+		t.Errorf("%s: %v", s.addr, err)
 	}
 }
 

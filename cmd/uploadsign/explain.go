@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"net/url"
 	"os"
 	"sort"
@@ -12,6 +13,7 @@ import (
 
 	"github.com/uploadsign/uploadsign"
 	"github.com/uploadsign/uploadsign/internal/cloudinary"
+	"github.com/uploadsign/uploadsign/internal/random"
 )
 
 const explainUsage = `explain [flags] [MESSAGE] [key=value...]
@@ -19,7 +21,11 @@ const explainUsage = `explain [flags] [MESSAGE] [key=value...]
 Explains Cloudinary's "Invalid Signature" answer to an upload. MESSAGE is
 Cloudinary's error message or its JSON error body; without it, the body is
 read from standard input. The signed fields are key=value arguments or
---payload, the JSON the signature endpoint returned.`
+--payload, the JSON the signature endpoint returned.
+
+Without credentials it shows the fields that differ and their causes;
+when the fields agree, the cause is in the signature itself, and finding
+it needs the credentials (CLOUDINARY_URL or --cloudinary-url).`
 
 func cmdExplain(args []string, e env) int {
 	fs := newFlags("explain", explainUsage, e)
@@ -70,6 +76,11 @@ func cmdExplain(args []string, e env) int {
 		message = string(data)
 	}
 	s, err := cred.signer(e)
+	withoutSecret := errors.Is(err, errNoCredentials)
+	if withoutSecret {
+		// The fields' causes need no secret: a throwaway one compares them.
+		s, err = uploadsign.New("explain", "000000000000000", random.Hex(16))
+	}
 	if err != nil {
 		return usageError(e, fs, "%v", err)
 	}
@@ -78,6 +89,12 @@ func cmdExplain(args []string, e env) int {
 		return usageError(e, fs, `that is not Cloudinary's "Invalid Signature" answer (want "Invalid Signature HEX. String to sign - '...'." or its JSON body)`)
 	} else if err != nil {
 		return usageError(e, fs, "%v", err)
+	}
+	if withoutSecret && sameFields(d) {
+		// The causes are the throwaway secret's: say what finding them needs.
+		d.Causes, d.Unexplained = []string{"The fields Cloudinary hashed are the ones the backend signed, so the cause is in the signature itself " +
+			"(another secret, a known misuse of it, the algorithm): finding it needs the credentials; " +
+			"set CLOUDINARY_URL=cloudinary://API_KEY:API_SECRET@CLOUD_NAME or pass --cloudinary-url."}, true
 	}
 	printDiagnosis(e.stdout, d)
 	if d.Unexplained {
@@ -117,6 +134,14 @@ func readPayload(name string) (url.Values, error) {
 		v.Set(k, x)
 	}
 	return v, nil
+}
+
+// sameFields reports whether Cloudinary hashed the fields the backend
+// signed, with the same values: then no cause lies in the fields.
+func sameFields(d *uploadsign.Diagnosis) bool {
+	_, server := cloudinary.Pairs(d.ServerString)
+	_, signed := cloudinary.Pairs(d.SignedString)
+	return maps.Equal(server, signed)
 }
 
 // printDiagnosis prints the two strings, a diff of their pairs, and the

@@ -1,24 +1,11 @@
 // Command uploadsign signs Cloudinary uploads, shows the string Cloudinary
-// hashes, verifies upload results and webhooks, and serves a demo of the
-// whole browser upload flow.
+// hashes, verifies upload results and webhooks, explains Cloudinary's
+// "Invalid Signature" answers, and serves a demo of the whole browser
+// upload flow.
 //
-// Usage:
-//
-//	uploadsign sign [flags] key=value...
-//	uploadsign string-to-sign [--signature-version N] key=value...
-//	uploadsign verify-result --public-id ID --version N --signature SIG
-//	uploadsign verify-webhook --timestamp T --signature SIG < body
-//	uploadsign explain [--payload FILE] [MESSAGE] [key=value...]
-//	uploadsign serve [--addr HOST:PORT]
-//	uploadsign version (or --version)
-//
-// Credentials come from the CLOUDINARY_URL environment variable
-// (cloudinary://API_KEY:API_SECRET@CLOUD_NAME) or the --cloudinary-url
-// flag, given before or after the command. The exit status is 0 when all
-// went well, 1 when a verification failed or explain found no known cause,
-// 2 for a usage error, and 3 when the command could not do its work (a
-// busy port, an unreadable input).
-// Results go to standard output, errors to standard error.
+// "uploadsign help" prints its commands, where the credentials come from
+// and its exit statuses (usageCommand below, the one copy of that text);
+// "uploadsign COMMAND --help" prints a command's flags.
 package main
 
 import (
@@ -34,6 +21,7 @@ import (
 	"strings"
 	"syscall"
 	"time"
+	"unicode"
 )
 
 // Exit statuses.
@@ -48,9 +36,11 @@ const (
 Commands:
   sign             sign upload parameters and print the payload a browser posts
   string-to-sign   print the exact string Cloudinary hashes (no credentials needed)
-  verify-result    check the signature of an upload response
+  verify-result    check Cloudinary's answer to an upload: its signature, and with --set-file
+                   that the set's payload made it
   verify-webhook   check a webhook notification (body on standard input)
-  explain          say why Cloudinary answered "Invalid Signature" to an upload
+  explain          say why Cloudinary answered "Invalid Signature" to an upload (the fields'
+                   causes need no credentials)
   serve            run the demo: a page that uploads through a signed payload
   version          print the version of uploadsign
 
@@ -135,8 +125,8 @@ func globalFlags(args []string, e env) (rest []string, status int, done bool) {
 	if *version {
 		return nil, cmdVersion(fs.Args(), e), true
 	}
-	if fs.NArg() == 0 || fs.NFlag() == 0 {
-		return fs.Args(), 0, false
+	if fs.NArg() == 0 || fs.NFlag() == 0 || fs.Arg(0) == "version" || fs.Arg(0) == "help" {
+		return fs.Args(), 0, false // version and help use no credentials
 	}
 	rest = []string{fs.Arg(0)}
 	fs.Visit(func(f *flag.Flag) { rest = append(rest, "--"+f.Name+"="+f.Value.String()) })
@@ -163,6 +153,17 @@ func newFlags(name, usage string, e env) *flag.FlagSet {
 // after key=value ones ("--" ends the flags), and reports the exit status
 // to return, if any. fs.Args() then holds the other arguments, in order.
 func parse(fs *flag.FlagSet, args []string) (status int, done bool) {
+	if fs.Lookup("version") == nil {
+		for _, arg := range args {
+			if arg == "--" {
+				break
+			}
+			if name, _, _ := strings.Cut(strings.TrimLeft(arg, "-"), "="); isFlag(arg) && name == "version" {
+				fmt.Fprintf(fs.Output(), "uploadsign %s: %s\nRun \"uploadsign %s --help\" for usage.\n", fs.Name(), versionHint(fs), fs.Name())
+				return exitUsage, true
+			}
+		}
+	}
 	var positional []string
 	for {
 		if err := fs.Parse(args); err != nil {
@@ -188,6 +189,23 @@ func parse(fs *flag.FlagSet, args []string) (status int, done bool) {
 	}
 	_ = fs.Parse(append([]string{"--"}, positional...)) // fs.Args() is now positional
 	return 0, false
+}
+
+// versionHint says which flag a command has where --version was given:
+// --version is the program's.
+func versionHint(fs *flag.FlagSet) string {
+	var others []string
+	if fs.Lookup("asset-version") != nil {
+		others = append(others, "the upload's version (Cloudinary's, v1796681116 in its URL) is --asset-version")
+	}
+	if fs.Lookup("set-version") != nil {
+		others = append(others, "the version of --set is --set-version")
+	}
+	hint := `--version is the program's ("uploadsign --version")`
+	if len(others) > 0 {
+		hint += "; " + strings.Join(others, ", and ")
+	}
+	return hint
 }
 
 // isFlag reports whether arg is a flag: "-x" or "--x", not "-" or "--".
@@ -244,4 +262,19 @@ func cmdVersion(args []string, e env) int {
 	}
 	fmt.Fprintf(e.stdout, "uploadsign %s (%s)\n", version, goVersion)
 	return exitOK
+}
+
+// unprintable finds what text output cannot show on one line as it is: a
+// line or paragraph separator, or a control character other than a tab
+// (a terminal acts on it). It describes the first one found.
+func unprintable(s string) (what string, found bool) {
+	for _, r := range s {
+		switch {
+		case r == '\n' || r == '\r' || r == '\v' || r == '\f' || r == 0x85 || r == '\u2028' || r == '\u2029':
+			return fmt.Sprintf("a line break (%U)", r), true
+		case r != '\t' && unicode.IsControl(r):
+			return fmt.Sprintf("a control character (%U)", r), true
+		}
+	}
+	return "", false
 }

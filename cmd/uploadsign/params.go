@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/uploadsign/uploadsign"
+	"github.com/uploadsign/uploadsign/internal/cloudinary"
 )
 
 // listSeparators holds the parameters that are lists, and what joins
@@ -79,6 +80,13 @@ var knownParams = func() map[string]bool {
 // true/false/1/0, maps are k=v pairs joined with "|". Other keys go to
 // Extra.
 func paramsFromValues(values url.Values) (uploadsign.Params, error) {
+	return typedParams(values, false)
+}
+
+// typedParams is paramsFromValues; with skipLists, a parameter that
+// cannot be given as key=value (eager, coordinates, access_control,
+// responsive_breakpoints) is left out instead of refused.
+func typedParams(values url.Values, skipLists bool) (uploadsign.Params, error) {
 	var p uploadsign.Params
 	rv := reflect.ValueOf(&p).Elem()
 	byTag := map[string]reflect.Value{}
@@ -101,23 +109,35 @@ func paramsFromValues(values url.Values) (uploadsign.Params, error) {
 			p.Extra[k] = v
 			continue
 		}
-		if err := setField(f, v); err != nil {
-			return p, fmt.Errorf("%s=%s: %v", k, v, err)
+		if err := setField(k, f, v); errors.Is(err, errNotKeyValue) && skipLists {
+			continue
+		} else if err != nil {
+			return p, fmt.Errorf("%s=%.80q: %w", k, v, err)
 		}
 	}
 	return p, nil
 }
 
-func setField(f reflect.Value, v string) error {
+// errNotKeyValue: a parameter whose Params field cannot be given as
+// key=value.
+var errNotKeyValue = errors.New("this parameter cannot be given as key=value; put it in the --set-file")
+
+// setField sets the field f of the parameter named key from its value as
+// Cloudinary reads it.
+func setField(key string, f reflect.Value, v string) error {
 	switch dst := f.Addr().Interface().(type) {
 	case *string:
 		*dst = v
 	case *[]string:
 		*dst = strings.Split(v, ",")
 	case **bool:
-		b, err := strconv.ParseBool(v)
-		if err != nil {
-			return errors.New("want true or false")
+		var b bool
+		switch v { // the spellings the SDKs send
+		case "true", "1":
+			b = true
+		case "false", "0":
+		default:
+			return errors.New("want true or false (or 1 or 0)")
 		}
 		*dst = &b
 	case *float64:
@@ -127,17 +147,54 @@ func setField(f reflect.Value, v string) error {
 		}
 		*dst = n
 	case *map[string]string:
-		m := map[string]string{}
-		for _, pair := range strings.Split(v, "|") {
-			k, val, ok := strings.Cut(pair, "=")
-			if !ok {
-				return errors.New("want key=value pairs joined with |")
+		if key == "headers" { // Name:value lines
+			m := map[string]string{}
+			for _, line := range strings.Split(v, "\n") {
+				name, val, ok := strings.Cut(line, ":")
+				if !ok {
+					return errors.New("want Name:value lines")
+				}
+				m[name] = val
 			}
-			m[k] = val
+			*dst = m
+			return nil
+		}
+		// key=value pairs joined with "|", "=" and "|" in values escaped
+		// with a backslash, as Cloudinary reads context and metadata
+		m := cloudinary.ParseContext(v)
+		if _, ok := m[""]; ok {
+			return errors.New(`want key=value pairs joined with | (with \= and \| inside values)`)
 		}
 		*dst = m
 	default:
-		return errors.New("this parameter cannot be given as key=value; put it in the --set-file")
+		return errNotKeyValue
+	}
+	return nil
+}
+
+// checkTyped runs key=value arguments, each alone, through the checks of
+// a parameter set's Params, as sign does with --set-file: a path that
+// breaks the naming rule, a boolean Cloudinary would not read as one, an
+// empty tag, a malformed context, and so on. The timestamp and lists
+// given as Cloudinary writes them (eager, coordinates) are left to the
+// caller. The error is the check's, without the set it was made in.
+func checkTyped(values url.Values) error {
+	for k, v := range values {
+		if k == "timestamp" || cloudinary.Unsigned(k) {
+			continue
+		}
+		p, err := typedParams(url.Values{k: v}, true)
+		if err != nil {
+			return err
+		}
+		_, err = uploadsign.New("check", "000000000000000", "unused", uploadsign.WithParamSets(uploadsign.ParamSet{Name: "check", Version: 1, Params: p}))
+		if err != nil {
+			msg := err.Error()
+			if i := strings.Index(msg, "uploadsign: "); i >= 0 {
+				msg = msg[i:] // from the sentinel on: the set is the command's own
+			}
+			return errors.New(msg)
+		}
 	}
 	return nil
 }

@@ -16,13 +16,18 @@ import (
 )
 
 func cmdStringToSign(args []string, e env) int {
-	fs := newFlags("string-to-sign", "string-to-sign [--signature-version N] key=value...", e)
-	version := fs.Int("signature-version", 2, "signature version: 1, or 2 which escapes & in values as %26")
+	fs := newFlags("string-to-sign", "string-to-sign [--signature-version N] key=value...\n\n"+
+		"Needs no credentials. The signature version (2 escapes & in values as %26) is --signature-version,\n"+
+		"else the signature_version of the Cloudinary URL if one is given, else 2; --algorithm changes\n"+
+		"the hash, not the string.", e)
+	var cred credentials
+	cred.register(fs)
 	if status, done := parse(fs, args); done {
 		return status
 	}
-	if *version != 1 && *version != 2 {
-		return usageError(e, fs, "--signature-version must be 1 or 2")
+	version, err := cred.stringVersion(e)
+	if err != nil {
+		return usageError(e, fs, "%v", err)
 	}
 	params, err := keyValues(fs.Args())
 	switch {
@@ -31,17 +36,18 @@ func cmdStringToSign(args []string, e env) int {
 	case len(params) == 0:
 		return usageError(e, fs, "give the parameters as key=value arguments")
 	}
-	fmt.Fprintln(e.stdout, uploadsign.StringToSign(params, *version))
+	fmt.Fprintln(e.stdout, uploadsign.StringToSign(params, version))
 	return exitOK
 }
 
 func cmdSign(args []string, e env) int {
-	fs := newFlags("sign", "sign [flags] key=value...", e)
+	fs := newFlags("sign", "sign [--set-file FILE --set NAME --set-version N [--owner ID]] [flags] key=value...", e)
 	var cred credentials
 	cred.register(fs)
 	setFile := fs.String("set-file", "", "a JSON file of parameter sets ([{\"name\": ..., \"version\": ..., \"params\": {...}}]); key=value arguments are then the request's parameters")
 	setName := fs.String("set", "", "the parameter set to sign, from --set-file")
-	setVersion := fs.Int("version", 0, "the version of --set")
+	setVersion := fs.Int("set-version", 0, "the version of --set that the client asked for")
+	owner := fs.String("owner", "", `the owner the request binds, for a set whose names hold "{owner}"`)
 	resourceType := fs.String("resource-type", "image", "image, video, raw or auto: picks the upload URL (without --set-file)")
 	format := fs.String("format", "json", "output: json, or text (the URL, then one field per line)")
 	if status, done := parse(fs, args); done {
@@ -54,11 +60,10 @@ func cmdSign(args []string, e env) int {
 	if err != nil {
 		return usageError(e, fs, "%v", err)
 	}
-	warnParams(e, params)
 	var payload *uploadsign.Payload
 	if *setFile != "" {
 		if *setName == "" || *setVersion == 0 {
-			return usageError(e, fs, "--set-file needs --set and --version")
+			return usageError(e, fs, "--set-file needs --set and --set-version")
 		}
 		sets, err := readSets(*setFile)
 		if errors.Is(err, errUnreadable) {
@@ -75,31 +80,40 @@ func cmdSign(args []string, e env) int {
 		if err != nil {
 			return usageError(e, fs, "%v", err)
 		}
-		if payload, err = s.Sign(*setName, *setVersion, uploadsign.Request{Params: req}); err != nil {
+		if payload, err = s.Sign(*setName, *setVersion, uploadsign.Request{Owner: *owner, Params: req}); err != nil {
 			return usageError(e, fs, "%v", err)
 		}
 	} else {
-		if *setName != "" || *setVersion != 0 {
-			return usageError(e, fs, "--set and --version need --set-file")
+		if *setName != "" || *setVersion != 0 || *owner != "" {
+			return usageError(e, fs, "--set, --set-version and --owner need --set-file")
 		}
 		s, err := cred.signer(e)
 		if err != nil {
 			return usageError(e, fs, "%v", err)
 		}
 		uploadURL, fields, ts, err := bridge.SignRaw(s, *resourceType, params)
+		if err == nil {
+			err = checkTyped(params)
+		}
 		if err != nil {
 			return usageError(e, fs, "%v", err)
 		}
 		payload = &uploadsign.Payload{URL: uploadURL, Fields: fields, Timestamp: ts,
 			ExpiresAt: time.Unix(ts, 0).Add(cloudinary.UploadValidity).UTC()}
 	}
+	warnParams(e, params)
 	if *format == "text" {
-		fmt.Fprintln(e.stdout, payload.URL)
 		keys := make([]string, 0, len(payload.Fields))
 		for k := range payload.Fields {
 			keys = append(keys, k)
 		}
 		sort.Strings(keys)
+		for _, k := range keys { // check all before printing any
+			if c, bad := unprintable(k + payload.Fields[k]); bad {
+				return usageError(e, fs, "--format text prints a field a line, and %q holds %s; use --format json", k, c)
+			}
+		}
+		fmt.Fprintln(e.stdout, payload.URL)
 		for _, k := range keys {
 			fmt.Fprintf(e.stdout, "%s=%s\n", k, payload.Fields[k])
 		}

@@ -13,6 +13,7 @@ import (
 
 	"github.com/chromedp/chromedp"
 	"github.com/google/go-cmp/cmp"
+	"github.com/uploadsign/uploadsign"
 	"github.com/uploadsign/uploadsign/cmd/uploadsign/internal/demo"
 )
 
@@ -43,16 +44,33 @@ func TestBrowser(t *testing.T) {
 		if page.State != "verified" || !strings.Contains(page.Status, "Verified by the backend") {
 			t.Fatalf("page state %q: %s", page.State, page.Status)
 		}
-		// Cloudinary's asset version is not the set's version.
-		if !strings.Contains(page.Status, "asset version ") || !strings.Contains(page.Status, "set avatar, set version 1") || strings.Contains(page.Status, "(version ") {
-			t.Errorf("the page says %q, want the asset version and the set version told apart", page.Status)
+		// This upload's version, Cloudinary's, is told from the client's set
+		// version, in words.
+		uploads := p.demo.Fake().Uploads()
+		if len(uploads) != 1 {
+			t.Fatalf("%d uploads, want 1", len(uploads))
+		}
+		assetVersion := fmt.Sprint(int64(uploads[0].Response["version"].(float64)))
+		for _, words := range []string{"uploaded in one request", "This upload's version is " + assetVersion, "v" + assetVersion + " in its URL",
+			"The client's set version is 1: the version of the avatar settings this page was built to ask for"} {
+			if !strings.Contains(page.Status, words) {
+				t.Errorf("the page says %q, want %q", page.Status, words)
+			}
+		}
+		// The page shows the API key and a CLOUDINARY_URL with which the
+		// command line verifies the upload.
+		cliURL := cloudinaryURL(t, page.CLI)
+		if s, err := uploadsign.FromURL(cliURL); err != nil || !strings.Contains(page.CLI, "API key is "+demo.FakeAPIKey) {
+			t.Errorf("the page shows %q: %v", page.CLI, err)
+		} else if err := s.VerifyUploadResult(uploads[0].Response["public_id"].(string), int64(uploads[0].Response["version"].(float64)), uploads[0].Response["signature"].(string)); err != nil {
+			t.Errorf("the CLOUDINARY_URL the page shows, %s, does not verify the upload: %v", cliURL, err)
 		}
 		if page.Note != "" {
 			t.Errorf("the page notes %q after an untouched upload", page.Note)
 		}
-		uploads, issued := p.demo.Fake().Uploads(), p.demo.Issued()
-		if len(uploads) != 1 || len(issued) != 1 {
-			t.Fatalf("%d uploads for %d payloads, want 1 and 1", len(uploads), len(issued))
+		issued := p.demo.Issued()
+		if len(issued) != 1 {
+			t.Fatalf("%d payloads, want 1", len(issued))
 		}
 		if diff := cmp.Diff(issued[0].Fields, uploads[0].Fields); diff != "" {
 			t.Errorf("posted fields differ from the payload (-payload +posted):\n%s", diff)
@@ -117,13 +135,18 @@ func TestBrowser(t *testing.T) {
 		if page.Src != up.Response["secure_url"] || page.NaturalWidth != 256 || page.Progress != 100 {
 			t.Errorf("the page shows %q (%d px wide), progress %v; want %v, 256 px, 100", page.Src, page.NaturalWidth, page.Progress, up.Response["secure_url"])
 		}
+		if words := fmt.Sprintf("uploaded in %d chunks", up.Chunks); !strings.Contains(page.Status, words) {
+			t.Errorf("the page says %q, want %q", page.Status, words)
+		}
 	})
 
 	t.Run("video in chunks", func(t *testing.T) {
 		const chunk = 64 << 10
 		p := openDemo(t, browser, demo.Config{ChunkBytes: chunk, MinChunkBytes: chunk, Exposed: true})
-		if mode := p.state().Mode; strings.Contains(mode, "random demo secret") {
-			t.Errorf("the mode note shows the secret at %s: %q", demoHost, mode)
+		if before := p.state(); strings.Contains(before.Mode, "random demo secret") || strings.Contains(before.CLI, p.demo.FakeSecret()) {
+			t.Errorf("the page shows the secret at %s: %q %q", demoHost, before.Mode, before.CLI)
+		} else if want := "cloudinary://" + demo.FakeAPIKey + ":API_SECRET@"; !strings.Contains(before.CLI, want) || !strings.Contains(before.CLI, "shown only in a browser on the machine the demo runs on") {
+			t.Errorf("the page at %s shows %q, want %q and why", demoHost, before.CLI, want)
 		}
 		clip := append([]byte("\x00\x00\x00\x18ftypisom\x00\x00\x02\x00isommp41"), testBytes(2*chunk+5000-24)...) // an MP4 header: the fake reads the format from the bytes
 		p.choose(writeFile(t, "clip.mp4", clip))
@@ -136,6 +159,9 @@ func TestBrowser(t *testing.T) {
 		if issued[0].ParamSet != "video" || up.ResourceType != "video" || up.Chunks != 3 || !bytes.Equal(up.File, clip) {
 			t.Errorf("set %q, resource type %q, %d chunks, %d bytes; want the video set, 3 chunks and the clip's %d bytes",
 				issued[0].ParamSet, up.ResourceType, up.Chunks, up.Size, len(clip))
+		}
+		if !strings.Contains(page.Status, "uploaded in 3 chunks") {
+			t.Errorf("the page says %q, want uploaded in 3 chunks", page.Status)
 		}
 		if page.VideoSrc != up.Response["secure_url"] || !page.VideoShown || page.ImageShown {
 			t.Errorf("the page shows video %q (shown %v), want %v", page.VideoSrc, page.VideoShown, up.Response["secure_url"])
@@ -217,14 +243,26 @@ func TestBrowser(t *testing.T) {
 		changeReport(p, `result.public_id = "uploadsign-demo/someone_else";`)
 		p.choose(avatarFile)
 		page := p.waitDone()
-		if page.State != "error" || page.Src != "" || page.ImageShown || !page.PlaceholderShown {
+		if page.State != "error" || page.Src != "" || page.ImageShown || !page.PlaceholderShown || page.Placeholder != "Not stored" {
 			t.Errorf("page %+v, want an error and no image", page)
 		}
 		// The backend refused the report, not Cloudinary the upload: not
 		// to be taken for Cloudinary's Invalid Signature.
-		if !strings.Contains(page.Status, "Cloudinary accepted the upload, but the backend refused Cloudinary's answer as the browser reported it") ||
+		if !strings.HasPrefix(page.Status, "Not stored.") ||
+			!strings.Contains(page.Status, "Cloudinary accepted the upload, but the backend refused Cloudinary's answer as the browser reported it") ||
 			!strings.Contains(page.Status, "the answer was changed after Cloudinary gave it") || strings.Contains(strings.ToLower(page.Status), "invalid signature") {
 			t.Errorf("the page says %q, want the backend's refusal of the report, and why", page.Status)
+		}
+		// It shows the altered report, and what was altered.
+		var report map[string]any
+		if err := json.Unmarshal([]byte(page.Report), &report); err != nil || report["public_id"] != "uploadsign-demo/someone_else" {
+			t.Errorf("the page shows the report %q (%v), want the altered one", page.Report, err)
+		}
+		if !strings.Contains(page.Altered, `public_id "uploadsign-demo/someone_else" (Cloudinary's: "uploadsign-demo/upload_`) || strings.Contains(page.Altered, "version") {
+			t.Errorf("the page says %q, want the public_id named as altered, alone", page.Altered)
+		}
+		if page.Why != "" || page.Message != "" {
+			t.Errorf("the page explains %q %q, want no Cloudinary refusal", page.Why, page.Message)
 		}
 		if uploads := p.demo.Fake().Uploads(); len(uploads) != 1 || uploads[0].Status != 200 {
 			t.Errorf("uploads %+v, want the one accepted upload", uploads)
@@ -273,8 +311,8 @@ func TestBrowser(t *testing.T) {
 		} true`)
 		p.choose(avatarFile)
 		page := p.waitDone()
-		if page.State != "error" || !strings.Contains(page.Status, "refused the upload") || !strings.Contains(page.Status, "Upload preset must be specified") {
-			t.Errorf("the page says %q, want the upload endpoint's refusal", page.Status)
+		if page.State != "error" || !strings.Contains(page.Status, "refused the upload") || !strings.Contains(page.Message, "Upload preset must be specified") {
+			t.Errorf("the page says %q and %q, want the upload endpoint's refusal", page.Status, page.Message)
 		}
 		p.waitFor("the causes", `document.getElementById("causes").children.length > 0`)
 		if causes := p.state().Causes; !strings.Contains(causes, "signature was signed but not posted") {
@@ -310,8 +348,8 @@ func TestBrowser(t *testing.T) {
 		} true`)
 		p.choose(avatarFile)
 		page := p.waitDone()
-		if page.State != "error" || !strings.Contains(page.Status, "refused the upload") || !strings.Contains(page.Status, "Invalid Signature") {
-			t.Errorf("page state %q: %q, want Cloudinary's Invalid Signature error", page.State, page.Status)
+		if page.State != "error" || !strings.Contains(page.Status, "refused the upload (HTTP 401)") || !strings.Contains(page.Message, "Invalid Signature") {
+			t.Errorf("page state %q: %q %q, want Cloudinary's Invalid Signature error", page.State, page.Status, page.Message)
 		}
 		if page.Progress != 0 || page.ProgressState != "error" {
 			t.Errorf("progress %v (%q) after a refused upload, want 0 and the error state", page.Progress, page.ProgressState)
@@ -324,6 +362,11 @@ func TestBrowser(t *testing.T) {
 		page = p.state()
 		if !strings.Contains(page.Causes, "folder differs") {
 			t.Errorf("the page explains %q, want the folder named", page.Causes)
+		}
+		// The cause comes first, under its heading, and Cloudinary's
+		// message after it.
+		if !strings.HasPrefix(page.Why, "Why Cloudinary refused it\n") || !strings.Contains(page.Why, "folder differs") || page.WhyTop >= page.MessageTop {
+			t.Errorf("the page shows %q at %v and the message at %v; want the cause first, under Why Cloudinary refused it", page.Why, page.WhyTop, page.MessageTop)
 		}
 		// Cloudinary's message quotes a long string to sign without
 		// spaces; it wraps instead of widening the page.
@@ -345,4 +388,16 @@ func TestBrowser(t *testing.T) {
 			t.Errorf("page %q: %q, want it to say what failed and what to check", page.State, page.Status)
 		}
 	})
+}
+
+// cloudinaryURL is the CLOUDINARY_URL the page shows for the command
+// line, CLOUDINARY_URL='...'.
+func cloudinaryURL(t *testing.T, text string) string {
+	t.Helper()
+	_, rest, ok := strings.Cut(text, "CLOUDINARY_URL='")
+	u, _, ok2 := strings.Cut(rest, "'")
+	if !ok || !ok2 {
+		t.Errorf("the page shows no CLOUDINARY_URL: %q", text)
+	}
+	return u
 }

@@ -167,8 +167,10 @@ func (p *page) choose(path string) {
 type pageState struct {
 	State, Status, Payload, Answer, Causes, Limits string
 	Mode, Note, Placeholder, Body                  string
-	StatusBackground                               string // the status line's computed background color
-	Src, VideoSrc                                  string // the preview's src attributes, "" without
+	CLI, Message, Why, Report, Altered             string  // "" when hidden
+	WhyTop, MessageTop                             float64 // where the causes and Cloudinary's message start
+	StatusBackground                               string  // the status line's computed background color
+	Src, VideoSrc                                  string  // the preview's src attributes, "" without
 	ImageShown, VideoShown, PlaceholderShown       bool
 	NaturalWidth                                   int
 	Progress                                       float64
@@ -186,6 +188,10 @@ func (p *page) state() pageState {
 			Payload: $("payload").textContent, Answer: $("answer").textContent,
 			Causes: $("causes").textContent, Limits: $("limits").textContent,
 			Mode: $("mode").textContent, Note: shown($("note")) ? $("note").textContent : "",
+			CLI: shown($("cli")) ? $("cli").textContent : "", Message: shown($("message")) ? $("message").textContent : "",
+			Why: shown($("why")) ? $("why").innerText : "", Report: shown($("report-section")) ? $("report").textContent : "",
+			Altered: shown($("report-section")) ? $("altered").textContent : "",
+			WhyTop: $("why").getBoundingClientRect().top, MessageTop: $("message").getBoundingClientRect().top,
 			Placeholder: $("placeholder").textContent.trim(), Body: document.body ? document.body.innerText : "",
 			StatusBackground: getComputedStyle($("status")).backgroundColor,
 			Src: $("preview").getAttribute("src") || "", VideoSrc: $("preview-video").getAttribute("src") || "",

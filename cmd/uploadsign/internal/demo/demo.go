@@ -242,7 +242,7 @@ func (d *Demo) routes(middleware func(http.Handler) http.Handler) *http.ServeMux
 		if middleware != nil {
 			fake = middleware(fake)
 		}
-		mux.Handle(FakePrefix+"/", d.uploadTime(fake))
+		mux.Handle(FakePrefix+"/", d.uploadTime(d.bounded(fake)))
 	}
 	return mux
 }
@@ -320,44 +320,6 @@ const notThisMachine = "This demo signs uploads to your Cloudinary account only 
 // it.
 func bound(publicID string) uploadsign.Request {
 	return uploadsign.Request{Owner: strings.TrimPrefix(publicID, "upload_")}
-}
-
-// setInfo is what the page learns of a parameter set: where its uploads
-// go and which formats it takes.
-type setInfo struct {
-	Name           string   `json:"name"`
-	Version        int      `json:"version"`
-	ResourceType   string   `json:"resource_type"`
-	UploadURL      string   `json:"upload_url"`
-	AllowedFormats []string `json:"allowed_formats"`
-}
-
-// info tells the page where uploads go for each set, the formats each
-// takes, the limits it works with, whether it may sign here, and the demo
-// secret when it is a throwaway one for the fake endpoint and the request
-// comes from the demo's machine.
-func (d *Demo) info(w http.ResponseWriter, r *http.Request) {
-	s, err := d.signerFor(r)
-	if err != nil {
-		writeJSON(w, http.StatusBadRequest, map[string]any{"error": err.Error()})
-		return
-	}
-	sets := make([]setInfo, 0, len(demoSets))
-	for _, set := range demoSets {
-		resourceType := cmp.Or(set.ResourceType, "image")
-		sets = append(sets, setInfo{Name: set.Name, Version: set.Version, ResourceType: resourceType,
-			UploadURL: s.UploadURL(resourceType), AllowedFormats: set.Params.AllowedFormats})
-	}
-	out := map[string]any{"mode": "cloudinary", "sets": sets, "limits": d.limits, "signs": true}
-	if d.fake != nil {
-		out["mode"] = "fake"
-		if fromThisMachine(r) { // anyone with the secret could sign what they like
-			out["demo_secret"] = d.secret
-		}
-	} else if !fromThisMachine(r) {
-		out["signs"], out["why_not"] = false, notThisMachine
-	}
-	writeJSON(w, http.StatusOK, out)
 }
 
 func allowPost(w http.ResponseWriter, r *http.Request) bool {

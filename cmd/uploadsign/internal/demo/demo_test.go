@@ -84,6 +84,9 @@ type info struct {
 	DemoSecret string    `json:"demo_secret"`
 	Limits     limits    `json:"limits"`
 	Signs      bool      `json:"signs"`
+
+	APIKey        string `json:"api_key"`
+	CloudinaryURL string `json:"cloudinary_url"`
 }
 
 // call sends a request with c (http.DefaultClient if nil) and decodes the
@@ -152,6 +155,14 @@ func TestFlow(t *testing.T) {
 	if status := reportBack(t, nil, srv.URL, p, json.RawMessage(answer.Body), &verified); status != 200 || verified["verified"] != true || verified["resource_type"] != "image" ||
 		verified["param_set"] != "avatar" || verified["set_version"] != 1.0 || verified["reported_url_ignored"] != nil {
 		t.Fatalf("uploaded: %d %v", status, verified)
+	}
+	// The CLOUDINARY_URL the page shows for the command line signs for the
+	// fake at the demo's address, and verifies its answers.
+	cli, err := uploadsign.FromURL(info.CloudinaryURL)
+	if err != nil || info.APIKey != FakeAPIKey || cli.APIKey() != FakeAPIKey || cli.UploadURL("image") != wantSets[0].UploadURL {
+		t.Errorf("info's CLOUDINARY_URL %q, API key %q: %v", info.CloudinaryURL, info.APIKey, err)
+	} else if err := cli.VerifyUploadResult(verified["public_id"].(string), int64(verified["version"].(float64)), answer.Result.Signature); err != nil {
+		t.Errorf("the CLOUDINARY_URL info shows does not verify the upload: %v", err)
 	}
 	// The URL the backend built is the fake's, under the demo's address,
 	// and the fake serves the image there.

@@ -111,8 +111,14 @@ func TestOnlyThisMachine(t *testing.T) {
 			}
 			var got info
 			w = serveOne(real, "GET", "/api/info", tt.host, tt.remote, "")
+			body := w.Body.String()
 			if err := jsonDecode(w.Body, &got); err != nil || got.Signs != tt.mine {
 				t.Errorf("account: info says signs %v (%v), want %v", got.Signs, err, tt.mine)
+			}
+			// The account's CLOUDINARY_URL for the command line, never
+			// with its secret.
+			if want := "cloudinary://123456789012345:API_SECRET@demo"; got.CloudinaryURL != want || got.APIKey != "123456789012345" || strings.Contains(body, "abcd") {
+				t.Errorf("account: info shows %q and API key %q, want %q; secret shown %v", got.CloudinaryURL, got.APIKey, want, strings.Contains(body, "abcd"))
 			}
 		})
 	}

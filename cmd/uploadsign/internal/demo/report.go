@@ -42,8 +42,8 @@ func (d *Demo) uploaded(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if !d.issued(rep) {
-		writeJSON(w, http.StatusBadRequest, map[string]any{"refused": "unknown upload", "error": fmt.Sprintf(
-			"The backend signed no upload with set %q version %d and public_id %.60q (it remembers the last %d).", rep.ParamSet, rep.Version, rep.SignedPublicID, maxIssued)})
+		writeJSON(w, http.StatusBadRequest, map[string]any{"refused": "unknown upload", "report": rep.Result, "error": fmt.Sprintf(
+			"Not stored. The backend signed no upload with set %q version %d and public_id %.60q (it remembers the last %d).", rep.ParamSet, rep.Version, rep.SignedPublicID, maxIssued)})
 		return
 	}
 	s, err := d.signerFor(r)
@@ -54,7 +54,9 @@ func (d *Demo) uploaded(w http.ResponseWriter, r *http.Request) {
 	upload, err := s.VerifyUploadOf(rep.ParamSet, rep.Version, bound(rep.SignedPublicID), result)
 	if err != nil {
 		kind, why := refusal(err)
-		writeJSON(w, http.StatusBadRequest, map[string]any{"refused": kind, "error": why})
+		// The report as the backend got it, which the page shows beside
+		// the answer it got from Cloudinary.
+		writeJSON(w, http.StatusBadRequest, map[string]any{"refused": kind, "error": why, "report": rep.Result})
 		return
 	}
 	// A real backend stores asset.URL for the user here, never a URL from
@@ -108,9 +110,9 @@ func refusal(err error) (kind, sentence string) {
 			break
 		}
 	}
-	sentence = "Cloudinary accepted the upload, but the backend refused Cloudinary's answer as the browser reported it: " + why
+	sentence = "Not stored. Cloudinary accepted the upload, but the backend refused Cloudinary's answer as the browser reported it: " + why
 	if detail {
 		sentence += " (" + strings.TrimPrefix(err.Error(), "uploadsign: ") + ")"
 	}
-	return kind, sentence + ". Nothing was stored, and the page shows nothing."
+	return kind, sentence + "."
 }

@@ -57,6 +57,7 @@ class Job {
     this.controller = new AbortController(); // aborts the job's fetches
     this.xhr = null; // the upload request under way
     this.accepted = 0; // bytes of the file the upload endpoint has accepted
+    this.requests = 0; // the requests the file is sent in: 1, or one per chunk
   }
   get live() {
     return current === this;
@@ -162,7 +163,7 @@ function send(job, payload, part, filename, headers, onProgress) {
       }
       if (xhr.status !== 200) {
         const message = answer.error ? answer.error.message : `HTTP ${xhr.status}`;
-        const err = new Error(`${endpointName()} refused the upload (HTTP ${xhr.status}): ${message}`);
+        const err = new Error(`${endpointName()} refused the upload (HTTP ${xhr.status}).`);
         err.status = xhr.status;
         err.answer = answer;
         err.cloudinaryMessage = message;
@@ -186,9 +187,10 @@ function send(job, payload, part, filename, headers, onProgress) {
 // chunk, as the README's uploadInChunks does: one upload id for every
 // chunk, Content-Range bytes START-END/TOTAL, the payload's fields with
 // each chunk, one chunk at a time so that the last arrives last.
-// onProgress gets the bytes sent so far.
+// onProgress gets the bytes sent so far; job.requests counts the requests.
 async function upload(job, payload, file, chunkBytes, onProgress) {
   if (file.size <= chunkBytes) {
+    job.requests = 1;
     const answer = await send(job, payload, file, file.name, {}, (f) => onProgress(f * file.size));
     job.accepted = file.size;
     return answer;
@@ -198,6 +200,7 @@ async function upload(job, payload, file, chunkBytes, onProgress) {
   let answer;
   for (let start = 0, n = 1; start < file.size; start += chunkBytes, n++) {
     const end = Math.min(start + chunkBytes, file.size);
+    job.requests = n;
     setStatus("uploading", `Uploading chunk ${n} of ${chunks} straight to ${payload.url} …`);
     answer = await send(
       job,
@@ -246,9 +249,17 @@ function showUpload(verified, label = "No upload yet") {
   el.hidden = false;
 }
 
+// listItems puts one li per text in the list el.
+function listItems(el, texts) {
+  el.replaceChildren(...texts.map((c) => Object.assign(document.createElement("li"), { textContent: c })));
+}
+
 // explain asks the backend why the upload endpoint refused the upload,
-// and lists the causes it finds under the error.
+// and lists the causes it finds first, under "Why Cloudinary refused
+// it", above Cloudinary's own message.
 async function explain(job, message, fields, set) {
+  $("why").hidden = false;
+  listItems($("causes"), ["Finding out why …"]);
   let items;
   try {
     const diagnosis = await postJSON("/api/explain", { error: message, fields, param_set: set.param_set }, job.controller.signal);
@@ -257,12 +268,37 @@ async function explain(job, message, fields, set) {
     items = ["No explanation: " + err.message];
   }
   if (!job.live) return;
-  $("causes").replaceChildren(...items.map((c) => Object.assign(document.createElement("li"), { textContent: c })));
+  $("why").hidden = items.length === 0;
+  listItems($("causes"), items);
 }
 
-// showMode says where uploads go: for the set in use, or for every set.
+// showReport shows the report the backend refused, as it got it, and
+// the fields in which it differs from the answer Cloudinary gave.
+function showReport(report, answer) {
+  $("report-section").hidden = false;
+  $("report").textContent = JSON.stringify(report, null, 2);
+  const keys = [...new Set([...Object.keys(answer ?? {}), ...Object.keys(report ?? {})])];
+  const changed = keys.filter((k) => JSON.stringify(answer?.[k]) !== JSON.stringify(report?.[k]));
+  $("altered").textContent = changed.length
+    ? "Changed in the report, against the answer Cloudinary gave: " +
+      changed.map((k) => `${k} ${JSON.stringify(report?.[k]) ?? "left out"} (Cloudinary's: ${JSON.stringify(answer?.[k]) ?? "none"})`).join("; ") +
+      "."
+    : "The report is the answer Cloudinary gave.";
+}
+
+// showMode says where uploads go, for the set in use or for every set,
+// and what the command line needs to work on them.
 function showMode(set) {
-  const { mode, sets, demo_secret, signs, why_not } = info;
+  const { mode, sets, demo_secret, signs, why_not, api_key, cloudinary_url } = info;
+  $("cli").hidden = false;
+  $("api-key").textContent = api_key;
+  $("cloudinary-url").textContent = `CLOUDINARY_URL='${cloudinary_url}'`;
+  $("cli-secret").textContent =
+    mode !== "fake"
+      ? " (put your API secret in place of API_SECRET: this page never shows it)."
+      : demo_secret
+        ? "."
+        : " (put the demo secret in place of API_SECRET: it is shown only in a browser on the machine the demo runs on, at localhost).";
   const urls = set
     ? `${set.info.upload_url} (set ${set.param_set}, set version ${set.version})`
     : sets.map((s) => `${s.upload_url} (${s.resource_type}s, set ${s.name})`).join(" or ");
@@ -282,9 +318,9 @@ async function onFile(file) {
   showUpload(null);
   setProgress(0);
   $("causes").replaceChildren();
-  $("note").hidden = true;
+  $("why").hidden = $("message").hidden = $("note").hidden = $("report-section").hidden = true;
   $("payload").textContent = $("answer").textContent = "(none yet)";
-  let payload, set;
+  let payload, set, answer;
   try {
     setStatus("signing", "Checking the file …");
     const { sets, limits } = await getInfo();
@@ -297,7 +333,7 @@ async function onFile(file) {
     $("payload").textContent = JSON.stringify(payload, null, 2);
 
     setStatus("uploading", `Uploading straight to ${payload.url} …`);
-    const answer = await upload(job, payload, file, limits.chunk_bytes, (sent) => {
+    answer = await upload(job, payload, file, limits.chunk_bytes, (sent) => {
       if (job.live) setProgress(Math.min(0.99, sent / file.size)); // 100 % once accepted
     });
     job.check();
@@ -316,8 +352,11 @@ async function onFile(file) {
     showUpload(verified);
     setStatus(
       "verified",
-      `Verified by the backend: ${verified.public_id}, asset version ${verified.version} (Cloudinary's, from the upload's time), ` +
-        `uploaded with set ${verified.param_set}, set version ${verified.set_version}.`,
+      `Verified by the backend: ${verified.public_id}, uploaded in ` +
+        (job.requests > 1 ? `${job.requests} chunks` : "one request") +
+        `. This upload's version is ${verified.version}: Cloudinary's number for this upload, from the time it was made ` +
+        `(v${verified.version} in its URL). The client's set version is ${verified.set_version}: the version of the ` +
+        `${verified.param_set} settings this page was built to ask for.`,
     );
     if (verified.reported_url_ignored) {
       $("note").hidden = false;
@@ -327,13 +366,21 @@ async function onFile(file) {
     }
   } catch (err) {
     if (!job.live) return; // an abandoned upload changes nothing
-    showUpload(null, err.before ? "Not sent" : "Not uploaded");
+    showUpload(null, err.before ? "Not sent" : err.data?.report ? "Not stored" : "Not uploaded");
     // The bar shows what the upload endpoint accepted: nothing for a
     // refused upload, the chunks before the refused one.
     setProgress(file.size > 0 ? job.accepted / file.size : 0, "error");
     if (err.answer) $("answer").textContent = JSON.stringify(err.answer, null, 2);
     setStatus("error", err.message);
-    if (err.cloudinaryMessage && payload) await explain(job, err.cloudinaryMessage, payload.fields, set);
+    if (err.data?.report) {
+      showReport(err.data.report, answer);
+      $("status").textContent += " The report it refused is shown below, under Cloudinary's answer.";
+    }
+    if (err.cloudinaryMessage) {
+      $("message").hidden = false;
+      $("message").textContent = `${endpointName() === "Cloudinary" ? "Cloudinary's" : "Its"} message: ${err.cloudinaryMessage}`;
+      if (payload) await explain(job, err.cloudinaryMessage, payload.fields, set);
+    }
   }
 }
 
