@@ -462,7 +462,7 @@ func TestRefusedChunkKeepsNoBytes(t *testing.T) {
 	tmp := t.TempDir()
 	t.Setenv("TMPDIR", tmp)
 	_, srv, s := startChunkFake(t)
-	p := sign(t, s, "doc", uploadsign.Params{})
+	p := sign(t, s, "file", uploadsign.Params{})
 	first := patternFile(uploadsigntest.MaxUploadBytes + 1)
 	if answer := sendChunk(t, p.URL, p.Fields, "big", "bytes 0-999/-1", "big.bin", randomBytes(minChunk, 8)); answer.Status != 200 {
 		t.Fatalf("%v", answer)
@@ -562,7 +562,7 @@ func TestChunkedInterleaved(t *testing.T) {
 func TestChunkedFailNext(t *testing.T) {
 	_, srv, s := startChunkFake(t)
 	file := randomBytes(2500, 3)
-	p := sign(t, s, "doc", uploadsign.Params{})
+	p := sign(t, s, "file", uploadsign.Params{})
 	send := func(first, last int) int {
 		return sendChunk(t, p.URL, p.Fields, "f", fmt.Sprintf("bytes %d-%d/2500", first, last), "f.bin", file[first:last+1]).Status
 	}
@@ -602,7 +602,7 @@ func TestPostChunkedArguments(t *testing.T) {
 		{"file shorter than size", file, 10, 2, "ContentLength"},
 	}
 	_, _, s := startChunkFake(t, uploadsigntest.WithMinChunkBytes(0))
-	p := sign(t, s, "doc", uploadsign.Params{})
+	p := sign(t, s, "file", uploadsign.Params{})
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			_, err := uploadsigntest.PostChunked(p.URL, p.Fields, "f.bin", tt.file, tt.size, tt.chunkSize)

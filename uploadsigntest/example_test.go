@@ -22,12 +22,12 @@ func ExampleNewServer() {
 	signer, err := uploadsign.New("demo", "123456789012345", secret,
 		uploadsign.WithUploadURL(srv.URL), // payloads point at the fake
 		uploadsign.WithParamSets(uploadsign.ParamSet{Name: "avatar", Version: 1,
-			Params: uploadsign.Params{Folder: "avatars"}}))
+			Params: uploadsign.Params{Folder: "avatars", PublicID: "user_{owner}"}}))
 	if err != nil {
 		fmt.Println(err)
 		return
 	}
-	payload, err := signer.Sign("avatar", 1, uploadsign.Request{Params: uploadsign.Params{PublicID: "user_42"}})
+	payload, err := signer.Sign("avatar", 1, uploadsign.Request{Owner: "42"})
 	if err != nil {
 		fmt.Println(err)
 		return
@@ -69,12 +69,12 @@ func ExamplePostChunked() {
 	signer, err := uploadsign.New("demo", "123456789012345", secret,
 		uploadsign.WithUploadURL(srv.URL),
 		uploadsign.WithParamSets(uploadsign.ParamSet{Name: "clip", Version: 1, ResourceType: "video",
-			Params: uploadsign.Params{Folder: "clips"}}))
+			Params: uploadsign.Params{Folder: "clips", PublicID: "{owner}"}}))
 	if err != nil {
 		fmt.Println(err)
 		return
 	}
-	payload, err := signer.Sign("clip", 1, uploadsign.Request{Params: uploadsign.Params{PublicID: "intro"}})
+	payload, err := signer.Sign("clip", 1, uploadsign.Request{Owner: "intro"})
 	if err != nil {
 		fmt.Println(err)
 		return

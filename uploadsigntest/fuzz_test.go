@@ -41,7 +41,7 @@ func FuzzParamsRoundTrip(f *testing.F) {
 	s, err := uploadsign.New(cloud, key, secret, uploadsign.WithUploadURL(srv.URL),
 		uploadsign.WithClock(func() time.Time { return testTime }),
 		uploadsign.WithParamSets(uploadsign.ParamSet{Name: "fuzz", Version: 1, Params: uploadsign.Params{
-			Folder: "fixed", Tags: []string{"fixed"}, Context: map[string]string{"set": "yes"},
+			Folder: "fixed", PublicID: "{owner}", Tags: []string{"fixed"}, Context: map[string]string{"set": "yes"},
 		}}))
 	if err != nil {
 		f.Fatal(err)
@@ -49,7 +49,6 @@ func FuzzParamsRoundTrip(f *testing.F) {
 	png := pngImage(f, 2, 2)
 	f.Fuzz(func(t *testing.T, publicID, folder, tag1, tag2, ctxKey, ctxValue, eager, extraKey, extraValue string, autoTagging float64, flags uint8) {
 		req := uploadsign.Params{
-			PublicID:    publicID,
 			Tags:        []string{tag1, tag2},
 			Context:     map[string]string{ctxKey: ctxValue},
 			Metadata:    map[string]string{ctxValue: ctxKey},
@@ -57,7 +56,7 @@ func FuzzParamsRoundTrip(f *testing.F) {
 			Extra:       map[string]string{extraKey: extraValue},
 		}
 		if flags&1 != 0 {
-			req.Folder = folder
+			req.DisplayName = folder
 		}
 		if flags&2 != 0 {
 			req.Eager = []uploadsign.Eager{{Transformation: eager, Format: folder}}
@@ -65,7 +64,7 @@ func FuzzParamsRoundTrip(f *testing.F) {
 		if flags&4 != 0 {
 			req.Overwrite = uploadsign.Bool(flags&8 != 0)
 		}
-		p, err := s.Sign("fuzz", 1, uploadsign.Request{Params: req})
+		p, err := s.Sign("fuzz", 1, uploadsign.Request{Owner: publicID, Params: req})
 		if err != nil {
 			if !errors.Is(err, uploadsign.ErrInvalidParam) && !errors.Is(err, uploadsign.ErrParamConflict) {
 				t.Fatalf("Sign: %v", err)

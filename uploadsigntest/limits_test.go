@@ -34,7 +34,7 @@ func TestDefaultLimitsAreCloudinarys(t *testing.T) {
 // of exactly 100 MiB, to a server with the default limit.
 func TestRequestLimit(t *testing.T) {
 	_, srv, s := startFake(t)
-	p := sign(t, s, "doc", uploadsign.Params{})
+	p := sign(t, s, "file", uploadsign.Params{})
 	big := make([]byte, cloudinaryMaxRequest+1)
 	answer, err := uploadsigntest.Post(p.URL, p.Fields, "big.bin", big)
 	want := "File size too large. Got 104857601. Maximum is 104857600."
@@ -58,7 +58,7 @@ func TestRequestLimit(t *testing.T) {
 // TestLimitOptions checks each limit, set small, on each way a file comes.
 func TestLimitOptions(t *testing.T) {
 	_, _, s := startChunkFake(t, uploadsigntest.WithMaxRequestBytes(1500), uploadsigntest.WithMaxFileBytes(3000))
-	p := sign(t, s, "doc", uploadsign.Params{})
+	p := sign(t, s, "file", uploadsign.Params{})
 	file := randomBytes(3500, 5)
 	dataURI := func(n int) url.Values {
 		form := url.Values{"file": {"data:application/octet-stream;base64," + base64.StdEncoding.EncodeToString(file[:n])}}
@@ -128,7 +128,7 @@ func TestLimitOptions(t *testing.T) {
 	// The file limit also counts the chunks of unknown total as they come,
 	// and limits a file in one request under the request limit.
 	_, _, s = startChunkFake(t, uploadsigntest.WithMaxFileBytes(2500))
-	p = sign(t, s, "doc", uploadsign.Params{})
+	p = sign(t, s, "file", uploadsign.Params{})
 	if answer := post(2501); answer.Status != 400 || answer.Error != "File size too large. Got 2501. Maximum is 2500." {
 		t.Errorf("2501 bytes in one request: %v", answer)
 	}
@@ -147,7 +147,7 @@ func TestLimitOptions(t *testing.T) {
 // TestNoMinChunk: WithMinChunkBytes(0) takes chunks of any size.
 func TestNoMinChunk(t *testing.T) {
 	_, srv, s := startChunkFake(t, uploadsigntest.WithMinChunkBytes(0))
-	p := sign(t, s, "doc", uploadsign.Params{})
+	p := sign(t, s, "file", uploadsign.Params{})
 	file := []byte("tiny chunks")
 	answer, err := uploadsigntest.PostChunked(p.URL, p.Fields, "t.txt", bytes.NewReader(file), int64(len(file)), 2)
 	if err != nil || answer.Status != 200 {
@@ -176,7 +176,7 @@ func newMultipart(body *bytes.Buffer, form url.Values) string {
 // TestDefaultMinChunk: Cloudinary's 5 MiB and its words.
 func TestDefaultMinChunk(t *testing.T) {
 	_, _, s := startFake(t)
-	p := sign(t, s, "doc", uploadsign.Params{})
+	p := sign(t, s, "file", uploadsign.Params{})
 	size := 3 * cloudinaryMinChunk
 	chunk := make([]byte, cloudinaryMinChunk)
 	answer := sendChunk(t, p.URL, p.Fields, "m", fmt.Sprintf("bytes 0-%d/%d", len(chunk)-2, size), "f.bin", chunk[1:])
@@ -213,7 +213,7 @@ func TestCloseRemovesFiles(t *testing.T) {
 	tmp := t.TempDir()
 	t.Setenv("TMPDIR", tmp)
 	_, srv, s := startChunkFake(t)
-	p := sign(t, s, "doc", uploadsign.Params{})
+	p := sign(t, s, "file", uploadsign.Params{})
 	abandoned := randomBytes(2*minChunk, 9)
 	if answer := sendChunk(t, p.URL, p.Fields, "abandoned", "bytes 0-999/-1", "a.bin", abandoned[:minChunk]); answer.Status != 200 {
 		t.Fatalf("%v", answer)

@@ -23,9 +23,9 @@ func TestDeliveries(t *testing.T) {
 	gone.Close() // nobody listens there any more
 
 	sets := uploadsign.WithParamSets(
-		uploadsign.ParamSet{Name: "ok", Version: 1, Params: uploadsign.Params{NotificationURL: receiver.URL + "/hook"}},
-		uploadsign.ParamSet{Name: "gone", Version: 1, Params: uploadsign.Params{NotificationURL: gone.URL + "/hook"}},
-		uploadsign.ParamSet{Name: "none", Version: 1},
+		uploadsign.ParamSet{Name: "ok", Version: 1, Params: uploadsign.Params{Folder: "ok", NotificationURL: receiver.URL + "/hook"}},
+		uploadsign.ParamSet{Name: "gone", Version: 1, Params: uploadsign.Params{Folder: "gone", NotificationURL: gone.URL + "/hook"}},
+		uploadsign.ParamSet{Name: "none", Version: 1, Params: uploadsign.Params{Folder: "none"}},
 	)
 	s, err := uploadsign.New(cloud, key, secret, uploadsign.WithUploadURL(srv.URL),
 		uploadsign.WithClock(func() time.Time { return testTime }), sets)
@@ -86,16 +86,16 @@ func TestMount(t *testing.T) {
 	defer app.Close()
 	s, err := uploadsign.New(cloud, key, secret, uploadsign.WithUploadURL(app.URL+"/fake"),
 		uploadsign.WithDeliveryURL(app.URL+"/fake/"+cloud), uploadsign.WithClock(func() time.Time { return testTime }),
-		uploadsign.WithParamSets(uploadsign.ParamSet{Name: "avatar", Version: 1}))
+		uploadsign.WithParamSets(uploadsign.ParamSet{Name: "avatar", Version: 1, Params: uploadsign.Params{PublicID: "a b/{owner}"}}))
 	if err != nil {
 		t.Fatal(err)
 	}
-	p := sign(t, s, "avatar", uploadsign.Params{PublicID: "a b/ü"})
+	p := sign(t, s, "avatar", uploadsign.Params{PublicID: "ü"})
 	answer, err := uploadsigntest.Post(p.URL, p.Fields, "a.png", pngImage(t, 3, 2))
 	if err != nil || answer.Status != 200 {
 		t.Fatalf("upload: %v %v", answer, err)
 	}
-	upload, err := s.VerifyUploadOf("avatar", 1, uploadsign.Request{Params: uploadsign.Params{PublicID: "a b/ü"}}, answer.Result)
+	upload, err := s.VerifyUploadOf("avatar", 1, uploadsign.Request{Owner: "ü"}, answer.Result)
 	if err != nil {
 		t.Fatal(err)
 	}

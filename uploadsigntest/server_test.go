@@ -23,6 +23,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/uploadsign/uploadsign"
+	"github.com/uploadsign/uploadsign/internal/bridge"
 	"github.com/uploadsign/uploadsign/uploadsigntest"
 )
 
@@ -211,10 +212,16 @@ func newSigner(t *testing.T, srv *uploadsigntest.Server, now func() time.Time, o
 		uploadsign.WithUploadURL(srv.URL),
 		uploadsign.WithClock(now),
 		uploadsign.WithParamSets(
+			// Named by the owner, which sign takes from a public_id.
 			uploadsign.ParamSet{Name: "avatar", Version: 1, Params: uploadsign.Params{
-				Folder: "avatars", Tags: []string{"avatar"}, Context: map[string]string{"alt": "a=b|c"},
+				Folder: "avatars", PublicID: "{owner}", Tags: []string{"avatar"}, Context: map[string]string{"alt": "a=b|c"},
 			}},
-			uploadsign.ParamSet{Name: "doc", Version: 1, ResourceType: "raw"},
+			uploadsign.ParamSet{Name: "doc", Version: 1, ResourceType: "raw", Params: uploadsign.Params{PublicID: "{owner}"}},
+			// Named by Cloudinary.
+			uploadsign.ParamSet{Name: "photo", Version: 1, Params: uploadsign.Params{
+				Folder: "photos", Tags: []string{"avatar"}, Context: map[string]string{"alt": "a=b|c"},
+			}},
+			uploadsign.ParamSet{Name: "file", Version: 1, ResourceType: "raw", Params: uploadsign.Params{Folder: "files"}},
 		),
 	}, opts...)...)
 	if err != nil {
@@ -232,9 +239,13 @@ func startFake(t *testing.T) (*clock, *uploadsigntest.Server, *uploadsign.Signer
 	return c, srv, newSigner(t, srv, c.Now)
 }
 
+// sign signs a payload of set for req; a public_id in req is given as
+// the request's owner, for the sets named by it.
 func sign(t *testing.T, s *uploadsign.Signer, set string, req uploadsign.Params) *uploadsign.Payload {
 	t.Helper()
-	p, err := s.Sign(set, 1, uploadsign.Request{Params: req})
+	owner := req.PublicID
+	req.PublicID = ""
+	p, err := s.Sign(set, 1, uploadsign.Request{Owner: owner, Params: req})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -302,7 +313,7 @@ func TestServerVerifiesWithSHA256(t *testing.T) {
 	img := pngImage(t, 4, 4)
 
 	sha1Signer := newSigner(t, srv, c.Now)
-	p := sign(t, sha1Signer, "avatar", uploadsign.Params{})
+	p := sign(t, sha1Signer, "photo", uploadsign.Params{})
 	if answer, _ := uploadsigntest.Post(p.URL, p.Fields, "a.png", img); answer.Status != http.StatusUnauthorized {
 		t.Errorf("SHA-1 on a SHA-256-only account: %v, want 401", answer)
 	}
@@ -311,7 +322,7 @@ func TestServerVerifiesWithSHA256(t *testing.T) {
 	if len(p.Fields["signature"]) != 40 {
 		t.Fatal("want a SHA-1 payload first")
 	}
-	p = sign(t, sha256Signer, "avatar", uploadsign.Params{})
+	p = sign(t, sha256Signer, "photo", uploadsign.Params{})
 	answer, _ := uploadsigntest.Post(p.URL, p.Fields, "a.png", img)
 	if answer.Status != http.StatusOK {
 		t.Fatalf("SHA-256: %v", answer)
@@ -324,7 +335,7 @@ func TestServerVerifiesWithSHA256(t *testing.T) {
 func TestServerRefusals(t *testing.T) {
 	c, _, s := startFake(t)
 	img := pngImage(t, 4, 4)
-	good := sign(t, s, "avatar", uploadsign.Params{})
+	good := sign(t, s, "photo", uploadsign.Params{})
 	with := func(change func(f map[string]string)) map[string]string {
 		f := copyFields(good.Fields)
 		change(f)
@@ -431,7 +442,7 @@ func TestServerOverwriteFalseKeepsExisting(t *testing.T) {
 
 func TestServerFailNextAndDropNext(t *testing.T) {
 	_, srv, s := startFake(t)
-	p := sign(t, s, "avatar", uploadsign.Params{})
+	p := sign(t, s, "photo", uploadsign.Params{})
 	img := pngImage(t, 2, 2)
 
 	srv.FailNext(http.StatusServiceUnavailable, "try later")
@@ -480,7 +491,7 @@ func TestServerImageSizes(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			p := sign(t, s, "avatar", uploadsign.Params{})
+			p := sign(t, s, "photo", uploadsign.Params{})
 			a, _ := uploadsigntest.Post(p.URL, p.Fields, "f."+tt.format, tt.data)
 			if a.Status != 200 || a.Result.Format != tt.format || a.Result.Width != tt.width || a.Result.Height != tt.height {
 				t.Errorf("%d %v %v×%v, want %s %v×%v", a.Status, a.Result.Format, a.Result.Width, a.Result.Height, tt.format, tt.width, tt.height)
@@ -533,7 +544,7 @@ func TestServerAnswersWithAccountAlgorithm(t *testing.T) {
 	srv := uploadsigntest.NewServer(cloud, key, secret, uploadsigntest.WithClock(c.Now))
 	defer srv.Close()
 	s := newSigner(t, srv, c.Now, uploadsign.WithAlgorithm(uploadsign.SHA256))
-	p := sign(t, s, "avatar", uploadsign.Params{})
+	p := sign(t, s, "photo", uploadsign.Params{})
 	answer, _ := uploadsigntest.Post(p.URL, p.Fields, "a.png", pngImage(t, 2, 2))
 	if sig := answer.Result.Signature; answer.Status != 200 || len(sig) != 40 {
 		t.Fatalf("%d, response signature %q: want a SHA-1 one", answer.Status, sig)
@@ -543,8 +554,13 @@ func TestServerAnswersWithAccountAlgorithm(t *testing.T) {
 func TestServerEscapesURLs(t *testing.T) {
 	_, _, s := startFake(t)
 	img := pngImage(t, 3, 3)
-	p := sign(t, s, "avatar", uploadsign.Params{PublicID: "a b%zz?q#f"})
-	answer, _ := uploadsigntest.Post(p.URL, p.Fields, "a.png", img)
+	// The library refuses such a name; the raw primitive signs it, as a
+	// client of Cloudinary's could.
+	uploadURL, fields, _, err := bridge.SignRaw(s, "image", url.Values{"public_id": {"a b%zz?q#f"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	answer, _ := uploadsigntest.Post(uploadURL, fields, "a.png", img)
 	if answer.Status != 200 {
 		t.Fatalf("%v", answer)
 	}
@@ -613,7 +629,7 @@ func TestServerRawHasNoFormat(t *testing.T) {
 	if _, ok := decoded(t, answer)["format"]; ok || answer.Result.PublicID != "notes.txt" || answer.Result.ResourceType != "raw" {
 		t.Errorf("answer %v", answer)
 	}
-	upload, err := s.VerifyUploadOf("doc", 1, uploadsign.Request{Params: uploadsign.Params{PublicID: "notes.txt"}}, answer.Result)
+	upload, err := s.VerifyUploadOf("doc", 1, uploadsign.Request{Owner: "notes.txt"}, answer.Result)
 	if err != nil {
 		t.Fatal(err)
 	}

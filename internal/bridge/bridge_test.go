@@ -18,10 +18,10 @@ func TestBridge(t *testing.T) {
 	s, err := uploadsign.New("demo", "123456789012345", "bridge-test-secret",
 		uploadsign.WithClock(func() time.Time { return time.Unix(1700000000, 0) }),
 		uploadsign.WithParamSets(
-			uploadsign.ParamSet{Name: "b", Version: 2, Sunset: sunset},
-			uploadsign.ParamSet{Name: "a", Version: 1},
-			uploadsign.ParamSet{Name: "b", Version: 1},
-			uploadsign.ParamSet{Name: "w", Version: 1, ClientParams: []string{"use_filename"}}))
+			uploadsign.ParamSet{Name: "b", Version: 2, Params: uploadsign.Params{Folder: "b"}, Sunset: sunset},
+			uploadsign.ParamSet{Name: "a", Version: 1, Params: uploadsign.Params{Folder: "a"}},
+			uploadsign.ParamSet{Name: "b", Version: 1, Params: uploadsign.Params{Folder: "b"}},
+			uploadsign.ParamSet{Name: "w", Version: 1, Params: uploadsign.Params{Folder: "w"}, ClientParams: []string{"use_filename"}}))
 	if err != nil {
 		t.Fatal(err)
 	}
