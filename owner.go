@@ -24,11 +24,6 @@ type Request struct {
 // folder, public_id_prefix or asset_folder.
 const ownerPlaceholder = "{owner}"
 
-// requestNamingParams are the parameters a Request may not bind: they
-// decide where an upload goes, which only its set declares. type is among
-// them because a notification carries no request to learn it from.
-var requestNamingParams = append([]string{"type"}, namingParams...)
-
 // ownerSlot is where a set puts its owner: the parameter key, whose value
 // is before + owner + after.
 type ownerSlot struct {
@@ -95,7 +90,9 @@ func (cs *compiledSet) requestParams(req *Request) (Params, error) {
 	return p, nil
 }
 
-// namingField returns the first of requestNamingParams that p sets, or "".
+// namingField returns the first parameter p sets that says where an
+// upload goes (namingParams, and type, which a notification carries no
+// request to learn from), or "".
 func namingField(p *Params) string {
 	for _, f := range []struct {
 		key string

@@ -107,16 +107,16 @@ func (s *Signer) compileSet(set ParamSet) (*compiledSet, error) {
 func checkSetHeader(set *ParamSet) error {
 	switch {
 	case set.Name == "":
-		return fmt.Errorf("the set has no name")
+		return errors.New("the set has no name")
 	case set.Version < 1:
-		return fmt.Errorf("the version must be 1 or more")
+		return errors.New("the version must be 1 or more")
 	case set.ResourceType != "" && !cloudinary.IsUploadResourceType(set.ResourceType):
 		return fmt.Errorf("resource type %q is not image, video, raw or auto", set.ResourceType)
 	case !set.Deprecated.IsZero() && !set.Sunset.IsZero() && set.Sunset.Before(set.Deprecated):
-		return fmt.Errorf("Sunset %s is before Deprecated %s",
+		return fmt.Errorf("the set's Sunset %s is before its Deprecated %s",
 			set.Sunset.UTC().Format(time.RFC3339), set.Deprecated.UTC().Format(time.RFC3339))
 	case set.SingleUse && set.Params.PublicID != "":
-		return fmt.Errorf("a single-use set makes its own public_id and cannot fix one")
+		return errors.New("a single-use set makes its own public_id and cannot fix one")
 	case set.SingleUse && set.Params.Overwrite != nil && *set.Params.Overwrite:
 		return fmt.Errorf("a single-use set signs overwrite=false and cannot fix it to true")
 	}
