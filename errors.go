@@ -36,6 +36,10 @@ var (
 	// payload of the parameter set for the request could have made: the
 	// asset is not where the request was allowed to upload.
 	ErrUploadMismatch = errors.New("uploadsign: upload does not match its request")
+	// ErrLimitExceeded: an upload is larger than its set's [Limits]: by
+	// what Cloudinary signed in a notification, or by what the browser
+	// reports.
+	ErrLimitExceeded = errors.New("uploadsign: upload exceeds its set's limits")
 	// ErrMalformedProposal: a browser proposed a value Cloudinary would
 	// read otherwise than meant (a boolean, a path, a timestamp), or a
 	// params_to_sign that is not a flat JSON object. It wraps

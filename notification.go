@@ -23,13 +23,26 @@ type Notification struct {
 	Key string
 	// Upload is, for an upload, the upload found as [Signer.OwnerOf]
 	// finds it, with the Details Cloudinary signed. It is nil for an
-	// upload that fits no parameter set or fails its set's checks, and
-	// Problem says why.
+	// upload that fits no parameter set, fails its set's checks or
+	// exceeds its limits, and Problem says why.
 	Upload *Upload
 	// Problem is why an upload's Upload is nil: it wraps
-	// [ErrUploadMismatch], [ErrSunset] or, for an upload whose fields
-	// are not what Cloudinary sends, [ErrMalformedResult].
+	// [ErrUploadMismatch], [ErrLimitExceeded], [ErrSunset] or, for an
+	// upload whose fields are not what Cloudinary sends,
+	// [ErrMalformedResult].
 	Problem error
+	// Asset is, for an upload, the asset Cloudinary stored, whether or
+	// not it fits a set (with the URL the Signer builds); nil for other
+	// notifications, for a malformed one, and for an upload that met an
+	// existing asset (its "existing" is true: the asset is not this
+	// upload's).
+	Asset *Asset
+	// Destroyed and DestroyErr are set by a handler that destroys the
+	// uploads Problem refuses (uploadsignhttp.WithDestroyViolations):
+	// the asset is gone, or DestroyErr says why it could not be
+	// destroyed.
+	Destroyed  bool
+	DestroyErr error
 	// Body is the notification as Cloudinary sent it.
 	Body json.RawMessage
 }
@@ -99,30 +112,39 @@ func (s *Signer) VerifyNotification(body []byte, timestamp, signature string) (*
 	}
 	n.Type, n.Key = b.Type, b.key(body)
 	if n.Type == "upload" {
-		n.Upload, n.Problem = s.notifiedUpload(&b)
+		n.Asset, n.Upload, n.Problem = s.notifiedUpload(&b)
 	}
 	return n, nil
 }
 
-// notifiedUpload finds the upload an upload notification tells of, as
-// OwnerOf does, without a result signature: the body is signed.
-func (s *Signer) notifiedUpload(b *notificationBody) (*Upload, error) {
+// notifiedUpload finds the asset and the upload an upload notification
+// tells of, as OwnerOf does, without a result signature: the body is
+// signed.
+func (s *Signer) notifiedUpload(b *notificationBody) (*Asset, *Upload, error) {
 	r := UploadResult{PublicID: b.PublicID, Version: b.Version, ResourceType: b.ResourceType, Type: b.DeliveryType,
 		Format: b.Format, Existing: b.Existing}
 	a := Asset{ResourceType: r.ResourceType, Type: r.Type, PublicID: r.PublicID, Version: r.Version, Format: r.Format}
-	if err := checkAsset(&a); err != nil {
-		return nil, fmt.Errorf("%w: %v", ErrMalformedResult, err)
+	var err error
+	if a.URL, err = deliveryURL(s.delivery, &a, s.urlDigest); err != nil {
+		return nil, nil, fmt.Errorf("%w: %v", ErrMalformedResult, err)
+	}
+	asset := &a
+	if b.Existing {
+		asset = nil // another upload's asset
 	}
 	if b.Bytes < 0 || b.Width < 0 || b.Height < 0 || b.Duration < 0 || b.Duration > math.MaxInt64/float64(time.Second) {
-		return nil, fmt.Errorf("%w: a negative or impossible size", ErrMalformedResult)
+		return asset, nil, fmt.Errorf("%w: a negative or impossible size", ErrMalformedResult)
 	}
-	u, err := s.ownerOf(&r)
-	if err != nil {
-		return nil, err
+	u, err := s.ownerOf(&r, &Details{Bytes: b.Bytes, Width: b.Width, Height: b.Height, Duration: seconds(b.Duration), Tags: b.Tags})
+	return asset, u, err
+}
+
+// seconds converts Cloudinary's durations, in seconds, to a Duration.
+func seconds(s float64) time.Duration {
+	if math.IsNaN(s) || s < 0 || s > math.MaxInt64/float64(time.Second) {
+		return 0
 	}
-	u.Details = &Details{Bytes: b.Bytes, Width: b.Width, Height: b.Height,
-		Duration: time.Duration(b.Duration * float64(time.Second)), Tags: b.Tags}
-	return u, nil
+	return time.Duration(s * float64(time.Second))
 }
 
 // key returns the notification's Key: its type and Cloudinary's

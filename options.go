@@ -1,6 +1,7 @@
 package uploadsign
 
 import (
+	"net/http"
 	"time"
 
 	"github.com/uploadsign/uploadsign/internal/cloudinary"
@@ -31,6 +32,7 @@ type settings struct {
 	notificationMaxAge time.Duration
 	previousKeys       []previousKey
 	deliveryURL        string
+	client             *http.Client
 }
 
 func defaultSettings() settings {
@@ -40,6 +42,7 @@ func defaultSettings() settings {
 		now:                time.Now,
 		uploadURL:          "https://api.cloudinary.com",
 		notificationMaxAge: cloudinary.NotificationMaxAge,
+		client:             defaultHTTPClient,
 	}
 }
 
@@ -118,4 +121,11 @@ type previousKey struct {
 // without user information, query, fragment or trailing "/".
 func WithDeliveryURL(prefix string) Option {
 	return func(s *settings) { s.deliveryURL = prefix }
+}
+
+// WithHTTPClient sets the client of [Signer.Destroy], the one call the
+// Signer makes. The default has a 30-second timeout; give one with a
+// proxy, other timeouts or instrumentation. It must not be nil.
+func WithHTTPClient(c *http.Client) Option {
+	return func(s *settings) { s.client = c }
 }

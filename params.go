@@ -33,6 +33,20 @@ type ParamSet struct {
 	// not fix a public_id or overwrite true, nor a request bring one.
 	SingleUse bool `json:"single_use,omitempty"`
 
+	// Limits are the largest file the set's uploads may be: see [Limits].
+	// A raw set may limit MaxBytes only.
+	Limits Limits `json:"limits,omitzero"`
+
+	// ValidFor is how long a payload is accepted: zero for Cloudinary's
+	// hour, else from one minute to an hour. Sign dates the payload back
+	// so that Cloudinary's own hour ends ValidFor from now, less 30
+	// seconds kept for the clocks of Cloudinary and the backend to differ
+	// ([Payload].ExpiresAt says when). Cloudinary checks every chunk of a
+	// chunked upload, so a large file must be sent within ValidFor.
+	// SignProposed refuses a proposal older than ValidFor; a widget's
+	// fresh proposal lives Cloudinary's hour.
+	ValidFor time.Duration `json:"valid_for,omitempty"`
+
 	// Deprecated is when payloads start to say the set is deprecated
 	// (zero: never). Sunset is when [Signer.Sign] and [Signer.SignProposed]
 	// start to refuse it with [ErrSunset] (zero: never); it may not come

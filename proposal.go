@@ -1,6 +1,7 @@
 package uploadsign
 
 import (
+	"cmp"
 	"bytes"
 	"encoding/json"
 	"errors"
@@ -41,7 +42,7 @@ func (s *Signer) SignProposed(set string, version int, proposed url.Values, req 
 	if err != nil {
 		return "", err
 	}
-	if err := s.checkProposedTimestamp(proposed["timestamp"]); err != nil {
+	if err := s.checkProposedTimestamp(cs, proposed["timestamp"]); err != nil {
 		return "", err
 	}
 	bound, err := cs.bind(&req)
@@ -88,9 +89,9 @@ func (s *Signer) proposedKeys(proposed url.Values) ([]string, error) {
 	return keys, nil
 }
 
-// checkProposedTimestamp accepts decimal Unix seconds from an hour before
-// the Signer's clock to five minutes after it.
-func (s *Signer) checkProposedTimestamp(values []string) error {
+// checkProposedTimestamp accepts decimal Unix seconds from an hour (or the
+// set's ValidFor) before the Signer's clock to five minutes after it.
+func (s *Signer) checkProposedTimestamp(cs *compiledSet, values []string) error {
 	now, err := s.timestamp()
 	if err != nil {
 		return err
@@ -102,8 +103,9 @@ func (s *Signer) checkProposedTimestamp(values []string) error {
 	switch {
 	case err != nil:
 		return fmt.Errorf("%w: timestamp: %.40q is not decimal Unix seconds", ErrMalformedProposal, values[0])
-	case ts < now-int64(cloudinary.UploadValidity/time.Second):
-		return fmt.Errorf("%w: timestamp: %d is %v old; Cloudinary accepts %v", ErrParamNotAllowed, ts, time.Duration(now-ts)*time.Second, cloudinary.UploadValidity)
+	case ts < cs.oldestProposal(now):
+		return fmt.Errorf("%w: timestamp: %d is %v old; the set accepts %v", ErrParamNotAllowed, ts, time.Duration(now-ts)*time.Second,
+			cmp.Or(cs.ValidFor, cloudinary.UploadValidity))
 	case ts > now+int64(cloudinary.MaxClockSkew/time.Second):
 		return fmt.Errorf("%w: timestamp: %d is %v ahead of the server's clock; at most %v", ErrParamNotAllowed, ts, time.Duration(ts-now)*time.Second, cloudinary.MaxClockSkew)
 	}

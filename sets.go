@@ -54,6 +54,9 @@ func (s *Signer) compileSet(set ParamSet) (*compiledSet, error) {
 	if err := checkSetHeader(&set); err != nil {
 		return nil, err
 	}
+	if err := checkLimits(&set); err != nil {
+		return nil, err
+	}
 	set.Params = set.Params.clone()
 	set.ClientParams = slices.Clone(set.ClientParams)
 	if set.SingleUse {

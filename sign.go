@@ -17,7 +17,8 @@ import (
 // entry of Fields verbatim, plus the file as "file", to URL as a multipart
 // form. It marshals with encoding/json to the JSON a frontend reads.
 //
-// The last three fields tell a client built for an old version of a set to
+// Limits tell the page the largest file it may send (see [Limits]). The
+// last three fields tell a client built for an old version of a set to
 // warn its user (see [ParamSet]): Deprecated is true once the set is
 // deprecated, DeprecatedAt gives the date (also when it is still to come),
 // and Sunset the time from which the set is refused. Each is left out of
@@ -26,9 +27,10 @@ type Payload struct {
 	URL       string            `json:"url"`        // BASE/v1_1/CLOUD/RESOURCE_TYPE/upload
 	Fields    map[string]string `json:"fields"`     // post these verbatim, then add "file"
 	Timestamp int64             `json:"timestamp"`  // Unix seconds, also in Fields
-	ExpiresAt time.Time         `json:"expires_at"` // Timestamp + 1 hour
+	ExpiresAt time.Time         `json:"expires_at"` // Timestamp + 1 hour, when Cloudinary refuses it
 	ParamSet  string            `json:"param_set"`
 	Version   int               `json:"version"`
+	Limits    Limits            `json:"limits,omitzero"` // the set's, for a page to refuse a larger file first
 
 	Deprecated   bool       `json:"deprecated,omitzero"`    // the set was deprecated when the payload was signed
 	DeprecatedAt *time.Time `json:"deprecated_at,omitzero"` // the set's Deprecated, in UTC; nil if zero
@@ -83,6 +85,7 @@ func (s *Signer) sign(u *signing, set string, version int, req *Request) error {
 	if u.ts, err = timestampAt(u.now); err != nil {
 		return err
 	}
+	u.ts = cs.signedTimestamp(u.ts)
 	p, err := cs.requestParams(req)
 	if err != nil {
 		return err
@@ -137,6 +140,7 @@ func (u *signing) payload() Payload {
 		ExpiresAt: time.Unix(u.ts, 0).Add(cloudinary.UploadValidity).UTC(),
 		ParamSet:  u.cs.Name,
 		Version:   u.cs.Version,
+		Limits:    u.cs.Limits,
 	}
 	u.cs.stampLifecycle(&p, u.now)
 	return p

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net/http"
 	"net/url"
 	"strconv"
 	"strings"
@@ -31,6 +32,7 @@ type Signer struct {
 	uploadURL string
 	delivery  string // the delivery URL's prefix, before /RESOURCE_TYPE/TYPE/
 	maxAge    time.Duration
+	client    *http.Client              // Destroy's
 	sets      map[string][]*compiledSet // by name, in version order
 }
 
@@ -63,6 +65,9 @@ func New(cloudName, apiKey, apiSecret string, opts ...Option) (*Signer, error) {
 	if cfg.now == nil {
 		return nil, fmt.Errorf("%w: WithClock: the clock is nil", ErrInvalidConfig)
 	}
+	if cfg.client == nil {
+		return nil, fmt.Errorf("%w: WithHTTPClient: the client is nil", ErrInvalidConfig)
+	}
 	if cfg.notificationMaxAge <= 0 {
 		return nil, fmt.Errorf("%w: WithNotificationMaxAge: %v is not positive", ErrInvalidConfig, cfg.notificationMaxAge)
 	}
@@ -91,6 +96,7 @@ func New(cloudName, apiKey, apiSecret string, opts ...Option) (*Signer, error) {
 		uploadURL: base,
 		delivery:  deliveryPrefix,
 		maxAge:    cfg.notificationMaxAge,
+		client:    cfg.client,
 		sets:      make(map[string][]*compiledSet, len(cfg.sets)),
 	}
 	for _, set := range cfg.sets {

@@ -40,6 +40,7 @@ type UploadResult struct {
 	Height           int      `json:"height,omitempty"`
 	OriginalFilename string   `json:"original_filename,omitempty"`
 	Tags             []string `json:"tags,omitempty"`
+	Duration         float64  `json:"duration,omitempty"` // seconds, for videos and audio
 	CreatedAt        string   `json:"created_at,omitempty"`
 	Existing         bool     `json:"existing,omitempty"` // the upload met an asset kept by overwrite false; unverified
 }
@@ -96,7 +97,7 @@ func (s *Signer) VerifyUploadOf(set string, version int, req Request, r UploadRe
 	if err := s.checkResult(&r); err != nil {
 		return nil, err
 	}
-	return s.verifyOrigin(cs, &req, &r)
+	return s.verifyOrigin(cs, &req, &r, nil)
 }
 
 // OwnerOf checks an upload result as [Signer.VerifyUploadOf] does, for the
@@ -110,7 +111,7 @@ func (s *Signer) OwnerOf(r UploadResult) (*Upload, error) {
 	if err := s.checkResult(&r); err != nil {
 		return nil, err
 	}
-	return s.ownerOf(&r)
+	return s.ownerOf(&r, nil)
 }
 
 // checkResult refuses a malformed or forged upload result.
@@ -122,8 +123,10 @@ func (s *Signer) checkResult(r *UploadResult) error {
 	return s.verifyResult(r.PublicID, r.Version, r.Signature, r.APIKey)
 }
 
-// ownerOf finds the set, version and owner of a genuine result r.
-func (s *Signer) ownerOf(r *UploadResult) (*Upload, error) {
+// ownerOf finds the set, version and owner of a genuine result r, and
+// checks the limits on what Cloudinary signed of the file (d), or without
+// d on what r reports.
+func (s *Signer) ownerOf(r *UploadResult, d *Details) (*Upload, error) {
 	var refusal error
 	for _, name := range slices.Sorted(maps.Keys(s.sets)) {
 		versions := s.sets[name]
@@ -132,7 +135,7 @@ func (s *Signer) ownerOf(r *UploadResult) (*Upload, error) {
 			if !ok {
 				continue
 			}
-			u, err := s.verifyOrigin(versions[i], &Request{Owner: owner}, r)
+			u, err := s.verifyOrigin(versions[i], &Request{Owner: owner}, r, d)
 			if err == nil {
 				return u, nil
 			}
@@ -161,8 +164,9 @@ func (cs *compiledSet) fits(r *UploadResult) (owner string, ok bool) {
 }
 
 // verifyOrigin checks that a genuine result r is an upload of cs for req,
-// and returns it.
-func (s *Signer) verifyOrigin(cs *compiledSet, req *Request, r *UploadResult) (*Upload, error) {
+// within its limits by d (what Cloudinary signed) or else by what r
+// reports, and returns it with d.
+func (s *Signer) verifyOrigin(cs *compiledSet, req *Request, r *UploadResult, d *Details) (*Upload, error) {
 	if !cs.Sunset.IsZero() && time.Unix(r.Version, 0).After(cs.Sunset.Add(cloudinary.UploadValidity+cloudinary.MaxClockSkew)) {
 		// Cloudinary's version is the time of the upload.
 		return nil, fmt.Errorf("%w: %q version %d was retired at %s, more than an hour before this upload (version %d)",
@@ -175,11 +179,23 @@ func (s *Signer) verifyOrigin(cs *compiledSet, req *Request, r *UploadResult) (*
 	if err := cs.checkOrigin(req.Owner, bound, r); err != nil {
 		return nil, fmt.Errorf("%w: %q version %d: %w", ErrUploadMismatch, cs.Name, cs.Version, err)
 	}
+	if err := cs.checkFileLimits(r, d); err != nil {
+		return nil, fmt.Errorf("%q version %d: %w", cs.Name, cs.Version, err)
+	}
 	a := Asset{ResourceType: r.ResourceType, Type: r.Type, PublicID: r.PublicID, Version: r.Version, Format: r.Format}
 	if a.URL, err = deliveryURL(s.delivery, &a, s.urlDigest); err != nil {
 		return nil, fmt.Errorf("%w: %v", ErrMalformedResult, err)
 	}
-	return &Upload{Set: cs.Name, Version: cs.Version, Owner: req.Owner, Asset: a}, nil
+	return &Upload{Set: cs.Name, Version: cs.Version, Owner: req.Owner, Asset: a, Details: d}, nil
+}
+
+// checkFileLimits checks cs's limits against what Cloudinary signed of
+// the file (d) or, without d, what the report r says.
+func (cs *compiledSet) checkFileLimits(r *UploadResult, d *Details) error {
+	if d != nil {
+		return cs.Limits.exceeds("Cloudinary", d.Bytes, d.Width, d.Height, d.Duration)
+	}
+	return cs.Limits.exceeds("the report", r.Bytes, r.Width, r.Height, seconds(r.Duration))
 }
 
 // checkOrigin reports whether a genuine upload result r is one that a

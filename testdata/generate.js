@@ -16,6 +16,9 @@
 const crypto = require("crypto");
 const fs = require("fs");
 const path = require("path");
+// The uploader picks http or https from upload_prefix when it is loaded:
+// its destroy posts to a loopback server of this program (see (f)).
+require("cloudinary/lib/config")({ upload_prefix: "http://127.0.0.1" });
 const cloudinary = require("cloudinary").v2;
 const sdkVersion = require("cloudinary/package.json").version;
 
@@ -665,3 +668,72 @@ write("proposals.json", proposalGolden());
   const [cases, extra] = urlGolden();
   write("urls.json", cases, extra);
 }
+
+// ---- (f) destroy: uploader.destroy, posted to a loopback server ----
+//
+// The SDK's uploader.destroy signs and posts the request itself; the
+// program points it at a server of its own on 127.0.0.1, with the SDK's
+// clock fixed, and records the path and the form fields it receives.
+
+const http = require("http");
+
+const destroyInputs = [
+  { name: "image", public_id: "avatars/user_42", resource_type: "image", type: "upload", algorithm: "sha1" },
+  { name: "raw_authenticated_unicode", public_id: "docs/42/café & co.pdf", resource_type: "raw", type: "authenticated", algorithm: "sha1" },
+  { name: "video_private_sha256", public_id: "clips/intro", resource_type: "video", type: "private", algorithm: "sha256" },
+];
+
+// multipartFields reads the fields of a multipart/form-data body.
+function multipartFields(body, contentType) {
+  const boundary = /boundary=(.+)$/.exec(contentType)[1];
+  const fields = {};
+  for (const part of body.split(`--${boundary}`)) {
+    const m = /^\r\nContent-Disposition: form-data; name="([^"]+)"\r\n\r\n([\s\S]*)\r\n$/.exec(part);
+    if (m) {
+      fields[m[1]] = m[2];
+    }
+  }
+  return fields;
+}
+
+async function destroyGolden() {
+  const received = [];
+  const server = http.createServer((req, res) => {
+    let body = "";
+    req.setEncoding("utf8");
+    req.on("data", (d) => (body += d));
+    req.on("end", () => {
+      received.push({ method: req.method, path: req.url, fields: multipartFields(body, req.headers["content-type"]) });
+      res.writeHead(200, { "Content-Type": "application/json" });
+      res.end('{"result":"ok"}');
+    });
+  });
+  await new Promise((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const prefix = `http://127.0.0.1:${server.address().port}`;
+  const timestamp = utils.timestamp;
+  utils.timestamp = () => 1700000000;
+  const cases = [];
+  try {
+    for (const c of destroyInputs) {
+      received.length = 0;
+      await cloudinary.uploader.destroy(c.public_id, {
+        resource_type: c.resource_type, type: c.type, invalidate: true,
+        cloud_name: CLOUD_NAME, api_key: API_KEY, api_secret: SECRET, upload_prefix: prefix,
+        signature_algorithm: c.algorithm,
+      });
+      if (received.length !== 1 || received[0].method !== "POST") {
+        throw new Error(`${c.name}: the SDK sent ${received.length} requests`);
+      }
+      cases.push({ ...c, timestamp: 1700000000, path: received[0].path, fields: received[0].fields });
+    }
+  } finally {
+    utils.timestamp = timestamp;
+    server.close();
+  }
+  write("destroy.json", cases, { cloud_name: CLOUD_NAME });
+}
+
+destroyGolden().catch((e) => {
+  console.error(e);
+  process.exit(1);
+});
