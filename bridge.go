@@ -31,7 +31,11 @@ func (s *Signer) setList() []bridge.Set {
 	var list []bridge.Set
 	for _, name := range slices.Sorted(maps.Keys(s.sets)) {
 		for _, cs := range s.sets[name] {
-			list = append(list, bridge.Set{Name: cs.Name, Version: cs.Version, Deprecated: cs.Deprecated, Sunset: cs.Sunset})
+			set := bridge.Set{Name: cs.Name, Version: cs.Version, Deprecated: cs.Deprecated, Sunset: cs.Sunset}
+			if cs.Limits != (Limits{}) {
+				set.Limits = cs.Limits
+			}
+			list = append(list, set)
 		}
 	}
 	return list

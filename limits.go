@@ -70,13 +70,12 @@ func checkLimits(set *ParamSet) error {
 	return nil
 }
 
-// exceeds returns the first limit of l that a file of the given size
-// passes, as an error wrapping ErrLimitExceeded, or nil. who says whose
-// the figures are: "Cloudinary" for a notification, "the report" for a
-// browser's.
-func (l *Limits) exceeds(who string, bytes int64, width, height int, duration time.Duration) error {
-	over := func(name string, value, limit any) error {
-		return fmt.Errorf("%w: %s says %s %v, over the set's %v", ErrLimitExceeded, who, name, value, limit)
+// exceeds says which limit of l a file of the given size passes, or
+// returns "". who says whose the figures are: "Cloudinary" for a
+// notification, "the report" for a browser's.
+func (l *Limits) exceeds(who string, bytes int64, width, height int, duration time.Duration) string {
+	over := func(name string, value, limit any) string {
+		return fmt.Sprintf("%s says %s %v, over the set's %v", who, name, value, limit)
 	}
 	switch {
 	case l.MaxBytes > 0 && bytes > l.MaxBytes:
@@ -88,7 +87,7 @@ func (l *Limits) exceeds(who string, bytes int64, width, height int, duration ti
 	case l.MaxDuration > 0 && duration > l.MaxDuration:
 		return over("duration", duration, l.MaxDuration)
 	}
-	return nil
+	return ""
 }
 
 // clockMargin is how much earlier than ValidFor a payload of a set with a

@@ -56,7 +56,7 @@ func cloneValues(v url.Values) url.Values {
 func sentinels(err error) int {
 	n := 0
 	for _, s := range []error{ErrInvalidSignature, ErrExpired, ErrUnknownParamSet, ErrParamConflict, ErrParamNotAllowed,
-		ErrInvalidParam, ErrInvalidConfig, ErrSunset, ErrUploadMismatch} {
+		ErrInvalidParam, ErrInvalidConfig, ErrSunset, ErrUploadMismatch, ErrLimitExceeded} {
 		if errors.Is(err, s) {
 			n++
 		}

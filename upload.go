@@ -179,8 +179,8 @@ func (s *Signer) verifyOrigin(cs *compiledSet, req *Request, r *UploadResult, d 
 	if err := cs.checkOrigin(req.Owner, bound, r); err != nil {
 		return nil, fmt.Errorf("%w: %q version %d: %w", ErrUploadMismatch, cs.Name, cs.Version, err)
 	}
-	if err := cs.checkFileLimits(r, d); err != nil {
-		return nil, fmt.Errorf("%q version %d: %w", cs.Name, cs.Version, err)
+	if why := cs.fileLimitProblem(r, d); why != "" {
+		return nil, fmt.Errorf("%w: %q version %d: %s", ErrLimitExceeded, cs.Name, cs.Version, why)
 	}
 	a := Asset{ResourceType: r.ResourceType, Type: r.Type, PublicID: r.PublicID, Version: r.Version, Format: r.Format}
 	if a.URL, err = deliveryURL(s.delivery, &a, s.urlDigest); err != nil {
@@ -189,9 +189,9 @@ func (s *Signer) verifyOrigin(cs *compiledSet, req *Request, r *UploadResult, d 
 	return &Upload{Set: cs.Name, Version: cs.Version, Owner: req.Owner, Asset: a, Details: d}, nil
 }
 
-// checkFileLimits checks cs's limits against what Cloudinary signed of
-// the file (d) or, without d, what the report r says.
-func (cs *compiledSet) checkFileLimits(r *UploadResult, d *Details) error {
+// fileLimitProblem says which of cs's limits the file passes by what
+// Cloudinary signed of it (d) or, without d, by what the report r says.
+func (cs *compiledSet) fileLimitProblem(r *UploadResult, d *Details) string {
 	if d != nil {
 		return cs.Limits.exceeds("Cloudinary", d.Bytes, d.Width, d.Height, d.Duration)
 	}

@@ -176,7 +176,7 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 // names, the more specific first.
 var sentinels = []error{uploadsign.ErrMalformedProposal, uploadsign.ErrInvalidParam, uploadsign.ErrInvalidSignature,
 	uploadsign.ErrExpired, uploadsign.ErrUnknownParamSet, uploadsign.ErrParamConflict, uploadsign.ErrParamNotAllowed,
-	uploadsign.ErrSunset, uploadsign.ErrUploadMismatch}
+	uploadsign.ErrSunset, uploadsign.ErrUploadMismatch, uploadsign.ErrLimitExceeded}
 
 // logMessage describes an error of the uploadsign package for the log
 // without a value the client sent: the sentinel's text and the name that

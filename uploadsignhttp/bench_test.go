@@ -3,12 +3,14 @@ package uploadsignhttp_test
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/uploadsign/uploadsign"
 	"github.com/uploadsign/uploadsign/uploadsignhttp"
@@ -42,7 +44,7 @@ func BenchmarkServeHTTP(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	p, err := s.Sign("avatar", 2, uploadsign.Request{Params: uploadsign.Params{PublicID: "user_42"}})
+	p, err := s.Sign("avatar", 2, uploadsign.Request{Owner: "42"})
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -92,4 +94,56 @@ func BenchmarkServeHTTP(b *testing.B) {
 			}
 		})
 	}
+}
+
+// BenchmarkNotification handles an upload notification with
+// NewNotificationHandler beside VerifyNotification alone, the baseline:
+// the difference is the handler's reading, answering and logging.
+//
+//	go test -run XXX -bench Notification -benchmem -count 10 ./uploadsignhttp
+func BenchmarkNotification(b *testing.B) {
+	s, err := uploadsign.New(cloud, key, secret, uploadsign.WithClock(func() time.Time { return testTime }),
+		uploadsign.WithParamSets(avatarV1, avatarV2))
+	if err != nil {
+		b.Fatal(err)
+	}
+	body := []byte(`{"notification_type":"upload","timestamp":"2023-11-14T22:13:20Z","request_id":"4f3c1b2a","asset_id":"3515c6000a548515f1134043f9785c2f",` +
+		`"public_id":"avatars/user_42","version":1700000000,"width":864,"height":576,"format":"jpg","resource_type":"image","type":"upload",` +
+		`"created_at":"2023-11-14T22:13:20Z","tags":["avatar"],"bytes":120253,"etag":"4a2f2b0b","placeholder":false,` +
+		`"url":"http://res.cloudinary.com/demo/image/upload/v1700000000/avatars/user_42.jpg",` +
+		`"secure_url":"https://res.cloudinary.com/demo/image/upload/v1700000000/avatars/user_42.jpg","original_filename":"me"}`)
+	ts := fmt.Sprint(testTime.Unix())
+	sig := fmt.Sprintf("%x", sha1Sum(string(body)+ts+secret))
+	b.Run("VerifyNotification", func(b *testing.B) {
+		b.ReportAllocs()
+		for i := 0; i < b.N; i++ {
+			n, err := s.VerifyNotification(body, ts, sig)
+			if err != nil || n.Upload == nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	var handled atomic.Int64
+	h := uploadsignhttp.NewNotificationHandler(s, func(_ *http.Request, n *uploadsign.Notification) error {
+		handled.Add(1)
+		return nil
+	})
+	b.Run("NewNotificationHandler", func(b *testing.B) {
+		rd := bytes.NewReader(body)
+		r := httptest.NewRequest("POST", "/cloudinary/webhook", nil)
+		r.Header.Set("Content-Type", "application/json")
+		r.Header.Set("X-Cld-Timestamp", ts)
+		r.Header.Set("X-Cld-Signature", sig)
+		r.Body = rewindBody{rd}
+		w := &discardWriter{h: http.Header{}}
+		b.ReportAllocs()
+		for i := 0; i < b.N; i++ {
+			rd.Reset(body)
+			clear(w.h)
+			h.ServeHTTP(w, r)
+			if w.status != http.StatusOK {
+				b.Fatalf("status %d", w.status)
+			}
+		}
+	})
 }

@@ -44,7 +44,8 @@
 //     [StatusError]), or a notification is forged or stale;
 //   - 403 "forbidden" from the hook's StatusError, "not allowed" for a
 //     proposed parameter the set does not allow, "mismatch" for a
-//     genuine upload that is not the request's;
+//     genuine upload that is not the request's, "over limit" for a
+//     report of a file larger than the set's limits;
 //   - 404 "not found": a set or version this endpoint does not serve,
 //     named as if the Signer had no other;
 //   - 409 "conflict": what the hook binds contradicts the set;
@@ -167,7 +168,7 @@ func NewHandler(s *uploadsign.Signer, authorize func(*http.Request) (uploadsign.
 	if s == nil || authorize == nil {
 		panic("uploadsignhttp: NewHandler needs a Signer and an authorize hook")
 	}
-	o := newHandlerOptions(opts)
+	o := newHandlerOptions("NewHandler", opts, takes{sets: true, onSigned: true})
 	return &handler{s, authorize, o, newEndpoint(s, o.sets, "NewHandler")}
 }
 

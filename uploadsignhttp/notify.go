@@ -45,17 +45,14 @@ func VerifyNotificationRequest(s *uploadsign.Signer, r *http.Request) (*uploadsi
 // handle with Upload nil and Problem saying why; a delivery may come
 // again after handle succeeded, with the same Key.
 //
-// [WithLogger] adds a log record per notification; [Sets] makes it panic,
-// as notifications are of every set, and OnSigned is not called. The
-// handler is safe for concurrent use.
+// [WithDestroyViolations] destroys the uploads Cloudinary signed that no
+// set allows, before handle; [WithLogger] adds a log record per
+// notification. The handler is safe for concurrent use.
 func NewNotificationHandler(s *uploadsign.Signer, handle func(*http.Request, *uploadsign.Notification) error, opts ...HandlerOption) http.Handler {
 	if s == nil || handle == nil {
 		panic("uploadsignhttp: NewNotificationHandler needs a Signer and a handle function")
 	}
-	o := newHandlerOptions(opts)
-	if o.sets != nil {
-		panic("uploadsignhttp: NewNotificationHandler hears of every set's uploads; Sets is for NewHandler and NewReportHandler")
-	}
+	o := newHandlerOptions("NewNotificationHandler", opts, takes{destroy: true})
 	return &notificationHandler{s, handle, o}
 }
 
@@ -88,12 +85,20 @@ func (h *notificationHandler) serve(w http.ResponseWriter, r *http.Request) (*up
 	case err != nil:
 		return nil, writeError(w, http.StatusBadRequest, "reading the notification failed")
 	}
+	if h.opts.destroy && n.Upload == nil && n.Problem != nil && n.Asset != nil {
+		n.DestroyErr = h.signer.Destroy(r.Context(), *n.Asset)
+		n.Destroyed = n.DestroyErr == nil
+		h.opts.logDestroy(r.Context(), n)
+	}
 	if err := h.handle(r, n); err != nil {
 		var se *StatusError
 		if errors.As(err, &se) && se.Code >= 400 && se.Code <= 599 {
 			return n, writeStatusError(w, se, err)
 		}
 		return n, writeServerError(w, err)
+	}
+	if n.DestroyErr != nil {
+		return n, writeServerError(w, n.DestroyErr) // Cloudinary delivers it again
 	}
 	writeJSON(w, http.StatusOK, struct {
 		Key string `json:"key"`

@@ -10,56 +10,77 @@ import (
 	"github.com/uploadsign/uploadsign"
 )
 
-// HandlerOption configures [NewHandler] and [NewProposalHandler]. Without
-// options a handler logs nothing and calls no hook but authorize; the
-// responses, headers included, are the same with or without [WithLogger]
-// and [OnSigned].
+// HandlerOption configures the handlers of the package. Without options a
+// handler logs nothing and calls no hook but its own; the answers,
+// headers included, are the same with or without [WithLogger] and
+// [OnSigned]. A handler that an option does not concern panics when
+// given it (each option's doc says which handlers take it).
 type HandlerOption func(*handlerOptions)
 
 type handlerOptions struct {
 	logger   *slog.Logger
 	onSigned func(*http.Request, *uploadsign.Payload)
 	sets     []string // Sets, nil when not given
+	destroy  bool     // WithDestroyViolations
 }
 
-func newHandlerOptions(opts []HandlerOption) handlerOptions {
+// newHandlerOptions applies opts for the handler who, and panics on an
+// option the handler does not take: Sets, OnSigned or
+// WithDestroyViolations where takes is false.
+func newHandlerOptions(who string, opts []HandlerOption, takes struct{ sets, onSigned, destroy bool }) handlerOptions {
 	var o handlerOptions
 	for _, opt := range opts {
 		if opt != nil {
 			opt(&o)
 		}
 	}
+	refuse := func(option, use string) {
+		panic("uploadsignhttp: " + who + " does not take " + option + "; it is for " + use)
+	}
+	switch {
+	case o.sets != nil && !takes.sets:
+		refuse("Sets", "NewHandler and NewReportHandler (NewProposalHandler serves the one set it is given)")
+	case o.onSigned != nil && !takes.onSigned:
+		refuse("OnSigned", "NewHandler and NewProposalHandler")
+	case o.destroy && !takes.destroy:
+		refuse("WithDestroyViolations", "NewNotificationHandler")
+	}
 	return o
 }
 
-// WithLogger makes the handler write one record to l per request, when
-// the response is written, with the message "upload payload"
-// ([NewHandler]) or "widget signature" ([NewProposalHandler]) and these
-// attributes:
+// takes says which options a handler takes besides WithLogger.
+type takes = struct{ sets, onSigned, destroy bool }
+
+// WithLogger makes a handler write one record to l per request, when the
+// answer is written, with the message "upload payload" ([NewHandler]),
+// "widget signature" ([NewProposalHandler]), "upload report"
+// ([NewReportHandler]) or "notification" ([NewNotificationHandler]), and
+// these attributes:
 //
-//   - set, version: the parameter set and version asked for (empty and 0
-//     when the request could not be read; a set name is cut to 64 bytes);
-//   - status: the HTTP status answered;
-//   - outcome: "signed" (200), "bad request" (400, 405, 413, 415),
-//     "unauthorized" (401), "forbidden" (403 from the hook), "not allowed"
-//     (403: the proposal handler refused a proposed parameter), "not found"
-//     (404), "conflict" (409), "gone" (410, the set is past its Sunset),
-//     "refused" (another 4xx from the hook) or "error" (5xx);
+//   - set, version: the parameter set and version asked for, or of the
+//     notified upload (empty and 0 when unknown; a set name is cut to 64
+//     bytes);
+//   - status and outcome: the HTTP status answered, and the outcome the
+//     package doc lists with it;
 //   - duration: from the start of ServeHTTP to the record;
-//   - error: for a client error, the message the client got; for a server
-//     error, the internal error (the hook's error, wrapped StatusError
-//     included, or why the parameters could not be signed), cut to 512
-//     bytes. A hook's error other than a StatusError answers 401 and is
-//     not logged: log it in the hook if you want it.
+//   - error: for a client error, what the client was told, with the
+//     names of parameters and sets but no value the client sent; for a
+//     server error, the internal error (the hook's error, wrapped
+//     StatusError included, or why the request could not be signed or
+//     saved), cut to 512 bytes. A hook's error other than a StatusError
+//     answers 401 and is not logged: log it in the hook if you want it.
 //
-// The level is Info for 2xx, Warn for 4xx and Error for 5xx. No record
-// holds the API secret, a signature or the request body. A nil l logs
-// nothing (the default).
+// The level is Info for 2xx, Warn for 4xx and Error for 5xx. A handler
+// with [WithDestroyViolations] also writes "upload destroyed" (Info) or
+// "upload not destroyed" (Error) per asset, with its resource_type, type,
+// public_id, the reason and the error. No record holds the API secret, a
+// signature or the request body. A nil l logs nothing (the default).
 func WithLogger(l *slog.Logger) HandlerOption {
 	return func(o *handlerOptions) { o.logger = l }
 }
 
-// OnSigned makes the handler call f after each successful signature, once
+// OnSigned makes [NewHandler] or [NewProposalHandler] call f after each
+// successful signature, once
 // the response is written, and never for a failed request: the place to
 // count which set versions clients use, before retiring one. f runs on
 // the request's goroutine, so it must be quick and safe for concurrent
@@ -86,7 +107,8 @@ func WithLogger(l *slog.Logger) HandlerOption {
 //			attribute.String("set", p.ParamSet), attribute.Int("version", p.Version)))
 //	})
 //
-// A nil f is no hook (the default).
+// A nil f is no hook (the default). The other handlers panic when given
+// it.
 func OnSigned(f func(r *http.Request, p *uploadsign.Payload)) HandlerOption {
 	return func(o *handlerOptions) { o.onSigned = f }
 }
@@ -97,6 +119,20 @@ type result struct {
 	outcome string
 	msg     string // what the client was told, for a client error
 	err     error  // the internal error, for a server error
+}
+
+// WithDestroyViolations makes [NewNotificationHandler] destroy, with
+// [uploadsign.Signer.Destroy], each uploaded asset whose notification
+// has no Upload: one that fits no parameter set, breaks its set's checks
+// or exceeds its [uploadsign.Limits]. It destroys before it calls handle,
+// and sets the Notification's Destroyed, or DestroyErr and then answers
+// 500 so that Cloudinary delivers the notification again. An upload that
+// met an existing asset (overwrite false) destroys nothing: the asset is
+// another upload's. Use it only when every upload to the account comes
+// through this Signer's sets: an upload from the Media Library or another
+// application fits no set either. The other handlers panic when given it.
+func WithDestroyViolations() HandlerOption {
+	return func(o *handlerOptions) { o.destroy = true }
 }
 
 // outcomeOf names the outcome of a status, for the log.
@@ -165,6 +201,29 @@ func (o *handlerOptions) log(ctx context.Context, msg string, start time.Time, s
 		rec.AddAttrs(slog.String("error", clip(res.msg, 512)))
 	}
 	_ = h.Handle(ctx, rec) // a failing log handler does not fail the request
+}
+
+// logDestroy writes the record of the destruction WithDestroyViolations
+// made, or tried, for n.
+func (o *handlerOptions) logDestroy(ctx context.Context, n *uploadsign.Notification) {
+	level, msg := slog.LevelInfo, "upload destroyed"
+	if n.DestroyErr != nil {
+		level, msg = slog.LevelError, "upload not destroyed"
+	}
+	if o.logger == nil || !o.logger.Handler().Enabled(ctx, level) {
+		return
+	}
+	rec := slog.NewRecord(time.Now(), level, msg, 0)
+	rec.AddAttrs(
+		slog.String("resource_type", n.Asset.ResourceType),
+		slog.String("type", n.Asset.Type),
+		slog.String("public_id", clip(n.Asset.PublicID, 256)),
+		slog.String("reason", clip(n.Problem.Error(), 512)),
+	)
+	if n.DestroyErr != nil {
+		rec.AddAttrs(slog.String("error", clip(n.DestroyErr.Error(), 512)))
+	}
+	_ = o.logger.Handler().Handle(ctx, rec)
 }
 
 // clip cuts s to at most n bytes, on a UTF-8 boundary.

@@ -41,10 +41,7 @@ func NewProposalHandler(s *uploadsign.Signer, set string, version int, authorize
 	if s == nil || authorize == nil {
 		panic("uploadsignhttp: NewProposalHandler needs a Signer and an authorize hook")
 	}
-	o := newHandlerOptions(opts)
-	if o.sets != nil {
-		panic("uploadsignhttp: NewProposalHandler serves the one parameter set it is given; Sets is for NewHandler")
-	}
+	o := newHandlerOptions("NewProposalHandler", opts, takes{onSigned: true})
 	// The Signer is immutable: the set's dates are read once.
 	found, ok, err := allSets(s).lookup(set, version)
 	if !ok {
@@ -54,7 +51,7 @@ func NewProposalHandler(s *uploadsign.Signer, set string, version int, authorize
 		panic("uploadsignhttp: NewProposalHandler: " + err.Error())
 	}
 	return &proposalHandler{signer: s, set: set, version: version, authorize: authorize, opts: o,
-		deprecated: found.Deprecated, sunset: found.Sunset}
+		deprecated: found.Deprecated, sunset: found.Sunset, limits: found.Limits}
 }
 
 type proposalHandler struct {
@@ -64,6 +61,7 @@ type proposalHandler struct {
 	authorize          func(*http.Request) (uploadsign.Request, error)
 	opts               handlerOptions
 	deprecated, sunset time.Time
+	limits             json.Marshaler // the set's, nil for none
 }
 
 func (h *proposalHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
@@ -101,9 +99,10 @@ func (h *proposalHandler) serve(w http.ResponseWriter, r *http.Request) result {
 	}
 	setLifecycleHeaders(w.Header(), h.deprecated, h.sunset)
 	writeJSON(w, http.StatusOK, struct {
-		APIKey    string `json:"api_key"`
-		Signature string `json:"signature"`
-	}{h.signer.APIKey(), signature})
+		APIKey    string         `json:"api_key"`
+		Signature string         `json:"signature"`
+		Limits    json.Marshaler `json:"limits,omitempty"` // for the page to refuse a larger file first
+	}{h.signer.APIKey(), signature, h.limits})
 	if h.opts.onSigned != nil {
 		h.opts.onSigned(r, h.payload(proposed, signature))
 	}

@@ -21,24 +21,24 @@ const MaxReportBytes = 64 << 10
 // verifies the result with [uploadsign.Signer.VerifyUploadOf], calls save
 // with the [uploadsign.Upload], and answers 200 with its
 // [uploadsign.Asset], whose URL the Signer built. A forged or malformed
-// report answers 400, an upload that is not this request's 403, and a
-// failed save 500 (or save's [StatusError]); the package doc lists the
-// other answers.
+// report answers 400, an upload that is not this request's or that
+// reports a size over the set's limits 403, and a failed save 500 (or
+// save's [StatusError]); the package doc lists the other answers.
 //
 // A report proves what Cloudinary signed (the public_id and version) and
 // nothing else: the bytes, width and height it carries are the browser's.
 // Only a notification carries what Cloudinary says of the file
 // ([NewNotificationHandler]).
 //
-// The options are NewHandler's: [Sets] names the sets served (the same
-// rules and panics), [WithLogger] adds a log record per request; OnSigned
-// is not called. The handler is safe for concurrent use.
+// [Sets] names the sets served, with NewHandler's rules and panics, and
+// [WithLogger] adds a log record per request. The handler is safe for
+// concurrent use.
 func NewReportHandler(s *uploadsign.Signer, authorize func(*http.Request) (uploadsign.Request, error),
 	save func(*http.Request, *uploadsign.Upload) error, opts ...HandlerOption) http.Handler {
 	if s == nil || authorize == nil || save == nil {
 		panic("uploadsignhttp: NewReportHandler needs a Signer, an authorize hook and a save function")
 	}
-	o := newHandlerOptions(opts)
+	o := newHandlerOptions("NewReportHandler", opts, takes{sets: true})
 	return &reportHandler{s, authorize, save, o, newEndpoint(s, o.sets, "NewReportHandler")}
 }
 
@@ -95,6 +95,10 @@ func (h *reportHandler) serve(w http.ResponseWriter, r *http.Request) (ClientSet
 	case errors.Is(err, uploadsign.ErrUploadMismatch):
 		res := writeLibraryError(w, http.StatusForbidden, err)
 		res.outcome = "mismatch"
+		return req, res
+	case errors.Is(err, uploadsign.ErrLimitExceeded):
+		res := writeLibraryError(w, http.StatusForbidden, err)
+		res.outcome = "over limit"
 		return req, res
 	case errors.Is(err, uploadsign.ErrInvalidSignature) || errors.Is(err, uploadsign.ErrMalformedResult):
 		return req, writeLibraryError(w, http.StatusBadRequest, err)

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -210,3 +211,75 @@ func TestNotificationHandler(t *testing.T) {
 }
 
 func sha1Sum(s string) [sha1.Size]byte { return sha1.Sum([]byte(s)) }
+
+// TestNotificationHandlerDestroys: with WithDestroyViolations, an upload
+// over its set's limits, or of no set, is destroyed before handle, and a
+// failed destroy answers 500; an upload that met an existing asset, and a
+// good one, are left alone.
+func TestNotificationHandlerDestroys(t *testing.T) {
+	var destroyed []string
+	failing := false
+	cloudinary := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		_ = r.ParseMultipartForm(1 << 20)
+		if failing {
+			w.WriteHeader(http.StatusInternalServerError)
+			_, _ = w.Write([]byte(`{"error":{"message":"General Error"}}`))
+			return
+		}
+		destroyed = append(destroyed, r.URL.Path+" "+r.FormValue("type")+" "+r.FormValue("public_id"))
+		_, _ = w.Write([]byte(`{"result":"ok"}`))
+	}))
+	defer cloudinary.Close()
+	s := newSigner(t, uploadsign.WithUploadURL(cloudinary.URL), uploadsign.WithParamSets(uploadsign.ParamSet{Name: "small", Version: 1,
+		Params: uploadsign.Params{Folder: "small"}, Limits: uploadsign.Limits{MaxBytes: 100}}))
+	var logs strings.Builder
+	var got []*uploadsign.Notification
+	h := uploadsignhttp.NewNotificationHandler(s, func(r *http.Request, n *uploadsign.Notification) error {
+		got = append(got, n)
+		return nil
+	}, uploadsignhttp.WithDestroyViolations(), uploadsignhttp.WithLogger(slog.New(slog.NewTextHandler(&logs, nil))))
+	ts := fmt.Sprint(testTime.Unix())
+	notify := func(publicID string, bytes int, existing bool) int {
+		body := fmt.Sprintf(`{"notification_type":"upload","public_id":%q,"version":1700000000,"resource_type":"image","type":"upload","format":"png","bytes":%d,"existing":%v}`,
+			publicID, bytes, existing)
+		r := httptest.NewRequest("POST", "/cloudinary/webhook", strings.NewReader(body))
+		r.Header.Set("X-Cld-Timestamp", ts)
+		r.Header.Set("X-Cld-Signature", fmt.Sprintf("%x", sha1Sum(body+ts+secret)))
+		w := httptest.NewRecorder()
+		h.ServeHTTP(w, r)
+		return w.Code
+	}
+	for _, tt := range []struct {
+		name      string
+		publicID  string
+		bytes     int
+		existing  bool
+		destroyed bool
+	}{
+		{"within the limits", "small/a", 100, false, false},
+		{"over the limit", "small/b", 101, false, true},
+		{"of no set", "elsewhere/c", 1, false, true},
+		{"met an existing asset", "elsewhere/d", 1, true, false},
+	} {
+		destroyed, got = nil, nil
+		if status := notify(tt.publicID, tt.bytes, tt.existing); status != 200 || len(got) != 1 {
+			t.Fatalf("%s: %d, handle called %d times", tt.name, status, len(got))
+		}
+		if tt.destroyed != (len(destroyed) == 1) || tt.destroyed != got[0].Destroyed || got[0].DestroyErr != nil {
+			t.Errorf("%s: destroyed %v, notification says %v (%v)", tt.name, destroyed, got[0].Destroyed, got[0].DestroyErr)
+		}
+		if tt.destroyed && destroyed[0] != "/v1_1/demo/image/destroy upload "+tt.publicID {
+			t.Errorf("%s: destroyed %q", tt.name, destroyed[0])
+		}
+	}
+	if !strings.Contains(logs.String(), `msg="upload destroyed" resource_type=image type=upload public_id=small/b reason="uploadsign: upload exceeds`) {
+		t.Errorf("log:\n%s", logs.String())
+	}
+	failing, got = true, nil
+	if status := notify("small/e", 101, false); status != 500 || len(got) != 1 || got[0].Destroyed || got[0].DestroyErr == nil {
+		t.Errorf("a failed destroy: %d, %+v", status, got)
+	}
+	if !strings.Contains(logs.String(), `level=ERROR msg="upload not destroyed"`) {
+		t.Errorf("log:\n%s", logs.String())
+	}
+}

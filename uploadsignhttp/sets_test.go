@@ -80,6 +80,9 @@ func TestSetsKeepsOtherSetsOut(t *testing.T) {
 // sets, as http.ServeMux panics on a bad pattern.
 func TestHandlersRefuseToBeMisconfigured(t *testing.T) {
 	s := adminSigner(t)
+	save := func(*http.Request, *uploadsign.Upload) error { return nil }
+	handle := func(*http.Request, *uploadsign.Notification) error { return nil }
+	onSigned := uploadsignhttp.OnSigned(func(*http.Request, *uploadsign.Payload) {})
 	one := newSigner(t)
 	tests := []struct {
 		name string
@@ -93,6 +96,13 @@ func TestHandlersRefuseToBeMisconfigured(t *testing.T) {
 		{"proposal handler, unknown version", func() { uploadsignhttp.NewProposalHandler(s, "documents", 9, tagOnly) }, "known versions: 1, 2"},
 		{"proposal handler, no sets", func() { uploadsignhttp.NewProposalHandler(newSigner(t, uploadsign.WithParamSets()), "x", 1, tagOnly) }, `"x"`},
 		{"proposal handler with Sets", func() { uploadsignhttp.NewProposalHandler(s, "hero", 1, tagOnly, uploadsignhttp.Sets("hero")) }, "Sets"},
+		{"report handler without Sets, several sets", func() { uploadsignhttp.NewReportHandler(s, tagOnly, save) }, `"documents", "hero"`},
+		{"report handler with OnSigned", func() { uploadsignhttp.NewReportHandler(s, tagOnly, save, uploadsignhttp.Sets("hero"), onSigned) }, "OnSigned"},
+		{"notification handler with Sets", func() { uploadsignhttp.NewNotificationHandler(s, handle, uploadsignhttp.Sets("hero")) }, "Sets"},
+		{"notification handler with OnSigned", func() { uploadsignhttp.NewNotificationHandler(s, handle, onSigned) }, "OnSigned"},
+		{"NewHandler destroying", func() { uploadsignhttp.NewHandler(s, tagOnly, uploadsignhttp.Sets("hero"), uploadsignhttp.WithDestroyViolations()) }, "WithDestroyViolations"},
+		{"report handler without save", func() { uploadsignhttp.NewReportHandler(s, tagOnly, nil, uploadsignhttp.Sets("hero")) }, "save"},
+		{"notification handler without handle", func() { uploadsignhttp.NewNotificationHandler(s, nil) }, "handle"},
 	}
 	for _, tt := range tests {
 		func() {

@@ -6,6 +6,7 @@
 package bridge
 
 import (
+	"encoding/json"
 	"net/url"
 	"time"
 )
@@ -14,7 +15,8 @@ import (
 type Set struct {
 	Name               string
 	Version            int
-	Deprecated, Sunset time.Time // zero when the set has none
+	Deprecated, Sunset time.Time      // zero when the set has none
+	Limits             json.Marshaler // the set's uploadsign.Limits; nil when it has none
 }
 
 // Sets returns the parameter sets a *uploadsign.Signer holds, by name and
