@@ -1,8 +1,8 @@
 package uploadsign
 
 import (
-	"cmp"
 	"bytes"
+	"cmp"
 	"encoding/json"
 	"errors"
 	"fmt"

@@ -100,7 +100,9 @@ func TestHandlersRefuseToBeMisconfigured(t *testing.T) {
 		{"report handler with OnSigned", func() { uploadsignhttp.NewReportHandler(s, tagOnly, save, uploadsignhttp.Sets("hero"), onSigned) }, "OnSigned"},
 		{"notification handler with Sets", func() { uploadsignhttp.NewNotificationHandler(s, handle, uploadsignhttp.Sets("hero")) }, "Sets"},
 		{"notification handler with OnSigned", func() { uploadsignhttp.NewNotificationHandler(s, handle, onSigned) }, "OnSigned"},
-		{"NewHandler destroying", func() { uploadsignhttp.NewHandler(s, tagOnly, uploadsignhttp.Sets("hero"), uploadsignhttp.WithDestroyViolations()) }, "WithDestroyViolations"},
+		{"NewHandler destroying", func() {
+			uploadsignhttp.NewHandler(s, tagOnly, uploadsignhttp.Sets("hero"), uploadsignhttp.WithDestroyViolations())
+		}, "WithDestroyViolations"},
 		{"report handler without save", func() { uploadsignhttp.NewReportHandler(s, tagOnly, nil, uploadsignhttp.Sets("hero")) }, "save"},
 		{"notification handler without handle", func() { uploadsignhttp.NewNotificationHandler(s, nil) }, "handle"},
 	}
