@@ -38,7 +38,8 @@ func TestQuote(t *testing.T) {
 }
 
 func TestCompareParams(t *testing.T) {
-	signed := map[string]string{"folder": "avatars", "tags": "a,b", "context": `alt=x\=y|k=v`, "timestamp": "1", "public_id": "a%26b"}
+	signed := map[string]string{"folder": "avatars", "tags": "a,b", "context": `alt=x\=y|k=v`, "timestamp": "1", "public_id": "a%26b",
+		"allowed_formats": "jpg,png"}
 	with := func(change func(m map[string]string)) map[string]string {
 		m := map[string]string{}
 		for k, v := range signed {
@@ -56,7 +57,8 @@ func TestCompareParams(t *testing.T) {
 		{"source added", with(func(m map[string]string) { m["source"] = "uw" }), []string{"ClientParams"}},
 		{"folder left out, source added", with(func(m map[string]string) { delete(m, "folder"); m["source"] = "uw" }), []string{"source was posted", "folder was signed but not posted"}},
 		{"timestamp", with(func(m map[string]string) { m["timestamp"] = "2" }), []string{"timestamp differs"}},
-		{"tags order", with(func(m map[string]string) { m["tags"] = "b,a" }), []string{"another order"}},
+		{"tags order", with(func(m map[string]string) { m["tags"] = "b,a" }), []string{"tags were posted in another order"}},
+		{"another list reordered", with(func(m map[string]string) { m["allowed_formats"] = "png,jpg" }), []string{"allowed_formats differs"}},
 		{"context order", with(func(m map[string]string) { m["context"] = `k=v|alt=x\=y` }), []string{"context was posted with its entries in another order"}},
 		{"context escaping", with(func(m map[string]string) { m["context"] = `alt=x=y|k=v` }), []string{"escaped differently"}},
 		{"& written as %26", with(func(m map[string]string) { m["public_id"] = "a&b" }), []string{"%26"}},
@@ -71,6 +73,9 @@ func TestCompareParams(t *testing.T) {
 			for i, w := range tt.want {
 				if !strings.Contains(got[i], w) {
 					t.Errorf("cause %d %q, want %q", i, got[i], w)
+				}
+				if tt.name != "tags order" && strings.Contains(got[i], "tags were") {
+					t.Errorf("cause %d %q speaks of tags", i, got[i])
 				}
 				if strings.Contains(got[i], strings.Repeat("x", 81)) {
 					t.Errorf("cause %d quotes more than 80 bytes", i)

@@ -256,6 +256,8 @@ func TestSignProposed(t *testing.T) {
 		{"bound overwrite true, JS true", "bound", with(bound, set("overwrite", "true")), Params{Overwrite: Bool(true)}, nil, ""},
 		{"bound overwrite true, proposed false", "bound", with(bound, set("overwrite", "false")), Params{Overwrite: Bool(true)}, ErrParamNotAllowed, "overwrite"},
 		{"a string bound to 1 does not take true", "bound", with(bound, set("flag", "true")), Params{}, ErrParamNotAllowed, "flag"},
+		{"overwrite true, neither fixed nor listed", "bound", with(bound, set("overwrite", "true")), Params{}, ErrParamNotAllowed, "overwrite"},
+		{"overwrite false, neither fixed nor listed", "bound", with(bound, set("overwrite", "false")), Params{}, nil, ""},
 		{"request contradicts the set", "bound", bound, Params{Extra: map[string]string{"flag": "2"}}, ErrParamConflict, "flag"},
 		{"request names the upload", "bound", bound, Params{Folder: "elsewhere"}, ErrInvalidParam, "folder"},
 		{"request cannot be encoded", "bound", bound, Params{Tags: []string{"a,b"}}, ErrInvalidParam, "tags"},
