@@ -17,6 +17,13 @@ import (
 // internal/bridge.
 func init() {
 	bridge.Sets = func(signer any) []bridge.Set { return signer.(*Signer).setList() }
+	bridge.ParamFields = func() map[string]int {
+		fields := make(map[string]int, len(paramFields))
+		for name, f := range paramFields {
+			fields[name] = f.index
+		}
+		return fields
+	}
 	bridge.SignRaw = func(signer any, resourceType string, params url.Values) (string, map[string]string, int64, error) {
 		p, err := signer.(*Signer).signRaw(resourceType, params)
 		if err != nil {

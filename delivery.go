@@ -233,19 +233,6 @@ func signature(toSign string, digest func(string) []byte) (string, error) {
 	return "s--" + base64.RawURLEncoding.EncodeToString(d[:6]) + "--", nil
 }
 
-// isVersion reports whether seg is "v" followed by one or more digits.
-func isVersion(seg string) bool {
-	if len(seg) < 2 || seg[0] != 'v' {
-		return false
-	}
-	for i := 1; i < len(seg); i++ {
-		if seg[i] < '0' || seg[i] > '9' {
-			return false
-		}
-	}
-	return true
-}
-
 func isAlnum(c byte) bool {
 	return 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9'
 }
@@ -254,25 +241,6 @@ func isAlnum(c byte) bool {
 func allAlnum(s string) bool {
 	for i := 0; i < len(s); i++ {
 		if !isAlnum(s[i]) {
-			return false
-		}
-	}
-	return true
-}
-
-// hasPrefixFold reports whether s starts with prefix, a lower-case ASCII
-// string, ignoring ASCII case only, as the SDK's /^https?:\//i does
-// (strings.EqualFold would also match "\u017F" with "s").
-func hasPrefixFold(s, prefix string) bool {
-	if len(s) < len(prefix) {
-		return false
-	}
-	for i := 0; i < len(prefix); i++ {
-		c := s[i]
-		if 'A' <= c && c <= 'Z' {
-			c += 'a' - 'A'
-		}
-		if c != prefix[i] {
 			return false
 		}
 	}

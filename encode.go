@@ -223,7 +223,7 @@ func (e *encoder) extra(m map[string]string) {
 		switch {
 		case !validParamName(k):
 			e.fail("extra", "parameter name %q is not lower-case ASCII letters, digits and \"_\"", k)
-		case modeledKeys[k]:
+		case modeled(k):
 			e.fail("extra", "parameter %q has a field of its own in Params", k)
 		case k == "timestamp" || cloudinary.Unsigned(k):
 			e.fail("extra", "parameter %q is set by the signer or not signed", k)

@@ -234,17 +234,14 @@ func stringToSignFields(t *testing.T, fields map[string]string, version int) str
 func TestParamsEncodesEveryField(t *testing.T) {
 	var p Params
 	rv := reflect.ValueOf(&p).Elem()
-	var want []string
-	for i := 0; i < rv.NumField(); i++ {
-		f := rv.Field(i)
-		name, _, _ := strings.Cut(rv.Type().Field(i).Tag.Get("json"), ",")
-		if name == "extra" {
-			p.Extra = map[string]string{"source": "uw"}
-			want = append(want, "source")
-			continue
-		}
+	p.Extra = map[string]string{"source": "uw"}
+	want := []string{"source"}
+	for name, f := range paramFields {
 		want = append(want, name)
-		fillValue(t, name, f)
+		fillValue(t, name, rv.Field(f.index))
+	}
+	if len(paramFields) != rv.NumField()-1 {
+		t.Errorf("%d parameters read off %d fields: every field but Extra models one", len(paramFields), rv.NumField())
 	}
 	fields, err := p.fields()
 	if err != nil {

@@ -11,9 +11,10 @@ import (
 )
 
 // The naming rule of the package documentation: who decides an upload's
-// public_id (browserNames, overwriteProblem, namingParams), what a public_id
-// or folder may be (checkPath), and which public_ids a request could have
-// made (checkOrigin).
+// public_id (browserNames, overwriteProblem, namingParams) and PREFIX
+// (placement), and what a public_id or folder may be (the path rule:
+// checkPath, pathProblem, nameProblem). Which public_ids a set's uploads
+// can have is its shapes' (shape.go).
 
 // namingParams are the parameters browserNames reads to decide who names
 // an upload: a set that signs overwrite true may let the browser choose
@@ -92,7 +93,7 @@ func placement(value func(string) string, chosen func(string) bool) (bound, pick
 // the one the backend bound would not hold.
 func checkPlacement(value func(string) string, chosen func(string) bool) string {
 	if bound, picked := placement(value, chosen); bound != "" && picked != "" {
-		return fmt.Sprintf("%s: the set or request binds %s to place the upload; a %s the browser chooses could place it elsewhere", picked, bound, picked)
+		return fmt.Sprintf("%s: the set binds %s to place the upload; a %s the browser chooses could place it elsewhere", picked, bound, picked)
 	}
 	return ""
 }
@@ -101,11 +102,11 @@ func checkPlacement(value func(string) string, chosen func(string) bool) string 
 // the public_id, and the folders that may prefix it.
 var pathParams = []string{"public_id", "folder", "public_id_prefix", "asset_folder"}
 
-// checkPath refuses a value of one of pathParams (key) that does not name
-// one place, or that Cloudinary's URLs and the official SDK read as
-// something else (pathProblem says which), and any other value Params
-// refuses in a string. It is the one rule that signing and verifying
-// share.
+// checkPath refuses, when signing, a value of one of pathParams (key)
+// that does not name one place or that Cloudinary's URLs and the official
+// SDK read as something else (pathProblem), or that Cloudinary would not
+// store as signed (nameProblem), and any other value Params refuses in a
+// string. Verifying shares pathProblem (checkURLPublicID).
 func checkPath(key, v string) error {
 	if err := checkText(v); err != nil || !slices.Contains(pathParams, key) {
 		return err
@@ -196,4 +197,36 @@ func pathProblem(key, v string) string {
 		}
 		rest = after
 	}
+}
+
+// isVersion reports whether seg is "v" followed by one or more digits.
+func isVersion(seg string) bool {
+	if len(seg) < 2 || seg[0] != 'v' {
+		return false
+	}
+	for i := 1; i < len(seg); i++ {
+		if seg[i] < '0' || seg[i] > '9' {
+			return false
+		}
+	}
+	return true
+}
+
+// hasPrefixFold reports whether s starts with prefix, a lower-case ASCII
+// string, ignoring ASCII case only, as the SDK's /^https?:\//i does
+// (strings.EqualFold would also match "\u017F" with "s").
+func hasPrefixFold(s, prefix string) bool {
+	if len(s) < len(prefix) {
+		return false
+	}
+	for i := 0; i < len(prefix); i++ {
+		c := s[i]
+		if 'A' <= c && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		if c != prefix[i] {
+			return false
+		}
+	}
+	return true
 }

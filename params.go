@@ -184,38 +184,40 @@ type ResponsiveBreakpoint struct {
 // field is one encoded parameter: a form field name and its value.
 type field struct{ key, value string }
 
-// modeledKeys holds the parameter names the fields of Params model, read
-// off their json tags.
-var modeledKeys = func() map[string]bool {
-	keys := make(map[string]bool)
+// paramFields are the fields of Params by the parameter each models,
+// read once off their json tags (the one place that reads them): the
+// field's index, and whether it is a boolean, which Cloudinary reads
+// alike as "true" or "1", "false" or "0". Extra is not among them.
+var paramFields = func() map[string]paramField {
+	fields := make(map[string]paramField)
 	t := reflect.TypeOf(Params{})
 	for i := 0; i < t.NumField(); i++ {
 		name, _, _ := strings.Cut(t.Field(i).Tag.Get("json"), ",")
 		if name != "extra" {
-			keys[name] = true
+			fields[name] = paramField{index: i, boolean: t.Field(i).Type == reflect.TypeOf((*bool)(nil))}
 		}
 	}
-	return keys
+	return fields
 }()
 
-// booleanKeys holds the parameter names of the boolean fields of Params,
-// which Cloudinary reads alike as "true" or "1", "false" or "0".
-var booleanKeys = func() map[string]bool {
-	keys := make(map[string]bool)
-	t := reflect.TypeOf(Params{})
-	for i := 0; i < t.NumField(); i++ {
-		if t.Field(i).Type == reflect.TypeOf((*bool)(nil)) {
-			name, _, _ := strings.Cut(t.Field(i).Tag.Get("json"), ",")
-			keys[name] = true
-		}
-	}
-	return keys
-}()
+type paramField struct {
+	index   int
+	boolean bool
+}
+
+// modeled reports whether a field of Params models the parameter key.
+func modeled(key string) bool {
+	_, ok := paramFields[key]
+	return ok
+}
+
+// boolean reports whether the parameter key is a boolean of Params.
+func boolean(key string) bool { return paramFields[key].boolean }
 
 // sameValue reports whether Cloudinary reads the values a and b of key
 // alike: booleans by meaning, anything else byte for byte.
 func sameValue(key, a, b string) bool {
-	if booleanKeys[key] {
+	if boolean(key) {
 		return isTrue(a) && isTrue(b) || isFalse(a) && isFalse(b)
 	}
 	return a == b

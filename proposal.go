@@ -77,7 +77,7 @@ func (s *Signer) proposedKeys(proposed url.Values) ([]string, error) {
 		if why := s.version1Problem([]field{{k, vs[0]}}); why != "" {
 			return nil, fmt.Errorf("%w: %s", ErrMalformedProposal, why)
 		}
-		if booleanKeys[k] && !isTrue(vs[0]) && !isFalse(vs[0]) {
+		if boolean(k) && !isTrue(vs[0]) && !isFalse(vs[0]) {
 			return nil, fmt.Errorf("%w: %s: %.20q is not true, false, 1 or 0", ErrMalformedProposal, k, vs[0])
 		}
 		if slices.Contains(pathParams, k) {
@@ -121,7 +121,7 @@ func (cs *compiledSet) checkProposal(keys []string, proposed url.Values, bound m
 		switch {
 		case got == "":
 			return fmt.Errorf("%w: %s: the proposal leaves it out; the %s %.80q", ErrParamNotAllowed, k, cs.binder(k, bound[k]), bound[k])
-		case !sameValue(k, bound[k], got) && booleanKeys[k]:
+		case !sameValue(k, bound[k], got) && boolean(k):
 			return fmt.Errorf("%w: %s must be %t (the %s it), the proposal has %.20q", ErrParamNotAllowed, k, isTrue(bound[k]), cs.binder(k, bound[k]), got)
 		case !sameValue(k, bound[k], got):
 			return fmt.Errorf("%w: %s: the %s %.80q, the proposal has %.80q", ErrParamNotAllowed, k, cs.binder(k, bound[k]), bound[k], got)

@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/uploadsign/uploadsign"
+	"github.com/uploadsign/uploadsign/internal/bridge"
 	"github.com/uploadsign/uploadsign/internal/cloudinary"
 )
 
@@ -62,18 +63,16 @@ func listNames() string {
 	return strings.Join(names, ", ")
 }
 
-// knownParams holds the names of Cloudinary's upload parameters: those
-// of uploadsign.Params, the timestamp, and the Upload Widget's source.
-var knownParams = func() map[string]bool {
-	known := map[string]bool{"timestamp": true, "source": true}
-	t := reflect.TypeOf(uploadsign.Params{})
-	for i := 0; i < t.NumField(); i++ {
-		if name, _, _ := strings.Cut(t.Field(i).Tag.Get("json"), ","); name != "extra" {
-			known[name] = true
-		}
-	}
-	return known
-}()
+// paramFields are the upload parameters uploadsign.Params models, with
+// their fields' indexes.
+var paramFields = bridge.ParamFields()
+
+// known reports whether k is one of Cloudinary's upload parameters: one
+// uploadsign.Params models, the timestamp, or the Upload Widget's source.
+func known(k string) bool {
+	_, modeled := paramFields[k]
+	return modeled || k == "timestamp" || k == "source"
+}
 
 // paramsFromValues turns key=value arguments into Params by the type of the
 // field whose json tag is the key: lists are split at ",", booleans are
@@ -89,11 +88,6 @@ func paramsFromValues(values url.Values) (uploadsign.Params, error) {
 func typedParams(values url.Values, skipLists bool) (uploadsign.Params, error) {
 	var p uploadsign.Params
 	rv := reflect.ValueOf(&p).Elem()
-	byTag := map[string]reflect.Value{}
-	for i := 0; i < rv.NumField(); i++ {
-		name, _, _ := strings.Cut(rv.Type().Field(i).Tag.Get("json"), ",")
-		byTag[name] = rv.Field(i)
-	}
 	keys := make([]string, 0, len(values))
 	for k := range values {
 		keys = append(keys, k)
@@ -101,15 +95,15 @@ func typedParams(values url.Values, skipLists bool) (uploadsign.Params, error) {
 	sort.Strings(keys)
 	for _, k := range keys {
 		v := values.Get(k) // keyValues gives one value, lists joined
-		f, ok := byTag[k]
-		if !ok || k == "extra" {
+		i, ok := paramFields[k]
+		if !ok {
 			if p.Extra == nil {
 				p.Extra = map[string]string{}
 			}
 			p.Extra[k] = v
 			continue
 		}
-		if err := setField(k, f, v); errors.Is(err, errNotKeyValue) && skipLists {
+		if err := setField(k, rv.Field(i), v); errors.Is(err, errNotKeyValue) && skipLists {
 			continue
 		} else if err != nil {
 			return p, fmt.Errorf("%s=%.80q: %w", k, v, err)

@@ -148,7 +148,7 @@ func warnParams(e env, params url.Values) {
 	}
 	sort.Strings(keys)
 	for _, k := range keys {
-		if !knownParams[k] && !cloudinary.Unsigned(k) { // unsigned ones are refused below
+		if !known(k) && !cloudinary.Unsigned(k) { // unsigned ones are refused below
 			warn(e, "sign", "%q is not a Cloudinary upload parameter (misspelled?); signing it as given", k)
 		}
 	}

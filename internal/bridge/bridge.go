@@ -35,3 +35,8 @@ var Sets func(signer any) []Set
 // twice or not in decimal Unix seconds, and under signature version 1 for
 // an "&" in a key or value. signer must be a *uploadsign.Signer.
 var SignRaw func(signer any, resourceType string, params url.Values) (uploadURL string, fields map[string]string, timestamp int64, err error)
+
+// ParamFields returns the upload parameters that the fields of
+// uploadsign.Params model, each with its field's index (Extra, which
+// holds the others, is not among them).
+var ParamFields func() map[string]int

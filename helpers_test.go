@@ -9,12 +9,8 @@ import (
 	"time"
 )
 
-// The tests of the package are in files named for what they test:
-// golden_test.go (the Node SDK's golden files), gosdk_test.go (the Go SDK),
-// config_test.go, sign_test.go, proposal_test.go, lifecycle_test.go,
-// payload_test.go, verify_test.go, verify_upload_test.go, explain_test.go,
-// secret_test.go, fuzz_test.go and bench_test.go. This file holds what
-// they share.
+// What the package's tests share; each test file is named for what it
+// tests.
 
 const (
 	testCloud  = "demo"
@@ -64,9 +60,9 @@ func sentinels(err error) int {
 	return n
 }
 
-// wantSignature is the signature of fields by DESIGN.md's rules, computed
-// here (referenceStringToSign, signature version 2, and crypto/sha1) rather
-// than by the code under test.
+// wantSignature is the signature of fields by the rules of the package
+// doc, computed here (referenceStringToSign, signature version 2, and
+// crypto/sha1) rather than by the code under test.
 func wantSignature(fields map[string]string, secret string) string {
 	v := url.Values{}
 	for k, f := range fields {
