@@ -17,6 +17,16 @@ import (
 // internal/bridge.
 func init() {
 	bridge.Sets = func(signer any) []bridge.Set { return signer.(*Signer).setList() }
+	bridge.Lookup = func(signer any, served []string, set string, version int) (bridge.Set, error) {
+		cs, err := signer.(*Signer).lookupIn(served, set, version)
+		if err != nil {
+			return bridge.Set{}, err
+		}
+		return cs.bridgeSet(), nil
+	}
+	bridge.ProposalPayload = func(signer any, set string, version int, fields map[string]string) (any, error) {
+		return signer.(*Signer).proposalPayload(set, version, fields)
+	}
 	bridge.ParamFields = func() map[string]int {
 		fields := make(map[string]int, len(paramFields))
 		for name, f := range paramFields {
@@ -38,14 +48,35 @@ func (s *Signer) setList() []bridge.Set {
 	var list []bridge.Set
 	for _, name := range slices.Sorted(maps.Keys(s.sets)) {
 		for _, cs := range s.sets[name] {
-			set := bridge.Set{Name: cs.Name, Version: cs.Version, Deprecated: cs.Deprecated, Sunset: cs.Sunset}
-			if cs.Limits != (Limits{}) {
-				set.Limits = cs.Limits
-			}
-			list = append(list, set)
+			list = append(list, cs.bridgeSet())
 		}
 	}
 	return list
+}
+
+func (cs *compiledSet) bridgeSet() bridge.Set {
+	set := bridge.Set{Name: cs.Name, Version: cs.Version, Deprecated: cs.Deprecated, Sunset: cs.Sunset}
+	if cs.Limits != (Limits{}) {
+		set.Limits = cs.Limits
+	}
+	return set
+}
+
+// proposalPayload describes a signed proposal as a Payload: the set's
+// name, version, limits and dates (Deprecated judged at the proposal's
+// timestamp), and as Fields the proposal, signature and api_key.
+func (s *Signer) proposalPayload(set string, version int, fields map[string]string) (*Payload, error) {
+	cs, err := s.lookup(set, version)
+	if err != nil {
+		return nil, err
+	}
+	ts, err := cloudinary.ParseTimestamp(fields["timestamp"])
+	if err != nil {
+		return nil, fmt.Errorf("%w: timestamp: %w", ErrInvalidParam, err)
+	}
+	p := &Payload{Fields: fields, Timestamp: ts, ParamSet: cs.Name, Version: cs.Version, Limits: cs.Limits}
+	cs.stampLifecycle(p, time.Unix(ts, 0))
+	return p, nil
 }
 
 // signRaw signs params as they are, as SignValues does, into the payload

@@ -259,8 +259,16 @@ func (s *Signer) liveSet(set string, version int, now time.Time) (*compiledSet, 
 	return nil, fmt.Errorf("%w: %q version %d was retired at %s (%s)", ErrSunset, set, version, cs.Sunset.UTC().Format(time.RFC3339), served)
 }
 
-func (s *Signer) lookup(set string, version int) (*compiledSet, error) {
+func (s *Signer) lookup(set string, version int) (*compiledSet, error) { return s.lookupIn(nil, set, version) }
+
+// lookupIn returns the set name at version among the set names served
+// (nil for all), or an error wrapping ErrUnknownParamSet that names only
+// the sets, or versions, served.
+func (s *Signer) lookupIn(served []string, set string, version int) (*compiledSet, error) {
 	versions := s.sets[set]
+	if served != nil && !slices.Contains(served, set) {
+		versions = nil
+	}
 	for _, cs := range versions {
 		if cs.Version == version {
 			return cs, nil
@@ -275,7 +283,9 @@ func (s *Signer) lookup(set string, version int) (*compiledSet, error) {
 	}
 	var known []string
 	for name := range s.sets {
-		known = append(known, strconv.Quote(name))
+		if served == nil || slices.Contains(served, name) {
+			known = append(known, strconv.Quote(name))
+		}
 	}
 	slices.Sort(known)
 	if len(known) == 0 {

@@ -201,7 +201,7 @@ func (h *handler) serve(w http.ResponseWriter, r *http.Request) (ClientSet, resu
 	if msg != "" {
 		return req, writeError(w, http.StatusBadRequest, msg)
 	}
-	set, _, err := h.sets.lookup(req.ParamSet, req.Version)
+	set, err := h.sets.lookup(req.ParamSet, req.Version)
 	if err != nil {
 		return req, writeLibraryError(w, http.StatusNotFound, err)
 	}

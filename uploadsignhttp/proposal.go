@@ -10,7 +10,7 @@ import (
 	"time"
 
 	"github.com/uploadsign/uploadsign"
-	"github.com/uploadsign/uploadsign/internal/cloudinary"
+	"github.com/uploadsign/uploadsign/internal/bridge"
 )
 
 // MaxProposalBytes is the largest body the proposal handler reads: a
@@ -43,11 +43,8 @@ func NewProposalHandler(s *uploadsign.Signer, set string, version int, authorize
 	}
 	o := newHandlerOptions("NewProposalHandler", opts, takes{onSigned: true})
 	// The Signer is immutable: the set's dates are read once.
-	found, ok, err := allSets(s).lookup(set, version)
-	if !ok {
-		if err == nil {
-			err = fmt.Errorf("%w: %q: the Signer has no parameter sets", uploadsign.ErrUnknownParamSet, set)
-		}
+	found, err := bridge.Lookup(s, nil, set, version)
+	if err != nil {
 		panic("uploadsignhttp: NewProposalHandler: " + err.Error())
 	}
 	return &proposalHandler{signer: s, set: set, version: version, authorize: authorize, opts: o,
@@ -111,25 +108,16 @@ func (h *proposalHandler) serve(w http.ResponseWriter, r *http.Request) result {
 
 // payload describes a signed proposal for OnSigned.
 func (h *proposalHandler) payload(proposed url.Values, signature string) *uploadsign.Payload {
-	p := &uploadsign.Payload{ParamSet: h.set, Version: h.version, Fields: make(map[string]string, len(proposed)+2)}
+	fields := make(map[string]string, len(proposed)+2)
 	for k, vs := range proposed {
 		if len(vs) > 0 && vs[0] != "" {
-			p.Fields[k] = vs[0]
+			fields[k] = vs[0]
 		}
 	}
-	p.Fields["signature"] = signature
-	p.Fields["api_key"] = h.signer.APIKey()
-	p.Timestamp, _ = cloudinary.ParseTimestamp(p.Fields["timestamp"]) // SignProposed checked it
-	if !h.deprecated.IsZero() {
-		at := h.deprecated.UTC()
-		p.DeprecatedAt = &at
-		p.Deprecated = !time.Unix(p.Timestamp, 0).Before(at)
-	}
-	if !h.sunset.IsZero() {
-		at := h.sunset.UTC()
-		p.Sunset = &at
-	}
-	return p
+	fields["signature"] = signature
+	fields["api_key"] = h.signer.APIKey()
+	p, _ := bridge.ProposalPayload(h.signer, h.set, h.version, fields) // SignProposed checked the set and timestamp
+	return p.(*uploadsign.Payload)
 }
 
 // readProposal reads {"paramsToSign": {...}} or {"params_to_sign": {...}}.

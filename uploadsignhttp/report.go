@@ -81,7 +81,7 @@ func (h *reportHandler) serve(w http.ResponseWriter, r *http.Request) (ClientSet
 	if err := json.Unmarshal(answer, &reported); err != nil {
 		return req, writeError(w, http.StatusBadRequest, `"result" is not Cloudinary's upload answer`)
 	}
-	set, _, err := h.sets.lookup(req.ParamSet, req.Version)
+	set, err := h.sets.lookup(req.ParamSet, req.Version)
 	if err != nil {
 		return req, writeLibraryError(w, http.StatusNotFound, err)
 	}

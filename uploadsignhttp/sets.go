@@ -22,75 +22,48 @@ func Sets(names ...string) HandlerOption {
 	return func(o *handlerOptions) { o.sets = append(append([]string{}, o.sets...), names...) }
 }
 
-// endpoint is the parameter sets a handler serves, by name and version.
+// endpoint is the parameter sets a handler serves.
 type endpoint struct {
-	sets  map[string][]bridge.Set
-	names string // the names quoted, for the 404 message
-}
-
-// allSets returns an endpoint that serves every set of s.
-func allSets(s *uploadsign.Signer) *endpoint {
-	e := &endpoint{sets: map[string][]bridge.Set{}}
-	for _, set := range bridge.Sets(s) {
-		e.sets[set.Name] = append(e.sets[set.Name], set)
-	}
-	e.names = quoteNames(e.sets)
-	return e
+	signer *uploadsign.Signer
+	served []string // the set names, nil for all
 }
 
 // newEndpoint returns the sets of s that a handler serves: those named by
 // Sets (names), or all of them when Sets was not given (names is nil) and
-// s holds one set name, or none. It panics on a misconfiguration, naming
-// the handler (who).
+// s holds one set name. It panics on a misconfiguration, naming the
+// handler (who).
 func newEndpoint(s *uploadsign.Signer, names []string, who string) *endpoint {
-	all := allSets(s)
+	all := map[string]bool{}
+	for _, set := range bridge.Sets(s) {
+		all[set.Name] = true
+	}
 	switch {
-	case names == nil && len(all.sets) > 1:
-		panic(fmt.Sprintf("uploadsignhttp: %s: the Signer holds the parameter sets %s; name the ones this endpoint signs with uploadsignhttp.Sets, or one endpoint signs every set for every client", who, all.names))
-	case names == nil:
-		return all
-	case len(names) == 0:
+	case names == nil && len(all) > 1:
+		panic(fmt.Sprintf("uploadsignhttp: %s: the Signer holds the parameter sets %s; name the ones this endpoint signs with uploadsignhttp.Sets, or one endpoint signs every set for every client", who, quoteNames(all)))
+	case names != nil && len(names) == 0:
 		panic(fmt.Sprintf("uploadsignhttp: %s: Sets names no parameter set", who))
 	}
-	e := &endpoint{sets: map[string][]bridge.Set{}}
 	for _, name := range names {
-		if all.sets[name] == nil {
-			panic(fmt.Sprintf("uploadsignhttp: %s: Sets(%.60q): the Signer has no parameter set of that name (it has %s)", who, name, all.names))
+		if !all[name] {
+			panic(fmt.Sprintf("uploadsignhttp: %s: Sets(%.60q): the Signer has no parameter set of that name (it has %s)", who, name, quoteNames(all)))
 		}
-		e.sets[name] = all.sets[name]
 	}
-	e.names = quoteNames(e.sets)
-	return e
+	return &endpoint{signer: s, served: names}
 }
 
 // lookup returns the set name at version if this endpoint serves it, or
-// an error wrapping uploadsign.ErrUnknownParamSet that names only this
-// endpoint's sets or versions. An endpoint of a Signer without sets
-// finds none and leaves the error to the Signer (ok false, err nil).
-func (e *endpoint) lookup(name string, version int) (set bridge.Set, ok bool, err error) {
-	versions := e.sets[name]
-	if versions == nil {
-		if len(e.sets) == 0 {
-			return bridge.Set{}, false, nil
-		}
-		return bridge.Set{}, false, fmt.Errorf("%w: %q (known sets: %s)", uploadsign.ErrUnknownParamSet, name, e.names)
-	}
-	list := make([]string, len(versions))
-	for i, v := range versions {
-		if v.Version == version {
-			return v, true, nil
-		}
-		list[i] = strconv.Itoa(v.Version)
-	}
-	return bridge.Set{}, false, fmt.Errorf("%w: %q has no version %d (known versions: %s)", uploadsign.ErrUnknownParamSet, name, version, strings.Join(list, ", "))
+// the Signer's error wrapping uploadsign.ErrUnknownParamSet, which names
+// only this endpoint's sets or versions.
+func (e *endpoint) lookup(name string, version int) (bridge.Set, error) {
+	return bridge.Lookup(e.signer, e.served, name, version)
 }
 
-// quoteNames returns the names of sets, sorted and quoted.
-func quoteNames(sets map[string][]bridge.Set) string {
-	var names []string
-	for name := range sets {
-		names = append(names, strconv.Quote(name))
+// quoteNames returns the names, sorted and quoted.
+func quoteNames(names map[string]bool) string {
+	var list []string
+	for name := range names {
+		list = append(list, strconv.Quote(name))
 	}
-	slices.Sort(names)
-	return strings.Join(names, ", ")
+	slices.Sort(list)
+	return strings.Join(list, ", ")
 }

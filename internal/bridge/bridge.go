@@ -24,6 +24,18 @@ type Set struct {
 // the type without an import cycle.
 var Sets func(signer any) []Set
 
+// Lookup returns the set name at version among the set names served
+// (nil for all), or an error wrapping uploadsign.ErrUnknownParamSet that
+// names only the sets, or versions, served. signer must be a
+// *uploadsign.Signer.
+var Lookup func(signer any, served []string, set string, version int) (Set, error)
+
+// ProposalPayload returns, as a *uploadsign.Payload, a proposal of set at
+// version signed: fields are the proposal, signature and api_key; the
+// set's limits and dates are added (Deprecated judged at the proposal's
+// timestamp). signer must be a *uploadsign.Signer.
+var ProposalPayload func(signer any, set string, version int, fields map[string]string) (any, error)
+
 // SignRaw signs params as they are, as Signer.SignValues does, into the
 // payload a browser posts: the upload URL of resourceType ("image",
 // "video", "raw" or "auto"), and as fields every key of params with a
