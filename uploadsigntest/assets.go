@@ -34,6 +34,9 @@ func (s *Server) store(up *Upload, b *blob, base string) (map[string]any, error)
 	if err != nil {
 		return nil, err
 	}
+	if err := b.settle(s); err != nil { // accepted: into memory, if small enough
+		return nil, refusalOf(err)
+	}
 	deliveryType := f["type"]
 	if deliveryType == "" {
 		deliveryType = "upload"

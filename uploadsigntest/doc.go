@@ -51,11 +51,15 @@
 // which Close removes with the chunks of uploads never finished.
 //
 // The fake may be the target of a page in a browser on the same machine,
-// so it keeps no bytes of a refused request: when the fields posted
+// so it keeps no bytes of a refused request. It reads multipart and
+// url-encoded forms as they arrive, unescaping and decoding as it reads:
+// the fields within 10 MiB in all, the file (a part or a data URI) in
+// memory up to 1 MiB and in a temporary file beyond, so that no request
+// costs more memory than that, whatever its size. When the fields posted
 // before the file (api_key, signature and timestamp among them) are
-// refused, it counts the file without keeping it, and any other refused
+// refused, it counts the file without keeping it; any other refused
 // request has its file dropped, from memory and disk, as soon as it is
-// refused. What it serves carries X-Content-Type-Options: nosniff and the
+// refused, and is recorded without its fields ([Upload]). What it serves carries X-Content-Type-Options: nosniff and the
 // content type of the format read from the file; a raw file is served as
 // application/octet-stream and as an attachment, never as a page. Its
 // notifications go only to this machine and follow no redirect.

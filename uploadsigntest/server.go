@@ -67,12 +67,15 @@ type Server struct {
 // Upload is one request the server answered. A chunked upload is
 // recorded once, by its last chunk, with the bytes of the whole file; a
 // refused chunk is recorded like any refused request. Only an accepted
-// upload keeps its bytes: the server drops those of a refused or dropped
-// request, from memory and disk, as soon as it refuses it.
+// upload keeps its fields, its file name and its bytes: the server drops
+// those of a refused or dropped request, from memory and disk, as soon as
+// it refuses it, and records it with its Status, Size, ResourceType,
+// chunk headers, Chunks and Response, no string of them longer than
+// [MaxRecordedBytes].
 type Upload struct {
 	ResourceType string            // from the URL path
-	Fields       map[string]string // every posted field but the file (of the last chunk, for a chunked upload)
-	Filename     string            // the file part's name, if any
+	Fields       map[string]string // every posted field but the file (of the last chunk, for a chunked upload); nil if refused
+	Filename     string            // the file part's name, if any ("file" for a data URI); "" if refused
 	Size         int64             // the number of bytes uploaded (of the whole file, for a chunked upload), kept or not
 	// File holds the uploaded bytes of an accepted upload of at most
 	// MaxUploadBytes; it is nil for a larger file, whose bytes are at
@@ -87,6 +90,28 @@ type Upload struct {
 	Chunks       int            // how many chunks were assembled; 0 for an upload in one request
 	Status       int            // the HTTP status answered; 0 for a dropped connection
 	Response     map[string]any // the JSON answered, decoded
+}
+
+// MaxRecordedBytes bounds each string the server records of a refused
+// request (its resource type, chunk headers and error message), which it
+// cuts there: a page that posts to the fake cannot make it keep more.
+const MaxRecordedBytes = 1024
+
+// refused is what the server records of a refused request, which answered
+// status and message: nothing of its body, and no string longer than
+// MaxRecordedBytes, nor one that shares memory with the request.
+func (up Upload) refused(status int, message string) Upload {
+	r := Upload{ResourceType: clip(up.ResourceType), Size: up.Size, UploadID: clip(up.UploadID),
+		ContentRange: clip(up.ContentRange), Chunks: up.Chunks, Status: status}
+	if status != 0 {
+		r.Response = (&refusal{message: clip(message)}).body()
+	}
+	return r
+}
+
+// clip returns a copy of s cut to MaxRecordedBytes.
+func clip(s string) string {
+	return strings.Clone(s[:min(len(s), MaxRecordedBytes)])
 }
 
 // Open opens the uploaded bytes for reading, from File or from the file at
@@ -241,8 +266,8 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request, prefix string) {
 	resp, record, err := s.upload(r, &up, baseURL(r, prefix))
 	if err != nil {
 		refused := refusalOf(err)
+		s.record(up.refused(refused.status, refused.message))
 		if refused.status == 0 { // dropped
-			s.record(up)
 			if hj, ok := w.(http.Hijacker); ok {
 				if conn, _, err := hj.Hijack(); err == nil {
 					conn.Close()
@@ -258,7 +283,7 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request, prefix string) {
 	// the client, still sending, gets the answer rather than a reset.
 	io.Copy(io.Discard, io.LimitReader(r.Body, maxFieldBytes+base64Len(s.maxRequest)))
 	data, _ := json.Marshal(resp)
-	if record {
+	if err == nil && record {
 		up.Status = status
 		_ = json.Unmarshal(data, &up.Response)
 		s.record(up)
@@ -266,7 +291,7 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request, prefix string) {
 	w.Header().Set("Content-Type", "application/json; charset=utf-8")
 	w.WriteHeader(status)
 	w.Write(data)
-	if target := up.Fields["notification_url"]; status == http.StatusOK && record && target != "" {
+	if target := up.Fields["notification_url"]; err == nil && record && target != "" {
 		s.notify(target, resp)
 	}
 }
