@@ -100,8 +100,11 @@ func (s *Server) store(up *Upload, b *blob, base string) (map[string]any, error)
 	if resourceType != "raw" { // a raw file's extension is in its public_id
 		resp["format"] = format
 	}
-	if resourceType == "image" {
+	if resourceType == "image" || c.width > 0 {
 		resp["width"], resp["height"] = c.width, c.height
+	}
+	if c.duration > 0 {
+		resp["duration"] = c.duration
 	}
 	if folder := f["asset_folder"]; folder != "" {
 		resp["asset_folder"] = folder

@@ -4,10 +4,12 @@ import (
 	"bufio"
 	"encoding/base64"
 	"io"
+	"maps"
 	"math"
 	"mime"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 )
 
@@ -45,10 +47,26 @@ func (s *Server) readForm(r *http.Request, up *Upload, p *chunkedUpload) (*blob,
 		f.file.discard()
 		return nil, err
 	}
-	for k, vs := range f.values {
-		up.Fields[k] = strings.Join(vs, ",") // a repeated name is an array, as Cloudinary reads one
-	}
+	maps.Copy(up.Fields, fieldsOf(f.values))
 	return f.file, nil
+}
+
+// fieldsOf turns the values of a form into fields, one value a name: an
+// array, posted as NAME[] (as the Python and Ruby SDKs post lists) or as
+// a name repeated, is its values joined with ",", as Cloudinary signs an
+// array.
+func fieldsOf(values url.Values) map[string]string {
+	names := slices.Sorted(maps.Keys(values)) // "tags" before "tags[]"
+	arrays := map[string][]string{}
+	for _, k := range names {
+		name := strings.TrimSuffix(k, "[]")
+		arrays[name] = append(arrays[name], values[k]...)
+	}
+	f := make(map[string]string, len(arrays))
+	for name, vs := range arrays {
+		f[name] = strings.Join(vs, ",")
+	}
+	return f
 }
 
 // form is a form being read.
@@ -111,10 +129,7 @@ func (f *form) bounded(r io.Reader) (string, error) {
 // those fields after the file has its file kept until the request is
 // judged.
 func (s *Server) refusedBeforeFile(values url.Values) bool {
-	f := map[string]string{}
-	for k, vs := range values {
-		f[k] = strings.Join(vs, ",")
-	}
+	f := fieldsOf(values)
 	if f["api_key"] == "" || f["signature"] == "" || f["timestamp"] == "" {
 		return false
 	}

@@ -45,6 +45,7 @@ type Server struct {
 	cloud      string
 	keys       []credential // the API keys, NewServer's first; their secrets inside functions (oracle.go)
 	notifyKey  string       // the API key whose secret signs notifications
+	notifyURL  string       // the account's notification URL, "" for none
 	sha256Only bool
 	now        func() time.Time
 	badOption  string // why an option cannot apply, for NewServer to panic with
@@ -90,6 +91,10 @@ type Upload struct {
 	Chunks       int            // how many chunks were assembled; 0 for an upload in one request
 	Status       int            // the HTTP status answered; 0 for a dropped connection
 	Response     map[string]any // the JSON answered, decoded
+	// Destroyed reports that the asset this upload made (or met, with
+	// overwrite false) was destroyed since: its bytes are gone, from File,
+	// Path and delivery.
+	Destroyed bool
 }
 
 // MaxRecordedBytes bounds each string the server records of a refused
@@ -218,9 +223,9 @@ func (s *Server) Uploads() []Upload {
 	return append([]Upload(nil), s.uploads...)
 }
 
-// FailNext makes the next upload request fail with the status, which must
-// be from 400 to 599, and, in Cloudinary's error format, the message. Calls
-// queue up. It panics on another status.
+// FailNext makes the next upload (or destroy) request fail with the
+// status, which must be from 400 to 599, and, in Cloudinary's error
+// format, the message. Calls queue up. It panics on another status.
 func (s *Server) FailNext(status int, message string) {
 	if status < 400 || status > 599 {
 		panic(fmt.Sprintf("uploadsigntest: FailNext: status %d is not from 400 to 599", status))
@@ -230,8 +235,8 @@ func (s *Server) FailNext(status int, message string) {
 	s.failing = append(s.failing, refuse(status, "%s", message))
 }
 
-// DropNext makes the server close the connection of the next upload
-// request without answering. Calls queue up with FailNext's.
+// DropNext makes the server close the connection of the next upload (or
+// destroy) request without answering. Calls queue up with FailNext's.
 func (s *Server) DropNext() {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -261,12 +266,35 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request, prefix string) {
 		w.WriteHeader(http.StatusNoContent)
 		return
 	}
+	if parts := strings.Split(strings.Trim(r.URL.Path, "/"), "/"); len(parts) == 4 && parts[0] == "v1_1" && parts[3] == "destroy" {
+		resp, err := s.destroy(r, parts[1], parts[2])
+		s.write(w, r, resp, err)
+		return
+	}
 	up := Upload{Fields: map[string]string{}}
-	status := http.StatusOK
 	resp, record, err := s.upload(r, &up, baseURL(r, prefix))
 	if err != nil {
 		refused := refusalOf(err)
 		s.record(up.refused(refused.status, refused.message))
+	} else if record {
+		up.Status = http.StatusOK
+		data, _ := json.Marshal(resp)
+		_ = json.Unmarshal(data, &up.Response)
+		s.record(up)
+	}
+	s.write(w, r, resp, err)
+	if target := s.notificationTarget(up.Fields); err == nil && record && target != "" {
+		s.notify(target, s.uploadNotification(resp))
+	}
+}
+
+// write answers a request with resp, or with the refusal err, in
+// Cloudinary's JSON (and, for a refusal, its X-Cld-Error header), or
+// drops the connection for a refusal with status 0.
+func (s *Server) write(w http.ResponseWriter, r *http.Request, resp map[string]any, err error) {
+	status := http.StatusOK
+	if err != nil {
+		refused := refusalOf(err)
 		if refused.status == 0 { // dropped
 			if hj, ok := w.(http.Hijacker); ok {
 				if conn, _, err := hj.Hijack(); err == nil {
@@ -283,17 +311,9 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request, prefix string) {
 	// the client, still sending, gets the answer rather than a reset.
 	io.Copy(io.Discard, io.LimitReader(r.Body, maxFieldBytes+base64Len(s.maxRequest)))
 	data, _ := json.Marshal(resp)
-	if err == nil && record {
-		up.Status = status
-		_ = json.Unmarshal(data, &up.Response)
-		s.record(up)
-	}
 	w.Header().Set("Content-Type", "application/json; charset=utf-8")
 	w.WriteHeader(status)
 	w.Write(data)
-	if target := up.Fields["notification_url"]; err == nil && record && target != "" {
-		s.notify(target, resp)
-	}
 }
 
 func (s *Server) record(up Upload) {
