@@ -216,7 +216,8 @@ func (s *Server) key(apiKey string) (credential, bool) {
 }
 
 // Uploads returns every upload request the server answered, in order,
-// with the fields posted and the response given.
+// with the response given and, if accepted, the fields posted (see
+// [Upload]).
 func (s *Server) Uploads() []Upload {
 	s.mu.Lock()
 	defer s.mu.Unlock()
