@@ -141,6 +141,7 @@ func TestDestroy(t *testing.T) {
 
 	// A destroy's own notification_url wins over the account's.
 	upload("c")
+	awaitDeliveries(t, srv, 3) // the upload's, before the destroy's
 	if a := destroy(destroyURL, signed("c", "notification_url", hooks.URL+"/own")); string(a.Body) != `{"result":"ok"}` {
 		t.Fatalf("destroy: %v", a)
 	}
