@@ -34,6 +34,9 @@ func (s *Server) store(up *Upload, b *blob, base string) (map[string]any, error)
 	if err != nil {
 		return nil, err
 	}
+	if err := b.settle(s); err != nil { // accepted: into memory, if small enough
+		return nil, refusalOf(err)
+	}
 	deliveryType := f["type"]
 	if deliveryType == "" {
 		deliveryType = "upload"
@@ -97,8 +100,11 @@ func (s *Server) store(up *Upload, b *blob, base string) (map[string]any, error)
 	if resourceType != "raw" { // a raw file's extension is in its public_id
 		resp["format"] = format
 	}
-	if resourceType == "image" {
+	if resourceType == "image" || c.width > 0 {
 		resp["width"], resp["height"] = c.width, c.height
+	}
+	if c.duration > 0 {
+		resp["duration"] = c.duration
 	}
 	if folder := f["asset_folder"]; folder != "" {
 		resp["asset_folder"] = folder

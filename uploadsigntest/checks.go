@@ -11,15 +11,9 @@ import (
 // DropNext say, else after the checks of Cloudinary's upload endpoint. It
 // keeps no bytes of a request it refuses.
 func (s *Server) take(up *Upload, cr contentRange, p *chunkedUpload, file *blob, base string) (map[string]any, bool, error) {
-	s.mu.Lock()
-	if len(s.failing) > 0 {
-		f := s.failing[0]
-		s.failing = s.failing[1:]
-		s.mu.Unlock()
+	if f := s.nextFailure(); f != nil {
 		return nil, true, f
 	}
-	s.mu.Unlock()
-
 	if err := s.checkFields(up.Fields); err != nil {
 		return nil, true, err
 	}
@@ -37,6 +31,19 @@ func (s *Server) take(up *Upload, cr contentRange, p *chunkedUpload, file *blob,
 	}
 	resp, err := s.store(up, file, base)
 	return resp, true, err
+}
+
+// nextFailure returns the refusal FailNext or DropNext queued next, and
+// takes it from the queue; nil if none is.
+func (s *Server) nextFailure() *refusal {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if len(s.failing) == 0 {
+		return nil
+	}
+	f := s.failing[0]
+	s.failing = s.failing[1:]
+	return f
 }
 
 // skippedFile answers a request whose fields before its file were refused

@@ -264,9 +264,6 @@ func (s *Server) chunk(up *Upload, cr contentRange, p *chunkedUpload, b *blob, b
 	p.file = nil
 	up.Chunks = p.chunks
 	s.drop(p)
-	if err == nil {
-		err = whole.settle(s)
-	}
 	if err != nil {
 		whole.discard()
 		return nil, true, refusalOf(err)

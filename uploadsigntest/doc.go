@@ -18,10 +18,13 @@
 // signed allowed_formats allows. It answers success with the fields of
 // Cloudinary's upload response, signed by the secret of the key that
 // signed the upload; its url and secure_url point at the server, which
-// serves the uploaded bytes. An upload that signs a notification_url is
-// followed by Cloudinary's upload notification, POSTed there and signed
-// with the notification key's secret ([WithNotificationKey],
-// [Server.Deliveries]); [Server.NotificationRequest] makes one for a
+// serves the uploaded bytes. It speaks Cloudinary's destroy too (POST
+// .../RESOURCE_TYPE/destroy), which removes an asset. An upload that
+// signs a notification_url, or any upload once the account has one
+// ([WithNotificationURL]), is followed by Cloudinary's upload
+// notification, POSTed there and signed with the notification key's
+// secret ([WithNotificationKey], [Server.Deliveries]); so is a destroy,
+// by a delete notification. [Server.NotificationRequest] makes one for a
 // webhook handler's tests. Signatures are checked with the package's own
 // plain implementation of Cloudinary's rules, not with the uploadsign
 // library, so that a bug in the library shows up as a refused upload
@@ -51,11 +54,15 @@
 // which Close removes with the chunks of uploads never finished.
 //
 // The fake may be the target of a page in a browser on the same machine,
-// so it keeps no bytes of a refused request: when the fields posted
+// so it keeps no bytes of a refused request. It reads multipart and
+// url-encoded forms as they arrive, unescaping and decoding as it reads:
+// the fields within 10 MiB in all, the file (a part or a data URI) in
+// memory up to 1 MiB and in a temporary file beyond, so that no request
+// costs more memory than that, whatever its size. When the fields posted
 // before the file (api_key, signature and timestamp among them) are
-// refused, it counts the file without keeping it, and any other refused
+// refused, it counts the file without keeping it; any other refused
 // request has its file dropped, from memory and disk, as soon as it is
-// refused. What it serves carries X-Content-Type-Options: nosniff and the
+// refused, and is recorded without its fields ([Upload]). What it serves carries X-Content-Type-Options: nosniff and the
 // content type of the format read from the file; a raw file is served as
 // application/octet-stream and as an attachment, never as a page. Its
 // notifications go only to this machine and follow no redirect.
@@ -72,6 +79,21 @@
 //     written %26 from signature version 2; hashed with the secret by
 //     SHA-1 or SHA-256. As Cloudinary does: TestServerAcceptsEveryGoldenCase,
 //     TestOracleSortsNames, TestOracleLeavesOutUnsignedKeys.
+//   - A signature in upper-case (or mixed-case) hex. Differently: the fake
+//     accepts it, as a hex decoder reads either case; Cloudinary documents
+//     lower-case hex only ("a hexadecimal message digest", its
+//     authentication signatures page, whose examples and every official
+//     SDK write lower-case: the Node SDK's compute_hash digest("hex"),
+//     pycloudinary's hexdigest, cloudinary-go's hex.EncodeToString), and no
+//     public report says whether it accepts upper-case: do not send it.
+//     Pinned by TestSignatureHexCase.
+//   - An array posted as NAME[] (pycloudinary's uploader.call_api posts
+//     each item of a list so, and signs the list joined with ","): one
+//     parameter, its values joined with ",". As Cloudinary does:
+//     TestArrayFields. A name posted several times without [] (tags=a and
+//     tags=b): Differently: the fake joins the values as an array;
+//     Cloudinary documents no such form (its SDKs join arrays themselves,
+//     or post NAME[]), and servers of its kind keep the last value.
 //   - Signature version 1 only when no signed value holds "&"; SHA-256 only
 //     for an account that asked for it ([WithSHA256Only]). As Cloudinary
 //     does: TestServerAcceptsEveryGoldenCase, TestServerVerifiesWithSHA256.
@@ -79,12 +101,21 @@
 //     'STRING'.", also in the X-Cld-Error header. As Cloudinary does:
 //     TestServerInvalidSignatureHeader.
 //   - Another cloud name; no api_key, an unknown one, no signature, no
-//     timestamp, a timestamp more than an hour old: 401 "Invalid
-//     cloud_name C", 401 "Must supply api_key", 401 "Unknown API key K",
-//     400 "Upload preset must be specified when using unsigned upload",
-//     400 "Missing required parameter - timestamp", 400 "Stale request -
-//     reported time is ... which is more than 1 hour ago". As Cloudinary
-//     does: TestServerRefusals.
+//     timestamp: 401 "Invalid cloud_name C", 401 "Must supply api_key",
+//     401 "Unknown API key K", 400 "Upload preset must be specified when
+//     using unsigned upload", 400 "Missing required parameter -
+//     timestamp". As Cloudinary does: TestServerRefusals.
+//   - A timestamp more than an hour old: 400 "Stale request - reported
+//     time is 2023-12-19 23:07:41 +0000 which is more than 1 hour ago", the
+//     time in UTC (the words in cloudinary/cloudinary_ios#417 and
+//     cloudinary/cloudinary_java#25; the status, 400, as the Node SDK
+//     reports it, http_code 400, in users' logs); exactly an hour old is
+//     not more than an hour, and is accepted. As Cloudinary does:
+//     TestServerRefusals, TestTimestampEdges.
+//   - A timestamp ahead of the clock. Differently: the fake accepts any;
+//     Cloudinary documents no limit and no report shows it refusing one
+//     (devices with wrong clocks report only "Stale request", e.g.
+//     cloudinary/cloudinary_java#95). Pinned by TestTimestampEdges.
 //   - Several API keys, each with its own secret; the answer carries the
 //     key that signed the upload and a response signature by its secret.
 //     As Cloudinary does: TestKeyRotation.
@@ -162,18 +193,66 @@
 //     url, secure_url, created_at, original_filename, api_key. As
 //     Cloudinary does: TestServerUploadResponse, TestServerRawHasNoFormat,
 //     TestServerAnswersWithAccountAlgorithm.
+//   - A video's width, height and duration (seconds) in the response and
+//     the notification. Differently: read from an MP4 or QuickTime file's
+//     header (moov's mvhd, and the tkhd of its first track with a
+//     picture), wherever moov lies; other containers' videos, and MP4s
+//     without moov, are answered without them, which Cloudinary always
+//     gives. Pinned by TestMP4Info, TestUploadNotificationFields.
 //   - asset_id, version_id, etag and the URLs. Differently: random ids,
 //     the MD5 of the file, and URLs at the fake's own address.
-//   - Notifications: the upload response, with notification_type
-//     "upload", POSTed to notification_url with X-Cld-Timestamp and
-//     X-Cld-Signature, the hash of body, timestamp and the notification
-//     key's secret. As Cloudinary does: TestDeliveries, TestKeyRotation.
-//   - Where notifications go. Differently: once, only to this machine
+//   - Notifications: POSTed to the request's notification_url, else to
+//     the account's notification URL (the Console's; "when the
+//     notification_url parameter is included in the method call, then the
+//     value set there overrides the global value", its notifications
+//     page), with X-Cld-Timestamp and X-Cld-Signature, the hash of body,
+//     timestamp and the notification key's secret. As Cloudinary does:
+//     TestDeliveries, TestKeyRotation, TestUploadNotificationFields,
+//     TestDestroy.
+//   - The upload notification: the upload's fields as answered (asset_id,
+//     public_id, version, version_id, width, height, format,
+//     resource_type, created_at, tags, bytes, type, etag, placeholder,
+//     url, secure_url, original_filename, api_key, and asset_folder,
+//     display_name, context when set), with notification_type "upload",
+//     timestamp ("2021-04-15T16:45:47+00:00"), request_id, access_mode,
+//     notification_context {triggered_at, triggered_by {source "api", id:
+//     the api_key}} and signature_key (the key that signs it), and without
+//     the answer's signature: the fields of upload notifications captured
+//     from the service (a 2021 one quoted in an app's source, one modelled
+//     field by field in another's), which carry no signature. As
+//     Cloudinary does: TestUploadNotificationFields. The fake sends no
+//     original_extension, and an existing: true where the upload met an
+//     asset kept by overwrite false (unknown for Cloudinary's): no check
+//     should read either.
+//   - Telling deliveries of one event apart. Not at all: Cloudinary
+//     documents no delivery id; an upload notification's request_id and
+//     asset_id and version, a delete's resources, are what a receiver can
+//     key on. Cloudinary retries a notification its receiver does not
+//     answer with 200 (three times, some minutes apart, by a description
+//     of its webhooks); the fake sends each once.
+//   - Where notifications go. Differently: only to this machine
 //     (localhost or a loopback address), following no redirect.
 //   - Delivery. Differently: the fake serves the original bytes at url
 //     and secure_url, with nosniff, raw files as attachments; no
 //     transformations, no signed URLs, and private and authenticated
 //     types are served like upload.
+//   - destroy: POST /v1_1/CLOUD/RESOURCE_TYPE/destroy with public_id,
+//     type, invalidate and notification_url (what the official Node SDK's
+//     uploader.destroy posts), signed and checked as an upload; answered
+//     {"result": "ok"} when it removes the asset, {"result": "not found"}
+//     when there is none (Cloudinary's destroy method reference); the
+//     asset is gone from delivery, and from [Upload]s
+//     ([Upload.Destroyed]). As Cloudinary does: TestDestroy,
+//     TestNodeSDKDestroy.
+//   - The delete notification of a destroyed asset: notification_type
+//     "delete" and resources, each with resource_type, type, asset_id,
+//     public_id and version, as captured from the service (in 2021; no
+//     request_id, timestamp or signature_key). As Cloudinary does:
+//     TestDestroy.
+//   - destroy without public_id, or posted to auto, and invalidate.
+//     Differently: refused in the fake's words ("Missing required
+//     parameter - public_id", 404 "Invalid resource type auto"); the fake
+//     has no CDN to invalidate.
 //   - Eager and incoming transformations, moderation, analysis (faces,
 //     colors, OCR, ...), auto-tagging, callbacks, background removal.
 //     Not at all: their fields are signed and otherwise ignored.

@@ -6,6 +6,8 @@ var (
 	ISOFile  = isoFile
 	EBMLFile = ebmlFile
 	RIFFFile = riffFile
+	// VideoFile is an MP4 whose header gives its size and duration.
+	VideoFile = videoFile
 )
 
 // ReadAnswer reads an answer as Post does, for tests that post by hand.

@@ -27,9 +27,10 @@ const (
 
 // content is what the fake makes of a file from its first bytes.
 type content struct {
-	format        string // as Cloudinary names it ("png", "jpg", "mp4", ...), "" if not recognised
-	kind          string // "image" or "video", "" if not recognised
-	width, height int    // of an image
+	format        string  // as Cloudinary names it ("png", "jpg", "mp4", ...), "" if not recognised
+	kind          string  // "image" or "video", "" if not recognised
+	width, height int     // of an image, or of a video whose header gives them
+	duration      float64 // of a video whose header gives it, in seconds
 }
 
 // sniffBytes is how much of a file the sniffers read, the standard
@@ -53,7 +54,11 @@ func sniff(r io.ReaderAt, size int64) content {
 		return content{format: "webp", kind: "image", width: w, height: h}
 	}
 	if f := videoFormat(head); f != "" {
-		return content{format: f, kind: "video"}
+		c := content{format: f, kind: "video"}
+		if f == "mp4" || f == "mov" {
+			c.width, c.height, c.duration = mp4Info(r, size)
+		}
+		return c
 	}
 	return content{}
 }

@@ -74,10 +74,10 @@ func TestSniff(t *testing.T) {
 		file []byte
 		want content
 	}{
-		{"png", encoded(t, "png"), content{"png", "image", 7, 5}},
-		{"jpeg", encoded(t, "jpg"), content{"jpg", "image", 7, 5}},
-		{"gif", encoded(t, "gif"), content{"gif", "image", 7, 5}},
-		{"webp", lossy, content{"webp", "image", 300, 200}},
+		{"png", encoded(t, "png"), content{format: "png", kind: "image", width: 7, height: 5}},
+		{"jpeg", encoded(t, "jpg"), content{format: "jpg", kind: "image", width: 7, height: 5}},
+		{"gif", encoded(t, "gif"), content{format: "gif", kind: "image", width: 7, height: 5}},
+		{"webp", lossy, content{format: "webp", kind: "image", width: 300, height: 200}},
 		{"mp4 isom", isoFile("isom", 1000), content{format: "mp4", kind: "video"}},
 		{"mp4 mp42", isoFile("mp42", 1000), content{format: "mp4", kind: "video"}},
 		{"mov", isoFile("qt  ", 1000), content{format: "mov", kind: "video"}},
@@ -112,7 +112,7 @@ func TestSniff(t *testing.T) {
 }
 
 func TestJudge(t *testing.T) {
-	png := content{"png", "image", 7, 5}
+	png := content{format: "png", kind: "image", width: 7, height: 5}
 	mkv := content{format: "mkv", kind: "video"}
 	tests := []struct {
 		name, resourceType string

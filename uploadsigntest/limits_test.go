@@ -106,8 +106,8 @@ func TestLimitOptions(t *testing.T) {
 		{"data URI over the limit", func() *uploadsigntest.Answer { return postForm(dataURI(1501)) }, 400, "File size too large. Got 1501. Maximum is 1500."},
 		{"data URI at the limit", func() *uploadsigntest.Answer { return postForm(dataURI(1500)) }, 200, ""},
 		{"data URI far over the limit", func() *uploadsigntest.Answer {
-			form := dataURI(10)
-			form.Set("file", form.Get("file")+strings.Repeat("A", 20<<20))
+			form := dataURI(0)
+			form.Set("file", form.Get("file")+strings.Repeat("A", 20<<20)) // 15 MiB of zeros
 			return postForm(form)
 		}, 400, "File size too large. Got 15728"},
 		{"multipart data URI over the limit", func() *uploadsigntest.Answer { return multipartDataURI(1501) }, 400, "File size too large. Got 1501. Maximum is 1500."},

@@ -222,3 +222,61 @@ uploadInChunks(file, JSON.parse(payload)).then(
 		t.Errorf("the fake recorded %s, want the file in 3 chunks", describe(ups))
 	}
 }
+
+// destroyScript uploads a file with the official Node SDK, destroys it
+// twice with uploader.destroy and the options given, and prints the three
+// results as a JSON array.
+const destroyScript = `"use strict";
+const [sdk, prefix, file, publicId, optionsJSON] = process.argv.slice(2);
+require(sdk + "/lib/config")({ upload_prefix: prefix });
+const cloudinary = require(sdk).v2;
+(async () => {
+  const options = JSON.parse(optionsJSON);
+  const uploaded = await cloudinary.uploader.upload(file, { public_id: publicId, resource_type: options.resource_type });
+  const first = await cloudinary.uploader.destroy(publicId, options);
+  const second = await cloudinary.uploader.destroy(publicId, options);
+  console.log(JSON.stringify([uploaded, first, second]));
+})().catch((err) => { console.error(JSON.stringify(err)); process.exit(1); });
+`
+
+// TestNodeSDKDestroy runs the official Node SDK's uploader.destroy, with
+// invalidate and a notification_url, against the fake: the fake checks
+// what the SDK signs and posts, removes the asset, answers "ok" then "not
+// found", and sends the delete notification.
+func TestNodeSDKDestroy(t *testing.T) {
+	node, chunked := requireNode(t)
+	sdk := filepath.Join(filepath.Dir(chunked), "node_modules", "cloudinary")
+	hooks := receiver(t)
+	srv := uploadsigntest.NewServer(cloud, key, secret) // the SDK signs with the time of day
+	defer srv.Close()
+	dir := t.TempDir()
+	script, file := filepath.Join(dir, "destroy.js"), filepath.Join(dir, "a.png")
+	if err := os.WriteFile(script, []byte(destroyScript), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(file, pngImage(t, 4, 3), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	options := `{"resource_type": "image", "type": "upload", "invalidate": true, "notification_url": "` + hooks.URL + `/hook"}`
+	cmd := exec.Command(node, script, sdk, srv.URL, file, "node/gone", options)
+	cmd.Env = append(os.Environ(), "CLOUDINARY_URL=cloudinary://"+key+":"+secret+"@"+cloud)
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	if err := cmd.Run(); err != nil {
+		t.Fatalf("node: %v\nstdout: %s\nstderr: %s", err, redact(stdout.String()), redact(stderr.String()))
+	}
+	var results []map[string]any
+	if err := json.Unmarshal(stdout.Bytes(), &results); err != nil || len(results) != 3 {
+		t.Fatalf("the SDK's results: %v: %s", err, redact(stdout.String()))
+	}
+	if results[0]["public_id"] != "node/gone" || results[1]["result"] != "ok" || results[2]["result"] != "not found" {
+		t.Errorf("upload, destroy, destroy: %v", results)
+	}
+	if status := get(t, results[0]["secure_url"].(string)); status != http.StatusNotFound {
+		t.Errorf("the destroyed asset is served: %d", status)
+	}
+	d := awaitDeliveries(t, srv, 1)
+	if !strings.HasSuffix(d[0].URL, "/hook") || !strings.Contains(string(d[0].Body), `"notification_type":"delete"`) {
+		t.Errorf("notification to %s: %s", d[0].URL, d[0].Body)
+	}
+}

@@ -78,14 +78,51 @@ func (s *Server) signNotification(h http.Header, body []byte) {
 	h.Set("X-Cld-Signature", key.sign(string(body)+ts, s.sha256Only))
 }
 
-// notify sends the upload notification of an answered upload to its
-// notification_url, in the background; Close waits for it.
-func (s *Server) notify(target string, resp map[string]any) {
-	body := map[string]any{"notification_type": "upload", "timestamp": s.now().UTC().Format(time.RFC3339),
-		"request_id": random.Hex(16)}
+// notificationTime is how Cloudinary writes a notification's timestamp,
+// in UTC: "2021-04-15T16:45:47+00:00".
+const notificationTime = "2006-01-02T15:04:05-07:00"
+
+// uploadNotification is Cloudinary's upload notification of an upload
+// answered with resp: the answer but its signature (a notification is
+// signed as a whole), with the fields Cloudinary adds (see the fidelity
+// table).
+func (s *Server) uploadNotification(resp map[string]any) map[string]any {
+	now := s.now().UTC().Format(notificationTime)
+	body := map[string]any{"notification_type": "upload", "timestamp": now, "request_id": random.Hex(16),
+		"access_mode": "public", "signature_key": s.notifyKey,
+		"notification_context": map[string]any{"triggered_at": now,
+			"triggered_by": map[string]any{"source": "api", "id": resp["api_key"]}}}
 	for k, v := range resp {
-		body[k] = v
+		if k != "signature" {
+			body[k] = v
+		}
 	}
+	return body
+}
+
+// deleteNotification is Cloudinary's notification of a destroyed asset,
+// whose upload answer was resp.
+func deleteNotification(resp map[string]any) map[string]any {
+	resource := map[string]any{}
+	for _, k := range []string{"resource_type", "type", "asset_id", "public_id", "version"} {
+		resource[k] = resp[k]
+	}
+	return map[string]any{"notification_type": "delete", "resources": []any{resource}}
+}
+
+// notificationTarget is where the notification of a request that posted
+// fields goes: its notification_url, else the account's
+// ([WithNotificationURL]); "" for none.
+func (s *Server) notificationTarget(fields map[string]string) string {
+	if u := fields["notification_url"]; u != "" {
+		return u
+	}
+	return s.notifyURL
+}
+
+// notify sends a notification to target, in the background; Close waits
+// for it.
+func (s *Server) notify(target string, body map[string]any) {
 	data, _ := json.Marshal(body)
 	s.mu.Lock()
 	if s.closed {

@@ -2,12 +2,15 @@ package uploadsigntest_test
 
 import (
 	"context"
+	"encoding/json"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/google/go-cmp/cmp"
 	"github.com/uploadsign/uploadsign"
 	"github.com/uploadsign/uploadsign/uploadsigntest"
 )
@@ -171,5 +174,85 @@ func TestNotificationsFollowNoRedirect(t *testing.T) {
 	case path := <-hits:
 		t.Errorf("the redirect was followed to %s", path)
 	default:
+	}
+}
+
+// TestUploadNotificationFields: an upload notification carries the fields
+// of Cloudinary's (as captured from the service: notification_type,
+// timestamp written +00:00, request_id, the upload's fields, access_mode,
+// api_key, notification_context and signature_key) and not the answer's
+// signature, which Cloudinary's do not carry; a video's carries its size
+// and duration. It goes to the upload's notification_url, else to the
+// account's.
+func TestUploadNotificationFields(t *testing.T) {
+	hooks := receiver(t)
+	srv := uploadsigntest.NewServer(cloud, key, secret, uploadsigntest.WithClock(func() time.Time { return testTime }),
+		uploadsigntest.WithNotificationURL(hooks.URL+"/account"))
+	defer srv.Close()
+	video := uploadsigntest.VideoFile(640, 360, 2.5, 3000)
+	for i, tt := range []struct {
+		resourceType string
+		fields       map[string]string
+		file         []byte
+		url          string
+		want         map[string]any
+	}{
+		{"image", map[string]string{"public_id": "p", "tags": "a,b"}, pngImage(t, 3, 2), "/account",
+			map[string]any{"public_id": "p", "width": 3.0, "height": 2.0, "tags": []any{"a", "b"}, "resource_type": "image"}},
+		{"video", map[string]string{"notification_url": hooks.URL + "/own"}, video, "/own",
+			map[string]any{"width": 640.0, "height": 360.0, "duration": 2.5, "format": "mp4", "bytes": float64(len(video))}},
+	} {
+		answer, err := uploadsigntest.Post(uploadURL(srv, tt.resourceType), signFields(tt.fields), "f", tt.file)
+		if err != nil || answer.Status != 200 {
+			t.Fatalf("upload: %v %v", answer, err)
+		}
+		d := awaitDeliveries(t, srv, i+1)[i]
+		var note map[string]any
+		if err := json.Unmarshal(d.Body, &note); err != nil {
+			t.Fatal(err)
+		}
+		if !strings.HasSuffix(d.URL, tt.url) {
+			t.Errorf("%s: notified at %s, want %s", tt.resourceType, d.URL, tt.url)
+		}
+		for _, k := range []string{"notification_type", "timestamp", "request_id", "asset_id", "public_id", "version", "version_id",
+			"format", "resource_type", "created_at", "tags", "bytes", "type", "etag", "placeholder", "url", "secure_url",
+			"access_mode", "original_filename", "api_key", "notification_context", "signature_key"} {
+			if _, ok := note[k]; !ok {
+				t.Errorf("%s: the notification has no %s: %s", tt.resourceType, k, d.Body)
+			}
+		}
+		if _, ok := note["signature"]; ok {
+			t.Errorf("%s: the notification carries the answer's signature: %s", tt.resourceType, d.Body)
+		}
+		ctx := map[string]any{"triggered_at": "2023-11-14T22:13:20+00:00", "triggered_by": map[string]any{"source": "api", "id": key}}
+		if note["notification_type"] != "upload" || note["timestamp"] != "2023-11-14T22:13:20+00:00" || note["signature_key"] != key ||
+			!cmp.Equal(ctx, note["notification_context"]) {
+			t.Errorf("%s: notification %s", tt.resourceType, d.Body)
+		}
+		got := map[string]any{}
+		for k := range tt.want {
+			got[k] = note[k]
+		}
+		if diff := cmp.Diff(tt.want, got); diff != "" {
+			t.Errorf("%s: notification (-want +got):\n%s", tt.resourceType, diff)
+		}
+		if tt.resourceType == "video" && (answer.Result.Width != 640 || answer.Result.Height != 360 || decoded(t, answer)["duration"] != 2.5) {
+			t.Errorf("the video's answer: %s", answer.Body)
+		}
+	}
+}
+
+// TestWithNotificationURLRefuses: NewServer panics, naming the option, on
+// a notification URL that is not an absolute http one.
+func TestWithNotificationURLRefuses(t *testing.T) {
+	for _, u := range []string{"", "/hook", "ftp://localhost/hook", "http://", "http://[::1"} {
+		func() {
+			defer func() {
+				if msg := fmt.Sprint(recover()); !strings.Contains(msg, "WithNotificationURL") {
+					t.Errorf("NewServer with WithNotificationURL(%q): panic %q", u, msg)
+				}
+			}()
+			uploadsigntest.NewServer(cloud, key, secret, uploadsigntest.WithNotificationURL(u)).Close()
+		}()
 	}
 }

@@ -3,6 +3,7 @@ package uploadsigntest
 import (
 	"cmp"
 	"fmt"
+	"net/url"
 	"time"
 
 	"github.com/uploadsign/uploadsign/internal/cloudinary"
@@ -92,6 +93,21 @@ func WithKey(apiKey, secret string) ServerOption {
 // with [WithKey]).
 func WithNotificationKey(apiKey string) ServerOption {
 	return func(s *Server) { s.notifyKey = apiKey }
+}
+
+// WithNotificationURL sets the account's notification URL, as the Upload
+// settings of Cloudinary's Console do: an upload or destroy request that
+// posts no notification_url is notified there. There is none by default.
+// Notifications go only to this machine; NewServer panics if u is not an
+// absolute http URL.
+func WithNotificationURL(u string) ServerOption {
+	return func(s *Server) {
+		if p, err := url.Parse(u); err != nil || (p.Scheme != "http" && p.Scheme != "https") || p.Host == "" {
+			s.badOption = cmp.Or(s.badOption, fmt.Sprintf("WithNotificationURL(%q): not an absolute http URL", u))
+			return
+		}
+		s.notifyURL = u
+	}
 }
 
 // mustNotBeNegative panics, naming the option, on a negative size.

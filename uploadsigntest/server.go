@@ -45,6 +45,7 @@ type Server struct {
 	cloud      string
 	keys       []credential // the API keys, NewServer's first; their secrets inside functions (oracle.go)
 	notifyKey  string       // the API key whose secret signs notifications
+	notifyURL  string       // the account's notification URL, "" for none
 	sha256Only bool
 	now        func() time.Time
 	badOption  string // why an option cannot apply, for NewServer to panic with
@@ -67,12 +68,15 @@ type Server struct {
 // Upload is one request the server answered. A chunked upload is
 // recorded once, by its last chunk, with the bytes of the whole file; a
 // refused chunk is recorded like any refused request. Only an accepted
-// upload keeps its bytes: the server drops those of a refused or dropped
-// request, from memory and disk, as soon as it refuses it.
+// upload keeps its fields, its file name and its bytes: the server drops
+// those of a refused or dropped request, from memory and disk, as soon as
+// it refuses it, and records it with its Status, Size, ResourceType,
+// chunk headers, Chunks and Response, no string of them longer than
+// [MaxRecordedBytes].
 type Upload struct {
 	ResourceType string            // from the URL path
-	Fields       map[string]string // every posted field but the file (of the last chunk, for a chunked upload)
-	Filename     string            // the file part's name, if any
+	Fields       map[string]string // every posted field but the file (of the last chunk, for a chunked upload); nil if refused
+	Filename     string            // the file part's name, if any ("file" for a data URI); "" if refused
 	Size         int64             // the number of bytes uploaded (of the whole file, for a chunked upload), kept or not
 	// File holds the uploaded bytes of an accepted upload of at most
 	// MaxUploadBytes; it is nil for a larger file, whose bytes are at
@@ -87,6 +91,32 @@ type Upload struct {
 	Chunks       int            // how many chunks were assembled; 0 for an upload in one request
 	Status       int            // the HTTP status answered; 0 for a dropped connection
 	Response     map[string]any // the JSON answered, decoded
+	// Destroyed reports that the asset this upload made (or met, with
+	// overwrite false) was destroyed since: its bytes are gone, from File,
+	// Path and delivery.
+	Destroyed bool
+}
+
+// MaxRecordedBytes bounds each string the server records of a refused
+// request (its resource type, chunk headers and error message), which it
+// cuts there: a page that posts to the fake cannot make it keep more.
+const MaxRecordedBytes = 1024
+
+// refused is what the server records of a refused request, which answered
+// status and message: nothing of its body, and no string longer than
+// MaxRecordedBytes, nor one that shares memory with the request.
+func (up Upload) refused(status int, message string) Upload {
+	r := Upload{ResourceType: clip(up.ResourceType), Size: up.Size, UploadID: clip(up.UploadID),
+		ContentRange: clip(up.ContentRange), Chunks: up.Chunks, Status: status}
+	if status != 0 {
+		r.Response = (&refusal{message: clip(message)}).body()
+	}
+	return r
+}
+
+// clip returns a copy of s cut to MaxRecordedBytes.
+func clip(s string) string {
+	return strings.Clone(s[:min(len(s), MaxRecordedBytes)])
 }
 
 // Open opens the uploaded bytes for reading, from File or from the file at
@@ -186,16 +216,17 @@ func (s *Server) key(apiKey string) (credential, bool) {
 }
 
 // Uploads returns every upload request the server answered, in order,
-// with the fields posted and the response given.
+// with the response given and, if accepted, the fields posted (see
+// [Upload]).
 func (s *Server) Uploads() []Upload {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return append([]Upload(nil), s.uploads...)
 }
 
-// FailNext makes the next upload request fail with the status, which must
-// be from 400 to 599, and, in Cloudinary's error format, the message. Calls
-// queue up. It panics on another status.
+// FailNext makes the next upload (or destroy) request fail with the
+// status, which must be from 400 to 599, and, in Cloudinary's error
+// format, the message. Calls queue up. It panics on another status.
 func (s *Server) FailNext(status int, message string) {
 	if status < 400 || status > 599 {
 		panic(fmt.Sprintf("uploadsigntest: FailNext: status %d is not from 400 to 599", status))
@@ -205,8 +236,8 @@ func (s *Server) FailNext(status int, message string) {
 	s.failing = append(s.failing, refuse(status, "%s", message))
 }
 
-// DropNext makes the server close the connection of the next upload
-// request without answering. Calls queue up with FailNext's.
+// DropNext makes the server close the connection of the next upload (or
+// destroy) request without answering. Calls queue up with FailNext's.
 func (s *Server) DropNext() {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -236,13 +267,36 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request, prefix string) {
 		w.WriteHeader(http.StatusNoContent)
 		return
 	}
+	if parts := strings.Split(strings.Trim(r.URL.Path, "/"), "/"); len(parts) == 4 && parts[0] == "v1_1" && parts[3] == "destroy" {
+		resp, err := s.destroy(r, parts[1], parts[2])
+		s.write(w, r, resp, err)
+		return
+	}
 	up := Upload{Fields: map[string]string{}}
-	status := http.StatusOK
 	resp, record, err := s.upload(r, &up, baseURL(r, prefix))
 	if err != nil {
 		refused := refusalOf(err)
+		s.record(up.refused(refused.status, refused.message))
+	} else if record {
+		up.Status = http.StatusOK
+		data, _ := json.Marshal(resp)
+		_ = json.Unmarshal(data, &up.Response)
+		s.record(up)
+	}
+	s.write(w, r, resp, err)
+	if target := s.notificationTarget(up.Fields); err == nil && record && target != "" {
+		s.notify(target, s.uploadNotification(resp))
+	}
+}
+
+// write answers a request with resp, or with the refusal err, in
+// Cloudinary's JSON (and, for a refusal, its X-Cld-Error header), or
+// drops the connection for a refusal with status 0.
+func (s *Server) write(w http.ResponseWriter, r *http.Request, resp map[string]any, err error) {
+	status := http.StatusOK
+	if err != nil {
+		refused := refusalOf(err)
 		if refused.status == 0 { // dropped
-			s.record(up)
 			if hj, ok := w.(http.Hijacker); ok {
 				if conn, _, err := hj.Hijack(); err == nil {
 					conn.Close()
@@ -258,17 +312,9 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request, prefix string) {
 	// the client, still sending, gets the answer rather than a reset.
 	io.Copy(io.Discard, io.LimitReader(r.Body, maxFieldBytes+base64Len(s.maxRequest)))
 	data, _ := json.Marshal(resp)
-	if record {
-		up.Status = status
-		_ = json.Unmarshal(data, &up.Response)
-		s.record(up)
-	}
 	w.Header().Set("Content-Type", "application/json; charset=utf-8")
 	w.WriteHeader(status)
 	w.Write(data)
-	if target := up.Fields["notification_url"]; status == http.StatusOK && record && target != "" {
-		s.notify(target, resp)
-	}
 }
 
 func (s *Server) record(up Upload) {
