@@ -60,26 +60,23 @@ func appendOnce(list []string, v string) []string {
 // no code that maps a public_id back to its owner. Everything runs
 // through the fake endpoint, which notifies the webhook.
 func TestAppEndToEnd(t *testing.T) {
-	fake := uploadsigntest.NewServer(cloud, key, secret, uploadsigntest.WithClock(func() time.Time { return testTime }))
-	defer fake.Close()
 	st := &store{avatars: map[string]string{}, gallery: map[string][]string{}, docs: map[string][]string{}, handled: map[string]bool{}}
 	mux := http.NewServeMux()
 	app := httptest.NewServer(mux)
 	defer app.Close()
-	webhook := app.URL + "/cloudinary/webhook"
+	// The account's notification URL is the application's webhook.
+	fake := uploadsigntest.NewServer(cloud, key, secret, uploadsigntest.WithClock(func() time.Time { return testTime }),
+		uploadsigntest.WithNotificationURL(app.URL+"/cloudinary/webhook"))
+	defer fake.Close()
 
 	signer, err := uploadsign.New(cloud, key, secret, uploadsign.WithUploadURL(fake.URL),
 		uploadsign.WithClock(func() time.Time { return testTime }),
 		uploadsign.WithParamSets(
-			uploadsign.ParamSet{Name: "avatar", Version: 1, Params: uploadsign.Params{
-				PublicID: "avatars/user_{owner}", NotificationURL: webhook}},
-			uploadsign.ParamSet{Name: "gallery", Version: 1, Params: uploadsign.Params{
-				Folder: "gallery/{owner}", Overwrite: uploadsign.Bool(false), NotificationURL: webhook},
+			uploadsign.ParamSet{Name: "avatar", Version: 1, Params: uploadsign.Params{PublicID: "avatars/user_{owner}"}},
+			uploadsign.ParamSet{Name: "gallery", Version: 1, Params: uploadsign.Params{Folder: "gallery/{owner}", Overwrite: uploadsign.Bool(false)},
 				ClientParams: []string{"source", "public_id"}},
-			uploadsign.ParamSet{Name: "docs", Version: 1, ResourceType: "raw", Params: uploadsign.Params{
-				Folder: "docs/{owner}", AllowedFormats: []string{"pdf", "txt"}, NotificationURL: webhook}},
-			uploadsign.ParamSet{Name: "hero", Version: 1, Params: uploadsign.Params{
-				PublicID: "site/hero", NotificationURL: webhook}},
+			uploadsign.ParamSet{Name: "docs", Version: 1, ResourceType: "raw", Params: uploadsign.Params{Folder: "docs/{owner}", AllowedFormats: []string{"pdf", "txt"}}},
+			uploadsign.ParamSet{Name: "hero", Version: 1, Params: uploadsign.Params{PublicID: "site/hero"}},
 		))
 	if err != nil {
 		t.Fatal(err)
@@ -182,7 +179,7 @@ func TestAppEndToEnd(t *testing.T) {
 	// same name.
 	for _, user := range []string{"42", "7"} {
 		proposal := map[string]any{"timestamp": testTime.Unix(), "source": "uw", "folder": "gallery/" + user,
-			"public_id": "passport", "overwrite": false, "notification_url": webhook}
+			"public_id": "passport", "overwrite": false}
 		body, _ := json.Marshal(map[string]any{"paramsToSign": proposal})
 		var sig map[string]string
 		if status := call("/uploads/widget", user, string(body), &sig); status != 200 {
