@@ -17,14 +17,12 @@ import (
 // [WithHTTPClient]: Cloudinary answers a destroy in well under a second.
 var defaultHTTPClient = &http.Client{Timeout: 30 * time.Second}
 
-// Destroy deletes an asset from Cloudinary with its destroy method, as the
-// official SDKs' uploader.destroy does: a signed POST of public_id, type,
-// invalidate=true (so that CDN copies are purged) and timestamp to the
-// upload URL's /v1_1/CLOUD/RESOURCE_TYPE/destroy, with the Signer's
-// [WithHTTPClient]. An asset that is not found is gone: that is not an
-// error. An error names the asset and Cloudinary's answer, never the
-// secret; a malformed asset wraps [ErrInvalidParam]. It is the one method
-// of the package that uses the network.
+// Destroy deletes an asset as the SDKs' uploader.destroy does: a signed
+// POST of public_id, type, invalidate=true and timestamp to
+// /v1_1/CLOUD/RESOURCE_TYPE/destroy under the upload URL, with the client
+// of [WithHTTPClient]; it is the one call the Signer makes. An asset not
+// found is gone, not an error. Errors name the asset and Cloudinary's
+// answer; a malformed asset wraps [ErrInvalidParam].
 func (s *Signer) Destroy(ctx context.Context, a Asset) error {
 	probe := a
 	probe.Version = 1 // a destroy names no version

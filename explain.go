@@ -27,20 +27,16 @@ type Diagnosis struct {
 	ServerString string   // the string Cloudinary hashed from what the browser posted, from its message
 	SignedString string   // StringToSign of what the backend signed (version 2)
 	Causes       []string // each a sentence naming the parameter, key or setting at fault, most likely first
-	// Unexplained is true when no known cause fits: the parameters agree
-	// and the signature is none this Signer's secrets make, rightly or in
-	// a known wrong way (Causes then says so).
-	Unexplained bool
+	Unexplained  bool     // no known cause fits (Causes says so)
 }
 
-// Explain says why Cloudinary answered "Invalid Signature" to an upload.
-// cloudinaryError is Cloudinary's message, its JSON error body or the
-// X-Cld-Error header, at most 1 MiB; signed is what the backend handed out
-// (a payload's Fields, or a proposal with its signature). The causes name,
-// most likely first, a parameter posted but not signed or the reverse, a
-// value that differs, or what is wrong with the signature (another
-// secret, a known misuse of this one, an account that takes SHA-256
-// only). Causes never hold a secret. Anything else wraps [ErrInvalidParam].
+// Explain says why Cloudinary answered "Invalid Signature" to an upload:
+// cloudinaryError is its message, JSON error body or X-Cld-Error header
+// (at most 1 MiB), signed what the backend handed out (a payload's Fields,
+// or a signed proposal). Causes, most likely first, name a parameter
+// posted but not signed or the reverse, a value that differs, or what is
+// wrong with the signature; never a secret. Bad input wraps
+// [ErrInvalidParam].
 func (s *Signer) Explain(cloudinaryError string, signed url.Values) (*Diagnosis, error) {
 	if len(cloudinaryError) > maxExplainBytes {
 		return nil, fmt.Errorf("%w: cloudinaryError is %d bytes, over the 1 MiB Explain reads; Cloudinary's answers are far shorter", ErrInvalidParam, len(cloudinaryError))

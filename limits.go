@@ -11,14 +11,11 @@ import (
 	"github.com/uploadsign/uploadsign/internal/cloudinary"
 )
 
-// Limits are the largest file a parameter set's uploads may be. Cloudinary
-// cannot be told them: a signature limits neither bytes nor pixels. So
-// they are checked on what comes back: what Cloudinary signs in a
-// notification ([Signer.VerifyNotification], whose upload over a limit is
-// refused), what a browser reports ([Signer.VerifyUploadOf], which refuses
-// a report of a value over a limit but cannot prove one under it), and
-// what the browser is told ([Payload].Limits, for a page to refuse a file
-// before it sends it). Zero means no limit.
+// Limits are the largest file a set's uploads may be (zero: no limit).
+// A signature cannot limit a file, so they are checked on what Cloudinary
+// signs in a notification, on what a report says (which can prove an
+// upload over a limit, never under one), and told to the page
+// ([Payload].Limits).
 type Limits struct {
 	MaxBytes    int64         // the file's size
 	MaxWidth    int           // images and videos, in pixels
@@ -35,9 +32,8 @@ type limitsJSON struct {
 	MaxDuration float64 `json:"max_duration,omitempty"` // seconds
 }
 
-// MarshalJSON writes the limits as a page reads them: max_bytes,
-// max_width, max_height and max_duration (in seconds), each left out when
-// zero.
+// MarshalJSON writes max_bytes, max_width, max_height and max_duration
+// (in seconds), each left out when zero.
 func (l Limits) MarshalJSON() ([]byte, error) {
 	return json.Marshal(limitsJSON{l.MaxBytes, l.MaxWidth, l.MaxHeight, l.MaxDuration.Seconds()})
 }

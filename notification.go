@@ -14,37 +14,23 @@ import (
 
 // Notification is a webhook notification Cloudinary signed.
 type Notification struct {
-	// Type is Cloudinary's notification_type: "upload", "delete", ...
-	Type string
-	// Key is the same for every delivery of one event (Cloudinary delivers
-	// a notification again until it is answered 200), and different for
-	// every other event: keep the keys of handled notifications to do
-	// each event once.
+	Type string // Cloudinary's notification_type: "upload", "delete", ...
+	// Key is the same for every delivery of one event, which Cloudinary
+	// repeats until it is answered 200, and differs between events.
 	Key string
-	// Upload is, for an upload, the upload found as [Signer.OwnerOf]
-	// finds it, with the Details Cloudinary signed. It is nil for an
-	// upload that fits no parameter set, fails its set's checks or
-	// exceeds its limits, and Problem says why.
-	Upload *Upload
-	// Problem is why an upload's Upload is nil: it wraps
-	// [ErrUploadMismatch], [ErrLimitExceeded], [ErrSunset] or, for an
-	// upload whose fields are not what Cloudinary sends,
-	// [ErrMalformedResult].
+	// Upload is an upload's, found as [Signer.OwnerOf] finds it, with the
+	// Details Cloudinary signed; nil, and Problem says why, for one that
+	// fits no set, fails its set's checks or exceeds its limits.
+	Upload  *Upload
 	Problem error
-	// Asset is, for an upload, the asset Cloudinary stored, whether or
-	// not it fits a set (with the URL the Signer builds); nil for other
-	// notifications, for a malformed one, and for an upload that met an
-	// existing asset (its "existing" is true: the asset is not this
-	// upload's).
+	// Asset is an upload's asset, whether or not it fits a set; nil for
+	// other notifications and for an upload that met an existing asset.
 	Asset *Asset
-	// Destroyed and DestroyErr are set by a handler that destroys the
-	// uploads Problem refuses (uploadsignhttp.WithDestroyViolations):
-	// the asset is gone, or DestroyErr says why it could not be
-	// destroyed.
+	// Destroyed and DestroyErr say what uploadsignhttp's
+	// WithDestroyViolations did with an asset Problem refuses.
 	Destroyed  bool
 	DestroyErr error
-	// Body is the notification as Cloudinary sent it.
-	Body json.RawMessage
+	Body       json.RawMessage // as Cloudinary sent it
 }
 
 // notificationBody holds what VerifyNotification reads of a body.
@@ -64,18 +50,14 @@ type notificationBody struct {
 	Existing     bool     `json:"existing"`
 }
 
-// VerifyNotification checks a webhook notification and returns it, read:
+// VerifyNotification checks a webhook notification and reads it:
 // signature is the X-Cld-Signature header, the hex hash of body, then
-// timestamp (the X-Cld-Timestamp header, Unix seconds), then the secret of
-// any of the Signer's keys (Cloudinary signs with the account's
-// notification key, or its oldest active one; see [WithPreviousKey]). It
-// reports [ErrInvalidSignature] when the body is not a JSON object (white
-// space around it allowed), the signature does not match or the timestamp
-// is not Unix seconds, and [ErrExpired] when the timestamp is older than
-// [WithNotificationMaxAge] (two hours by default) or more than five
-// minutes ahead. The comparison takes constant time, whichever key
-// matches. A genuine upload that no set made is not an error: see
-// [Notification].Problem.
+// timestamp (X-Cld-Timestamp, Unix seconds), then the secret of any of the
+// Signer's keys, compared in constant time. It reports [ErrInvalidSignature]
+// for a body that is not a JSON object, a wrong signature or a malformed
+// timestamp, and [ErrExpired] for a timestamp older than
+// [WithNotificationMaxAge] or five minutes ahead. A genuine upload that no
+// set allows is no error: see Notification.Problem.
 func (s *Signer) VerifyNotification(body []byte, timestamp, signature string) (*Notification, error) {
 	if !isJSONObject(body) {
 		return nil, fmt.Errorf("%w: the notification body is not a JSON object, as every Cloudinary notification is (an upload's signature could pass as one)", ErrInvalidSignature)

@@ -53,11 +53,9 @@ func WithAlgorithm(a Algorithm) Option {
 	return func(s *settings) { s.algorithm = a }
 }
 
-// WithSignatureVersion sets how upload parameters are joined before hashing:
-// 2 (the default, as in the official SDKs) escapes "&" inside values as
-// "%26" so that a value cannot smuggle in a second parameter; 1 is the
-// original scheme, for code that must match an old SDK. Other values are an
-// error.
+// WithSignatureVersion sets how parameters are joined before hashing: 2
+// (the default, as in the SDKs) escapes "&" in values as "%26", so that a
+// value cannot smuggle in a parameter; 1 is the original scheme.
 func WithSignatureVersion(v int) Option {
 	return func(s *settings) { s.signatureVersion = v }
 }
@@ -68,35 +66,30 @@ func WithClock(now func() time.Time) Option {
 	return func(s *settings) { s.now = now }
 }
 
-// WithUploadURL sets the base of the upload URL in payloads. The default is
-// "https://api.cloudinary.com"; change it for a regional API host, or to
-// point payloads at a fake upload endpoint in tests. It must be an absolute
-// http or https URL with no query or fragment.
+// WithUploadURL sets the base of the upload URL in payloads:
+// "https://api.cloudinary.com" by default, a regional API host or a fake
+// endpoint in tests otherwise. It must be an absolute http or https URL
+// without query or fragment.
 func WithUploadURL(base string) Option {
 	return func(s *settings) { s.uploadURL = base }
 }
 
-// WithParamSets registers the parameter sets that [Signer.Sign] serves. It
-// may be given more than once; each (Name, Version) pair may be registered
-// only once.
+// WithParamSets registers parameter sets; each name and version once.
 func WithParamSets(sets ...ParamSet) Option {
 	return func(s *settings) { s.sets = append(s.sets, sets...) }
 }
 
-// WithNotificationMaxAge sets how old a notification's X-Cld-Timestamp may
-// be for [Signer.VerifyNotification] to accept it. The default is two hours,
-// as in the official SDKs; it must be positive.
+// WithNotificationMaxAge sets how old a notification may be: two hours by
+// default, as in the SDKs.
 func WithNotificationMaxAge(d time.Duration) Option {
 	return func(s *settings) { s.notificationMaxAge = d }
 }
 
-// WithPreviousKey adds a retired API key whose signatures of upload
-// results and notifications still verify, for rotating a key; give it
-// once per key. The Signer signs only with the key given to [New]. Keys are
-// checked as New checks its own, and none may be given twice. To rotate:
-// deploy the new key in New and the old one here, make the new key the
-// account's notification key, and remove the old one after an hour of
-// uploads and the notification age have passed.
+// WithPreviousKey adds a retired API key whose results and notifications
+// still verify; the Signer signs with [New]'s key only. To rotate: deploy
+// the new key in New and the old one here, make the new key the account's
+// notification key, and drop the old one once an hour of uploads and the
+// notification age have passed. No key may be given twice.
 func WithPreviousKey(apiKey, secret string) Option {
 	k := previousKey{key: newKey(apiKey, secret), err: cloudinary.CheckCredential("API key", apiKey)}
 	if k.err == nil {
@@ -112,20 +105,17 @@ type previousKey struct {
 	err error
 }
 
-// WithDeliveryURL sets the prefix of the delivery URLs that
-// [Signer.VerifyUploadOf] builds: the part before /RESOURCE_TYPE/TYPE/...,
-// given whole, as Cloudinary serves the account there. The default is
-// "https://res.cloudinary.com/CLOUD_NAME"; change it for a private CDN
-// ("https://mycloud-res.cloudinary.com") or a custom domain
-// ("https://images.example.com"). It must be an absolute http or https URL
-// without user information, query, fragment or trailing "/".
+// WithDeliveryURL sets the prefix of the delivery URLs the Signer builds,
+// the part before /RESOURCE_TYPE/TYPE/: "https://res.cloudinary.com/CLOUD"
+// by default, a private CDN or custom domain otherwise. It must be an
+// absolute http or https URL without user information, query, fragment or
+// trailing "/".
 func WithDeliveryURL(prefix string) Option {
 	return func(s *settings) { s.deliveryURL = prefix }
 }
 
 // WithHTTPClient sets the client of [Signer.Destroy], the one call the
-// Signer makes. The default has a 30-second timeout; give one with a
-// proxy, other timeouts or instrumentation. It must not be nil.
+// Signer makes: by default one with a 30-second timeout.
 func WithHTTPClient(c *http.Client) Option {
 	return func(s *settings) { s.client = c }
 }

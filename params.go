@@ -10,56 +10,41 @@ import (
 )
 
 // ParamSet is a named, versioned set of upload parameters that every
-// payload of the set signs. Clients ask for a set by name and version, so a
-// backend can add version 2 while clients built for version 1 keep getting
-// exactly version 1 (see the package documentation).
+// payload of the set signs (see the package doc).
 type ParamSet struct {
 	Name         string `json:"name"`
 	Version      int    `json:"version"`
 	ResourceType string `json:"resource_type,omitempty"` // "image" (default), "video", "raw", "auto"; picks the URL, is not signed
 	Params       Params `json:"params"`                  // the values every payload of this set signs
 
-	// ClientParams lists the parameters a browser may choose when it
-	// proposes what to sign ([Signer.SignProposed]). [New] refuses fixed
-	// parameters, timestamp, unsigned keys, upload_preset, eval and
-	// on_success (they can change an upload's name where the Signer cannot
-	// see), and a PREFIX beside one the set fixes.
+	// ClientParams lists what a browser may choose in a proposal
+	// ([Signer.SignProposed]); not what the set fixes, timestamp, unsigned
+	// keys, upload_preset, eval or on_success.
 	ClientParams []string `json:"client_params,omitempty"`
 
-	// SingleUse gives each payload a fresh 128-bit random public_id and
-	// signs overwrite false, so a replay neither adds nor replaces an
-	// asset (one asset per resource type, which the URL picks). It does not
-	// limit file size or how many payloads a client asks for. The set may
-	// not fix a public_id or overwrite true, nor a request bring one.
+	// SingleUse gives each payload a fresh random public_id and signs
+	// overwrite false: a replay neither adds nor replaces an asset. It
+	// limits neither file size nor how many payloads a client asks for.
 	SingleUse bool `json:"single_use,omitempty"`
 
-	// Limits are the largest file the set's uploads may be: see [Limits].
-	// A raw set may limit MaxBytes only.
-	Limits Limits `json:"limits,omitzero"`
+	Limits Limits `json:"limits,omitzero"` // a raw set may limit MaxBytes only
 
-	// ValidFor is how long a payload is accepted: zero for Cloudinary's
-	// hour, else from one minute to an hour. Sign dates the payload back
-	// so that Cloudinary's own hour ends ValidFor from now, less 30
-	// seconds kept for the clocks of Cloudinary and the backend to differ
-	// ([Payload].ExpiresAt says when). Cloudinary checks every chunk of a
-	// chunked upload, so a large file must be sent within ValidFor.
-	// SignProposed refuses a proposal older than ValidFor; a widget's
-	// fresh proposal lives Cloudinary's hour.
+	// ValidFor is how long a payload is accepted, from one minute to
+	// Cloudinary's hour (zero). Sign dates it back so that Cloudinary's
+	// hour ends ValidFor from now, less 30 seconds for the two clocks to
+	// differ. Every chunk of a chunked upload must be sent within it.
+	// SignProposed refuses a proposal older than ValidFor.
 	ValidFor time.Duration `json:"valid_for,omitempty"`
 
-	// Deprecated is when payloads start to say the set is deprecated
-	// (zero: never). Sunset is when [Signer.Sign] and [Signer.SignProposed]
-	// start to refuse it with [ErrSunset] (zero: never); it may not come
-	// before Deprecated. Both are compared with the Signer's clock.
+	// Deprecated is when payloads start to say so, Sunset when the version
+	// is refused ([ErrSunset]); zero for never, by the Signer's clock.
 	Deprecated time.Time `json:"deprecated,omitzero"`
 	Sunset     time.Time `json:"sunset,omitzero"`
 }
 
-// Params are the signable parameters of Cloudinary's upload method, typed,
-// encoded as the Node SDK encodes them; the json tags are the parameters'
-// names. A zero field is not sent; booleans are pointers so that false can
-// be sent ([Bool]). Values Cloudinary would misread are refused (see the
-// package doc).
+// Params are the signable parameters of Cloudinary's upload method,
+// encoded as the Node SDK encodes them, named by their json tags. A zero
+// field is not sent; booleans are pointers, so that false can be ([Bool]).
 type Params struct {
 	// Naming and placement.
 	PublicID                       string `json:"public_id,omitempty"`
@@ -134,11 +119,9 @@ type Params struct {
 	ReturnDeleteToken *bool             `json:"return_delete_token,omitempty"`
 	Headers           map[string]string `json:"headers,omitempty"` // HTTP headers for the delivered asset
 
-	// Extra holds parameters the fields above do not model, signed as given
-	// (for example the Upload Widget's "source"). Names must be lower-case
-	// ASCII letters, digits and "_", and may not be a name a field above
-	// models, "timestamp", or one the upload endpoint does not sign (file,
-	// api_key, signature, cloud_name, resource_type).
+	// Extra holds parameters no field models, signed as given (the Upload
+	// Widget's "source"): lower-case ASCII, digits and "_", not timestamp
+	// nor a key the upload endpoint does not sign.
 	Extra map[string]string `json:"extra,omitempty"`
 }
 
@@ -169,8 +152,8 @@ type AccessRule struct {
 	End        time.Time `json:"end,omitzero"`
 }
 
-// ResponsiveBreakpoint asks Cloudinary to compute responsive breakpoints for
-// the uploaded image. Zero numbers and empty strings are left out.
+// ResponsiveBreakpoint asks Cloudinary to compute responsive breakpoints
+// for the uploaded image; zero fields are left out.
 type ResponsiveBreakpoint struct {
 	CreateDerived  bool   `json:"create_derived"`
 	Format         string `json:"format,omitempty"`

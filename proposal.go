@@ -17,19 +17,15 @@ import (
 	"github.com/uploadsign/uploadsign/internal/cloudinary"
 )
 
-// SignProposed returns the signature of parameters a browser proposes, as
-// the Upload Widget's params_to_sign ([ParseProposal]), exactly as
-// proposed, if they keep to the parameter set name at version and to req,
-// what the backend binds for this request (merged with the set's as
-// [Signer.Sign] merges them). Every value the set or req binds must be
-// proposed as bound (booleans compare by meaning: true and 1, false and
-// 0); any other parameter must be listed in ClientParams, but overwrite
-// false; the timestamp must be at most an hour old and five minutes
-// ahead; and the naming rule of the package doc holds. Refusals wrap
-// [ErrParamNotAllowed] (a single-use set refuses every proposal), malformed
-// values [ErrInvalidParam], and the set's and req's errors are Sign's
-// ([ErrUnknownParamSet], [ErrSunset], [ErrParamConflict]). It never
-// modifies proposed or req.
+// SignProposed returns the signature of parameters a browser proposes
+// (the Upload Widget's params_to_sign; see [ParseProposal]), exactly as
+// proposed, if they keep to the parameter set name at version and to req:
+// every value the set or req binds proposed as bound (booleans by meaning),
+// any other parameter listed in ClientParams (overwrite false is always
+// allowed), a timestamp at most an hour (or ValidFor) old and five minutes
+// ahead, and the naming rule of the package doc. Refusals wrap
+// [ErrParamNotAllowed] (a single-use set refuses all), malformed values
+// [ErrMalformedProposal]; the set's and req's errors are Sign's.
 func (s *Signer) SignProposed(set string, version int, proposed url.Values, req Request) (string, error) {
 	cs, err := s.liveSet(set, version, s.now())
 	if err != nil {

@@ -15,14 +15,9 @@ import (
 
 // Payload is what the browser needs to upload one file: it posts every
 // entry of Fields verbatim, plus the file as "file", to URL as a multipart
-// form. It marshals with encoding/json to the JSON a frontend reads.
-//
-// Limits tell the page the largest file it may send (see [Limits]). The
-// last three fields tell a client built for an old version of a set to
-// warn its user (see [ParamSet]): Deprecated is true once the set is
-// deprecated, DeprecatedAt gives the date (also when it is still to come),
-// and Sunset the time from which the set is refused. Each is left out of
-// the JSON when the set has no such date.
+// form. It marshals with encoding/json to the JSON a frontend reads. The
+// last three fields tell a client of an old set version to warn its user
+// (see [ParamSet]); they are left out when the set has no such date.
 type Payload struct {
 	URL       string            `json:"url"`        // BASE/v1_1/CLOUD/RESOURCE_TYPE/upload
 	Fields    map[string]string `json:"fields"`     // post these verbatim, then add "file"
@@ -37,13 +32,12 @@ type Payload struct {
 	Sunset       *time.Time `json:"sunset,omitzero"`        // the set's Sunset, in UTC; nil if zero
 }
 
-// Sign returns the payload for one upload of parameter set name at
-// version, stamped with the Signer's clock. The request's parameters req
-// are added to the set's: tags appended, context and metadata entries
-// added; any other parameter the set fixes must be equal, or the error
-// wraps [ErrParamConflict]. Errors wrap [ErrUnknownParamSet], [ErrSunset]
-// (past the set's Sunset), [ErrInvalidParam], or [ErrParamNotAllowed] (the
-// naming rule of the package doc). It never modifies req.
+// Sign returns the payload of one upload of set name at version for req,
+// stamped with the Signer's clock: req's tags are appended to the set's,
+// its context and metadata entries added, and any other value the set
+// fixes must be equal ([ErrParamConflict]). Errors also wrap
+// [ErrUnknownParamSet], [ErrSunset] or [ErrInvalidParam]. It never
+// modifies req.
 func (s *Signer) Sign(set string, version int, req Request) (*Payload, error) {
 	var u signing
 	if err := s.sign(&u, set, version, &req); err != nil {

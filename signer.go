@@ -15,9 +15,9 @@ import (
 	"github.com/uploadsign/uploadsign/internal/cloudinary"
 )
 
-// Signer signs upload parameters and verifies Cloudinary's signatures with
-// one account's credentials. Make it with [New] or [FromURL]. A Signer is
-// immutable and safe for concurrent use; its secret is never printed.
+// Signer signs and verifies with one account's credentials; make it with
+// [New] or [FromURL]. It is immutable, safe for concurrent use, and never
+// prints its secret.
 type Signer struct {
 	cloudName string
 	apiKey    string
@@ -36,10 +36,10 @@ type Signer struct {
 	sets      map[string][]*compiledSet // by name, in version order
 }
 
-// New returns a Signer for the account with the given cloud name, API key
-// and API secret. It reports an error wrapping [ErrInvalidConfig] when a
-// credential is empty or malformed or an option is invalid, and an error
-// from the parameter sets' validation when one cannot be encoded.
+// New returns a Signer for the account's cloud name, API key and API
+// secret. Errors wrap [ErrInvalidConfig] for bad credentials, options or
+// sets (the package doc says what a set may not be), and
+// [ErrInvalidParam] for a set's value that cannot be encoded.
 func New(cloudName, apiKey, apiSecret string, opts ...Option) (*Signer, error) {
 	cfg := defaultSettings()
 	for _, opt := range opts {
@@ -107,15 +107,12 @@ func New(cloudName, apiKey, apiSecret string, opts ...Option) (*Signer, error) {
 	return s, nil
 }
 
-// FromURL returns a Signer for the credentials in a Cloudinary URL of the
-// form cloudinary://API_KEY:API_SECRET@CLOUD_NAME, the value the official
-// SDKs read from the CLOUDINARY_URL environment variable. Percent-escapes in
-// the key and secret are decoded. Of the query parameters the SDKs know,
-// upload_prefix sets the upload URL, and signature_algorithm and
-// signature_version set the algorithm and version; the others concern
-// delivery URLs and are ignored. Options given here override the URL's.
-// Errors wrap [ErrInvalidConfig] and name the part of the URL at fault
-// without quoting any of it.
+// FromURL returns a Signer for the credentials in a Cloudinary URL,
+// cloudinary://API_KEY:API_SECRET@CLOUD_NAME, as the SDKs read it from
+// CLOUDINARY_URL: escapes in the key and secret decoded, upload_prefix,
+// signature_algorithm and signature_version applied, other query
+// parameters ignored, options given here applied last. Errors wrap
+// [ErrInvalidConfig] and name the part at fault without quoting it.
 func FromURL(cloudinaryURL string, opts ...Option) (*Signer, error) {
 	bad := func(why string) error {
 		return fmt.Errorf("%w: Cloudinary URL: %s (want cloudinary://API_KEY:API_SECRET@CLOUD_NAME)", ErrInvalidConfig, why)
@@ -176,16 +173,14 @@ func FromURL(cloudinaryURL string, opts ...Option) (*Signer, error) {
 	return New(cloud, key, secret, append(fromURL, opts...)...)
 }
 
-// APIKey returns the account's API key, which every payload carries. It is
-// public; the secret has no accessor.
+// APIKey returns the account's API key; the secret has no accessor.
 func (s *Signer) APIKey() string { return s.apiKey }
 
 // CloudName returns the account's cloud name.
 func (s *Signer) CloudName() string { return s.cloudName }
 
-// UploadURL returns the URL an upload of the resource type ("image",
-// "video", "raw" or "auto") posts to: the upload URL base, then
-// /v1_1/CLOUD_NAME/RESOURCE_TYPE/upload.
+// UploadURL returns BASE/v1_1/CLOUD_NAME/RESOURCE_TYPE/upload, where an
+// upload of the resource type ("image", "video", "raw", "auto") posts.
 func (s *Signer) UploadURL(resourceType string) string {
 	return s.uploadURL + "/v1_1/" + s.cloudName + "/" + resourceType + "/upload"
 }

@@ -15,14 +15,10 @@ import (
 )
 
 // UploadResult is Cloudinary's JSON answer to an upload, as the browser
-// reports it back; decode the answer into it and pass it to
-// [Signer.VerifyUploadOf]. Cloudinary's signature covers PublicID and
-// Version only. Every other field is as the browser reports it, and a
-// browser can change it: ResourceType, Type and Format are checked against
-// the parameter set, APIKey picks the key to check with, and the fields
-// after them are not checked at all. The reported url and secure_url are
-// left out on purpose: a backend builds the URL from what was verified
-// ([Asset.URL]).
+// reports it back. Cloudinary signs PublicID and Version only: the
+// resource type, type and format are checked against the set, APIKey
+// picks the key to check with, and the rest proves nothing. The answer's
+// URLs are left out: use the one the Signer builds ([Asset].URL).
 type UploadResult struct {
 	PublicID     string `json:"public_id"`
 	Version      int64  `json:"version"`
@@ -64,10 +60,7 @@ type Upload struct {
 	Version int    `json:"version"`
 	Owner   string `json:"owner,omitempty"`
 	Asset   Asset  `json:"asset"`
-	// Details are what Cloudinary says of the file in a notification,
-	// whose body it signs; nil from [Signer.VerifyUploadOf] and
-	// [Signer.OwnerOf], which read what the browser reports.
-	Details *Details `json:"details,omitempty"`
+	Details *Details `json:"details,omitempty"` // Cloudinary's, from a notification only
 }
 
 // Details are facts about an uploaded file that Cloudinary signed in a
@@ -81,14 +74,13 @@ type Details struct {
 }
 
 // VerifyUploadOf checks an upload result the browser reports back as the
-// upload of a payload of parameter set name at version signed for req, and
-// returns the [Upload], its asset with the delivery URL the Signer builds
-// as the official SDK's cloudinary.url builds it (signed for the
-// authenticated and private types). A malformed result wraps
-// [ErrMalformedResult], one Cloudinary did not sign [ErrInvalidSignature], a
-// version whose Sunset was more than Cloudinary's hour before the upload
-// [ErrSunset], and a genuine one that no such payload makes, by the naming
-// rule of the package doc, [ErrUploadMismatch].
+// upload of a payload of set name at version for req, and returns it with
+// the delivery URL the Signer builds (as the SDK's cloudinary.url, signed
+// for the authenticated and private types). Errors wrap
+// [ErrMalformedResult], [ErrInvalidSignature] (not Cloudinary's),
+// [ErrUploadMismatch] (not such a payload's, by the naming rule of the
+// package doc), [ErrLimitExceeded] (a reported size over the limits) or
+// [ErrSunset] (made an hour after the version's Sunset).
 func (s *Signer) VerifyUploadOf(set string, version int, req Request, r UploadResult) (*Upload, error) {
 	cs, err := s.lookup(set, version)
 	if err != nil {
@@ -101,12 +93,10 @@ func (s *Signer) VerifyUploadOf(set string, version int, req Request, r UploadRe
 }
 
 // OwnerOf checks an upload result as [Signer.VerifyUploadOf] does, for the
-// parameter set whose public_ids it fits (see [New]) and the owner its
-// public_id names: Version is the newest version of that set whose checks
-// the result passes. It reports [ErrUploadMismatch] when no set fits, and
-// otherwise the errors of VerifyUploadOf for the newest version that fits.
-// Values a request binds beside the owner are not known here and not
-// checked.
+// set whose public_ids it fits (see [New]) and the owner its public_id
+// names; Version is the newest whose checks it passes. It reports
+// [ErrUploadMismatch] when no set fits. What a request binds beside the
+// owner is not known here.
 func (s *Signer) OwnerOf(r UploadResult) (*Upload, error) {
 	if err := s.checkResult(&r); err != nil {
 		return nil, err

@@ -12,14 +12,11 @@ import (
 	"strconv"
 )
 
-// VerifyUploadResult checks the signature Cloudinary returns with an upload
-// result: the version-1 signature of public_id and version with the Signer's
-// algorithm, made with the secret of any of the Signer's keys (see
-// [WithPreviousKey]). It returns nil when the result is genuine and
-// otherwise an error wrapping [ErrInvalidSignature]. The comparison takes
-// constant time, whichever key matches; the hex signature may be in either
-// case. It proves only that Cloudinary made the result:
-// [Signer.VerifyUploadOf] also checks that it is the upload a request made.
+// VerifyUploadResult checks the signature Cloudinary returns with an
+// upload result: the version-1 signature of public_id and version, by any
+// of the Signer's keys, compared in constant time (hex in either case). It
+// returns nil or an error wrapping [ErrInvalidSignature]. It proves only
+// that Cloudinary made the result; [Signer.VerifyUploadOf] proves whose.
 func (s *Signer) VerifyUploadResult(publicID string, version int64, signature string) error {
 	return s.verifyResult(publicID, version, signature, "")
 }
