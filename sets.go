@@ -259,7 +259,9 @@ func (s *Signer) liveSet(set string, version int, now time.Time) (*compiledSet, 
 	return nil, fmt.Errorf("%w: %q version %d was retired at %s (%s)", ErrSunset, set, version, cs.Sunset.UTC().Format(time.RFC3339), served)
 }
 
-func (s *Signer) lookup(set string, version int) (*compiledSet, error) { return s.lookupIn(nil, set, version) }
+func (s *Signer) lookup(set string, version int) (*compiledSet, error) {
+	return s.lookupIn(nil, set, version)
+}
 
 // lookupIn returns the set name at version among the set names served
 // (nil for all), or an error wrapping ErrUnknownParamSet that names only

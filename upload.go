@@ -56,10 +56,10 @@ type Asset struct {
 // set and version whose payload made it, the owner it was made for, and
 // the asset.
 type Upload struct {
-	Set     string `json:"set"`
-	Version int    `json:"version"`
-	Owner   string `json:"owner,omitempty"`
-	Asset   Asset  `json:"asset"`
+	Set     string   `json:"set"`
+	Version int      `json:"version"`
+	Owner   string   `json:"owner,omitempty"`
+	Asset   Asset    `json:"asset"`
 	Details *Details `json:"details,omitempty"` // Cloudinary's, from a notification only
 }
 
