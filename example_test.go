@@ -1,9 +1,12 @@
 package uploadsign_test
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"time"
 
@@ -281,22 +284,37 @@ func ExampleWithPreviousKey() {
 	// uploadsign.Signer{cloud_name: "demo", api_key: "999999999999999", api_secret: [redacted], previous_keys: 1, algorithm: sha1, signature_version: 2, param_sets: 0}
 }
 
+// The notification of an avatar's upload: Cloudinary signs its body, so
+// its size can be trusted, and the set and owner are found from its
+// public_id.
 func ExampleSigner_VerifyNotification() {
 	// One minute after the notification was sent.
 	s, err := uploadsign.New(cloudName, apiKey, apiSecret,
-		uploadsign.WithClock(func() time.Time { return time.Unix(1700000060, 0) }))
+		uploadsign.WithClock(func() time.Time { return time.Unix(1700000063, 0) }),
+		uploadsign.WithParamSets(uploadsign.ParamSet{Name: "avatar", Version: 1,
+			Params: uploadsign.Params{PublicID: "avatars/user_{owner}"},
+			Limits: uploadsign.Limits{MaxBytes: 2 << 20}}))
 	if err != nil {
 		fmt.Println(err)
 		return
 	}
-	body := []byte(`{"notification_type":"upload","public_id":"sample","version":1700000000}`)
-	timestamp := "1700000000"                               // X-Cld-Timestamp
-	signature := "b18b85f5ef77b9eacd80219e6906d01579512b94" // X-Cld-Signature
-	if _, err := s.VerifyNotification(body, timestamp, signature); err != nil {
+	// What Cloudinary posts (shortened here; testdata/golden/verify.json
+	// has it whole, signed by the Node SDK), and its two headers.
+	body := []byte(`{"notification_type":"upload","timestamp":"2023-11-14T22:13:20+00:00","request_id":"9e2f63bc2c6a4fcb8c1e3f6b55d5a3b1",` +
+		`"asset_id":"3515c6000a548515f1134043f9785c2f","public_id":"avatars/user_42","version":1700000000,` +
+		`"version_id":"7d2cc533bee9ff39f7da7414b61fce7e","width":640,"height":480,"format":"png","resource_type":"image",` +
+		`"created_at":"2023-11-14T22:13:20Z","tags":["avatar"],"bytes":52814,"type":"upload","etag":"a56e9e88c2add15cac1775c1f687bf73",` +
+		`"placeholder":false,"url":"http://res.cloudinary.com/demo/image/upload/v1700000000/avatars/user_42.png",` +
+		`"secure_url":"https://res.cloudinary.com/demo/image/upload/v1700000000/avatars/user_42.png","access_mode":"public",` +
+		`"original_filename":"me","api_key":"123456789012345"}`)
+	timestamp := "1700000003"                               // X-Cld-Timestamp
+	signature := "39453401f5b5bdc63b0f8231f3ad9fa8ac78ebdc" // X-Cld-Signature
+	n, err := s.VerifyNotification(body, timestamp, signature)
+	if err != nil {
 		fmt.Println(err)
 		return
 	}
-	fmt.Println("genuine notification")
+	fmt.Println(n.Type, n.Upload.Set, n.Upload.Owner, n.Upload.Details.Bytes, n.Upload.Asset.URL)
 
 	// Three hours later the same notification has expired.
 	late, _ := uploadsign.New(cloudName, apiKey, apiSecret,
@@ -304,8 +322,71 @@ func ExampleSigner_VerifyNotification() {
 	_, err = late.VerifyNotification(body, timestamp, signature)
 	fmt.Println(errors.Is(err, uploadsign.ErrExpired), err)
 	// Output:
-	// genuine notification
-	// true uploadsign: expired: notification is 3h0m0s old, more than 2h0m0s
+	// upload avatar 42 52814 https://res.cloudinary.com/demo/image/upload/v1700000000/avatars/user_42.png
+	// true uploadsign: expired: notification is 2h59m57s old, more than 2h0m0s
+}
+
+// OwnerOf finds the set and the owner of a genuine upload from its
+// public_id alone, as a webhook or a batch job must.
+func ExampleSigner_OwnerOf() {
+	s, err := uploadsign.New(cloudName, apiKey, apiSecret, uploadsign.WithParamSets(
+		uploadsign.ParamSet{Name: "avatar", Version: 1, Params: uploadsign.Params{PublicID: "avatars/user_{owner}"}},
+		uploadsign.ParamSet{Name: "gallery", Version: 1, Params: uploadsign.Params{Folder: "gallery/{owner}"}}))
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	// Signed by the Node SDK (testdata/golden/verify.json).
+	result := uploadsign.UploadResult{PublicID: "avatars/user_42", Version: 1700000000,
+		Signature: "61f8951e1089cd6ae5385e202623033950fd5f4b", ResourceType: "image", Type: "upload", Format: "png"}
+	u, err := s.OwnerOf(result)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Println(u.Set, u.Version, u.Owner)
+
+	// Another genuine upload of the account, where no set uploads.
+	other := uploadsign.UploadResult{PublicID: "folder/sub/image with space", Version: 1700000001,
+		Signature: "ed5c2bfb6a52c5a2663e0b19de3e81d8075a0229", ResourceType: "image", Type: "upload", Format: "jpg"}
+	_, err = s.OwnerOf(other)
+	fmt.Println(errors.Is(err, uploadsign.ErrUploadMismatch))
+	// Output:
+	// avatar 1 42
+	// true
+}
+
+// A set's limits and validity: the payload tells the page the largest
+// file, and expires ten minutes (less a clock margin) after it is signed.
+func ExampleLimits() {
+	s, err := uploadsign.New(cloudName, apiKey, apiSecret, clock, uploadsign.WithParamSets(
+		uploadsign.ParamSet{Name: "clip", Version: 1, ResourceType: "video", ValidFor: 10 * time.Minute,
+			Params: uploadsign.Params{Folder: "clips/{owner}"},
+			Limits: uploadsign.Limits{MaxBytes: 50 << 20, MaxDuration: 90 * time.Second}}))
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	p, err := s.Sign("clip", 1, uploadsign.Request{Owner: "42"})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	limits, _ := json.Marshal(p.Limits)
+	fmt.Println(string(limits))
+	fmt.Println("expires", p.ExpiresAt.Sub(time.Unix(1700000000, 0)), "after signing")
+
+	// A report of a longer clip is refused; only the notification, which
+	// Cloudinary signs, can prove a clip is within the limits.
+	// (The signature is the Node SDK's, testdata/golden/verify.json.)
+	_, err = s.VerifyUploadOf("clip", 1, uploadsign.Request{Owner: "42"}, uploadsign.UploadResult{
+		PublicID: "clips/42/intro", Version: 1700000000, Signature: "71136cdf644d67eaae94722fbaa46c3442f46abd",
+		ResourceType: "video", Type: "upload", Format: "mp4", Duration: 120})
+	fmt.Println(errors.Is(err, uploadsign.ErrLimitExceeded), err)
+	// Output:
+	// {"max_bytes":52428800,"max_duration":90}
+	// expires 9m30s after signing
+	// true uploadsign: upload exceeds its set's limits: "clip" version 1: the report says duration 2m0s, over the set's 1m30s
 }
 
 // The Upload Widget asks the backend to sign the parameters it built
@@ -455,4 +536,25 @@ func ExampleSigner_Explain() {
 	// folder=avatars&timestamp=1700000000
 	// source was posted (as "uw") but not signed: the Upload Widget
 	// true
+}
+
+// Destroy deletes an asset with a request the Signer signs, as the SDKs'
+// uploader.destroy does; here to a server on this machine that plays
+// Cloudinary's part.
+func ExampleSigner_Destroy() {
+	cloudinary := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		fmt.Println(r.Method, r.URL.Path, r.FormValue("public_id"), r.FormValue("type"), r.FormValue("invalidate"))
+		fmt.Fprint(w, `{"result":"ok"}`)
+	}))
+	defer cloudinary.Close()
+	s, err := uploadsign.New(cloudName, apiKey, apiSecret, clock, uploadsign.WithUploadURL(cloudinary.URL))
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	err = s.Destroy(context.Background(), uploadsign.Asset{PublicID: "avatars/user_42", ResourceType: "image", Type: "upload"})
+	fmt.Println("destroyed:", err == nil)
+	// Output:
+	// POST /v1_1/demo/image/destroy avatars/user_42 upload true
+	// destroyed: true
 }

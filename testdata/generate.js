@@ -370,6 +370,8 @@ function verifyGolden() {
     { public_id: "folder/sub/image with space", version: 1700000001 },
     { public_id: "tom&jerry", version: 1700000002 },
     { public_id: "café 😀", version: 1 },
+    { public_id: "avatars/user_42", version: 1700000000 },
+    { public_id: "clips/42/intro", version: 1700000000 },
   ];
   for (const algorithm of ALGORITHMS) {
     cloudinary.config({ api_key: API_KEY, api_secret: SECRET, signature_algorithm: algorithm });
@@ -389,6 +391,15 @@ function verifyGolden() {
     '{"notification_type":"upload","public_id":"sample","version":1700000000}',
     '{"notification_type":"upload","public_id":"café & co","context":{"custom":{"alt":"a=b|c"}}}\n',
     "",
+    // The shape of Cloudinary's upload notification (the fake's fidelity
+    // table lists its fields), for an avatar of a set with "{owner}".
+    '{"notification_type":"upload","timestamp":"2023-11-14T22:13:20+00:00","request_id":"9e2f63bc2c6a4fcb8c1e3f6b55d5a3b1",' +
+      '"asset_id":"3515c6000a548515f1134043f9785c2f","public_id":"avatars/user_42","version":1700000000,' +
+      '"version_id":"7d2cc533bee9ff39f7da7414b61fce7e","width":640,"height":480,"format":"png","resource_type":"image",' +
+      '"created_at":"2023-11-14T22:13:20Z","tags":["avatar"],"bytes":52814,"type":"upload","etag":"a56e9e88c2add15cac1775c1f687bf73",' +
+      '"placeholder":false,"url":"http://res.cloudinary.com/demo/image/upload/v1700000000/avatars/user_42.png",' +
+      '"secure_url":"https://res.cloudinary.com/demo/image/upload/v1700000000/avatars/user_42.png","access_mode":"public",' +
+      '"original_filename":"me","api_key":"123456789012345"}',
   ];
   for (const algorithm of ALGORITHMS) {
     cloudinary.config({ api_key: API_KEY, api_secret: SECRET, signature_algorithm: algorithm });

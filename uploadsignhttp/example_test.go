@@ -338,3 +338,92 @@ func Example_cors() {
 	// OPTIONS 204 https://app.example POST
 	// POST 200 https://app.example
 }
+
+// The route a browser reports an upload back to: the library verifies it
+// as this user's, and save stores the URL the Signer built.
+func ExampleNewReportHandler() {
+	signer, err := uploadsign.New("demo", "123456789012345", "abcd",
+		uploadsign.WithParamSets(uploadsign.ParamSet{Name: "avatar", Version: 1,
+			Params: uploadsign.Params{PublicID: "avatars/user_{owner}"}}))
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	authorize := func(r *http.Request) (uploadsign.Request, error) {
+		return uploadsign.Request{Owner: r.Header.Get("X-User")}, nil // your session lookup
+	}
+	avatars := map[string]string{} // your database
+	save := func(r *http.Request, u *uploadsign.Upload) error {
+		avatars[u.Owner] = u.Asset.URL
+		return nil
+	}
+	h := uploadsignhttp.NewReportHandler(signer, authorize, save)
+
+	// Cloudinary's answer to user 42's upload, signed by the official Node
+	// SDK (testdata/golden/verify.json), as the browser reports it.
+	report := `{"param_set": "avatar", "version": 1, "result": {"public_id": "avatars/user_42", "version": 1700000000,
+		"signature": "61f8951e1089cd6ae5385e202623033950fd5f4b", "resource_type": "image", "type": "upload", "format": "png",
+		"secure_url": "https://evil.example/not-your-avatar.png"}}`
+	for _, user := range []string{"7", "42"} {
+		r := httptest.NewRequest("POST", "/uploads/done", strings.NewReader(report))
+		r.Header.Set("Content-Type", "application/json")
+		r.Header.Set("X-User", user)
+		w := httptest.NewRecorder()
+		h.ServeHTTP(w, r)
+		fmt.Println(user, w.Code)
+	}
+	fmt.Println(avatars)
+	// Output:
+	// 7 403
+	// 42 200
+	// map[42:https://res.cloudinary.com/demo/image/upload/v1700000000/avatars/user_42.png]
+}
+
+// An application that never asks the browser to report back: the
+// webhook stores each user's avatar from Cloudinary's notification, the
+// set and owner found from its public_id, and does each event once.
+func ExampleNewNotificationHandler() {
+	signer, err := uploadsign.New("demo", "123456789012345", "abcd",
+		uploadsign.WithClock(func() time.Time { return time.Unix(1700000063, 0) }),
+		uploadsign.WithParamSets(uploadsign.ParamSet{Name: "avatar", Version: 1,
+			Params: uploadsign.Params{PublicID: "avatars/user_{owner}"}}))
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	avatars := map[string]string{} // your database
+	done := map[string]bool{}      // the keys of handled notifications
+	webhook := uploadsignhttp.NewNotificationHandler(signer, func(r *http.Request, n *uploadsign.Notification) error {
+		if n.Upload == nil || done[n.Key] {
+			return nil // not an upload of a set (n.Problem says why), or a delivery again
+		}
+		done[n.Key] = true
+		avatars[n.Upload.Owner] = n.Upload.Asset.URL
+		return nil
+	})
+
+	// Cloudinary's notification of user 42's upload, signed by the
+	// official Node SDK (testdata/golden/verify.json); Cloudinary may
+	// deliver it twice.
+	body := `{"notification_type":"upload","timestamp":"2023-11-14T22:13:20+00:00","request_id":"9e2f63bc2c6a4fcb8c1e3f6b55d5a3b1",` +
+		`"asset_id":"3515c6000a548515f1134043f9785c2f","public_id":"avatars/user_42","version":1700000000,` +
+		`"version_id":"7d2cc533bee9ff39f7da7414b61fce7e","width":640,"height":480,"format":"png","resource_type":"image",` +
+		`"created_at":"2023-11-14T22:13:20Z","tags":["avatar"],"bytes":52814,"type":"upload","etag":"a56e9e88c2add15cac1775c1f687bf73",` +
+		`"placeholder":false,"url":"http://res.cloudinary.com/demo/image/upload/v1700000000/avatars/user_42.png",` +
+		`"secure_url":"https://res.cloudinary.com/demo/image/upload/v1700000000/avatars/user_42.png","access_mode":"public",` +
+		`"original_filename":"me","api_key":"123456789012345"}`
+	for _, signature := range []string{"39453401f5b5bdc63b0f8231f3ad9fa8ac78ebdc", "39453401f5b5bdc63b0f8231f3ad9fa8ac78ebdc", "forged"} {
+		r := httptest.NewRequest("POST", "/cloudinary/webhook", strings.NewReader(body))
+		r.Header.Set("X-Cld-Timestamp", "1700000003")
+		r.Header.Set("X-Cld-Signature", signature)
+		w := httptest.NewRecorder()
+		webhook.ServeHTTP(w, r)
+		fmt.Println(w.Code)
+	}
+	fmt.Println(avatars)
+	// Output:
+	// 200
+	// 200
+	// 401
+	// map[42:https://res.cloudinary.com/demo/image/upload/v1700000000/avatars/user_42.png]
+}
