@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/uploadsign/uploadsign"
+	"github.com/uploadsign/uploadsign/internal/bridge"
 )
 
 // StatusError is an error a hook returns to choose the HTTP status and
@@ -48,6 +49,26 @@ func isJSON(contentType string) bool {
 	}
 	mt, _, err := mime.ParseMediaType(contentType)
 	return err == nil && mt == "application/json"
+}
+
+// readJSONPost reads a POST with Content-Type application/json and a body
+// of at most limit bytes, or answers why not (res is then not nil).
+func readJSONPost(w http.ResponseWriter, r *http.Request, limit int64) (body []byte, res *result) {
+	if r.Method != http.MethodPost {
+		w.Header().Set("Allow", http.MethodPost)
+		res := writeError(w, http.StatusMethodNotAllowed, "use POST")
+		return nil, &res
+	}
+	if !isJSON(r.Header.Get("Content-Type")) {
+		res := writeError(w, http.StatusUnsupportedMediaType, "send Content-Type: application/json")
+		return nil, &res
+	}
+	body, status, msg := readBody(w, r, limit)
+	if status != 0 {
+		res := writeError(w, status, msg)
+		return nil, &res
+	}
+	return body, nil
 }
 
 // readBody reads a request body of at most limit bytes, or says why not
@@ -132,6 +153,49 @@ func writeStatusError(w http.ResponseWriter, se *StatusError, err error) result 
 		res.err = err
 	}
 	return res
+}
+
+// writeSignerError answers an error of the Signer's methods with the
+// status the package doc lists for it (set's dates go in the headers of a
+// 410); an error of no sentinel below is the backend's own, and answers
+// 500 without details.
+func writeSignerError(w http.ResponseWriter, err error, set bridge.Set) result {
+	status, outcome := http.StatusInternalServerError, ""
+	switch {
+	case errors.Is(err, uploadsign.ErrUnknownParamSet):
+		status = http.StatusNotFound
+	case errors.Is(err, uploadsign.ErrSunset):
+		status = http.StatusGone
+		setLifecycleHeaders(w.Header(), set.Deprecated, set.Sunset)
+	case errors.Is(err, uploadsign.ErrParamConflict):
+		status = http.StatusConflict
+	case errors.Is(err, uploadsign.ErrParamNotAllowed):
+		status, outcome = http.StatusForbidden, "not allowed"
+	case errors.Is(err, uploadsign.ErrUploadMismatch):
+		status, outcome = http.StatusForbidden, "mismatch"
+	case errors.Is(err, uploadsign.ErrLimitExceeded):
+		status, outcome = http.StatusForbidden, "over limit"
+	case errors.Is(err, uploadsign.ErrMalformedProposal), errors.Is(err, uploadsign.ErrMalformedResult),
+		errors.Is(err, uploadsign.ErrInvalidSignature):
+		status = http.StatusBadRequest
+	default:
+		return writeServerError(w, err)
+	}
+	res := writeLibraryError(w, status, err)
+	if outcome != "" {
+		res.outcome = outcome
+	}
+	return res
+}
+
+// writeAppError answers the error of the application's save or handle:
+// its StatusError, or 500 without details.
+func writeAppError(w http.ResponseWriter, err error) result {
+	var se *StatusError
+	if errors.As(err, &se) && se.Code >= 400 && se.Code <= 599 {
+		return writeStatusError(w, se, err)
+	}
+	return writeServerError(w, err)
 }
 
 // writeServerError answers 500 without details; the log gets err.

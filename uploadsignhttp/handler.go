@@ -110,7 +110,6 @@ package uploadsignhttp
 
 import (
 	"context"
-	"errors"
 	"net/http"
 	"strings"
 
@@ -186,16 +185,9 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *handler) serve(w http.ResponseWriter, r *http.Request) (ClientSet, result) {
-	if r.Method != http.MethodPost {
-		w.Header().Set("Allow", http.MethodPost)
-		return ClientSet{}, writeError(w, http.StatusMethodNotAllowed, "use POST")
-	}
-	if !isJSON(r.Header.Get("Content-Type")) {
-		return ClientSet{}, writeError(w, http.StatusUnsupportedMediaType, "send Content-Type: application/json")
-	}
-	body, status, msg := readBody(w, r, MaxRequestBytes)
-	if status != 0 {
-		return ClientSet{}, writeError(w, status, msg)
+	body, res := readJSONPost(w, r, MaxRequestBytes)
+	if res != nil {
+		return ClientSet{}, *res
 	}
 	req, msg := readClientSet(body)
 	if msg != "" {
@@ -211,18 +203,8 @@ func (h *handler) serve(w http.ResponseWriter, r *http.Request) (ClientSet, resu
 		return req, writeHookError(w, err)
 	}
 	payload, err := h.signer.Sign(req.ParamSet, req.Version, bound)
-	switch {
-	case errors.Is(err, uploadsign.ErrUnknownParamSet):
-		return req, writeLibraryError(w, http.StatusNotFound, err)
-	case errors.Is(err, uploadsign.ErrSunset):
-		setLifecycleHeaders(w.Header(), set.Deprecated, set.Sunset)
-		return req, writeLibraryError(w, http.StatusGone, err)
-	case errors.Is(err, uploadsign.ErrParamConflict):
-		return req, writeLibraryError(w, http.StatusConflict, err)
-	case err != nil:
-		// The hook's Request cannot be signed: a bug of the backend,
-		// whose details stay on the server.
-		return req, writeServerError(w, err)
+	if err != nil {
+		return req, writeSignerError(w, err, set)
 	}
 	setLifecycleHeaders(w.Header(), set.Deprecated, set.Sunset)
 	writeJSON(w, http.StatusOK, payload)

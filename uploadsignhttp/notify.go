@@ -91,11 +91,7 @@ func (h *notificationHandler) serve(w http.ResponseWriter, r *http.Request) (*up
 		h.opts.logDestroy(r.Context(), n)
 	}
 	if err := h.handle(r, n); err != nil {
-		var se *StatusError
-		if errors.As(err, &se) && se.Code >= 400 && se.Code <= 599 {
-			return n, writeStatusError(w, se, err)
-		}
-		return n, writeServerError(w, err)
+		return n, writeAppError(w, err)
 	}
 	if n.DestroyErr != nil {
 		return n, writeServerError(w, n.DestroyErr) // Cloudinary delivers it again

@@ -7,7 +7,6 @@ import (
 	"mime"
 	"net/http"
 	"net/url"
-	"time"
 
 	"github.com/uploadsign/uploadsign"
 	"github.com/uploadsign/uploadsign/internal/bridge"
@@ -42,29 +41,25 @@ func NewProposalHandler(s *uploadsign.Signer, set string, version int, authorize
 		panic("uploadsignhttp: NewProposalHandler needs a Signer and an authorize hook")
 	}
 	o := newHandlerOptions("NewProposalHandler", opts, takes{onSigned: true})
-	// The Signer is immutable: the set's dates are read once.
+	// The Signer is immutable: the set is read once.
 	found, err := bridge.Lookup(s, nil, set, version)
 	if err != nil {
 		panic("uploadsignhttp: NewProposalHandler: " + err.Error())
 	}
-	return &proposalHandler{signer: s, set: set, version: version, authorize: authorize, opts: o,
-		deprecated: found.Deprecated, sunset: found.Sunset, limits: found.Limits}
+	return &proposalHandler{signer: s, set: found, authorize: authorize, opts: o}
 }
 
 type proposalHandler struct {
-	signer             *uploadsign.Signer
-	set                string
-	version            int
-	authorize          func(*http.Request) (uploadsign.Request, error)
-	opts               handlerOptions
-	deprecated, sunset time.Time
-	limits             json.Marshaler // the set's, nil for none
+	signer    *uploadsign.Signer
+	set       bridge.Set
+	authorize func(*http.Request) (uploadsign.Request, error)
+	opts      handlerOptions
 }
 
 func (h *proposalHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	start := h.opts.start()
 	res := h.serve(w, r)
-	h.opts.log(r.Context(), "widget signature", start, h.set, h.version, res)
+	h.opts.log(r.Context(), "widget signature", start, h.set.Name, h.set.Version, res)
 }
 
 func (h *proposalHandler) serve(w http.ResponseWriter, r *http.Request) result {
@@ -77,7 +72,7 @@ func (h *proposalHandler) serve(w http.ResponseWriter, r *http.Request) result {
 			return writeError(w, http.StatusUnsupportedMediaType, "send the JSON as application/json or text/plain")
 		}
 	}
-	r = r.WithContext(&requestContext{r.Context(), ClientSet{ParamSet: h.set, Version: h.version}})
+	r = r.WithContext(&requestContext{r.Context(), ClientSet{ParamSet: h.set.Name, Version: h.set.Version}})
 	bound, err := h.authorize(r)
 	if err != nil {
 		return writeHookError(w, err)
@@ -90,16 +85,16 @@ func (h *proposalHandler) serve(w http.ResponseWriter, r *http.Request) result {
 	if err != nil {
 		return writeLibraryError(w, http.StatusBadRequest, err)
 	}
-	signature, err := h.signer.SignProposed(h.set, h.version, proposed, bound)
+	signature, err := h.signer.SignProposed(h.set.Name, h.set.Version, proposed, bound)
 	if err != nil {
-		return h.writeProposalError(w, err)
+		return writeSignerError(w, err, h.set)
 	}
-	setLifecycleHeaders(w.Header(), h.deprecated, h.sunset)
+	setLifecycleHeaders(w.Header(), h.set.Deprecated, h.set.Sunset)
 	writeJSON(w, http.StatusOK, struct {
 		APIKey    string         `json:"api_key"`
 		Signature string         `json:"signature"`
 		Limits    json.Marshaler `json:"limits,omitempty"` // for the page to refuse a larger file first
-	}{h.signer.APIKey(), signature, h.limits})
+	}{h.signer.APIKey(), signature, h.set.Limits})
 	if h.opts.onSigned != nil {
 		h.opts.onSigned(r, h.payload(proposed, signature))
 	}
@@ -116,7 +111,7 @@ func (h *proposalHandler) payload(proposed url.Values, signature string) *upload
 	}
 	fields["signature"] = signature
 	fields["api_key"] = h.signer.APIKey()
-	p, _ := bridge.ProposalPayload(h.signer, h.set, h.version, fields) // SignProposed checked the set and timestamp
+	p, _ := bridge.ProposalPayload(h.signer, h.set.Name, h.set.Version, fields) // SignProposed checked the set and timestamp
 	return p.(*uploadsign.Payload)
 }
 
@@ -136,24 +131,4 @@ func readProposal(body []byte) (url.Values, error) {
 		camel = snake
 	}
 	return uploadsign.ParseProposal(camel)
-}
-
-// writeProposalError answers a SignProposed error.
-func (h *proposalHandler) writeProposalError(w http.ResponseWriter, err error) result {
-	switch {
-	case errors.Is(err, uploadsign.ErrSunset):
-		setLifecycleHeaders(w.Header(), h.deprecated, h.sunset)
-		return writeLibraryError(w, http.StatusGone, err)
-	case errors.Is(err, uploadsign.ErrMalformedProposal):
-		return writeLibraryError(w, http.StatusBadRequest, err)
-	case errors.Is(err, uploadsign.ErrParamNotAllowed):
-		res := writeLibraryError(w, http.StatusForbidden, err)
-		res.outcome = "not allowed"
-		return res
-	case errors.Is(err, uploadsign.ErrParamConflict):
-		return writeLibraryError(w, http.StatusConflict, err)
-	}
-	// The hook's values cannot be encoded, or the clock is broken: a bug
-	// of the backend, whose details stay on the server.
-	return writeServerError(w, err)
 }

@@ -2,7 +2,6 @@ package uploadsignhttp
 
 import (
 	"encoding/json"
-	"errors"
 	"net/http"
 
 	"github.com/uploadsign/uploadsign"
@@ -57,16 +56,9 @@ func (h *reportHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *reportHandler) serve(w http.ResponseWriter, r *http.Request) (ClientSet, result) {
-	if r.Method != http.MethodPost {
-		w.Header().Set("Allow", http.MethodPost)
-		return ClientSet{}, writeError(w, http.StatusMethodNotAllowed, "use POST")
-	}
-	if !isJSON(r.Header.Get("Content-Type")) {
-		return ClientSet{}, writeError(w, http.StatusUnsupportedMediaType, "send Content-Type: application/json")
-	}
-	body, status, msg := readBody(w, r, MaxReportBytes)
-	if status != 0 {
-		return ClientSet{}, writeError(w, status, msg)
+	body, res := readJSONPost(w, r, MaxReportBytes)
+	if res != nil {
+		return ClientSet{}, *res
 	}
 	var req ClientSet
 	var answer json.RawMessage
@@ -91,33 +83,11 @@ func (h *reportHandler) serve(w http.ResponseWriter, r *http.Request) (ClientSet
 		return req, writeHookError(w, err)
 	}
 	upload, err := h.signer.VerifyUploadOf(req.ParamSet, req.Version, bound, reported)
-	switch {
-	case errors.Is(err, uploadsign.ErrUploadMismatch):
-		res := writeLibraryError(w, http.StatusForbidden, err)
-		res.outcome = "mismatch"
-		return req, res
-	case errors.Is(err, uploadsign.ErrLimitExceeded):
-		res := writeLibraryError(w, http.StatusForbidden, err)
-		res.outcome = "over limit"
-		return req, res
-	case errors.Is(err, uploadsign.ErrInvalidSignature) || errors.Is(err, uploadsign.ErrMalformedResult):
-		return req, writeLibraryError(w, http.StatusBadRequest, err)
-	case errors.Is(err, uploadsign.ErrUnknownParamSet):
-		return req, writeLibraryError(w, http.StatusNotFound, err)
-	case errors.Is(err, uploadsign.ErrSunset):
-		setLifecycleHeaders(w.Header(), set.Deprecated, set.Sunset)
-		return req, writeLibraryError(w, http.StatusGone, err)
-	case errors.Is(err, uploadsign.ErrParamConflict):
-		return req, writeLibraryError(w, http.StatusConflict, err)
-	case err != nil:
-		return req, writeServerError(w, err) // the hook's Request is wrong
+	if err != nil {
+		return req, writeSignerError(w, err, set)
 	}
 	if err := h.save(r, upload); err != nil {
-		var se *StatusError
-		if errors.As(err, &se) && se.Code >= 400 && se.Code <= 599 {
-			return req, writeStatusError(w, se, err)
-		}
-		return req, writeServerError(w, err)
+		return req, writeAppError(w, err)
 	}
 	writeJSON(w, http.StatusOK, &upload.Asset)
 	return req, result{status: http.StatusOK, outcome: "stored"}
