@@ -8,6 +8,7 @@ import (
 	"io"
 	"mime"
 	"net/http"
+	"reflect"
 	"strconv"
 	"strings"
 	"time"
@@ -84,39 +85,78 @@ func readBody(w http.ResponseWriter, r *http.Request, limit int64) (body []byte,
 	return body, 0, ""
 }
 
-// readObject reads body as one JSON object whose keys are exactly those of
-// fields, each at most once, and decodes each value into its field's
-// pointer; white space may follow. Keys are compared byte for byte, unlike
-// encoding/json's, which folds case.
-func readObject(body []byte, fields map[string]any) error {
+// readObject decodes body, one JSON object and white space, into v, a
+// pointer to a struct whose json tags name the keys allowed: each exactly
+// as written there (encoding/json would also take other cases and Unicode
+// foldings) and at most once (encoding/json keeps the last).
+func readObject(body []byte, v any) error {
 	dec := json.NewDecoder(bytes.NewReader(body))
-	if tok, err := dec.Token(); err != nil || tok != json.Delim('{') {
-		return errors.New("not a JSON object")
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil {
+		return errors.New(strings.TrimPrefix(err.Error(), "json: "))
 	}
-	seen := make(map[string]bool, len(fields))
-	for dec.More() {
-		tok, err := dec.Token()
-		if err != nil {
-			return err
-		}
-		key := tok.(string) // object keys are strings
-		ptr, known := fields[key]
+	if len(bytes.TrimSpace(body[dec.InputOffset():])) > 0 {
+		return errors.New("data after the JSON object")
+	}
+	t := reflect.TypeOf(v).Elem()
+	var seen uint64 // by field index
+	return objectKeys(body, func(key []byte) error {
+		i := fieldOf(t, key)
 		switch {
-		case !known:
-			return fmt.Errorf("unknown field %s", clip(strconv.Quote(key), 64))
-		case seen[key]:
+		case i < 0:
+			return fmt.Errorf("unknown field %s", clip(strconv.Quote(string(key)), 64))
+		case seen&(1<<i) != 0:
 			return fmt.Errorf("field %q given twice", key)
 		}
-		seen[key] = true
-		if err := dec.Decode(ptr); err != nil {
-			return fmt.Errorf("field %q: %s", key, strings.TrimPrefix(err.Error(), "json: "))
+		seen |= 1 << i
+		return nil
+	})
+}
+
+// fieldOf returns the index of the field of struct type t whose json tag
+// names key, or -1.
+func fieldOf(t reflect.Type, key []byte) int {
+	for i := 0; i < t.NumField(); i++ {
+		if name, _, _ := strings.Cut(t.Field(i).Tag.Get("json"), ","); name == string(key) {
+			return i
 		}
 	}
-	if _, err := dec.Token(); err != nil {
-		return err
-	}
-	if _, err := dec.Token(); err != io.EOF {
-		return errors.New("data after the JSON object")
+	return -1
+}
+
+// objectKeys calls f with each key of the JSON object body as it is
+// written, escapes and all, for a body encoding/json has accepted as one
+// object, and returns f's first error. encoding/json reads keys folded and
+// keeps only the last of a repeated one; its Token reads them as sent at
+// the cost of 19 more allocations a request (BenchmarkServeHTTP, 55
+// against 36), which this small walk saves.
+func objectKeys(body []byte, f func(key []byte) error) error {
+	depth, key := 0, false // key: a string here would be a key of the object
+	for i := 0; i < len(body); i++ {
+		switch body[i] {
+		case '{', '[':
+			depth++
+			key = depth == 1 && body[i] == '{'
+		case '}', ']':
+			depth--
+		case ',':
+			key = depth == 1
+		case '"':
+			end := i + 1
+			for end < len(body) && body[end] != '"' {
+				if body[end] == '\\' {
+					end++
+				}
+				end++
+			}
+			if key {
+				if err := f(body[i+1 : min(end, len(body))]); err != nil {
+					return err
+				}
+				key = false
+			}
+			i = end
+		}
 	}
 	return nil
 }

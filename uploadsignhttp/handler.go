@@ -217,7 +217,7 @@ func (h *handler) serve(w http.ResponseWriter, r *http.Request) (ClientSet, resu
 // readClientSet reads {"param_set": "avatar", "version": 1}, or says why
 // not.
 func readClientSet(body []byte) (req ClientSet, msg string) {
-	err := readObject(body, map[string]any{"param_set": &req.ParamSet, "version": &req.Version})
+	err := readObject(body, &req)
 	switch {
 	case err != nil:
 		return ClientSet{}, `want a JSON body like {"param_set": "avatar", "version": 1}: ` + clip(err.Error(), 120)

@@ -117,10 +117,14 @@ func (h *proposalHandler) payload(proposed url.Values, signature string) *upload
 
 // readProposal reads {"paramsToSign": {...}} or {"params_to_sign": {...}}.
 func readProposal(body []byte) (url.Values, error) {
-	var camel, snake json.RawMessage
-	if err := readObject(body, map[string]any{"paramsToSign": &camel, "params_to_sign": &snake}); err != nil {
+	var env struct {
+		Camel json.RawMessage `json:"paramsToSign"`
+		Snake json.RawMessage `json:"params_to_sign"`
+	}
+	if err := readObject(body, &env); err != nil {
 		return nil, fmt.Errorf(`want a JSON body like {"paramsToSign": {"timestamp": 1700000000, ...}}: %v`, err)
 	}
+	camel, snake := env.Camel, env.Snake
 	switch {
 	case camel != nil && snake != nil:
 		return nil, errors.New(`give "paramsToSign" or "params_to_sign", not both`)

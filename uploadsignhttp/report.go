@@ -60,17 +60,21 @@ func (h *reportHandler) serve(w http.ResponseWriter, r *http.Request) (ClientSet
 	if res != nil {
 		return ClientSet{}, *res
 	}
-	var req ClientSet
-	var answer json.RawMessage
-	err := readObject(body, map[string]any{"param_set": &req.ParamSet, "version": &req.Version, "result": &answer})
+	var rep struct {
+		ParamSet string          `json:"param_set"`
+		Version  int             `json:"version"`
+		Result   json.RawMessage `json:"result"`
+	}
+	err := readObject(body, &rep)
+	req := ClientSet{ParamSet: rep.ParamSet, Version: rep.Version}
 	switch {
 	case err != nil:
 		return ClientSet{}, writeError(w, http.StatusBadRequest, `want a JSON body like {"param_set": "avatar", "version": 1, "result": {...}}: `+clip(err.Error(), 120))
-	case req.ParamSet == "" || req.Version < 1 || answer == nil:
+	case req.ParamSet == "" || req.Version < 1 || rep.Result == nil:
 		return req, writeError(w, http.StatusBadRequest, `"param_set", "version" and "result" are required`)
 	}
 	var reported uploadsign.UploadResult
-	if err := json.Unmarshal(answer, &reported); err != nil {
+	if err := json.Unmarshal(rep.Result, &reported); err != nil {
 		return req, writeError(w, http.StatusBadRequest, `"result" is not Cloudinary's upload answer`)
 	}
 	set, err := h.sets.lookup(req.ParamSet, req.Version)
