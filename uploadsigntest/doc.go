@@ -2,14 +2,18 @@
 // tests, in the manner of net/http/httptest: signed uploads run end to end
 // without an account or a network.
 //
+//	const secret = "any-secret-of-the-test"
 //	srv := uploadsigntest.NewServer("demo", "123456789012345", secret)
 //	defer srv.Close()
-//	signer, _ := uploadsign.New("demo", "123456789012345", secret,
-//		uploadsign.WithUploadURL(srv.URL), uploadsign.WithParamSets(sets...))
-//	payload, _ := signer.Sign("avatar", 1, uploadsign.Request{})
-//	answer, _ := uploadsigntest.Post(payload.URL, payload.Fields, "a.png", png)
-//	upload, err := signer.VerifyUploadOf("avatar", 1, uploadsign.Request{}, answer.Result)
-//	uploads := srv.Uploads()
+//	signer, _ := uploadsign.New("demo", "123456789012345", secret, uploadsign.WithUploadURL(srv.URL),
+//		uploadsign.WithParamSets(uploadsign.ParamSet{Name: "avatar", Version: 1,
+//			Params: uploadsign.Params{PublicID: "avatars/user_{owner}"}}))
+//	req := uploadsign.Request{Owner: "42"}
+//	payload, _ := signer.Sign("avatar", 1, req)
+//	png, _ := os.ReadFile("testdata/me.png")
+//	answer, _ := uploadsigntest.Post(payload.URL, payload.Fields, "me.png", png)
+//	upload, err := signer.VerifyUploadOf("avatar", 1, req, answer.Result)
+//	uploads := srv.Uploads() // what the fake stored
 //
 // The server checks an upload as Cloudinary's upload endpoint does, in
 // Cloudinary's words and statuses: a known api_key ([WithKey] adds keys),
