@@ -50,20 +50,13 @@ func findOwnerSlot(p *Params) (*ownerSlot, error) {
 			return nil, fmt.Errorf("%s: %q appears twice; a set names one owner", f.key, ownerPlaceholder)
 		case after != "" && after[0] != '/':
 			return nil, fmt.Errorf("%s: %q must end a path segment (%q or %q), not be followed by %q", f.key, ownerPlaceholder, "user_"+ownerPlaceholder, ownerPlaceholder+"/x", after)
-		case f.key == "asset_folder" && !isTrue(flagValue(p.UseAssetFolderAsPublicIDPrefix)):
+		case f.key == "asset_folder" && (p.UseAssetFolderAsPublicIDPrefix == nil || !*p.UseAssetFolderAsPublicIDPrefix):
 			return nil, fmt.Errorf("asset_folder: %q places uploads only with use_asset_folder_as_public_id_prefix true; otherwise the asset folder is not part of the public_id", ownerPlaceholder)
 		}
 		slot = &ownerSlot{key: f.key, before: before, after: after}
 		*f.v = ""
 	}
 	return slot, nil
-}
-
-func flagValue(b *bool) string {
-	if b == nil {
-		return ""
-	}
-	return fmt.Sprint(*b)
 }
 
 // requestParams returns the parameters a request adds to cs: its Params,

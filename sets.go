@@ -121,7 +121,7 @@ func checkSetHeader(set *ParamSet) error {
 	case set.SingleUse && set.Params.PublicID != "":
 		return errors.New("a single-use set makes its own public_id and cannot fix one")
 	case set.SingleUse && set.Params.Overwrite != nil && *set.Params.Overwrite:
-		return fmt.Errorf("a single-use set signs overwrite=false and cannot fix it to true")
+		return errors.New("a single-use set signs overwrite=false and cannot fix it to true")
 	}
 	return nil
 }
