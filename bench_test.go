@@ -43,10 +43,10 @@ func BenchmarkSign(b *testing.B) {
 	folder, tags, context := "avatars", []string{"avatar", "profile"}, map[string]string{"app": "web", "alt": "A user & their cat"}
 	b.Run("uploadsign", func(b *testing.B) {
 		s := newSigner(b, testSecret, WithParamSets(ParamSet{Name: "avatar", Version: 1,
-			Params: Params{Folder: folder, Tags: tags, Context: context}}))
+			Params: Params{PublicID: "users/{owner}/avatar", Folder: folder, Tags: tags, Context: context}}))
 		b.ReportAllocs()
 		for i := 0; i < b.N; i++ {
-			if _, err := s.Sign("avatar", 1, Request{Params: Params{PublicID: "users/42/avatar"}}); err != nil {
+			if _, err := s.Sign("avatar", 1, Request{Owner: "42"}); err != nil {
 				b.Fatal(err)
 			}
 		}
@@ -70,11 +70,11 @@ func BenchmarkSign(b *testing.B) {
 
 func BenchmarkSignParallel(b *testing.B) {
 	s := newSigner(b, testSecret, WithParamSets(ParamSet{Name: "avatar", Version: 1,
-		Params: Params{Folder: "avatars", Tags: []string{"avatar", "profile"}, Context: map[string]string{"app": "web"}}}))
+		Params: Params{PublicID: "users/{owner}/avatar", Folder: "avatars", Tags: []string{"avatar", "profile"}, Context: map[string]string{"app": "web"}}}))
 	b.ReportAllocs()
 	b.RunParallel(func(pb *testing.PB) {
 		for pb.Next() {
-			if _, err := s.Sign("avatar", 1, Request{Params: Params{PublicID: "users/42/avatar"}}); err != nil {
+			if _, err := s.Sign("avatar", 1, Request{Owner: "42"}); err != nil {
 				b.Fatal(err)
 			}
 		}

@@ -42,7 +42,7 @@ func BenchmarkServeHTTP(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	p, err := s.Sign("avatar", 2, uploadsign.Request{Params: uploadsign.Params{PublicID: "user_42"}})
+	p, err := s.Sign("avatar", 2, uploadsign.Request{Owner: "42"})
 	if err != nil {
 		b.Fatal(err)
 	}
