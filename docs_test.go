@@ -6,12 +6,10 @@ import (
 	"regexp"
 	"strings"
 	"testing"
-
-	"github.com/uploadsign/uploadsign/internal/doctest"
 )
 
 // TestDocs compiles every Go block of README.md and docs/*.md against the
-// module as it is, and runs those that are test files (internal/doctest
+// module as it is, and runs those that are test files (docblocks_test.go
 // says how a block becomes Go); their relative links must reach a file
 // and a heading. In the same go vet run, a planted block
 // that cannot compile must fail, naming its document and line, so that
@@ -25,26 +23,26 @@ func TestDocs(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var blocks []doctest.Block
+	var blocks []docBlock
 	for _, name := range append([]string{"README.md"}, docs...) {
 		md, err := os.ReadFile(name)
 		if err != nil {
 			t.Fatal(err)
 		}
-		blocks = append(blocks, doctest.Extract(filepath.ToSlash(name), md)...)
-		if broken := doctest.BrokenLinks(os.ReadFile, filepath.ToSlash(name), md); len(broken) > 0 {
+		blocks = append(blocks, extractBlocks(filepath.ToSlash(name), md)...)
+		if broken := brokenLinks(os.ReadFile, filepath.ToSlash(name), md); len(broken) > 0 {
 			t.Errorf("%s: broken links: %s", name, strings.Join(broken, ", "))
 		}
 	}
 	if !hasBlockOf(blocks, "README.md") || len(docs) == 0 {
 		t.Fatalf("found %d Go blocks in README.md and %d guides: the README's first screen has one", len(blocks), len(docs))
 	}
-	planted := doctest.Block{File: "planted.md", Line: 7, Code: "signer.NoSuchMethod()\n"}
+	planted := docBlock{File: "planted.md", Line: 7, Code: "signer.NoSuchMethod()\n"}
 	var flags []string
 	if raceEnabled {
 		flags = append(flags, "-race") // the packages this test was built with, cached
 	}
-	r, err := doctest.Check(root, t.TempDir(), append(blocks, planted), flags...)
+	r, err := checkBlocks(root, t.TempDir(), append(blocks, planted), flags...)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -65,7 +63,7 @@ func TestDocs(t *testing.T) {
 // docErrors finds the positions of errors in the documents themselves.
 var docErrors = regexp.MustCompile(`(README|docs/[\w-]+)\.md:\d+`)
 
-func hasBlockOf(blocks []doctest.Block, file string) bool {
+func hasBlockOf(blocks []docBlock, file string) bool {
 	for _, b := range blocks {
 		if b.File == file {
 			return true
@@ -73,3 +71,46 @@ func hasBlockOf(blocks []doctest.Block, file string) bool {
 	}
 	return false
 }
+
+// blockPrelude declares the application's own names that the documents' blocks
+// take as given: its user and session lookup, its database, its router,
+// and the values the README's first block makes (signer, authorize, save),
+// which other blocks use. It is a file of package doc, beside each block
+// that is not a whole file.
+const blockPrelude = `package doc
+
+import (
+	"context"
+	"errors"
+	"net/http"
+
+	"github.com/uploadsign/uploadsign"
+)
+
+// User is the application's user, as its session knows it.
+type User struct {
+	ID            string
+	Admin, Banned bool
+}
+
+// currentUser is the application's session lookup.
+func currentUser(r *http.Request) (*User, error) { return nil, errors.New("not logged in") }
+
+// errSessionStoreDown is currentUser's error while the session store is down.
+var errSessionStoreDown = errors.New("session store down")
+
+// Store is the application's database.
+type Store struct{}
+
+// Save keeps the URL of a verified upload, for its set and owner.
+func (*Store) Save(ctx context.Context, set, owner, url string) error { return nil }
+
+var (
+	db        = &Store{}
+	mux       = http.NewServeMux()
+	signer    *uploadsign.Signer
+	authorize func(*http.Request) (uploadsign.Request, error)
+	save      func(*http.Request, *uploadsign.Upload) error
+	result    uploadsign.UploadResult // Cloudinary's answer to an upload, as the browser reports it
+)
+`
