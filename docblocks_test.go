@@ -241,8 +241,9 @@ func allowUnused(src []byte) ([]byte, error) {
 
 // blockResult is what the go command said of the blocks.
 type blockResult struct {
-	Vet, Test       []byte // the output of go vet, and of go test
-	VetErr, TestErr error  // set when go vet, or go test, failed
+	Packages        []string // each block's import path, in order
+	Vet, Test       []byte   // the output of go vet, and of go test
+	VetErr, TestErr error    // set when go vet, or go test, failed
 }
 
 // checkBlocks writes each block as a package of its own in a module under dir
@@ -263,6 +264,7 @@ func checkBlocks(root, dir string, blocks []docBlock, flags ...string) (*blockRe
 	if err := os.WriteFile(filepath.Join(dir, "go.sum"), sum, 0o644); err != nil {
 		return nil, err
 	}
+	var r blockResult
 	var tests []string
 	for i, b := range blocks {
 		src, pkg, kind, err := blockSource(b)
@@ -270,6 +272,7 @@ func checkBlocks(root, dir string, blocks []docBlock, flags ...string) (*blockRe
 			return nil, fmt.Errorf("%s:%d: %w", b.File, b.Line, err)
 		}
 		name := fmt.Sprintf("b%03d", i)
+		r.Packages = append(r.Packages, "doctest.example/"+name)
 		files := map[string][]byte{"block.go": src}
 		switch kind {
 		case kindStatements, kindDeclarations:
@@ -287,7 +290,6 @@ func checkBlocks(root, dir string, blocks []docBlock, flags ...string) (*blockRe
 			}
 		}
 	}
-	var r blockResult
 	r.Vet, r.VetErr = goCommand(dir, slices.Concat([]string{"vet"}, flags, []string{"./..."})...)
 	if len(tests) > 0 {
 		r.Test, r.TestErr = goCommand(dir, slices.Concat([]string{"test", "-count=1"}, flags, tests)...)

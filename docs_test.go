@@ -2,6 +2,7 @@ package uploadsign_test
 
 import (
 	"os"
+	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -15,6 +16,9 @@ import (
 // that cannot compile must fail, naming its document and line, so that
 // the check cannot pass by compiling nothing.
 func TestDocs(t *testing.T) {
+	if _, err := exec.LookPath("go"); err != nil {
+		t.Fatalf("TestDocs compiles the docs' blocks with the go command, which is not on PATH: %v", err)
+	}
 	root, err := filepath.Abs(".")
 	if err != nil {
 		t.Fatal(err)
@@ -50,7 +54,13 @@ func TestDocs(t *testing.T) {
 	if r.VetErr == nil || !strings.Contains(string(r.Vet), "planted.md:7:") {
 		t.Errorf("the planted block compiled, or its error does not name planted.md:7 (%v):\n%s", r.VetErr, r.Vet)
 	}
-	if bad := docErrors.FindAllString(string(r.Vet), -1); len(bad) > 0 {
+	bad := docErrors.FindAllString(string(r.Vet), -1)
+	for _, m := range failedPackage.FindAllStringSubmatch(string(r.Vet), -1) {
+		if m[1] != r.Packages[len(blocks)] {
+			bad = append(bad, m[1])
+		}
+	}
+	if len(bad) > 0 {
 		t.Errorf("Go blocks that do not compile (%s):\n%s", strings.Join(bad, ", "), r.Vet)
 	}
 	if r.TestErr != nil {
@@ -60,8 +70,12 @@ func TestDocs(t *testing.T) {
 	}
 }
 
-// docErrors finds the positions of errors in the documents themselves.
-var docErrors = regexp.MustCompile(`(README|docs/[\w-]+)\.md:\d+`)
+// docErrors finds the positions of errors in the documents themselves,
+// and failedPackage the packages of which go vet reports errors.
+var (
+	docErrors     = regexp.MustCompile(`(README|docs/[\w-]+)\.md:\d+`)
+	failedPackage = regexp.MustCompile(`(?m)^# (\S+)`)
+)
 
 func hasBlockOf(blocks []docBlock, file string) bool {
 	for _, b := range blocks {
