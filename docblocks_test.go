@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"go/ast"
+	"go/format"
 	"go/parser"
 	"go/scanner"
 	"go/token"
@@ -176,6 +177,33 @@ func blockSource(b docBlock) (src []byte, pkg string, kind blockKind, err error)
 	buf.WriteString("\nfunc _() {\n" + line + b.Code + "}\n")
 	src, err = allowUnused(buf.Bytes())
 	return src, "doc", kind, err
+}
+
+// formatted returns the block's code as gofmt writes it, and whether it
+// is written so.
+func formatted(b docBlock) (string, bool) {
+	kind, _ := kindOf(b.Code)
+	src, prefix, indent := b.Code, "", ""
+	switch kind {
+	case kindDeclarations:
+		prefix = "package doc\n\n"
+	case kindStatements:
+		prefix, indent = "package doc\n\nfunc _() {\n", "\t"
+	}
+	if indent != "" {
+		lines := strings.Split(strings.TrimSuffix(src, "\n"), "\n")
+		for i, l := range lines {
+			if l != "" {
+				lines[i] = indent + l
+			}
+		}
+		src = strings.Join(lines, "\n") + "\n}\n"
+	}
+	out, err := format.Source([]byte(prefix + src))
+	if err != nil {
+		return err.Error(), false
+	}
+	return string(out), string(out) == prefix+src
 }
 
 // allowUnused adds "_ = &name" after each statement of src that declares
@@ -422,6 +450,29 @@ func TestBlockSource(t *testing.T) {
 					t.Fatalf("source lacks %q after what came before:\n%s", w, src)
 				}
 				rest = rest[i+len(w):]
+			}
+		})
+	}
+}
+
+func TestBlockFormatted(t *testing.T) {
+	tests := []struct {
+		name, code string
+		ok         bool
+	}{
+		{"statements", "x := f(1)\nif x {\n\tg()\n}\n", true},
+		{"statements, unformatted", "x:=f(1)\n", false},
+		{"statements, comments unaligned", "s := T{\n\tA:  1, // a\n\tBb: 2, // b\n}\n", true},
+		{"statements, comments misaligned", "s := T{\n\tA:  1, // a\n\tBb: 2,   // b\n}\n", false},
+		{"declarations", "func f() {}\n", true},
+		{"declarations, unformatted", "func f()  {}\n", false},
+		{"file", "package main\n\nfunc main() {}\n", true},
+		{"file, unformatted", "package main\nfunc main() {\n}\n", false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got, ok := formatted(docBlock{Code: tt.code}); ok != tt.ok {
+				t.Errorf("formatted = %v, want %v; gofmt writes:\n%s", ok, tt.ok, got)
 			}
 		})
 	}

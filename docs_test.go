@@ -11,8 +11,8 @@ import (
 
 // TestDocs compiles every Go block of README.md and docs/*.md against the
 // module as it is, and runs those that are test files (docblocks_test.go
-// says how a block becomes Go); their relative links must reach a file
-// and a heading. In the same go vet run, a planted block
+// says how a block becomes Go); the blocks must be as gofmt writes them,
+// and relative links must reach a file and a heading. In the same go vet run, a planted block
 // that cannot compile must fail, naming its document and line, so that
 // the check cannot pass by compiling nothing.
 func TestDocs(t *testing.T) {
@@ -33,7 +33,12 @@ func TestDocs(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		blocks = append(blocks, extractBlocks(filepath.ToSlash(name), md)...)
+		for _, b := range extractBlocks(filepath.ToSlash(name), md) {
+			if want, ok := formatted(b); !ok {
+				t.Errorf("%s:%d: the block is not as gofmt writes it:\n%s", b.File, b.Line, want)
+			}
+			blocks = append(blocks, b)
+		}
 		if broken := brokenLinks(os.ReadFile, filepath.ToSlash(name), md); len(broken) > 0 {
 			t.Errorf("%s: broken links: %s", name, strings.Join(broken, ", "))
 		}
