@@ -76,7 +76,7 @@ func TestGoSDKDifferenceEmptyValues(t *testing.T) {
 		t.Error("an empty value changed the signature")
 	}
 	if goSDKSign(t, cloneValues(params), testSecret, SHA1, 2) == goSDKSign(t, cloneValues(without), testSecret, SHA1, 2) {
-		t.Error("the Go SDK now drops empty values; this test and the README can say so")
+		t.Error("the Go SDK now drops empty values; this test and docs/testing.md can say so")
 	}
 }
 
@@ -91,7 +91,7 @@ func TestGoSDKDifferenceRepeatedKeys(t *testing.T) {
 		t.Error("repeated values sign differently from comma-joined ones")
 	}
 	if goSDKSign(t, cloneValues(params), testSecret, SHA1, 2) == goSDKSign(t, cloneValues(joined), testSecret, SHA1, 2) {
-		t.Error("the Go SDK now joins repeated keys; this test and the README can say so")
+		t.Error("the Go SDK now joins repeated keys; this test and docs/testing.md can say so")
 	}
 }
 
@@ -107,7 +107,7 @@ func TestGoSDKDifferenceMissingTimestamp(t *testing.T) {
 	}
 	goSDKSign(t, params, testSecret, SHA1, 2)
 	if _, ok := params["timestamp"]; !ok {
-		t.Error("the Go SDK no longer adds a timestamp to its argument; this test and the README can say so")
+		t.Error("the Go SDK no longer adds a timestamp to its argument; this test and docs/testing.md can say so")
 	}
 }
 

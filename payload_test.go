@@ -8,7 +8,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 )
 
-// TestPayloadJSON: a Payload marshals to the JSON the README documents,
+// TestPayloadJSON: a Payload marshals to the JSON docs/routes.md documents,
 // its optional dates left out when zero; the expected text is written
 // here, not produced by the library.
 func TestPayloadJSON(t *testing.T) {

@@ -160,25 +160,25 @@ func TestNodeSDKChunkedUpload(t *testing.T) {
 // of the library does.
 func redact(s string) string { return strings.ReplaceAll(s, secret, "[secret]") }
 
-// TestReadmeChunkedLoop runs the README's browser loop for large files
+// TestDocsChunkedLoop runs the browser loop of docs/large-files.md
 // (the js block that defines uploadInChunks), as written, in Node's
 // fetch, FormData and File, which are the browser's: it uploads a file of
 // three of its 20,000,000-byte chunks to the fake with Cloudinary's
 // default limits.
-func TestReadmeChunkedLoop(t *testing.T) {
+func TestDocsChunkedLoop(t *testing.T) {
 	node, _ := requireNode(t)
-	readme, err := os.ReadFile(filepath.Join("..", "README.md"))
+	doc, err := os.ReadFile(filepath.Join("..", "docs", "large-files.md"))
 	if err != nil {
 		t.Fatal(err)
 	}
 	var snippet string
-	for _, block := range strings.Split(string(readme), "```js\n")[1:] {
+	for _, block := range strings.Split(string(doc), "```js\n")[1:] {
 		if code, _, _ := strings.Cut(block, "```"); strings.Contains(code, "async function uploadInChunks(file, payload)") {
 			snippet = code
 		}
 	}
 	if snippet == "" {
-		t.Fatal("README.md has no js block defining uploadInChunks(file, payload)")
+		t.Fatal("docs/large-files.md has no js block defining uploadInChunks(file, payload)")
 	}
 	harness := `
 const [path, payload] = process.argv.slice(2);
