@@ -54,7 +54,7 @@ func appendOnce(list []string, v string) []string {
 	return append(list, v)
 }
 
-// TestAppEndToEnd is an application written from the README: an avatar
+// TestAppEndToEnd is an application written from the README and the docs: an avatar
 // per user, a gallery through the Upload Widget, raw documents and an
 // admin-only hero image, with the library's report and webhook routes and
 // no code that maps a public_id back to its owner. Everything runs

@@ -352,7 +352,7 @@ func TestLogLevelFiltered(t *testing.T) {
 	}
 }
 
-// counter is the README's Counter: signatures per set and version.
+// counter counts signatures per set and version.
 type counter struct {
 	mu sync.Mutex
 	n  map[string]int

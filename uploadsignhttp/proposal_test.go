@@ -19,14 +19,14 @@ import (
 	"github.com/uploadsign/uploadsign/uploadsigntest"
 )
 
-// The README's widget recipe: the set fixes the folder, the owner's
+// The widget recipe of docs/widget.md: the set fixes the folder, the owner's
 // public_id and the tag, and the widget may add source=uw.
 var avatarWidget = uploadsign.ParamSet{Name: "avatar-widget", Version: 1,
 	Params:       uploadsign.Params{Folder: "avatars", PublicID: "widget_{owner}", Tags: []string{"avatar"}},
 	ClientParams: []string{"source"},
 }
 
-// The README's gallery recipe: the browser names its uploads, in its
+// The gallery recipe of docs/widget.md: the browser names its uploads, in its
 // owner's folder, so the set signs overwrite false.
 var gallery = uploadsign.ParamSet{Name: "gallery", Version: 1,
 	Params:       uploadsign.Params{Folder: "gallery/user_{owner}", Overwrite: uploadsign.Bool(false)},
@@ -102,7 +102,7 @@ func widgetUpload(t *testing.T, url string, proposal map[string]any, signature s
 	return answer
 }
 
-// TestWidgetCannotReplaceAnotherUsersAsset follows the README's recipes
+// TestWidgetCannotReplaceAnotherUsersAsset follows the recipes of docs/widget.md
 // literally: through the proposal handler and the fake endpoint, a user
 // cannot replace another user's avatar.
 func TestWidgetCannotReplaceAnotherUsersAsset(t *testing.T) {

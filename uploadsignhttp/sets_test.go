@@ -20,7 +20,7 @@ func adminSigner(t *testing.T) *uploadsign.Signer {
 }
 
 // tagOnly is a hook that looks only at the user, never at the set, as the
-// README's hooks do.
+// hooks of docs/routes.md do.
 func tagOnly(r *http.Request) (uploadsign.Request, error) {
 	return uploadsign.Request{Params: uploadsign.Params{Tags: []string{"user_" + r.Header.Get("X-User")}}}, nil
 }
