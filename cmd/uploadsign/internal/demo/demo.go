@@ -40,22 +40,27 @@ import (
 var webFiles embed.FS
 
 // The demo's parameter sets, in the order the page offers them. The page
-// picks the set whose allowed formats hold the file's.
+// picks the set whose allowed formats hold the file's, and refuses a file
+// over the Limits its payload carries before sending it; the webhook
+// destroys an upload over them that a script sent anyway. An avatar's
+// payload is accepted for 10 minutes.
 var (
-	avatarSet = uploadsign.ParamSet{Name: "avatar", Version: 1, Params: uploadsign.Params{
-		Folder:         "uploadsign-demo",
-		PublicID:       "upload_{owner}",
-		Tags:           []string{"uploadsign-demo"},
-		AllowedFormats: []string{"jpg", "png", "gif", "webp"},
-		Overwrite:      uploadsign.Bool(false),
-	}}
-	videoSet = uploadsign.ParamSet{Name: "video", Version: 1, ResourceType: "video", Params: uploadsign.Params{
-		Folder:         "uploadsign-demo",
-		PublicID:       "upload_{owner}",
-		Tags:           []string{"uploadsign-demo"},
-		AllowedFormats: []string{"mp4", "mov", "webm"},
-		Overwrite:      uploadsign.Bool(false),
-	}}
+	avatarSet = uploadsign.ParamSet{Name: "avatar", Version: 1, ValidFor: 10 * time.Minute,
+		Limits: uploadsign.Limits{MaxBytes: 2 << 20, MaxWidth: 2000, MaxHeight: 2000}, Params: uploadsign.Params{
+			Folder:         "uploadsign-demo",
+			PublicID:       "upload_{owner}",
+			Tags:           []string{"uploadsign-demo"},
+			AllowedFormats: []string{"jpg", "png", "gif", "webp"},
+			Overwrite:      uploadsign.Bool(false),
+		}}
+	videoSet = uploadsign.ParamSet{Name: "video", Version: 1, ResourceType: "video",
+		Limits: uploadsign.Limits{MaxBytes: 50 << 20, MaxDuration: time.Minute}, Params: uploadsign.Params{
+			Folder:         "uploadsign-demo",
+			PublicID:       "upload_{owner}",
+			Tags:           []string{"uploadsign-demo"},
+			AllowedFormats: []string{"mp4", "mov", "webm"},
+			Overwrite:      uploadsign.Bool(false),
+		}}
 	demoSets = []uploadsign.ParamSet{avatarSet, videoSet}
 )
 
@@ -122,8 +127,13 @@ type Demo struct {
 	timeouts timeouts
 	handler  http.Handler
 
+	webhook         http.Handler // verifies and logs notifications, at webhookPath
+	notificationURL string       // where the fake notifies the webhook; "" with a real account
+	webhookServer   *http.Server // serves notificationURL
+
 	mu       sync.Mutex
 	payloads []*uploadsign.Payload // issued, newest last
+	events   []event               // what the webhook did, newest last
 }
 
 // limits are what the page shows and uses: Cloudinary's (or the fake's)
@@ -172,8 +182,22 @@ func New(cfg Config) (*Demo, error) {
 		if _, err := d.fakeSigner("http://localhost" + FakePrefix); err != nil {
 			return nil, err
 		}
-		d.fake = uploadsigntest.NewServer(FakeCloudName, FakeAPIKey, d.secret,
-			uploadsigntest.WithClock(d.now), uploadsigntest.WithMinChunkBytes(d.limits.MinChunkBytes))
+		ln, err := d.listenForNotifications()
+		if err != nil {
+			return nil, err
+		}
+		d.fake = uploadsigntest.NewServer(FakeCloudName, FakeAPIKey, d.secret, uploadsigntest.WithClock(d.now),
+			uploadsigntest.WithMinChunkBytes(d.limits.MinChunkBytes), uploadsigntest.WithNotificationURL(d.notificationURL))
+		s, err := d.fakeSigner(d.fake.URL) // the webhook destroys at the fake's own address
+		if err != nil {
+			d.fake.Close()
+			ln.Close()
+			return nil, err
+		}
+		d.serveNotifications(ln, d.newWebhook(s))
+	}
+	if d.webhook == nil {
+		d.webhook = d.newWebhook(d.signer)
 	}
 	d.handler = d.guard(d.routes(cfg.FakeMiddleware))
 	return d, nil
@@ -183,6 +207,7 @@ func New(cfg Config) (*Demo, error) {
 func (d *Demo) Close() {
 	if d.fake != nil {
 		d.fake.Close()
+		d.webhookServer.Close()
 	}
 }
 
@@ -237,6 +262,8 @@ func (d *Demo) routes(middleware func(http.Handler) http.Handler) *http.ServeMux
 	mux.HandleFunc("/api/uploaded", d.uploaded)
 	mux.HandleFunc("/api/info", d.info)
 	mux.HandleFunc("/api/explain", d.explain)
+	mux.Handle(webhookPath, d.webhook)
+	mux.HandleFunc("GET /api/webhook-log", d.webhookLog)
 	if d.fake != nil {
 		var fake http.Handler = d.fake.Mount(FakePrefix)
 		if middleware != nil {
