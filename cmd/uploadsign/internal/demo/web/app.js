@@ -53,10 +53,11 @@ const megabytes = (n) => `${+(n / 2 ** 20).toFixed(2)} MB`;
 const bytes = (n) => `${n.toLocaleString("en-US")} bytes`;
 const plural = (n, word) => `${n} ${word}${n === 1 ? "" : "s"}`;
 function durationWords(seconds) {
+  const h = Math.floor(seconds / 3600);
+  const m = Math.floor((seconds % 3600) / 60);
   const s = +(seconds % 60).toFixed(1);
-  const m = Math.floor(seconds / 60);
-  if (m === 0) return plural(s, "second");
-  return s ? `${plural(m, "minute")} ${plural(s, "second")}` : plural(m, "minute");
+  const words = [h && plural(h, "hour"), m && plural(m, "minute"), s && plural(s, "second")].filter(Boolean);
+  return words.length ? words.join(" ") : "0 seconds";
 }
 function pixels(width, height) {
   if (width && height) return `${width} × ${height} pixels`;
@@ -83,7 +84,8 @@ function limitWords(limits, name) {
 function factWords(file, name) {
   switch (name) {
     case "max_bytes":
-      return `${megabytes(file.bytes)} (${bytes(file.bytes)})`;
+      if (file.bytes < 1024) return bytes(file.bytes);
+      return `${file.bytes < 2 ** 20 ? `${+(file.bytes / 1024).toFixed(1)} KB` : megabytes(file.bytes)} (${bytes(file.bytes)})`;
     case "max_width":
     case "max_height":
       return pixels(file.width, file.height);
