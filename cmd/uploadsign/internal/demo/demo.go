@@ -12,6 +12,16 @@
 // URLs then start with the address the browser used, taken from the
 // request's Host.
 //
+// Each set has limits (an avatar at most 2 MB and 2000 × 2000 pixels, a
+// video at most 50 MB and a minute), which the payload tells the page:
+// the page refuses a larger file before sending a byte of it. Cloudinary
+// cannot be told them, so the fake notifies the demo's webhook after each
+// upload (uploadsignhttp.NewNotificationHandler, on a loopback port of the
+// demo's own), which destroys an upload over them that a script sent past
+// the page, and keeps a log the page shows. An avatar's payload is
+// accepted for 10 minutes. With a real account, Cloudinary cannot reach
+// the webhook at localhost.
+//
 // A demo listening on loopback answers only requests for a loopback Host;
 // see [Config.Exposed].
 package demo
@@ -245,10 +255,13 @@ func (d *Demo) Describe(base string) string {
 		for _, set := range demoSets {
 			urls = append(urls, fmt.Sprintf("%s (set %s)", d.signer.UploadURL(cmp.Or(set.ResourceType, "image")), set.Name))
 		}
-		return "Uploads go to your Cloudinary account: " + strings.Join(urls, " or ")
+		return "Uploads go to your Cloudinary account: " + strings.Join(urls, " or ") + ".\n" +
+			"Cloudinary cannot notify the demo's webhook, " + base + webhookPath + ", on this machine: an upload over a set's limits\n" +
+			"that a script sends past the page stays in your account."
 	}
 	return fmt.Sprintf("No CLOUDINARY_URL: uploads go to a fake Cloudinary upload endpoint served at %s%s,\n"+
-		"signed with a random demo secret for this run only: %s", base, FakePrefix, d.secret)
+		"signed with a random demo secret for this run only: %s\n"+
+		"It notifies the demo's webhook at %s, which destroys an upload over its set's limits.", base, FakePrefix, d.secret, d.notificationURL)
 }
 
 func (d *Demo) routes(middleware func(http.Handler) http.Handler) *http.ServeMux {
@@ -341,13 +354,6 @@ func (d *Demo) signature(w http.ResponseWriter, r *http.Request) {
 // notThisMachine says why a real account does not sign for a request.
 const notThisMachine = "This demo signs uploads to your Cloudinary account only for a browser on its own machine, " +
 	"opened at localhost, 127.0.0.1 or [::1]: anyone else could upload to your account with its payloads."
-
-// bound is what the demo's authorize bound for the upload whose payload
-// signed publicID: its owner. The report-back checks the result against
-// it.
-func bound(publicID string) uploadsign.Request {
-	return uploadsign.Request{Owner: strings.TrimPrefix(publicID, "upload_")}
-}
 
 func allowPost(w http.ResponseWriter, r *http.Request) bool {
 	if r.Method == http.MethodPost {

@@ -137,6 +137,10 @@ func TestFlow(t *testing.T) {
 	if status := call(t, nil, "GET", srv.URL+"/api/info", nil, &info); status != 200 || info.Mode != "fake" || info.DemoSecret != d.FakeSecret() || !info.Signs {
 		t.Fatalf("info: %d %+v", status, info)
 	}
+	if !strings.HasPrefix(info.WebhookURL, "http://127.0.0.1:") || !strings.HasSuffix(info.WebhookURL, "/api/webhook") ||
+		!strings.Contains(d.Describe(srv.URL), "notifies the demo's webhook at "+info.WebhookURL) {
+		t.Errorf("info's webhook_url %q, Describe %q; want the webhook the fake notifies, on loopback", info.WebhookURL, d.Describe(srv.URL))
+	}
 	wantSets := []setInfo{
 		{Name: "avatar", Version: 1, ResourceType: "image", UploadURL: srv.URL + "/fake/v1_1/uploadsign-demo/image/upload", AllowedFormats: []string{"jpg", "png", "gif", "webp"},
 			Limits: uploadsign.Limits{MaxBytes: 2 << 20, MaxWidth: 2000, MaxHeight: 2000}, ValidFor: 600},
@@ -355,8 +359,10 @@ func TestAccount(t *testing.T) {
 	if gotOpts == 0 {
 		t.Error("NewSigner got no options: the demo's parameter sets are missing")
 	}
-	if got, want := d.Describe("http://localhost:8080"), "https://api.cloudinary.com/v1_1/demo/video/upload (set video)"; !strings.Contains(got, want) {
-		t.Errorf("Describe says %q, want it to name %s", got, want)
+	for _, want := range []string{"https://api.cloudinary.com/v1_1/demo/video/upload (set video)", "Cloudinary cannot notify the demo's webhook, http://localhost:8080/api/webhook"} {
+		if got := d.Describe("http://localhost:8080"); !strings.Contains(got, want) {
+			t.Errorf("Describe says %q, want it to say %s", got, want)
+		}
 	}
 	var info info
 	call(t, nil, "GET", srv.URL+"/api/info", nil, &info)

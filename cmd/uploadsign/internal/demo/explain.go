@@ -70,8 +70,8 @@ func staleCause(timestamp, set string) string {
 	for _, s := range demoSets {
 		if s.Name == set && s.ValidFor != 0 {
 			return fmt.Sprintf("timestamp: the payload expired at %s. Payloads of set %s are accepted for %s: the backend dates "+
-				"their timestamp back, so that Cloudinary's own hour after it ends %s after signing, and Cloudinary refuses them "+
-				"after that in these words.", expired, s.Name, minutes(s.ValidFor), minutes(s.ValidFor)) + again
+				"their timestamp back, so that Cloudinary's own hour after it ends within %s of signing, and Cloudinary then "+
+				"refuses them in these words.", expired, s.Name, minutes(s.ValidFor), minutes(s.ValidFor)) + again
 		}
 	}
 	return fmt.Sprintf("timestamp: the payload expired at %s, an hour after its timestamp (%s).", expired,

@@ -78,6 +78,13 @@ func (d *Demo) uploaded(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
+// bound is what the demo's authorize bound for the upload whose payload
+// signed publicID: its owner. The report-back checks the result against
+// it.
+func bound(publicID string) uploadsign.Request {
+	return uploadsign.Request{Owner: strings.TrimPrefix(publicID, "upload_")}
+}
+
 // verifiedAnswer is the page's answer for an upload the backend verified:
 // the URL the Signer built, never the one the browser reported (which it
 // names when it differs).
