@@ -124,7 +124,10 @@ func (d *Demo) logNotification(_ *http.Request, n *uploadsign.Notification) erro
 	if n.Type == "upload" {
 		facts := body.fileFacts
 		e.File = &facts
-		if set, ok := setOfKind(body.ResourceType); ok {
+		// The set of an upload that is one, or that breaks its limits (the
+		// demo's sets differ by resource type); none for one that fits no
+		// set.
+		if set, ok := setOfKind(body.ResourceType); ok && (n.Upload != nil || errors.Is(n.Problem, uploadsign.ErrLimitExceeded)) {
 			e.Set, e.Limits = set.Name, &set.Limits
 		}
 		switch {
@@ -139,7 +142,7 @@ func (d *Demo) logNotification(_ *http.Request, n *uploadsign.Notification) erro
 		}
 		if n.Problem != nil {
 			e.Problem = strings.ReplaceAll(n.Problem.Error(), "uploadsign: ", "")
-			if e.Limits != nil && errors.Is(n.Problem, uploadsign.ErrLimitExceeded) {
+			if e.Limits != nil {
 				e.Limit = exceeded(*e.Limits, facts)
 			}
 		}

@@ -310,10 +310,10 @@ func TestWebhookAccount(t *testing.T) {
 	outcomes := map[string]string{}
 	for _, e := range readLog(t, srv.URL).Events {
 		if e.Type == "upload" {
-			outcomes[e.PublicID] = e.Outcome
+			outcomes[e.PublicID] = e.Outcome + " " + e.Set
 		}
 	}
-	if outcomes[big.Result.PublicID] != "destroyed" || outcomes[kept.Result.PublicID] != "left" {
+	if outcomes[big.Result.PublicID] != "destroyed avatar" || outcomes[kept.Result.PublicID] != "left " {
 		t.Errorf("the log says %v, want %s destroyed and %s left", outcomes, big.Result.PublicID, kept.Result.PublicID)
 	}
 }
