@@ -3,6 +3,8 @@ package main
 import (
 	"bytes"
 	"context"
+	"crypto/sha1"
+	"encoding/hex"
 	"encoding/json"
 	"flag"
 	"io"
@@ -53,6 +55,31 @@ func answer(changes map[string]any) string {
 		a[k] = v
 	}
 	out, _ := json.Marshal(a)
+	return string(out)
+}
+
+// ownerAnswer is Cloudinary's answer to the upload of avatars/user_42,
+// testdata/answer.json's with that public_id, signed here as Cloudinary
+// signs an answer (the SHA-1 of public_id and version, then the secret of
+// docsURL): an upload of set avatar v2 of testdata/sets.json for owner 42.
+var ownerAnswer = answer(map[string]any{"public_id": "avatars/user_42", "display_name": "user_42",
+	"signature": sha1Hex("public_id=avatars/user_42&version=1700000001" + "abcd")})
+
+func sha1Hex(s string) string {
+	sum := sha1.Sum([]byte(s))
+	return hex.EncodeToString(sum[:])
+}
+
+// answerOf is the JSON answer a with the changes given.
+func answerOf(a string, changes map[string]any) string {
+	var m map[string]any
+	if err := json.Unmarshal([]byte(a), &m); err != nil {
+		panic(err)
+	}
+	for k, v := range changes {
+		m[k] = v
+	}
+	out, _ := json.Marshal(m)
 	return string(out)
 }
 
@@ -200,6 +227,22 @@ func TestCLI(t *testing.T) {
 		{"explain_signature_without_credentials", []string{"explain", "Invalid Signature " + strings.Repeat("0", 40) + ". String to sign - 'folder=avatars&timestamp=1700000000'.",
 			"folder=avatars", "timestamp=1700000000"}, none, "", at},
 		{"explain_no_fields", []string{"explain", "Invalid Signature 00. String to sign - 'a=b'."}, creds, "", at},
+		// A set whose public_id holds "{owner}": the owner is bound when
+		// signing, and checked against the answer's public_id.
+		{"sign_set_without_owner", []string{"sign", "--set-file", "testdata/sets.json", "--set", "avatar", "--set-version", "2"}, creds, "", at},
+		{"verify_result_owner", []string{"verify-result", "--set-file", "testdata/sets.json", "--set", "avatar", "--set-version", "2", "--owner", "42"}, creds, ownerAnswer, at},
+		{"verify_result_owner_json", []string{"verify-result", "--format", "json", "--set-file", "testdata/sets.json", "--set", "avatar", "--set-version", "2", "--owner", "42"}, creds, ownerAnswer, at},
+		{"verify_result_other_owner", []string{"verify-result", "--set-file", "testdata/sets.json", "--set", "avatar", "--set-version", "2", "--owner", "43"}, creds, ownerAnswer, at},
+		{"verify_result_without_owner", []string{"verify-result", "--set-file", "testdata/sets.json", "--set", "avatar", "--set-version", "2"}, creds, ownerAnswer, at},
+		{"verify_result_owner_without_set", []string{"verify-result", "--owner", "42"}, creds, ownerAnswer, at},
+		// A set file with limits and a validity shorter than Cloudinary's
+		// hour: the payload carries the limits and is dated back; a report
+		// of a file over them is refused.
+		{"sign_set_limits", []string{"sign", "--set-file", "testdata/sets_limits.json", "--set", "avatar", "--set-version", "3", "--owner", "42"}, creds, "", at},
+		{"sign_set_limits_video", []string{"sign", "--set-file", "testdata/sets_limits.json", "--set", "clip", "--set-version", "1", "--owner", "42"}, creds, "", at},
+		{"verify_result_limits", []string{"verify-result", "--set-file", "testdata/sets_limits.json", "--set", "avatar", "--set-version", "3", "--owner", "42"}, creds, ownerAnswer, at},
+		{"verify_result_over_limit", []string{"verify-result", "--set-file", "testdata/sets_limits.json", "--set", "avatar", "--set-version", "3", "--owner", "42"}, creds,
+			answerOf(ownerAnswer, map[string]any{"width": 2001}), at},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -92,6 +92,13 @@ func TestBrowser(t *testing.T) {
 		if page.Progress != 100 {
 			t.Errorf("progress %v after a verified upload, want 100", page.Progress)
 		}
+		// The fake notifies the demo's webhook, which keeps an upload within
+		// the set's limits, and the page shows it.
+		publicID := fmt.Sprint(uploads[0].Response["public_id"])
+		p.waitFor("the webhook's log", fmt.Sprintf(`document.querySelector('#webhook-log li[data-type="upload"][data-public-id=%q]')?.dataset.outcome === "kept"`, publicID))
+		if log := p.state().WebhookLog; !strings.Contains(log, publicID+": kept: within the limits of set avatar (Cloudinary says ") || !strings.Contains(log, "48 × 32 pixels") {
+			t.Errorf("the webhook's log says %q", log)
+		}
 	})
 
 	t.Run("same file twice", func(t *testing.T) {

@@ -176,6 +176,7 @@ type pageState struct {
 	Progress                                       float64
 	ProgressState                                  string
 	ScrollWidth, ClientWidth                       int // of the whole page
+	SetLimits, WebhookNote, WebhookLog             string
 }
 
 func (p *page) state() pageState {
@@ -199,6 +200,7 @@ func (p *page) state() pageState {
 			NaturalWidth: $("preview").naturalWidth || 0,
 			Progress: Number($("progress").value) || 0, ProgressState: $("progress").dataset.state || "",
 			ScrollWidth: document.documentElement.scrollWidth, ClientWidth: document.documentElement.clientWidth,
+			SetLimits: $("set-limits").textContent, WebhookNote: $("webhook-note").textContent, WebhookLog: $("webhook-log").innerText,
 		};
 	})()`))
 	if err != nil {

@@ -12,6 +12,16 @@
 // URLs then start with the address the browser used, taken from the
 // request's Host.
 //
+// Each set has limits (an avatar at most 2 MB and 2000 × 2000 pixels, a
+// video at most 50 MB and a minute), which the payload tells the page:
+// the page refuses a larger file before sending a byte of it. Cloudinary
+// cannot be told them, so the fake notifies the demo's webhook after each
+// upload (uploadsignhttp.NewNotificationHandler, on a loopback port of the
+// demo's own), which destroys an upload over them that a script sent past
+// the page, and keeps a log the page shows. An avatar's payload is
+// accepted for 10 minutes. With a real account, Cloudinary cannot reach
+// the webhook at localhost.
+//
 // A demo listening on loopback answers only requests for a loopback Host;
 // see [Config.Exposed].
 package demo
@@ -40,22 +50,27 @@ import (
 var webFiles embed.FS
 
 // The demo's parameter sets, in the order the page offers them. The page
-// picks the set whose allowed formats hold the file's.
+// picks the set whose allowed formats hold the file's, and refuses a file
+// over the Limits its payload carries before sending it; the webhook
+// destroys an upload over them that a script sent anyway. An avatar's
+// payload is accepted for 10 minutes.
 var (
-	avatarSet = uploadsign.ParamSet{Name: "avatar", Version: 1, Params: uploadsign.Params{
-		Folder:         "uploadsign-demo",
-		PublicID:       "upload_{owner}",
-		Tags:           []string{"uploadsign-demo"},
-		AllowedFormats: []string{"jpg", "png", "gif", "webp"},
-		Overwrite:      uploadsign.Bool(false),
-	}}
-	videoSet = uploadsign.ParamSet{Name: "video", Version: 1, ResourceType: "video", Params: uploadsign.Params{
-		Folder:         "uploadsign-demo",
-		PublicID:       "upload_{owner}",
-		Tags:           []string{"uploadsign-demo"},
-		AllowedFormats: []string{"mp4", "mov", "webm"},
-		Overwrite:      uploadsign.Bool(false),
-	}}
+	avatarSet = uploadsign.ParamSet{Name: "avatar", Version: 1, ValidFor: 10 * time.Minute,
+		Limits: uploadsign.Limits{MaxBytes: 2 << 20, MaxWidth: 2000, MaxHeight: 2000}, Params: uploadsign.Params{
+			Folder:         "uploadsign-demo",
+			PublicID:       "upload_{owner}",
+			Tags:           []string{"uploadsign-demo"},
+			AllowedFormats: []string{"jpg", "png", "gif", "webp"},
+			Overwrite:      uploadsign.Bool(false),
+		}}
+	videoSet = uploadsign.ParamSet{Name: "video", Version: 1, ResourceType: "video",
+		Limits: uploadsign.Limits{MaxBytes: 50 << 20, MaxDuration: time.Minute}, Params: uploadsign.Params{
+			Folder:         "uploadsign-demo",
+			PublicID:       "upload_{owner}",
+			Tags:           []string{"uploadsign-demo"},
+			AllowedFormats: []string{"mp4", "mov", "webm"},
+			Overwrite:      uploadsign.Bool(false),
+		}}
 	demoSets = []uploadsign.ParamSet{avatarSet, videoSet}
 )
 
@@ -122,8 +137,13 @@ type Demo struct {
 	timeouts timeouts
 	handler  http.Handler
 
+	webhook         http.Handler // verifies and logs notifications, at webhookPath
+	notificationURL string       // where the fake notifies the webhook; "" with a real account
+	webhookServer   *http.Server // serves notificationURL
+
 	mu       sync.Mutex
 	payloads []*uploadsign.Payload // issued, newest last
+	events   []event               // what the webhook did, newest last
 }
 
 // limits are what the page shows and uses: Cloudinary's (or the fake's)
@@ -172,8 +192,22 @@ func New(cfg Config) (*Demo, error) {
 		if _, err := d.fakeSigner("http://localhost" + FakePrefix); err != nil {
 			return nil, err
 		}
-		d.fake = uploadsigntest.NewServer(FakeCloudName, FakeAPIKey, d.secret,
-			uploadsigntest.WithClock(d.now), uploadsigntest.WithMinChunkBytes(d.limits.MinChunkBytes))
+		ln, err := d.listenForNotifications()
+		if err != nil {
+			return nil, err
+		}
+		d.fake = uploadsigntest.NewServer(FakeCloudName, FakeAPIKey, d.secret, uploadsigntest.WithClock(d.now),
+			uploadsigntest.WithMinChunkBytes(d.limits.MinChunkBytes), uploadsigntest.WithNotificationURL(d.notificationURL))
+		s, err := d.fakeSigner(d.fake.URL) // the webhook destroys at the fake's own address
+		if err != nil {
+			d.fake.Close()
+			ln.Close()
+			return nil, err
+		}
+		d.serveNotifications(ln, d.newWebhook(s))
+	}
+	if d.webhook == nil {
+		d.webhook = d.newWebhook(d.signer)
 	}
 	d.handler = d.guard(d.routes(cfg.FakeMiddleware))
 	return d, nil
@@ -183,6 +217,7 @@ func New(cfg Config) (*Demo, error) {
 func (d *Demo) Close() {
 	if d.fake != nil {
 		d.fake.Close()
+		d.webhookServer.Close()
 	}
 }
 
@@ -220,10 +255,13 @@ func (d *Demo) Describe(base string) string {
 		for _, set := range demoSets {
 			urls = append(urls, fmt.Sprintf("%s (set %s)", d.signer.UploadURL(cmp.Or(set.ResourceType, "image")), set.Name))
 		}
-		return "Uploads go to your Cloudinary account: " + strings.Join(urls, " or ")
+		return "Uploads go to your Cloudinary account: " + strings.Join(urls, " or ") + ".\n" +
+			"Cloudinary cannot notify the demo's webhook, " + base + webhookPath + ", on this machine: an upload over a set's limits\n" +
+			"that a script sends past the page stays in your account."
 	}
 	return fmt.Sprintf("No CLOUDINARY_URL: uploads go to a fake Cloudinary upload endpoint served at %s%s,\n"+
-		"signed with a random demo secret for this run only: %s", base, FakePrefix, d.secret)
+		"signed with a random demo secret for this run only: %s\n"+
+		"It notifies the demo's webhook at %s, which destroys an upload over its set's limits.", base, FakePrefix, d.secret, d.notificationURL)
 }
 
 func (d *Demo) routes(middleware func(http.Handler) http.Handler) *http.ServeMux {
@@ -237,6 +275,8 @@ func (d *Demo) routes(middleware func(http.Handler) http.Handler) *http.ServeMux
 	mux.HandleFunc("/api/uploaded", d.uploaded)
 	mux.HandleFunc("/api/info", d.info)
 	mux.HandleFunc("/api/explain", d.explain)
+	mux.Handle(webhookPath, d.webhook)
+	mux.HandleFunc("GET /api/webhook-log", d.webhookLog)
 	if d.fake != nil {
 		var fake http.Handler = d.fake.Mount(FakePrefix)
 		if middleware != nil {
@@ -314,13 +354,6 @@ func (d *Demo) signature(w http.ResponseWriter, r *http.Request) {
 // notThisMachine says why a real account does not sign for a request.
 const notThisMachine = "This demo signs uploads to your Cloudinary account only for a browser on its own machine, " +
 	"opened at localhost, 127.0.0.1 or [::1]: anyone else could upload to your account with its payloads."
-
-// bound is what the demo's authorize bound for the upload whose payload
-// signed publicID: its owner. The report-back checks the result against
-// it.
-func bound(publicID string) uploadsign.Request {
-	return uploadsign.Request{Owner: strings.TrimPrefix(publicID, "upload_")}
-}
 
 func allowPost(w http.ResponseWriter, r *http.Request) bool {
 	if r.Method == http.MethodPost {

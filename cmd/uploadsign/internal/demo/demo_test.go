@@ -67,14 +67,13 @@ type payload struct {
 	Version  int               `json:"version"`
 }
 
-// reportBack sends an upload's answer back to the demo with c, as the page
-// does, for the payload p, and decodes the demo's answer into out.
 // reportBack reports result, Cloudinary's JSON answer (an Answer's Body,
-// or a map for a changed one), to the demo, as the page does.
+// or a map for a changed one), to the demo with c, as the page does for
+// the payload p, and decodes the demo's answer into out.
 func reportBack(t *testing.T, c *http.Client, base string, p payload, result any, out any) int {
 	t.Helper()
-	return call(t, c, "POST", base+"/api/uploaded", map[string]any{"param_set": p.ParamSet, "version": p.Version,
-		"signed_public_id": p.Fields["public_id"], "result": result}, out)
+	return callWith(t, c, "POST", base+"/api/uploaded", map[string]any{"param_set": p.ParamSet, "version": p.Version, "result": result},
+		out, SignedPublicIDHeader, p.Fields["public_id"])
 }
 
 // info is what /api/info answers.
@@ -87,11 +86,18 @@ type info struct {
 
 	APIKey        string `json:"api_key"`
 	CloudinaryURL string `json:"cloudinary_url"`
+	WebhookURL    string `json:"webhook_url"`
 }
 
 // call sends a request with c (http.DefaultClient if nil) and decodes the
 // JSON answer into out.
 func call(t *testing.T, c *http.Client, method, url string, body any, out any) int {
+	t.Helper()
+	return callWith(t, c, method, url, body, out)
+}
+
+// callWith is call with headers, given as name, value, ...
+func callWith(t *testing.T, c *http.Client, method, url string, body any, out any, headers ...string) int {
 	t.Helper()
 	if c == nil {
 		c = http.DefaultClient
@@ -109,6 +115,9 @@ func call(t *testing.T, c *http.Client, method, url string, body any, out any) i
 		t.Fatal(err)
 	}
 	req.Header.Set("Content-Type", "application/json")
+	for i := 0; i+1 < len(headers); i += 2 {
+		req.Header.Set(headers[i], headers[i+1])
+	}
 	resp, err := c.Do(req)
 	if err != nil {
 		t.Fatal(err)
@@ -128,9 +137,15 @@ func TestFlow(t *testing.T) {
 	if status := call(t, nil, "GET", srv.URL+"/api/info", nil, &info); status != 200 || info.Mode != "fake" || info.DemoSecret != d.FakeSecret() || !info.Signs {
 		t.Fatalf("info: %d %+v", status, info)
 	}
+	if !strings.HasPrefix(info.WebhookURL, "http://127.0.0.1:") || !strings.HasSuffix(info.WebhookURL, "/api/webhook") ||
+		!strings.Contains(d.Describe(srv.URL), "notifies the demo's webhook at "+info.WebhookURL) {
+		t.Errorf("info's webhook_url %q, Describe %q; want the webhook the fake notifies, on loopback", info.WebhookURL, d.Describe(srv.URL))
+	}
 	wantSets := []setInfo{
-		{Name: "avatar", Version: 1, ResourceType: "image", UploadURL: srv.URL + "/fake/v1_1/uploadsign-demo/image/upload", AllowedFormats: []string{"jpg", "png", "gif", "webp"}},
-		{Name: "video", Version: 1, ResourceType: "video", UploadURL: srv.URL + "/fake/v1_1/uploadsign-demo/video/upload", AllowedFormats: []string{"mp4", "mov", "webm"}},
+		{Name: "avatar", Version: 1, ResourceType: "image", UploadURL: srv.URL + "/fake/v1_1/uploadsign-demo/image/upload", AllowedFormats: []string{"jpg", "png", "gif", "webp"},
+			Limits: uploadsign.Limits{MaxBytes: 2 << 20, MaxWidth: 2000, MaxHeight: 2000}, ValidFor: 600},
+		{Name: "video", Version: 1, ResourceType: "video", UploadURL: srv.URL + "/fake/v1_1/uploadsign-demo/video/upload", AllowedFormats: []string{"mp4", "mov", "webm"},
+			Limits: uploadsign.Limits{MaxBytes: 50 << 20, MaxDuration: time.Minute}, ValidFor: 3600},
 	}
 	if diff := cmp.Diff(wantSets, info.Sets); diff != "" {
 		t.Errorf("info's sets (-want +got):\n%s", diff)
@@ -344,8 +359,10 @@ func TestAccount(t *testing.T) {
 	if gotOpts == 0 {
 		t.Error("NewSigner got no options: the demo's parameter sets are missing")
 	}
-	if got, want := d.Describe("http://localhost:8080"), "https://api.cloudinary.com/v1_1/demo/video/upload (set video)"; !strings.Contains(got, want) {
-		t.Errorf("Describe says %q, want it to name %s", got, want)
+	for _, want := range []string{"https://api.cloudinary.com/v1_1/demo/video/upload (set video)", "Cloudinary cannot notify the demo's webhook, http://localhost:8080/api/webhook"} {
+		if got := d.Describe("http://localhost:8080"); !strings.Contains(got, want) {
+			t.Errorf("Describe says %q, want it to say %s", got, want)
+		}
 	}
 	var info info
 	call(t, nil, "GET", srv.URL+"/api/info", nil, &info)

@@ -5,9 +5,12 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
+	"time"
 
 	"github.com/uploadsign/uploadsign"
+	"github.com/uploadsign/uploadsign/internal/cloudinary"
 )
 
 // explain says why the upload endpoint refused an upload: the page posts
@@ -54,6 +57,38 @@ var leftOut = []struct{ message, field string }{
 	{"Missing required parameter - timestamp", "timestamp"},
 }
 
+// staleCause says why Cloudinary found the payload signed at timestamp
+// for set stale: it expired, Cloudinary's hour after its timestamp, which
+// for a set with a shorter ValidFor the backend dated back.
+func staleCause(timestamp, set string) string {
+	const again = " Ask the backend for a new payload: choose the file again, and the page asks for one."
+	ts, err := strconv.ParseInt(timestamp, 10, 64)
+	if err != nil {
+		return "timestamp: the payload expired: Cloudinary accepts a payload for an hour after its timestamp." + again
+	}
+	expired := time.Unix(ts, 0).Add(cloudinary.UploadValidity).UTC().Format("15:04:05 MST")
+	for _, s := range demoSets {
+		if s.Name == set && s.ValidFor != 0 {
+			return fmt.Sprintf("timestamp: the payload expired at %s. Payloads of set %s are accepted for %s: the backend dates "+
+				"their timestamp back, so that Cloudinary's own hour after it ends within %s of signing, and Cloudinary then "+
+				"refuses them in these words.", expired, s.Name, minutes(s.ValidFor), minutes(s.ValidFor)) + again
+		}
+	}
+	return fmt.Sprintf("timestamp: the payload expired at %s, an hour after its timestamp (%s).", expired,
+		time.Unix(ts, 0).UTC().Format("15:04:05 MST")) + again
+}
+
+// minutes writes a whole number of minutes as "10 minutes".
+func minutes(d time.Duration) string {
+	if d == time.Minute {
+		return "1 minute"
+	}
+	if d%time.Minute == 0 {
+		return fmt.Sprintf("%d minutes", d/time.Minute)
+	}
+	return d.String()
+}
+
 // refusalCauses returns causes for refusals that Explain does not read:
 // a field of the payload left out of the upload, an expired payload, a
 // file the set does not take.
@@ -73,7 +108,7 @@ func refusalCauses(message string, fields map[string]string, set string) []strin
 	}
 	switch {
 	case strings.HasPrefix(message, "Stale request"):
-		return []string{fmt.Sprintf("timestamp: the payload was signed at %s, more than an hour before the upload arrived; ask the backend for a fresh payload for each upload.", fields["timestamp"])}
+		return []string{staleCause(fields["timestamp"], set)}
 	case strings.HasPrefix(message, "Invalid image file"), strings.HasPrefix(message, "Image file format"), strings.HasPrefix(message, "Video file format"):
 		for _, s := range demoSets {
 			if s.Name == set {

@@ -36,6 +36,8 @@ var routes = []struct{ method, target, body string }{
 	{"POST", "/api/signature", `{"param_set": "avatar", "version": 1}`},
 	{"POST", "/api/uploaded", `{}`},
 	{"POST", "/api/explain", `{}`},
+	{"POST", "/api/webhook", `{}`},
+	{"GET", "/api/webhook-log", ""},
 	{"POST", "/fake/v1_1/uploadsign-demo/image/upload", ""},
 	{"GET", "/fake/uploadsign-demo/image/upload/v1/x.png", ""},
 }

@@ -7,16 +7,21 @@ import (
 	"strings"
 
 	"github.com/uploadsign/uploadsign"
+	"github.com/uploadsign/uploadsign/internal/cloudinary"
 )
 
 // setInfo is what the page learns of a parameter set: where its uploads
-// go and which formats it takes.
+// go, which formats it takes, its limits and how long its payloads are
+// accepted (seconds). The page checks a file against the limits its
+// payload carries; these it shows before any file is chosen.
 type setInfo struct {
-	Name           string   `json:"name"`
-	Version        int      `json:"version"`
-	ResourceType   string   `json:"resource_type"`
-	UploadURL      string   `json:"upload_url"`
-	AllowedFormats []string `json:"allowed_formats"`
+	Name           string            `json:"name"`
+	Version        int               `json:"version"`
+	ResourceType   string            `json:"resource_type"`
+	UploadURL      string            `json:"upload_url"`
+	AllowedFormats []string          `json:"allowed_formats"`
+	Limits         uploadsign.Limits `json:"limits"`
+	ValidFor       float64           `json:"valid_for"`
 }
 
 // info tells the page where uploads go for each set, the formats each
@@ -33,10 +38,15 @@ func (d *Demo) info(w http.ResponseWriter, r *http.Request) {
 	for _, set := range demoSets {
 		resourceType := cmp.Or(set.ResourceType, "image")
 		sets = append(sets, setInfo{Name: set.Name, Version: set.Version, ResourceType: resourceType,
-			UploadURL: s.UploadURL(resourceType), AllowedFormats: set.Params.AllowedFormats})
+			UploadURL: s.UploadURL(resourceType), AllowedFormats: set.Params.AllowedFormats,
+			Limits: set.Limits, ValidFor: cmp.Or(set.ValidFor, cloudinary.UploadValidity).Seconds()})
+	}
+	webhook := d.notificationURL // the fake's, on a port of the demo's own
+	if base, err := origin(r); err == nil && d.fake == nil {
+		webhook = base + webhookPath // which Cloudinary cannot reach at localhost
 	}
 	out := map[string]any{"mode": "cloudinary", "sets": sets, "limits": d.limits, "signs": true,
-		"api_key": s.APIKey(), "cloudinary_url": d.cloudinaryURL(r, s)}
+		"api_key": s.APIKey(), "cloudinary_url": d.cloudinaryURL(r, s), "webhook_url": webhook}
 	if d.fake != nil {
 		out["mode"] = "fake"
 		if fromThisMachine(r) { // anyone with the secret could sign what they like

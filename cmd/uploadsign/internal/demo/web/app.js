@@ -44,6 +44,122 @@ function setFor(file, sets) {
   throw err;
 }
 
+// The limits of a set, in words: its payload carries them (as the
+// library's Limits write them: max_bytes, max_width, max_height, and
+// max_duration in seconds), and the page refuses a file over them before
+// sending a byte of it. Cloudinary cannot be told them; the backend's
+// webhook destroys an upload over them that a script sent anyway.
+const megabytes = (n) => `${+(n / 2 ** 20).toFixed(2)} MB`;
+const bytes = (n) => `${n.toLocaleString("en-US")} bytes`;
+const plural = (n, word) => `${n} ${word}${n === 1 ? "" : "s"}`;
+function durationWords(seconds) {
+  const h = Math.floor(seconds / 3600);
+  const m = Math.floor((seconds % 3600) / 60);
+  const s = +(seconds % 60).toFixed(1);
+  const words = [h && plural(h, "hour"), m && plural(m, "minute"), s && plural(s, "second")].filter(Boolean);
+  return words.length ? words.join(" ") : "0 seconds";
+}
+function pixels(width, height) {
+  if (width && height) return `${width} × ${height} pixels`;
+  return width ? `${width} pixels wide` : `${height} pixels high`;
+}
+
+// limitWords says a set's limit named by its JSON name: "2 MB",
+// "2000 × 2000 pixels", "1 minute".
+function limitWords(limits, name) {
+  switch (name) {
+    case "max_bytes":
+      return megabytes(limits.max_bytes);
+    case "max_width":
+    case "max_height":
+      return pixels(limits.max_width, limits.max_height);
+    case "max_duration":
+      return durationWords(limits.max_duration);
+  }
+  return name;
+}
+
+// factWords says what a file measures by the limit named: its size,
+// dimensions or duration.
+function factWords(file, name) {
+  switch (name) {
+    case "max_bytes":
+      if (file.bytes < 1024) return bytes(file.bytes);
+      return `${file.bytes < 2 ** 20 ? `${+(file.bytes / 1024).toFixed(1)} KB` : megabytes(file.bytes)} (${bytes(file.bytes)})`;
+    case "max_width":
+    case "max_height":
+      return pixels(file.width, file.height);
+    case "max_duration":
+      return durationWords(file.duration);
+  }
+  return "";
+}
+
+// limitsWords says all of a set's limits: "at most 2 MB and at most
+// 2000 × 2000 pixels".
+function limitsWords(limits) {
+  const names = [];
+  if (limits.max_bytes) names.push("max_bytes");
+  if (limits.max_width || limits.max_height) names.push("max_width");
+  if (limits.max_duration) names.push("max_duration");
+  return list(names.map((n) => `at most ${limitWords(limits, n)}`), "and");
+}
+
+// measure reads what the browser can of a file: an image's dimensions, a
+// video's and its duration. It resolves with null for a file the browser
+// cannot read: the webhook checks what Cloudinary reads.
+function measure(file, kind) {
+  if (kind === "image") {
+    return createImageBitmap(file).then(
+      (bitmap) => {
+        const size = { width: bitmap.width, height: bitmap.height };
+        bitmap.close();
+        return size;
+      },
+      () => null,
+    );
+  }
+  return new Promise((resolve) => {
+    const video = document.createElement("video");
+    const url = URL.createObjectURL(file);
+    const done = (result) => {
+      clearTimeout(timer);
+      video.removeAttribute("src");
+      video.load();
+      URL.revokeObjectURL(url);
+      resolve(result);
+    };
+    const timer = setTimeout(() => done(null), 5000);
+    video.preload = "metadata";
+    video.onloadedmetadata = () =>
+      done({ width: video.videoWidth, height: video.videoHeight, duration: Number.isFinite(video.duration) ? video.duration : 0 });
+    video.onerror = () => done(null);
+    video.src = url;
+  });
+}
+
+// checkLimits refuses, before any byte of the file is sent, a file over
+// the limits the payload carries: its size, and the dimensions or the
+// duration the browser reads from it.
+async function checkLimits(file, set, limits) {
+  const refuse = (what, name) => {
+    const err = new Error(
+      `Not sent: ${file.name} is ${what}, and set ${set.param_set} takes files of at most ${limitWords(limits, name)}. ` +
+        "No byte of it was sent; the payload is left unused.",
+    );
+    err.before = true;
+    throw err;
+  };
+  if (limits.max_bytes && file.size > limits.max_bytes) refuse(factWords({ bytes: file.size }, "max_bytes"), "max_bytes");
+  if (!limits.max_width && !limits.max_height && !limits.max_duration) return;
+  const m = await measure(file, set.kind);
+  if (!m) return;
+  if ((limits.max_width && m.width > limits.max_width) || (limits.max_height && m.height > limits.max_height)) {
+    refuse(pixels(m.width, m.height), "max_width");
+  }
+  if (limits.max_duration && m.duration > limits.max_duration) refuse(durationWords(m.duration), "max_duration");
+}
+
 // list writes ["a", "b", "c"] as "a, b or c".
 const list = (items, word) => (items.length > 1 ? `${items.slice(0, -1).join(", ")} ${word} ${items.at(-1)}` : items.join(""));
 
@@ -116,10 +232,10 @@ async function backend(path, init = {}) {
   return data;
 }
 
-function postJSON(path, body, signal) {
+function postJSON(path, body, signal, headers = {}) {
   return backend(path, {
     method: "POST",
-    headers: { "Content-Type": "application/json" },
+    headers: { "Content-Type": "application/json", ...headers },
     body: JSON.stringify(body),
     signal,
   });
@@ -331,6 +447,8 @@ async function onFile(file) {
     payload = await postJSON("/api/signature", { param_set: set.param_set, version: set.version }, job.controller.signal);
     job.check();
     $("payload").textContent = JSON.stringify(payload, null, 2);
+    await checkLimits(file, set, payload.limits ?? {}); // before any byte is sent
+    job.check();
 
     setStatus("uploading", `Uploading straight to ${payload.url} …`);
     answer = await upload(job, payload, file, limits.chunk_bytes, (sent) => {
@@ -343,10 +461,13 @@ async function onFile(file) {
     // The answer's secure_url is whatever the browser says it is: show
     // nothing until the backend has verified the answer and built the URL.
     setStatus("verifying", "Asking the backend to verify Cloudinary's answer …");
+    // The header names the upload, as a real page's session cookie names
+    // its user: the backend finds the upload's owner from it.
     const verified = await postJSON(
       "/api/uploaded",
-      { param_set: set.param_set, version: set.version, signed_public_id: payload.fields.public_id, result: answer },
+      { param_set: set.param_set, version: set.version, result: answer },
       job.controller.signal,
+      { "X-Signed-Public-Id": payload.fields.public_id },
     );
     job.check();
     showUpload(verified);
@@ -390,19 +511,76 @@ $("file").addEventListener("change", (e) => {
   if (file) onFile(file);
 });
 
-const bytes = (n) => `${n.toLocaleString("en-US")} bytes`;
-const megabytes = (n) => `${+(n / 2 ** 20).toFixed(2)} MB`;
+// eventWords says what the webhook did with one notification.
+function eventWords(e) {
+  const id = e.public_id || "(no public_id)";
+  switch (e.outcome) {
+    case "kept": {
+      const facts = [factWords(e.file, "max_bytes")];
+      if (e.file.width) facts.push(pixels(e.file.width, e.file.height));
+      if (e.file.duration) facts.push(durationWords(e.file.duration));
+      return `${id}: kept: within the limits of set ${e.param_set} (Cloudinary says ${list(facts, "and")}).`;
+    }
+    case "destroyed":
+      return e.limit
+        ? `${id}: destroyed: over the ${limitWords(e.limits, e.limit)} limit of set ${e.param_set} (Cloudinary says ${factWords(e.file, e.limit)}).`
+        : `${id}: destroyed: ${e.problem}.`;
+    case "destroy failed":
+      return `${id}: not destroyed yet (${e.error}): the webhook answered 500, so Cloudinary delivers the notification again. Why: ${e.problem}.`;
+    case "left":
+      return `${id}: left alone: ${e.problem}. An account holds uploads that no set of this demo made.`;
+  }
+  return e.type === "delete" ? `${id}: deleted, says Cloudinary's delete notification.` : `${id}: a ${e.type} notification.`;
+}
+
+// pollWebhook shows, every second, what the backend's webhook did with
+// Cloudinary's notifications, newest first.
+async function pollWebhook() {
+  try {
+    const res = await fetch("/api/webhook-log");
+    if (res.ok) {
+      const { events } = await res.json();
+      const items = events.map((e) => {
+        const li = Object.assign(document.createElement("li"), { textContent: eventWords(e) });
+        Object.assign(li.dataset, { publicId: e.public_id ?? "", outcome: e.outcome, type: e.type });
+        return li;
+      });
+      if (items.length) $("webhook-log").replaceChildren(...items);
+    }
+  } catch {
+    // the backend is gone; the status line says so at the next upload
+  }
+  setTimeout(pollWebhook, 1000);
+}
 
 getInfo().then(
-  ({ sets, limits }) => {
+  ({ mode, sets, limits, webhook_url }) => {
     showMode(null);
     $("sets").textContent = sets
       .map((s) => `${s.name}, set version ${s.version}, for ${list(s.allowed_formats, "or")} ${s.resource_type}s`)
       .join("; ");
+    $("set-limits").textContent =
+      sets
+        .map(
+          (s) =>
+            `Set ${s.name} takes files of ${limitsWords(s.limits)}, and its payloads are accepted for ${durationWords(s.valid_for)} after they are signed.`,
+        )
+        .join(" ") +
+      " The page reads the limits from the payload and refuses a larger file before sending a byte of it; " +
+      "Cloudinary cannot be told them, so a script that skips the page can still upload one.";
     $("limits").textContent =
       `Cloudinary takes at most ${megabytes(limits.max_request_bytes)} (${bytes(limits.max_request_bytes)}) in one request. ` +
       `This page sends a file larger than ${bytes(limits.chunk_bytes)} in chunks of that size, one after the other; ` +
       `every chunk but the last must hold at least ${megabytes(limits.min_chunk_bytes)} (${bytes(limits.min_chunk_bytes)}).`;
+    $("webhook-note").textContent =
+      mode === "fake"
+        ? `After each upload the fake endpoint notifies the backend's webhook, ${webhook_url}, as Cloudinary notifies an account's ` +
+          "notification URL, with the file's size, dimensions and duration in a body it signs. The webhook destroys an upload over its set's " +
+          "limits, or of no set: what a script sent past the page's check does not stay."
+        : `Cloudinary cannot reach this demo's webhook, ${webhook_url}, on your machine: an upload over the limits that a script sends ` +
+          "past the page's check stays in your account. A backend on a public address mounts the webhook there and sets it as the " +
+          "account's notification URL (Settings, Upload, Notification URL); it then destroys such uploads.";
+    pollWebhook();
   },
   (err) => {
     $("mode").textContent = err.message;
