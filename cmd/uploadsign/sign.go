@@ -76,6 +76,9 @@ func cmdSign(args []string, e env) int {
 		if err != nil {
 			return usageError(e, fs, "%v", err)
 		}
+		if why := ownerFlagProblem(sets, *setName, *setVersion, *owner); why != "" {
+			return usageError(e, fs, "%s", why)
+		}
 		s, err := cred.signer(e, uploadsign.WithParamSets(sets...))
 		if err != nil {
 			return usageError(e, fs, "%v", err)
@@ -198,4 +201,24 @@ func readSets(name string) ([]uploadsign.ParamSet, error) {
 		return nil, fmt.Errorf("%s: want a JSON array of parameter sets: %v", name, err)
 	}
 	return sets, nil
+}
+
+// ownerFlagProblem says why --owner is wrong for set name at version of
+// sets, or returns "": a set whose names hold "{owner}" needs one, and
+// another takes none. A set that is not in sets is left to the Signer.
+func ownerFlagProblem(sets []uploadsign.ParamSet, name string, version int, owner string) string {
+	for _, set := range sets {
+		if set.Name != name || set.Version != version {
+			continue
+		}
+		p := set.Params
+		hasOwner := strings.Contains(p.PublicID+p.Folder+p.PublicIDPrefix+p.AssetFolder, "{owner}")
+		switch {
+		case hasOwner && owner == "":
+			return fmt.Sprintf("set %q version %d places its uploads by \"{owner}\": give --owner (the user the upload is for)", name, version)
+		case !hasOwner && owner != "":
+			return fmt.Sprintf("set %q version %d names no \"{owner}\": drop --owner", name, version)
+		}
+	}
+	return ""
 }

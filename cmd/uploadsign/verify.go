@@ -75,6 +75,9 @@ func cmdVerifyResult(args []string, e env) int {
 		} else if err != nil {
 			return usageError(e, fs, "%v", err)
 		}
+		if why := ownerFlagProblem(sets, *setName, *setVersion, *owner); why != "" {
+			return usageError(e, fs, "%s", why)
+		}
 		opts = append(opts, uploadsign.WithParamSets(sets...))
 	}
 	s, err := cred.signer(e, opts...)
