@@ -174,3 +174,45 @@ func TestPayloadLimitsJSON(t *testing.T) {
 		t.Error("UnmarshalJSON took a duration out of range")
 	}
 }
+
+// FuzzVerifyNotification: any body Cloudinary could sign is read without
+// a panic; an upload's notification has an Upload or a Problem, never
+// both, and an Upload within its set's limits.
+func FuzzVerifyNotification(f *testing.F) {
+	for _, seed := range []string{
+		`{"notification_type":"upload","public_id":"avatars/42","version":1700000000,"resource_type":"image","type":"upload","format":"png","bytes":10,"width":4,"height":3}`,
+		`{"notification_type":"upload","public_id":"avatars/42","version":1700000000,"resource_type":"image","type":"upload","bytes":1e30,"duration":-1}`,
+		`{"notification_type":"upload","public_id":"avatars/42","version":"x"}`,
+		`{"notification_type":"delete","resources":[{"public_id":"avatars/42"}]}`,
+		`{"notification_type":"upload","existing":true,"public_id":"avatars/42","version":1,"resource_type":"image","type":"upload"}`,
+		`{}`, `[]`, `{"notification_type":7}`,
+	} {
+		f.Add([]byte(seed))
+	}
+	s := newSigner(f, testSecret, WithParamSets(ParamSet{Name: "avatar", Version: 1,
+		Params: Params{PublicID: "avatars/{owner}"}, Limits: Limits{MaxBytes: 100, MaxWidth: 10, MaxDuration: time.Second}}))
+	ts := strconv.FormatInt(testTime.Unix(), 10)
+	f.Fuzz(func(t *testing.T, body []byte) {
+		n, err := s.VerifyNotification(body, ts, sha1Hex(string(body)+ts+testSecret))
+		if err != nil {
+			if !errors.Is(err, ErrInvalidSignature) {
+				t.Fatalf("a signed body: %v", err)
+			}
+			return
+		}
+		if n.Type != "upload" {
+			if n.Upload != nil || n.Problem != nil || n.Asset != nil {
+				t.Fatalf("a %q notification with an upload: %+v", n.Type, n)
+			}
+			return
+		}
+		switch {
+		case (n.Upload == nil) == (n.Problem == nil):
+			t.Fatalf("upload %+v and problem %v", n.Upload, n.Problem)
+		case n.Upload != nil && (n.Upload.Details.Bytes > 100 || n.Upload.Details.Width > 10 || n.Upload.Details.Duration > time.Second):
+			t.Fatalf("an upload over the limits: %+v", n.Upload.Details)
+		case n.Upload != nil && n.Upload.Asset.PublicID != "avatars/"+n.Upload.Owner:
+			t.Fatalf("upload %+v", n.Upload)
+		}
+	})
+}

@@ -326,3 +326,55 @@ func TestRetiredVersionVerifies(t *testing.T) {
 		t.Errorf("OwnerOf of a late upload: %+v, %v; want version 2", u, err)
 	}
 }
+
+// FuzzOwnerRoundTrip: whatever owner a Request gives, what Sign signs
+// composes (as Cloudinary composes PREFIX/NAME) into a public_id that
+// OwnerOf and VerifyUploadOf give back to that owner and set, and no other
+// owner's Request verifies it.
+func FuzzOwnerRoundTrip(f *testing.F) {
+	for _, seed := range []string{"42", "bob", "ζωή-Ü_ß.9", "a/b", "..", "v3", "x y", "", "A", "a\u200b"} {
+		f.Add(seed, "43")
+	}
+	s := newSigner(f, testSecret, WithParamSets(
+		ParamSet{Name: "avatar", Version: 1, Params: Params{PublicID: "avatars/user_{owner}"}},
+		ParamSet{Name: "gallery", Version: 1, Params: Params{Folder: "gallery/{owner}", Overwrite: Bool(false)}, ClientParams: []string{"public_id"}},
+		ParamSet{Name: "team", Version: 1, Params: Params{AssetFolder: "teams/{owner}", UseAssetFolderAsPublicIDPrefix: Bool(true)}}))
+	f.Fuzz(func(t *testing.T, owner, other string) {
+		for _, set := range []string{"avatar", "gallery", "team"} {
+			p, err := s.Sign(set, 1, Request{Owner: owner})
+			if err != nil {
+				if !errors.Is(err, ErrInvalidParam) || sentinels(err) != 1 {
+					t.Fatalf("Sign(%s, %q): %v", set, owner, err)
+				}
+				continue
+			}
+			id := p.Fields["public_id"]
+			for _, prefix := range []string{p.Fields["folder"], p.Fields["asset_folder"]} {
+				if prefix != "" {
+					id = prefix + "/" + cmpOr(id, "k3j4h5")
+				}
+			}
+			r := UploadResult{PublicID: id, Version: 1700000000, ResourceType: "image", Type: "upload", Format: "png",
+				Signature: resultSignature(id, 1700000000, testSecret)}
+			u, err := s.OwnerOf(r)
+			if err != nil || u.Set != set || u.Owner != owner {
+				t.Fatalf("OwnerOf(%q) = %+v, %v; want %s of %q", id, u, err, set, owner)
+			}
+			if _, err := s.VerifyUploadOf(set, 1, Request{Owner: owner}, r); err != nil {
+				t.Fatalf("VerifyUploadOf(%s, %q, %q): %v", set, owner, id, err)
+			}
+			if other != owner {
+				if _, err := s.VerifyUploadOf(set, 1, Request{Owner: other}, r); err == nil {
+					t.Fatalf("%q's upload %q verifies as %q's", owner, id, other)
+				}
+			}
+		}
+	})
+}
+
+func cmpOr(a, b string) string {
+	if a != "" {
+		return a
+	}
+	return b
+}
