@@ -46,8 +46,9 @@
 //     by users could meet another user's asset; and without overwrite
 //     false;
 //   - a PREFIX the browser chooses beside one the set binds;
-//   - two sets of different names that could make the same asset, so that
-//     a public_id names its set and owner ([Signer.OwnerOf]);
+//   - two sets that could make the same asset, so that a public_id names
+//     its set and owner ([Signer.OwnerOf]); versions of one set may share
+//     public_ids made alike (the owner in the same place);
 //   - names Cloudinary would not store as signed: "." or ".." segments,
 //     empty segments, a folder "v" and digits, a leading "http:/", the
 //     characters it forbids ("?&#\%<>+"), white space at a segment's end,

@@ -59,12 +59,12 @@ func ExampleSigner_Sign() {
 	s, err := uploadsign.New(cloudName, apiKey, apiSecret, clock,
 		uploadsign.WithParamSets(
 			uploadsign.ParamSet{Name: "avatar", Version: 1, Params: uploadsign.Params{
-				Folder: "avatars",
-				Tags:   []string{"avatar"},
+				Folder:   "avatars",
+				PublicID: "user_{owner}",
+				Tags:     []string{"avatar"},
 			}},
 			// Clients built for version 1 keep getting version 1.
-			// Version 2 gives each user one avatar, which the user alone may
-			// replace.
+			// Version 2 adds a tag and keeps the first avatar.
 			uploadsign.ParamSet{Name: "avatar", Version: 2, Params: uploadsign.Params{
 				Folder:    "avatars",
 				PublicID:  "user_{owner}",

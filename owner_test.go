@@ -2,6 +2,7 @@ package uploadsign
 
 import (
 	"errors"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -201,8 +202,9 @@ func TestExistingRefused(t *testing.T) {
 	}
 }
 
-// TestSetsMayNotShareAssets: two sets of different names that could make
-// the same asset are refused, naming both; versions of one set may share.
+// TestSetsMayNotShareAssets: two sets that could make the same asset are
+// refused, naming both, whatever their resource types; versions of one set
+// may share public_ids only when made alike.
 func TestSetsMayNotShareAssets(t *testing.T) {
 	for _, tt := range []struct {
 		name string
@@ -210,6 +212,8 @@ func TestSetsMayNotShareAssets(t *testing.T) {
 		ok   bool
 	}{
 		{"same owner template", ParamSet{Params: Params{PublicID: "avatars/user_{owner}"}}, ParamSet{Params: Params{PublicID: "avatars/user_{owner}"}}, false},
+		{"owner templates that overlap", ParamSet{Params: Params{PublicID: "avatars/{owner}"}}, ParamSet{Params: Params{PublicID: "avatars/user_{owner}"}}, false},
+		{"the admin's name and the users'", ParamSet{Params: Params{PublicID: "site/hero"}}, ParamSet{Params: Params{PublicID: "site/{owner}"}}, false},
 		{"template and a fixed name it makes", ParamSet{Params: Params{PublicID: "avatars/user_{owner}"}}, ParamSet{Params: Params{PublicID: "avatars/user_admin"}}, false},
 		{"folder of random names and a name in it", ParamSet{Params: Params{Folder: "avatars"}}, ParamSet{Params: Params{PublicID: "avatars/hero"}}, false},
 		{"owner folders that nest", ParamSet{Params: Params{Folder: "u/{owner}"}}, ParamSet{Params: Params{Folder: "u/x_{owner}"}}, false},
@@ -219,7 +223,8 @@ func TestSetsMayNotShareAssets(t *testing.T) {
 		{"distinct prefixes", ParamSet{Params: Params{PublicID: "avatars/user_{owner}"}}, ParamSet{Params: Params{PublicID: "avatars/admin_{owner}"}}, true},
 		{"a segment's whole text differs", ParamSet{Params: Params{Folder: "avatars"}}, ParamSet{Params: Params{Folder: "avatars2"}}, true},
 		{"one segment against two", ParamSet{Params: Params{Folder: "a"}}, ParamSet{Params: Params{PublicID: "a/b/c"}}, true},
-		{"other resource types", ParamSet{ResourceType: "video", Params: Params{Folder: "f"}}, ParamSet{ResourceType: "raw", Params: Params{Folder: "f"}}, true},
+		{"other resource types, which the browser picks by the URL", ParamSet{ResourceType: "video", Params: Params{Folder: "f"}}, ParamSet{ResourceType: "raw", Params: Params{Folder: "f"}}, false},
+		{"a raw file's name an owner could take", ParamSet{Params: Params{PublicID: "f/{owner}"}}, ParamSet{ResourceType: "raw", Params: Params{PublicID: "f/terms.pdf"}}, false},
 		{"other types", ParamSet{Params: Params{Folder: "f", Type: "authenticated"}}, ParamSet{Params: Params{Folder: "f"}}, true},
 	} {
 		tt.a.Name, tt.a.Version, tt.b.Name, tt.b.Version = "first", 1, "second", 3
@@ -230,9 +235,13 @@ func TestSetsMayNotShareAssets(t *testing.T) {
 		case !tt.ok && (!errors.Is(err, ErrInvalidConfig) || !strings.Contains(err.Error(), `"first" version 1`) || !strings.Contains(err.Error(), `"second" version 3`)):
 			t.Errorf("%s: %v, want ErrInvalidConfig naming both", tt.name, err)
 		}
-		tt.b.Name = tt.a.Name // versions of one set
-		if _, err := New(testCloud, testKey, testSecret, WithParamSets(tt.a, tt.b)); err != nil {
-			t.Errorf("%s, as two versions of one set: %v", tt.name, err)
+		// Versions of one set may share a template, but not make one
+		// public_id for two owners.
+		tt.b.Name = tt.a.Name
+		sameNames := slices.Contains([]string{"same owner template", "dynamic prefix and fixed folder alike", "auto meets image",
+			"other resource types, which the browser picks by the URL"}, tt.name)
+		if _, err := New(testCloud, testKey, testSecret, WithParamSets(tt.a, tt.b)); (tt.ok || sameNames) != (err == nil) {
+			t.Errorf("%s, as two versions of one set: %v, want ok %v", tt.name, err, tt.ok || sameNames)
 		}
 	}
 }
@@ -377,4 +386,18 @@ func cmpOr(a, b string) string {
 		return a
 	}
 	return b
+}
+
+// TestVersionsMayShareTemplates: versions of one set with the same names
+// are one set's; with other names that could meet, they are refused.
+func TestVersionsMayShareTemplates(t *testing.T) {
+	v := func(version int, p Params) ParamSet { return ParamSet{Name: "avatar", Version: version, Params: p} }
+	if _, err := New(testCloud, testKey, testSecret, WithParamSets(v(1, Params{PublicID: "avatars/user_{owner}"}),
+		v(2, Params{PublicID: "avatars/user_{owner}", Tags: []string{"v2"}}))); err != nil {
+		t.Errorf("two versions of one template: %v", err)
+	}
+	_, err := New(testCloud, testKey, testSecret, WithParamSets(v(1, Params{PublicID: "avatars/{owner}"}), v(2, Params{PublicID: "avatars/user_{owner}"})))
+	if !errors.Is(err, ErrInvalidConfig) || !strings.Contains(err.Error(), "avatars/user_") {
+		t.Errorf("user_alice of version 1 is alice of version 2: %v, want ErrInvalidConfig", err)
+	}
 }

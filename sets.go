@@ -25,7 +25,7 @@ type compiledSet struct {
 }
 
 // addSet checks set, compiles it and registers it, refusing one that
-// could make the same public_id as a set of another name.
+// could make the same public_id as another set (see checkCollisions).
 func (s *Signer) addSet(set ParamSet) error {
 	name := fmt.Sprintf("parameter set %q version %d", set.Name, set.Version)
 	cs, err := s.compileSet(set)
@@ -222,15 +222,17 @@ func (cs *compiledSet) checkRawFormats() error {
 	return nil
 }
 
-// checkCollisions refuses cs when a set of another name could make an
-// asset with the same resource type, type and public_id: a public_id would
-// not tell which set, and owner, made it.
+// checkCollisions refuses cs when another set could make an asset with
+// the same type and public_id (whatever the resource type, which the
+// browser chooses by the URL it posts to): a public_id would not tell
+// which set, and owner, made it. Versions of one set may share a template,
+// but not make one public_id for two owners.
 func (s *Signer) checkCollisions(cs *compiledSet) error {
 	for _, name := range slices.Sorted(maps.Keys(s.sets)) {
-		if name == cs.Name {
-			continue
-		}
 		for _, other := range s.sets[name] {
+			if name == cs.Name && slices.EqualFunc(cs.shapes, other.shapes, shape.equal) && cs.deliveryType() == other.deliveryType() {
+				continue // the same names, for the same owners
+			}
 			if example, ok := cs.overlaps(other); ok {
 				return fmt.Errorf("parameter sets %q version %d and %q version %d could both make the asset %s; give them distinct folders or public_ids", other.Name, other.Version, cs.Name, cs.Version, example)
 			}

@@ -175,26 +175,26 @@ func (seg segment) example() string {
 }
 
 // overlaps reports whether cs and other could make one asset: the same
-// resource type (auto being any), type and public_id; it returns the
-// asset's description.
+// type and public_id, whatever the resource type (Cloudinary does not sign
+// it: the browser picks it by the URL it posts to); it returns the asset.
 func (cs *compiledSet) overlaps(other *compiledSet) (string, bool) {
-	rt := cs.resourceType()
-	if o := other.resourceType(); rt != o && rt != "auto" && o != "auto" {
-		return "", false
-	} else if rt == "auto" {
-		rt = o
-	}
 	if cs.deliveryType() != other.deliveryType() {
 		return "", false
 	}
 	for i := range cs.shapes {
 		for j := range other.shapes {
 			if id, ok := cs.shapes[i].overlaps(&other.shapes[j]); ok {
-				return rt + "/" + cs.deliveryType() + "/" + id, true
+				return cs.deliveryType() + "/" + id, true
 			}
 		}
 	}
 	return "", false
+}
+
+// equal reports whether sh and other are the same public_ids, the owner
+// in the same place.
+func (sh shape) equal(other shape) bool {
+	return sh.more == other.more && sh.owner == other.owner && slices.Equal(sh.segs, other.segs)
 }
 
 // deliveryType is the type of the set's uploads: the one it fixes, else

@@ -19,7 +19,7 @@ func avatarSets() []ParamSet {
 	return []ParamSet{
 		{Name: "avatar", Version: 1, Params: Params{Folder: "avatars", Tags: []string{"avatar"}}},
 		{Name: "avatar", Version: 2, Params: Params{
-			Folder: "avatars", PublicID: "user_{owner}", Tags: []string{"avatar", "v2"}, Overwrite: Bool(false),
+			Folder: "profiles/{owner}", PublicID: "avatar", Tags: []string{"avatar", "v2"}, Overwrite: Bool(false),
 			Context: map[string]string{"app": "web"}, AllowedFormats: []string{"jpg", "png"},
 		}},
 		{Name: "document", Version: 1, ResourceType: "raw", Params: Params{Folder: "docs"}},
@@ -40,9 +40,9 @@ func TestSign(t *testing.T) {
 			"allowed_formats": "jpg,png",
 			"api_key":         testKey,
 			"context":         "app=web|user=42",
-			"folder":          "avatars",
+			"folder":          "profiles/42",
 			"overwrite":       "0",
-			"public_id":       "user_42",
+			"public_id":       "avatar",
 			"tags":            "avatar,v2,user",
 			"timestamp":       "1700000000",
 		},

@@ -65,7 +65,7 @@ var (
 		}}
 	videoSet = uploadsign.ParamSet{Name: "video", Version: 1, ResourceType: "video",
 		Limits: uploadsign.Limits{MaxBytes: 50 << 20, MaxDuration: time.Minute}, Params: uploadsign.Params{
-			Folder:         "uploadsign-demo",
+			Folder:         "uploadsign-demo/video",
 			PublicID:       "upload_{owner}",
 			Tags:           []string{"uploadsign-demo"},
 			AllowedFormats: []string{"mp4", "mov", "webm"},
