@@ -19,7 +19,7 @@ type ParamSet struct {
 
 	// ClientParams lists what a browser may choose in a proposal
 	// ([Signer.SignProposed]); not what the set fixes, timestamp, unsigned
-	// keys, upload_preset, eval or on_success.
+	// keys, upload_preset, eval, on_success or type.
 	ClientParams []string `json:"client_params,omitempty"`
 
 	// SingleUse gives each payload a fresh random public_id and signs

@@ -329,12 +329,17 @@ func TestSignProposedLeavesRequestAlone(t *testing.T) {
 }
 
 func TestClientParamsValidated(t *testing.T) {
-	for _, bad := range []string{"folder", "timestamp", "api_key", "file", "Source", "a&b", "", "upload_preset", "eval", "on_success"} {
+	for _, bad := range []string{"folder", "timestamp", "api_key", "file", "Source", "a&b", "", "upload_preset", "eval", "on_success", "type"} {
 		set := widgetSet()
 		set.ClientParams = []string{bad}
 		if _, err := New(testCloud, testKey, testSecret, WithParamSets(set)); !errors.Is(err, ErrInvalidConfig) {
 			t.Errorf("ClientParams %q: err = %v, want ErrInvalidConfig", bad, err)
 		}
+	}
+	set := widgetSet()
+	set.ClientParams = []string{"type"}
+	if _, err := New(testCloud, testKey, testSecret, WithParamSets(set)); err == nil || !strings.Contains(err.Error(), "signed URL") {
+		t.Errorf("ClientParams type: %v, want an error saying what type decides", err)
 	}
 	for _, script := range []string{"eval", "on_success"} {
 		set := widgetSet()
@@ -357,7 +362,7 @@ func TestClientParamsValidated(t *testing.T) {
 			t.Errorf("overwrite true with %s in ClientParams: %v, want ErrInvalidConfig naming it", naming, err)
 		}
 	}
-	set := widgetSet()
+	set = widgetSet()
 	set.Params.UploadPreset = "signed_avatars" // the backend's choice
 	if _, err := New(testCloud, testKey, testSecret, WithParamSets(set)); err != nil {
 		t.Errorf("a set fixing its preset: %v", err)

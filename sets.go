@@ -135,6 +135,8 @@ func (cs *compiledSet) checkClientParams() error {
 			return fmt.Errorf("%q is not a parameter a browser may choose", k)
 		case k == "upload_preset":
 			return errors.New("a browser may not choose upload_preset: a preset can turn on overwrite and name assets in ways the signer cannot see; fix the preset in the set's Params instead")
+		case k == "type":
+			return errors.New("a browser may not choose type: it decides whether anyone may fetch the asset (upload) or only a signed URL (authenticated, private), and which asset a public_id names; fix it in the set's Params (Type) instead")
 		case k == "eval" || k == "on_success":
 			return fmt.Errorf("a browser may not choose %s: it is JavaScript that Cloudinary runs during the upload, and it can change the upload's parameters (public_id, overwrite) after they were signed; fix it in the set's Params instead", k)
 		case fixedToo:

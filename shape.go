@@ -198,7 +198,7 @@ func (sh shape) equal(other shape) bool {
 }
 
 // deliveryType is the type of the set's uploads: the one it fixes, else
-// "upload" (a type the browser chooses verifies only as "upload").
+// "upload" (a browser may not choose it).
 func (cs *compiledSet) deliveryType() string {
 	return cmp.Or(templateValue(cs.fixed, "type"), "upload")
 }

@@ -197,10 +197,7 @@ func (cs *compiledSet) checkOrigin(owner string, bound map[string]string, r *Upl
 	if want := cs.resourceType(); want != "auto" && r.ResourceType != want {
 		return fmt.Errorf("resource_type %.40q, but the set uploads %s", r.ResourceType, want)
 	}
-	switch want := cs.deliveryType(); {
-	case r.Type != want && cs.listed("type"):
-		return fmt.Errorf("type %.40q, which the browser chose and Cloudinary does not sign; a signed URL is built only for a type the set fixes", r.Type)
-	case r.Type != want:
+	if want := cs.deliveryType(); r.Type != want {
 		return fmt.Errorf("type %.40q, but the set uploads type %s", r.Type, want)
 	}
 	if err := cs.checkPublicID(owner, r.PublicID); err != nil {

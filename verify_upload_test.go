@@ -126,7 +126,7 @@ func TestVerifyUploadRefuses(t *testing.T) {
 		ParamSet{Name: "docs", Version: 1, Params: Params{Folder: "docs", Type: "authenticated"}},
 		ParamSet{Name: "photos", Version: 1, Params: Params{Folder: "photos"}},
 		ParamSet{Name: "clips", Version: 1, ResourceType: "video", Params: Params{Folder: "clips"}},
-		ParamSet{Name: "any", Version: 1, ResourceType: "auto", Params: Params{Folder: "any"}, ClientParams: []string{"type"}}))
+		ParamSet{Name: "any", Version: 1, ResourceType: "auto", Params: Params{Folder: "any"}}))
 	in := func(folder string, change func(r *UploadResult)) UploadResult {
 		r := genuine
 		r.PublicID = folder + "/x"
@@ -149,7 +149,7 @@ func TestVerifyUploadRefuses(t *testing.T) {
 		{"photos", in("photos", authenticated), ErrUploadMismatch, "uploads type upload"},
 		{"clips", in("clips", nil), ErrUploadMismatch, "uploads video"},
 		{"any", in("any", nil), nil, "/image/upload/v1700000000/"},
-		{"any", in("any", authenticated), ErrUploadMismatch, "browser chose"}, // Cloudinary does not sign the type
+		{"any", in("any", authenticated), ErrUploadMismatch, "uploads type upload"},
 		{"nope", in("photos", nil), ErrUnknownParamSet, "nope"},
 		{"photos", with(func(r *UploadResult) { r.PublicID = "photos/y" }), ErrInvalidSignature, "does not match"},
 	} {
