@@ -45,7 +45,9 @@
 //     "{owner}" in PREFIX, or a single-use set: a name in a folder shared
 //     by users could meet another user's asset; and without overwrite
 //     false;
-//   - a PREFIX the browser chooses beside one the set binds;
+//   - a PREFIX the browser chooses beside one the set binds, and
+//     "{owner}" in one PREFIX beside another the set binds (an account
+//     may use the other);
 //   - two sets that could make the same asset, so that a public_id names
 //     its set and owner ([Signer.OwnerOf]); versions of one set may share
 //     public_ids made alike (the owner in the same place);

@@ -56,6 +56,14 @@ func findOwnerSlot(p *Params) (*ownerSlot, error) {
 		slot = &ownerSlot{key: f.key, before: before, after: after}
 		*f.v = ""
 	}
+	if slot != nil && slot.key != "public_id" {
+		useAssetFolder := p.UseAssetFolderAsPublicIDPrefix != nil && *p.UseAssetFolderAsPublicIDPrefix
+		for _, other := range []struct{ key, v string }{{"folder", p.Folder}, {"public_id_prefix", p.PublicIDPrefix}, {"asset_folder", p.AssetFolder}} {
+			if other.v != "" && other.key != slot.key && (other.key != "asset_folder" || useAssetFolder) {
+				return nil, fmt.Errorf("%s: %q is in %s, and the set also binds %s=%q, which an account may use instead: its public_ids would not hold the owner; bind one prefix", slot.key, ownerPlaceholder, slot.key, other.key, other.v)
+			}
+		}
+	}
 	return slot, nil
 }
 

@@ -35,6 +35,11 @@ func TestOwnerPlaceholder(t *testing.T) {
 		{"misspelt", Params{Folder: "u/{user}"}, nil, "holds '{'"},
 		{"client may choose the owner's parameter", Params{Folder: "u/{owner}"}, []string{"folder"}, "fixes folder"},
 		{"a folder after it that is a version", Params{PublicID: "{owner}/v1/x"}, nil, "version"},
+		{"owner in folder beside a public_id_prefix", Params{Folder: "u/{owner}", PublicIDPrefix: "p"}, nil, "bind one prefix"},
+		{"owner in public_id_prefix beside a folder", Params{Folder: "f", PublicIDPrefix: "p_{owner}"}, nil, "bind one prefix"},
+		{"owner in folder beside an asset folder prefix", Params{Folder: "u/{owner}", AssetFolder: "a", UseAssetFolderAsPublicIDPrefix: yes}, nil, "bind one prefix"},
+		{"owner in folder beside a plain asset folder", Params{Folder: "u/{owner}", AssetFolder: "a"}, nil, ""},
+		{"owner in the name under two prefixes", Params{Folder: "f", PublicIDPrefix: "p", PublicID: "user_{owner}"}, nil, ""},
 	} {
 		_, err := New(testCloud, testKey, testSecret, WithParamSets(ParamSet{Name: "s", Version: 1, Params: tt.params, ClientParams: tt.client}))
 		switch {

@@ -146,7 +146,7 @@ func (cs *compiledSet) fits(r *UploadResult) (owner string, ok bool) {
 		return "", false
 	}
 	for i := range cs.shapes {
-		if owner, ok := cs.shapes[i].match(r.PublicID); ok && (cs.owner == nil || ownerProblem(owner, cs.owner.key) == "") {
+		if owner, ok := cs.shapes[i].match(r.PublicID); ok && (cs.owner == nil || owner != "" && ownerProblem(owner, cs.owner.key) == "") {
 			return owner, true
 		}
 	}
