@@ -53,9 +53,9 @@
 //     public_ids made alike (the owner in the same place);
 //   - names Cloudinary would not store as signed: "." or ".." segments,
 //     empty segments, a folder "v" and digits, a leading "http:/", the
-//     characters it forbids ("?&#\%<>+"), white space at a segment's end,
-//     controls and invisible characters; an owner is letters, digits, "-",
-//     "_" and ".".
+//     characters it forbids ("?&#\%<>+") or replaces (any but letters,
+//     digits, marks, "-", "_", ".", "/" and inner spaces), controls and
+//     invisible characters; an owner is letters, digits, "-", "_" and ".".
 //
 // [Signer.VerifyUploadOf] accepts a genuine result only if its public_id
 // is one the set makes for the owner, a whole path segment at a time, and

@@ -134,6 +134,9 @@ func checkPath(key, v string) error {
 //
 //   - the forbidden "?", "&", "#", "\", "%", "<", ">" and "+";
 //   - "{" and "}", which only a set's "{owner}" may hold;
+//   - any other character that is not a letter, a digit, a mark (which
+//     language characters need), "-", "_", ".", "/" or a space: "@", "!",
+//     "(", "☕" and the like, which Cloudinary replaces with "_";
 //   - white space at either end of a path segment, and any white space
 //     other than a space;
 //   - control characters and invisible format characters (zero-width
@@ -152,6 +155,8 @@ func nameProblem(v string) string {
 			return fmt.Sprintf("holds %q, which only a set's %s may hold", r, ownerPlaceholder)
 		case unicode.IsControl(r) || unicode.Is(unicode.Cf, r) || unicode.IsSpace(r) && r != ' ':
 			return fmt.Sprintf("holds %U, an invisible or control character Cloudinary may drop or replace", r)
+		case !unicode.IsLetter(r) && !unicode.IsDigit(r) && !unicode.IsMark(r) && !strings.ContainsRune("-_./ ", r):
+			return fmt.Sprintf("holds %q, which Cloudinary replaces with \"_\" (a name is letters, digits, \"-\", \"_\", \".\", \"/\" and inner spaces)", r)
 		}
 	}
 	for seg := range strings.SplitSeq(v, "/") {

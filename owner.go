@@ -87,13 +87,18 @@ func (cs *compiledSet) requestParams(req *Request) (Params, error) {
 	if why := ownerProblem(req.Owner, cs.owner.key); why != "" {
 		return p, fmt.Errorf("%w: owner: %.80q %s", ErrInvalidParam, req.Owner, why)
 	}
-	setNamingField(&p, cs.owner.key, cs.owner.fill(req.Owner))
+	filled := cs.owner.fill(req.Owner)
+	if why := pathProblem(cs.owner.key, filled); why != "" {
+		return p, fmt.Errorf("%w: owner: %.80q makes %s=%.80q, which %s", ErrInvalidParam, req.Owner, cs.owner.key, filled, why)
+	}
+	setNamingField(&p, cs.owner.key, filled)
 	return p, nil
 }
 
 // namingField returns the first parameter p sets that says where an
 // upload goes (namingParams, and type, which a notification carries no
-// request to learn from), or "".
+// request to learn from) or can change it after signing (upload_preset,
+// eval, on_success), or "".
 func namingField(p *Params) string {
 	for _, f := range []struct {
 		key string
@@ -103,6 +108,7 @@ func namingField(p *Params) string {
 		{"asset_folder", p.AssetFolder != ""}, {"filename_override", p.FilenameOverride != ""},
 		{"use_filename", p.UseFilename != nil}, {"unique_filename", p.UniqueFilename != nil},
 		{"use_asset_folder_as_public_id_prefix", p.UseAssetFolderAsPublicIDPrefix != nil}, {"type", p.Type != ""},
+		{"upload_preset", p.UploadPreset != ""}, {"eval", p.Eval != ""}, {"on_success", p.OnSuccess != ""},
 	} {
 		if f.set {
 			return f.key
@@ -125,10 +131,11 @@ func setNamingField(p *Params, key, v string) {
 }
 
 // ownerProblem says why owner cannot be put in the slot key, or returns
-// "". An owner is one path segment of letters, digits, marks, "-", "_"
-// and "." (not "." or ".."): Cloudinary replaces other characters with
-// "_", trims some and refuses others (see nameProblem), so "a b" and
-// "a_b" could name one asset. In an asset_folder it has no upper-case
+// "". An owner is one path segment of letters, digits, "-", "_" and "."
+// (not "." or ".."): Cloudinary replaces other characters with "_", trims
+// some and refuses others (see nameProblem), so "a b" and "a_b" could name
+// one asset; and a letter written with a combining mark has another
+// spelling that Cloudinary may store as the same name. In an asset_folder it has no upper-case
 // letters: asset folder names are not case-sensitive.
 func ownerProblem(owner, key string) string {
 	if !utf8.ValidString(owner) {
@@ -143,7 +150,9 @@ func ownerProblem(owner, key string) string {
 			return `holds "/": an owner is one path segment`
 		case key == "asset_folder" && unicode.IsUpper(r):
 			return "holds an upper-case letter, and asset folder names are not case-sensitive"
-		case !unicode.IsLetter(r) && !unicode.IsDigit(r) && !unicode.IsMark(r) && !strings.ContainsRune("-_.", r):
+		case unicode.IsMark(r):
+			return fmt.Sprintf("holds the mark %U: \"é\" may be one character or two, and two owners could name one asset; use letters, digits, \"-\", \"_\" and \".\"", r)
+		case !unicode.IsLetter(r) && !unicode.IsDigit(r) && !strings.ContainsRune("-_.", r):
 			return fmt.Sprintf("holds %q: an owner is letters, digits, \"-\", \"_\" and \".\" (Cloudinary would replace or refuse the others)", r)
 		}
 	}

@@ -71,6 +71,9 @@ func TestRequestOwner(t *testing.T) {
 		{"slash", "avatar", Request{Owner: "bob/evil"}, `holds "/"`},
 		{"dot dot", "avatar", Request{Owner: ".."}, `".."`},
 		{"version-like segment is fine where it ends a name", "avatar", Request{Owner: "v3"}, ""},
+		{"version-like folder", "team", Request{Owner: "v3"}, "owner: \"v3\""},
+		{"composed letter", "avatar", Request{Owner: "jos\u00e9"}, ""},
+		{"combining mark", "avatar", Request{Owner: "jose\u0301"}, "mark U+0301"},
 		{"braces", "avatar", Request{Owner: "{owner}"}, "holds '{'"},
 		{"space", "avatar", Request{Owner: "bob smith"}, "holds ' '"},
 		{"at sign", "avatar", Request{Owner: "bob@example.com"}, "holds '@'"},
@@ -86,6 +89,10 @@ func TestRequestOwner(t *testing.T) {
 		{"lower case in an asset folder", "team", Request{Owner: "red"}, ""},
 		{"request names the public_id", "avatar", Request{Owner: "42", Params: Params{PublicID: "x"}}, "public_id: a Request may not bind it"},
 		{"request names the asset folder", "avatar", Request{Owner: "42", Params: Params{AssetFolder: "x"}}, "asset_folder: a Request may not bind it"},
+		{"request names the file", "avatar", Request{Owner: "42", Params: Params{FilenameOverride: "x.png"}}, "filename_override: a Request may not bind it"},
+		{"request binds a preset", "avatar", Request{Owner: "42", Params: Params{UploadPreset: "p"}}, "upload_preset: a Request may not bind it"},
+		{"request binds eval", "avatar", Request{Owner: "42", Params: Params{Eval: "upload_options.public_id = 'x'"}}, "eval: a Request may not bind it"},
+		{"request binds on_success", "avatar", Request{Owner: "42", Params: Params{OnSuccess: "x"}}, "on_success: a Request may not bind it"},
 		{"request names the folder", "hero", Request{Params: Params{Folder: "x"}}, "folder: a Request may not bind it"},
 		{"request picks the file name", "hero", Request{Params: Params{UseFilename: Bool(true)}}, "use_filename"},
 		{"request picks the type", "hero", Request{Params: Params{Type: "authenticated"}}, "type"},
@@ -138,6 +145,12 @@ func TestNameCharacters(t *testing.T) {
 		{"isolate", "a\u2066b"},
 		{"control character", "a\x1bb"},
 		{"256 characters", strings.Repeat("é", 256)},
+		{"at sign", "a@b"},
+		{"exclamation mark", "a!"},
+		{"parenthesis", "a(1)"},
+		{"comma", "a,b"},
+		{"emoji", "x😀"},
+		{"symbol", "café/☕"},
 	} {
 		for _, params := range []Params{{PublicID: tt.value}, {Folder: tt.value}, {PublicIDPrefix: tt.value},
 			{AssetFolder: tt.value, UseAssetFolderAsPublicIDPrefix: Bool(true)}} {
@@ -150,7 +163,7 @@ func TestNameCharacters(t *testing.T) {
 			t.Errorf("%s: the raw primitive must sign it", tt.class)
 		}
 	}
-	for _, ok := range []string{"a b/c d", "café/日本語", "x😀", strings.Repeat("é", 255), "a_b-c.d"} {
+	for _, ok := range []string{"a b/c d", "café/日本語", "नमस्ते/हिन्दी", strings.Repeat("é", 255), "a_b-c.d"} {
 		if _, err := New(testCloud, testKey, testSecret, WithParamSets(ParamSet{Name: "s", Version: 1, Params: Params{PublicID: ok}})); err != nil {
 			t.Errorf("public_id %q: %v", ok, err)
 		}
@@ -304,6 +317,7 @@ func TestRawFormatsMustBeReachable(t *testing.T) {
 		{"single use", ParamSet{SingleUse: true, Params: Params{AllowedFormats: formats}}, false},
 		{"a public_id without an extension", ParamSet{Params: Params{PublicID: "docs/report", AllowedFormats: formats}}, false},
 		{"the owner at the end", ParamSet{Params: Params{PublicID: "docs/{owner}", AllowedFormats: formats}}, false},
+		{"the owner as a folder", ParamSet{Params: Params{PublicID: "docs/{owner}/file.pdf", AllowedFormats: formats}}, true},
 		{"a public_id with another extension", ParamSet{Params: Params{PublicID: "docs/report.txt", AllowedFormats: formats}}, false},
 		{"a public_id with the extension", ParamSet{Params: Params{PublicID: "docs/report.PDF", AllowedFormats: formats}}, true},
 		{"Cloudinary's names", ParamSet{Params: Params{Folder: "docs", AllowedFormats: formats}}, true},
@@ -313,6 +327,9 @@ func TestRawFormatsMustBeReachable(t *testing.T) {
 		_, err := New(testCloud, testKey, testSecret, WithParamSets(tt.set))
 		if tt.ok != (err == nil) || err != nil && (!errors.Is(err, ErrInvalidConfig) || !strings.Contains(err.Error(), "extension")) {
 			t.Errorf("%s: %v, want ok %v (or ErrInvalidConfig about the extension)", tt.name, err, tt.ok)
+		}
+		if strings.Contains(tt.set.Params.PublicID, "{owner}") && err != nil && !strings.Contains(err.Error(), `"docs/{owner}/file.pdf"`) {
+			t.Errorf("%s: %v, want the fix that works with an owner", tt.name, err)
 		}
 	}
 }

@@ -219,7 +219,11 @@ func (cs *compiledSet) checkRawFormats() error {
 	case cs.SingleUse:
 		return fmt.Errorf("a single-use raw set's public_id has no extension, so no upload of it shows one of its allowed_formats (%s) and none would verify: drop SingleUse (Cloudinary adds the extension to the names it makes) or AllowedFormats", allowed)
 	case id != "" && !slices.ContainsFunc(strings.Split(allowed, ","), func(f string) bool { return strings.HasSuffix(strings.ToLower(id), "."+strings.ToLower(f)) }):
-		return fmt.Errorf("public_id %q ends in none of its allowed_formats (%s), and a raw file's format is its public_id's extension, so no upload of it would verify: end the public_id with the extension", id, allowed)
+		fix := "end the public_id with the extension"
+		if strings.HasSuffix(id, ownerPlaceholder) { // "{owner}" ends a segment, so "{owner}.pdf" cannot be
+			fix = fmt.Sprintf("make the owner a folder and end the name with the extension (%q)", id+"/file."+strings.Split(allowed, ",")[0])
+		}
+		return fmt.Errorf("public_id %q ends in none of its allowed_formats (%s), and a raw file's format is its public_id's extension, so no upload of it would verify: %s", id, allowed, fix)
 	}
 	return nil
 }
