@@ -26,7 +26,8 @@ var (
 	// ErrUploadMismatch: a genuine upload that no payload of the set for
 	// the request could have made.
 	ErrUploadMismatch = errors.New("uploadsign: upload does not match its request")
-	// ErrLimitExceeded: an upload larger than its set's [Limits].
+	// ErrLimitExceeded: an upload larger than its set's [Limits], or a
+	// notification that leaves out a size they limit.
 	ErrLimitExceeded = errors.New("uploadsign: upload exceeds its set's limits")
 	// ErrMalformedProposal, which wraps [ErrInvalidParam], is a browser's
 	// malformed proposal (answer 400), where ErrInvalidParam alone is the

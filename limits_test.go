@@ -146,6 +146,50 @@ func TestLimitsChecked(t *testing.T) {
 	}
 }
 
+// TestNotificationSizes: a notification that leaves out a size its set
+// limits proves nothing about it and has no Upload; one that leaves out a
+// size no limit needs, or that a raw file or an image cannot have, is
+// fine; a negative size is malformed.
+func TestNotificationSizes(t *testing.T) {
+	s := newSigner(t, testSecret, WithParamSets(
+		ParamSet{Name: "avatar", Version: 1, Params: Params{PublicID: "avatars/{owner}"}, Limits: Limits{MaxBytes: 1000, MaxWidth: 200}},
+		ParamSet{Name: "any", Version: 1, ResourceType: "auto", Params: Params{PublicID: "any/{owner}"}, Limits: Limits{MaxWidth: 200, MaxDuration: time.Minute}},
+		ParamSet{Name: "free", Version: 1, Params: Params{PublicID: "free/{owner}"}}))
+	for _, tt := range []struct {
+		name, id, rt, sizes string
+		wantErr             error
+		want                string
+	}{
+		{"all there", "avatars/42", "image", `"bytes":1000,"width":200,"height":10`, nil, ""},
+		{"no bytes", "avatars/42", "image", `"width":200,"height":10`, ErrLimitExceeded, "gives no bytes"},
+		{"no width", "avatars/42", "image", `"bytes":1000,"height":10`, ErrLimitExceeded, "gives no width"},
+		{"null width", "avatars/42", "image", `"bytes":1000,"width":null`, ErrLimitExceeded, "gives no width"},
+		{"no height, which is not limited", "avatars/42", "image", `"bytes":1000,"width":200`, nil, ""},
+		{"an image has no duration", "any/42", "image", `"width":200`, nil, ""},
+		{"a video without one", "any/42", "video", `"width":200`, ErrLimitExceeded, "gives no duration"},
+		{"a raw file has no width", "any/42", "raw", `"bytes":5`, nil, ""},
+		{"nothing limited", "free/42", "image", ``, nil, ""},
+		{"negative bytes", "free/42", "image", `"bytes":-1`, ErrMalformedResult, "bytes -1"},
+		{"negative duration", "any/42", "video", `"width":1,"duration":-1`, ErrMalformedResult, "duration -1"},
+	} {
+		body := fmt.Sprintf(`{"notification_type":"upload","public_id":%q,"version":1700000000,"resource_type":%q,"type":"upload","format":"png"`, tt.id, tt.rt)
+		if tt.sizes != "" {
+			body += "," + tt.sizes
+		}
+		body += "}"
+		ts := strconv.FormatInt(testTime.Unix(), 10)
+		n, err := s.VerifyNotification([]byte(body), ts, sha1Hex(body+ts+testSecret))
+		switch {
+		case err != nil:
+			t.Errorf("%s: %v", tt.name, err)
+		case tt.wantErr == nil && (n.Problem != nil || n.Upload == nil):
+			t.Errorf("%s: problem %v", tt.name, n.Problem)
+		case tt.wantErr != nil && (n.Upload != nil || !errors.Is(n.Problem, tt.wantErr) || !strings.Contains(n.Problem.Error(), tt.want)):
+			t.Errorf("%s: upload %+v, problem %v; want %v saying %q", tt.name, n.Upload, n.Problem, tt.wantErr, tt.want)
+		}
+	}
+}
+
 // TestPayloadLimitsJSON: the payload tells the page the set's limits, the
 // duration in seconds, and leaves them out when the set has none.
 func TestPayloadLimitsJSON(t *testing.T) {

@@ -20,7 +20,8 @@ type Notification struct {
 	Key string
 	// Upload is an upload's, found as [Signer.OwnerOf] finds it, with the
 	// Details Cloudinary signed; nil, and Problem says why, for one that
-	// fits no set, fails its set's checks or exceeds its limits.
+	// fits no set, fails its set's checks, or exceeds its limits or leaves
+	// out a size they limit ([ErrLimitExceeded]).
 	Upload  *Upload
 	Problem error
 	// Asset is an upload's asset, whether or not it fits a set; nil for
@@ -42,10 +43,10 @@ type notificationBody struct {
 	ResourceType string   `json:"resource_type"`
 	DeliveryType string   `json:"type"`
 	Format       string   `json:"format"`
-	Bytes        int64    `json:"bytes"`
-	Width        int      `json:"width"`
-	Height       int      `json:"height"`
-	Duration     float64  `json:"duration"`
+	Bytes        *int64   `json:"bytes"` // nil when absent, as each size may be
+	Width        *int     `json:"width"`
+	Height       *int     `json:"height"`
+	Duration     *float64 `json:"duration"`
 	Tags         []string `json:"tags"`
 	Existing     bool     `json:"existing"`
 }
@@ -114,11 +115,41 @@ func (s *Signer) notifiedUpload(b *notificationBody) (*Asset, *Upload, error) {
 	if b.Existing {
 		asset = nil // another upload's asset
 	}
-	if b.Bytes < 0 || b.Width < 0 || b.Height < 0 || b.Duration < 0 || b.Duration > math.MaxInt64/float64(time.Second) {
-		return asset, nil, fmt.Errorf("%w: a negative or impossible size", ErrMalformedResult)
+	f := signedFile{Details: Details{Tags: b.Tags}}
+	for _, size := range []struct {
+		name    string
+		present bool
+		value   float64
+	}{
+		{"bytes", b.Bytes != nil, float64(deref(b.Bytes))}, {"width", b.Width != nil, float64(deref(b.Width))},
+		{"height", b.Height != nil, float64(deref(b.Height))}, {"duration", b.Duration != nil, deref(b.Duration)},
+	} {
+		switch {
+		case !size.present:
+			f.absent = append(f.absent, size.name)
+		case size.value < 0 || size.name == "duration" && size.value > math.MaxInt64/float64(time.Second):
+			return asset, nil, fmt.Errorf("%w: %s %v is negative or impossible", ErrMalformedResult, size.name, size.value)
+		}
 	}
-	u, err := s.ownerOf(&r, &Details{Bytes: b.Bytes, Width: b.Width, Height: b.Height, Duration: seconds(b.Duration), Tags: b.Tags})
+	f.Bytes, f.Width, f.Height, f.Duration = deref(b.Bytes), deref(b.Width), deref(b.Height), seconds(deref(b.Duration))
+	u, err := s.ownerOf(&r, &f)
 	return asset, u, err
+}
+
+// signedFile is what a notification signed of a file: its Details, and
+// the sizes it left out.
+type signedFile struct {
+	Details
+	absent []string // "bytes", "width", "height", "duration"
+}
+
+// deref returns *p, or zero for nil.
+func deref[T any](p *T) T {
+	var v T
+	if p != nil {
+		v = *p
+	}
+	return v
 }
 
 // seconds converts Cloudinary's durations, in seconds, to a Duration.

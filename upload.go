@@ -116,7 +116,7 @@ func (s *Signer) checkResult(r *UploadResult) error {
 // ownerOf finds the set, version and owner of a genuine result r, and
 // checks the limits on what Cloudinary signed of the file (d), or without
 // d on what r reports.
-func (s *Signer) ownerOf(r *UploadResult, d *Details) (*Upload, error) {
+func (s *Signer) ownerOf(r *UploadResult, d *signedFile) (*Upload, error) {
 	var refusal error
 	for _, name := range slices.Sorted(maps.Keys(s.sets)) {
 		versions := s.sets[name]
@@ -156,7 +156,7 @@ func (cs *compiledSet) fits(r *UploadResult) (owner string, ok bool) {
 // verifyOrigin checks that a genuine result r is an upload of cs for req,
 // within its limits by d (what Cloudinary signed) or else by what r
 // reports, and returns it with d.
-func (s *Signer) verifyOrigin(cs *compiledSet, req *Request, r *UploadResult, d *Details) (*Upload, error) {
+func (s *Signer) verifyOrigin(cs *compiledSet, req *Request, r *UploadResult, d *signedFile) (*Upload, error) {
 	if !cs.Sunset.IsZero() && time.Unix(r.Version, 0).After(cs.Sunset.Add(cloudinary.UploadValidity+cloudinary.MaxClockSkew)) {
 		// Cloudinary's version is the time of the upload.
 		return nil, fmt.Errorf("%w: %q version %d was retired at %s, more than an hour before this upload (version %d)",
@@ -176,14 +176,26 @@ func (s *Signer) verifyOrigin(cs *compiledSet, req *Request, r *UploadResult, d 
 	if a.URL, err = deliveryURL(s.delivery, &a, s.urlDigest); err != nil {
 		return nil, fmt.Errorf("%w: %v", ErrMalformedResult, err)
 	}
-	return &Upload{Set: cs.Name, Version: cs.Version, Owner: req.Owner, Asset: a, Details: d}, nil
+	u := &Upload{Set: cs.Name, Version: cs.Version, Owner: req.Owner, Asset: a}
+	if d != nil {
+		u.Details = &d.Details
+	}
+	return u, nil
 }
 
 // fileLimitProblem says which of cs's limits the file passes by what
 // Cloudinary signed of it (d) or, without d, by what the report r says.
-func (cs *compiledSet) fileLimitProblem(r *UploadResult, d *Details) string {
+func (cs *compiledSet) fileLimitProblem(r *UploadResult, d *signedFile) string {
 	if d != nil {
-		return cs.Limits.exceeds("Cloudinary", d.Bytes, d.Width, d.Height, d.Duration)
+		l := &cs.Limits
+		for _, name := range d.absent {
+			visual := r.ResourceType == "image" || r.ResourceType == "video" // a raw file has no width, height or duration
+			if name == "bytes" && l.MaxBytes > 0 || name == "width" && visual && l.MaxWidth > 0 ||
+				name == "height" && visual && l.MaxHeight > 0 || name == "duration" && r.ResourceType == "video" && l.MaxDuration > 0 {
+				return fmt.Sprintf("Cloudinary's notification gives no %s, and the set limits it", name)
+			}
+		}
+		return l.exceeds("Cloudinary", d.Bytes, d.Width, d.Height, d.Duration)
 	}
 	return cs.Limits.exceeds("the report", r.Bytes, r.Width, r.Height, seconds(r.Duration))
 }
