@@ -155,7 +155,7 @@ func TestBrowser(t *testing.T) {
 		} else if want := "cloudinary://" + demo.FakeAPIKey + ":API_SECRET@"; !strings.Contains(before.CLI, want) || !strings.Contains(before.CLI, "shown only in a browser on the machine the demo runs on") {
 			t.Errorf("the page at %s shows %q, want %q and why", demoHost, before.CLI, want)
 		}
-		clip := append([]byte("\x00\x00\x00\x18ftypisom\x00\x00\x02\x00isommp41"), testBytes(2*chunk+5000-24)...) // an MP4 header: the fake reads the format from the bytes
+		clip := mp4Clip(2*chunk + 5000)
 		p.choose(writeFile(t, "clip.mp4", clip))
 		page := p.waitDone()
 		uploads, issued := p.demo.Fake().Uploads(), p.demo.Issued()

@@ -3,6 +3,7 @@ package browsertest
 import (
 	"bytes"
 	"context"
+	"encoding/binary"
 	"fmt"
 	"image"
 	"image/color"
@@ -251,4 +252,23 @@ func testBytes(n int) []byte {
 		b[i] = byte(x >> 56)
 	}
 	return b
+}
+
+// mp4Clip is an n-byte MP4 file of 320×240 pixels and ten seconds, as the
+// fake reads them from its moov box (mvhd, and a track's tkhd): the
+// demo's webhook destroys a video whose duration Cloudinary does not give.
+// No browser can play it.
+func mp4Clip(n int) []byte {
+	box := func(typ string, body ...[]byte) []byte {
+		b := bytes.Join(body, nil)
+		return append(binary.BigEndian.AppendUint32(nil, uint32(8+len(b))), append([]byte(typ), b...)...)
+	}
+	mvhd := make([]byte, 100) // version 0: timescale at 12, duration at 16
+	binary.BigEndian.PutUint32(mvhd[12:], 1000)
+	binary.BigEndian.PutUint32(mvhd[16:], 10_000)
+	tkhd := make([]byte, 84) // version 0: width and height, 16.16, at 76 and 80
+	binary.BigEndian.PutUint32(tkhd[76:], 320<<16)
+	binary.BigEndian.PutUint32(tkhd[80:], 240<<16)
+	head := append(box("ftyp", []byte("isom\x00\x00\x02\x00isomiso2mp41")), box("moov", box("mvhd", mvhd), box("trak", box("tkhd", tkhd)))...)
+	return append(head, box("mdat", testBytes(n-len(head)-8))...)
 }

@@ -439,8 +439,11 @@ func TestFakeMiddleware(t *testing.T) {
 	}
 }
 
-// mp4Clip is n bytes that start as an MP4 file does: the fake reads an
-// upload's format from its bytes.
+// mp4Clip is an n-byte MP4 file of 320×240 pixels and ten seconds: the
+// fake reads an upload's format and sizes from its bytes, and the demo's
+// webhook destroys a video whose duration Cloudinary does not give.
 func mp4Clip(n int) []byte {
-	return append([]byte("\x00\x00\x00\x18ftypisom\x00\x00\x02\x00isommp41"), testBytes(n-24)...)
+	head := mp4Of(320, 240, 10*time.Second)
+	head = head[:len(head)-8-64] // without its mdat
+	return append(head, isoBox("mdat", testBytes(n-len(head)-8))...)
 }
