@@ -3,7 +3,10 @@ package uploadsign
 import "errors"
 
 // Errors returned by the package, for use with [errors.Is]. Returned errors
-// wrap one of these and say which parameter, field or option was wrong.
+// wrap one of these and say which parameter, field or option was wrong,
+// except those of the network: [Signer.Destroy] failing to reach
+// Cloudinary, or refused by it, names the asset and the answer, and
+// uploadsignhttp failing to read a request's body wraps net/http's error.
 var (
 	// ErrInvalidSignature: a signature is malformed or not the secret's.
 	ErrInvalidSignature = errors.New("uploadsign: invalid signature")

@@ -10,14 +10,15 @@ import (
 	"github.com/uploadsign/uploadsign/internal/bridge"
 )
 
-// Sets makes a handler of [NewHandler] sign only the parameter sets named
-// (any of their versions): a request for another set answers 404 as an
-// unknown set does, naming only this endpoint's sets. It may be given more
-// than once. NewHandler panics when a name is not one of the Signer's
-// sets, and, without Sets, when the Signer holds more than one set name,
-// so that an endpoint never signs a set it was not meant for (an admin's
-// set, say). [NewProposalHandler] serves the one set it is given and
-// panics if given Sets.
+// Sets makes a handler of [NewHandler] sign, or of [NewReportHandler]
+// verify, only the parameter sets named (any of their versions): a request
+// for another set answers 404 as an unknown set does, naming only this
+// endpoint's sets. It may be given more than once. Both panic when a name
+// is not one of the Signer's sets, and, without Sets, when the Signer
+// holds more than one set name, so that an endpoint never serves a set it
+// was not meant for (an admin's set, say). [NewProposalHandler] serves the
+// one set it is given and panics if given Sets, as does
+// [NewNotificationHandler], which serves every set.
 func Sets(names ...string) HandlerOption {
 	return func(o *handlerOptions) { o.sets = append(append([]string{}, o.sets...), names...) }
 }
