@@ -244,6 +244,12 @@ func TestSetsMayNotShareAssets(t *testing.T) {
 		{"other resource types, which the browser picks by the URL", ParamSet{ResourceType: "video", Params: Params{Folder: "f"}}, ParamSet{ResourceType: "raw", Params: Params{Folder: "f"}}, false},
 		{"a raw file's name an owner could take", ParamSet{Params: Params{PublicID: "f/{owner}"}}, ParamSet{ResourceType: "raw", Params: Params{PublicID: "f/terms.pdf"}}, false},
 		{"other types", ParamSet{Params: Params{Folder: "f", Type: "authenticated"}}, ParamSet{Params: Params{Folder: "f"}}, true},
+		{"the second prefix of a set", ParamSet{Params: Params{Folder: "f", PublicIDPrefix: "p"}}, ParamSet{Params: Params{PublicID: "p/hero"}}, false},
+		{"a file name the browser gives", ParamSet{Params: Params{Folder: "docs/{owner}", Overwrite: Bool(false)}, ClientParams: []string{"filename_override"}},
+			ParamSet{Params: Params{PublicID: "docs/x/terms"}}, false},
+		{"an asset folder the browser gives as prefix", ParamSet{Params: Params{UseAssetFolderAsPublicIDPrefix: Bool(true)}, ClientParams: []string{"asset_folder"}},
+			ParamSet{Params: Params{PublicID: "site/hero"}}, false},
+		{"an asset folder that is no prefix", ParamSet{Params: Params{Folder: "f"}, ClientParams: []string{"asset_folder"}}, ParamSet{Params: Params{PublicID: "site/hero"}}, true},
 	} {
 		tt.a.Name, tt.a.Version, tt.b.Name, tt.b.Version = "first", 1, "second", 3
 		_, err := New(testCloud, testKey, testSecret, WithParamSets(tt.a, tt.b))
@@ -270,7 +276,8 @@ func TestOwnerOfVersions(t *testing.T) {
 	s := newSigner(t, testSecret, WithParamSets(
 		ParamSet{Name: "avatar", Version: 1, Params: Params{PublicID: "avatars/{owner}", AllowedFormats: []string{"png", "gif"}}},
 		ParamSet{Name: "avatar", Version: 2, Params: Params{PublicID: "avatars/{owner}", AllowedFormats: []string{"png"}}},
-		ParamSet{Name: "doc", Version: 1, ResourceType: "raw", Params: Params{Folder: "docs/{owner}"}}))
+		ParamSet{Name: "doc", Version: 1, ResourceType: "raw", Params: Params{Folder: "docs/{owner}"}},
+		ParamSet{Name: "user", Version: 1, Params: Params{PublicID: "users/user_{owner}"}}))
 	result := func(id, resourceType, format string) UploadResult {
 		return UploadResult{PublicID: id, Version: 1700000000, ResourceType: resourceType, Type: "upload", Format: format,
 			Signature: resultSignature(id, 1700000000, testSecret)}
@@ -289,6 +296,8 @@ func TestOwnerOfVersions(t *testing.T) {
 		{result("docs/7/k3j4h5.pdf", "image", "png"), "", 0, "", ErrUploadMismatch},
 		{result("avatars/4 2", "image", "png"), "", 0, "", ErrUploadMismatch}, // no owner holds a space
 		{result("elsewhere/42", "image", "png"), "", 0, "", ErrUploadMismatch},
+		{result("users/user_42", "image", "png"), "user", 1, "42", nil},
+		{result("users/user_", "image", "png"), "", 0, "", ErrUploadMismatch}, // no owner at all
 	} {
 		u, err := s.OwnerOf(tt.result)
 		switch {

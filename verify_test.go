@@ -223,3 +223,45 @@ func TestVerifyNotificationRefusesNonJSON(t *testing.T) {
 		}
 	}
 }
+
+// TestNotificationKey: Key is the same for every delivery of one event
+// (Cloudinary's request_id, else the upload's asset and version, else the
+// body) and differs between events.
+func TestNotificationKey(t *testing.T) {
+	s := newSigner(t, testSecret)
+	key := func(body string, at time.Time) string {
+		t.Helper()
+		ts := strconv.FormatInt(at.Unix(), 10)
+		n, err := s.VerifyNotification([]byte(body), ts, sha1Hex(body+ts+testSecret))
+		if err != nil {
+			t.Fatalf("%s: %v", body, err)
+		}
+		return n.Key
+	}
+	upload := func(version int, requestID string) string {
+		b := fmt.Sprintf(`{"notification_type":"upload","public_id":"a/b","version":%d,"resource_type":"image","type":"upload","format":"png","bytes":1`, version)
+		if requestID != "" {
+			b += fmt.Sprintf(`,"request_id":%q`, requestID)
+		}
+		return b + "}"
+	}
+	later := testTime.Add(time.Minute)
+	for _, tt := range []struct {
+		name     string
+		a, b     string
+		same     bool
+		aAt, bAt time.Time
+	}{
+		{"one request, delivered again later", upload(1, "r1"), upload(1, "r1"), true, testTime, later},
+		{"two requests", upload(1, "r1"), upload(1, "r2"), false, testTime, testTime},
+		{"no request_id, one upload", upload(1, ""), upload(1, ""), true, testTime, later},
+		{"no request_id, two versions", upload(1, ""), upload(2, ""), false, testTime, testTime},
+		{"another type, one body", `{"notification_type":"delete","x":1}`, `{"notification_type":"delete","x":1}`, true, testTime, later},
+		{"another type, two bodies", `{"notification_type":"delete","x":1}`, `{"notification_type":"delete","x":2}`, false, testTime, testTime},
+	} {
+		a, b := key(tt.a, tt.aAt), key(tt.b, tt.bAt)
+		if a == "" || (a == b) != tt.same {
+			t.Errorf("%s: keys %q and %q, want same %v", tt.name, a, b, tt.same)
+		}
+	}
+}
