@@ -133,3 +133,31 @@ var (
 	result    uploadsign.UploadResult // Cloudinary's answer to an upload, as the browser reports it
 )
 `
+
+// TestHouseSizes keeps the package readable: go doc -all of it under 600
+// lines, and no source file over 400.
+func TestHouseSizes(t *testing.T) {
+	out, err := exec.Command("go", "doc", "-all", ".").Output()
+	if err != nil {
+		t.Fatalf("go doc -all: %v", err)
+	}
+	if n := strings.Count(string(out), "\n"); n >= 600 {
+		t.Errorf("go doc -all is %d lines, want under 600", n)
+	}
+	files, err := filepath.Glob("*.go")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range files {
+		if strings.HasSuffix(f, "_test.go") {
+			continue
+		}
+		b, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if n := strings.Count(string(b), "\n"); n > 400 {
+			t.Errorf("%s is %d lines, want at most 400", f, n)
+		}
+	}
+}

@@ -3,10 +3,8 @@ package uploadsign
 import "errors"
 
 // Errors returned by the package, for use with [errors.Is]. Returned errors
-// wrap one of these and say which parameter, field or option was wrong,
-// except those of the network: [Signer.Destroy] failing to reach
-// Cloudinary, or refused by it, names the asset and the answer, and
-// uploadsignhttp failing to read a request's body wraps net/http's error.
+// wrap one of these and say which parameter, field or option was wrong;
+// network failures ([Signer.Destroy]'s, a body's read) wrap none.
 var (
 	// ErrInvalidSignature: a signature is malformed or not the secret's.
 	ErrInvalidSignature = errors.New("uploadsign: invalid signature")
@@ -29,8 +27,7 @@ var (
 	// ErrUploadMismatch: a genuine upload that no payload of the set for
 	// the request could have made.
 	ErrUploadMismatch = errors.New("uploadsign: upload does not match its request")
-	// ErrLimitExceeded: an upload larger than its set's [Limits], or a
-	// notification that leaves out a size they limit.
+	// ErrLimitExceeded: an upload over its set's [Limits], or not shown within.
 	ErrLimitExceeded = errors.New("uploadsign: upload exceeds its set's limits")
 	// ErrMalformedProposal, which wraps [ErrInvalidParam], is a browser's
 	// malformed proposal (answer 400), where ErrInvalidParam alone is the

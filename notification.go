@@ -20,8 +20,7 @@ type Notification struct {
 	Key string
 	// Upload is an upload's, found as [Signer.OwnerOf] finds it, with the
 	// Details Cloudinary signed; nil, and Problem says why, for one that
-	// fits no set, fails its set's checks, or exceeds its limits or leaves
-	// out a size they limit ([ErrLimitExceeded]).
+	// fits no set, fails its set's checks or is not within its limits.
 	Upload  *Upload
 	Problem error
 	// Asset is an upload's asset, whether or not it fits a set; nil for

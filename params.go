@@ -33,9 +33,8 @@ type ParamSet struct {
 	// Cloudinary's hour (zero). Sign dates it back so that Cloudinary's
 	// hour ends ValidFor from now, less 30 seconds for the two clocks to
 	// differ. Every chunk of a chunked upload must be sent within it.
-	// SignProposed refuses a proposal older than ValidFor, but cannot
-	// shorten what it signs: the widget chooses the timestamp, so its
-	// signature lives Cloudinary's hour.
+	// SignProposed refuses a proposal older than ValidFor; what it signs
+	// lives Cloudinary's hour (the widget chooses the timestamp).
 	ValidFor time.Duration `json:"valid_for,omitempty"`
 
 	// Deprecated is when payloads start to say so, Sunset when the version

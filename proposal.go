@@ -22,9 +22,8 @@ import (
 // proposed, if they keep to the parameter set name at version and to req:
 // every value the set or req binds proposed as bound (booleans by meaning),
 // any other parameter listed in ClientParams (overwrite false is always
-// allowed), a timestamp at most an hour (or ValidFor) old and five minutes
-// ahead (the signature then lives Cloudinary's hour from that timestamp,
-// whatever ValidFor), and the naming rule of the package doc. Refusals wrap
+// allowed), a timestamp at most an hour (or ValidFor: the signature still
+// lives an hour) old and five minutes ahead, and the package's naming rule. Refusals wrap
 // [ErrParamNotAllowed] (a single-use set refuses all), malformed values
 // [ErrMalformedProposal]; the set's and req's errors are Sign's.
 func (s *Signer) SignProposed(set string, version int, proposed url.Values, req Request) (string, error) {
