@@ -135,8 +135,8 @@ func setNamingField(p *Params, key, v string) {
 // (not "." or ".."): Cloudinary replaces other characters with "_", trims
 // some and refuses others (see nameProblem), so "a b" and "a_b" could name
 // one asset; and a letter written with a combining mark has another
-// spelling that Cloudinary may store as the same name. In an asset_folder it has no upper-case
-// letters: asset folder names are not case-sensitive.
+// spelling that Cloudinary may store as the same name. In an asset_folder
+// it has no upper-case letters: asset folder names are not case-sensitive.
 func ownerProblem(owner, key string) string {
 	if !utf8.ValidString(owner) {
 		return "is not valid UTF-8"
