@@ -10,27 +10,26 @@ import (
 // take answers an upload or a chunk whose form is read: as FailNext or
 // DropNext say, else after the checks of Cloudinary's upload endpoint. It
 // keeps no bytes of a request it refuses.
-func (s *Server) take(up *Upload, cr contentRange, p *chunkedUpload, file *blob, base string) (map[string]any, bool, error) {
+func (s *Server) take(up *Upload, cr contentRange, p *chunkedUpload, file *blob, base string) (map[string]any, error) {
 	if f := s.nextFailure(); f != nil {
-		return nil, true, f
+		return nil, f
 	}
 	if err := s.checkFields(up.Fields); err != nil {
-		return nil, true, err
+		return nil, err
 	}
 	switch {
 	case file == nil:
-		return nil, true, badRequest("Missing required parameter - file")
+		return nil, badRequest("Missing required parameter - file")
 	case file.skipped:
-		return nil, true, badRequest("%s", skippedFile)
+		return nil, badRequest("%s", skippedFile)
 	case file.size == 0:
-		return nil, true, badRequest("Empty file")
+		return nil, badRequest("Empty file")
 	case p != nil:
 		return s.chunk(up, cr, p, file, base)
 	case s.maxFile > 0 && file.size > s.maxFile:
-		return nil, true, tooLarge(file.size, s.maxFile)
+		return nil, tooLarge(file.size, s.maxFile)
 	}
-	resp, err := s.store(up, file, base)
-	return resp, true, err
+	return s.store(up, file, base)
 }
 
 // nextFailure returns the refusal FailNext or DropNext queued next, and

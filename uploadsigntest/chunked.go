@@ -241,21 +241,21 @@ func (s *Server) check(p *chunkedUpload, cr contentRange, size int64, resourceTy
 // response of the whole file, which it judges. Only a refused chunk and
 // the last one are recorded, a refused one without its bytes, which
 // release cuts off.
-func (s *Server) chunk(up *Upload, cr contentRange, p *chunkedUpload, b *blob, base string) (map[string]any, bool, error) {
+func (s *Server) chunk(up *Upload, cr contentRange, p *chunkedUpload, b *blob, base string) (map[string]any, error) {
 	last, err := s.check(p, cr, b.size, up.ResourceType)
 	if err != nil {
-		return nil, true, err
+		return nil, err
 	}
 	if err := s.add(p, b); err != nil {
 		s.drop(p)
-		return nil, true, err
+		return nil, err
 	}
 	if cr.total >= 0 {
 		p.total = cr.total
 	}
 	p.touched = s.now()
 	if !last {
-		return map[string]any{"done": false, "bytes": p.received}, false, nil
+		return map[string]any{"done": false, "bytes": p.received}, nil
 	}
 
 	whole := &blob{path: p.file.Name(), size: p.received}
@@ -266,16 +266,16 @@ func (s *Server) chunk(up *Upload, cr contentRange, p *chunkedUpload, b *blob, b
 	s.drop(p)
 	if err != nil {
 		whole.discard()
-		return nil, true, refusalOf(err)
+		return nil, refusalOf(err)
 	}
 	up.Size = whole.size
 	resp, err := s.store(up, whole, base)
 	if err != nil {
 		whole.discard() // the assembled file is refused: nothing of it stays
-		return nil, true, err
+		return nil, err
 	}
 	s.attach(up, whole)
-	return resp, true, nil
+	return resp, nil
 }
 
 // add makes a chunk's bytes part of the upload: they are in its file

@@ -61,8 +61,9 @@
 // so it keeps no bytes of a refused request. It reads multipart and
 // url-encoded forms as they arrive, unescaping and decoding as it reads:
 // the fields within 10 MiB in all, the file (a part or a data URI) in
-// memory up to 1 MiB and in a temporary file beyond, so that no request
-// costs more memory than that, whatever its size. When the fields posted
+// memory up to 1 MiB and in a temporary file beyond, so that a request it
+// refuses costs no more memory than that, whatever its size (an accepted
+// file, at most [MaxUploadBytes], is then held in memory). When the fields posted
 // before the file (api_key, signature and timestamp among them) are
 // refused, it counts the file without keeping it; any other refused
 // request has its file dropped, from memory and disk, as soon as it is

@@ -273,18 +273,19 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request, prefix string) {
 		return
 	}
 	up := Upload{Fields: map[string]string{}}
-	resp, record, err := s.upload(r, &up, baseURL(r, prefix))
+	resp, err := s.upload(r, &up, baseURL(r, prefix))
+	done := resp["done"] != false // false for a chunk but the last, which is not recorded
 	if err != nil {
 		refused := refusalOf(err)
 		s.record(up.refused(refused.status, refused.message))
-	} else if record {
+	} else if done {
 		up.Status = http.StatusOK
 		data, _ := json.Marshal(resp)
 		_ = json.Unmarshal(data, &up.Response)
 		s.record(up)
 	}
 	s.write(w, r, resp, err)
-	if target := s.notificationTarget(up.Fields); err == nil && record && target != "" {
+	if target := s.notificationTarget(up.Fields); err == nil && done && target != "" {
 		s.notify(target, s.uploadNotification(resp))
 	}
 }
@@ -324,19 +325,18 @@ func (s *Server) record(up Upload) {
 }
 
 // upload checks and stores one upload, or one chunk, and returns its
-// answer, or refuses it. It reports whether to record the request: every
-// request but an accepted chunk that is not the last.
-func (s *Server) upload(r *http.Request, up *Upload, base string) (resp map[string]any, record bool, err error) {
+// answer, or refuses it.
+func (s *Server) upload(r *http.Request, up *Upload, base string) (resp map[string]any, err error) {
 	parts := strings.Split(strings.Trim(r.URL.Path, "/"), "/")
 	if r.Method != http.MethodPost || len(parts) != 4 || parts[0] != "v1_1" || parts[3] != "upload" {
-		return nil, true, refuse(http.StatusNotFound, "Not found: POST /v1_1/CLOUD_NAME/RESOURCE_TYPE/upload")
+		return nil, refuse(http.StatusNotFound, "Not found: POST /v1_1/CLOUD_NAME/RESOURCE_TYPE/upload")
 	}
 	if parts[1] != s.cloud {
-		return nil, true, refuse(http.StatusUnauthorized, "Invalid cloud_name %s", parts[1])
+		return nil, refuse(http.StatusUnauthorized, "Invalid cloud_name %s", parts[1])
 	}
 	up.ResourceType = parts[2]
 	if !cloudinary.IsUploadResourceType(up.ResourceType) {
-		return nil, true, refuse(http.StatusNotFound, "Invalid resource type %s", up.ResourceType)
+		return nil, refuse(http.StatusNotFound, "Invalid resource type %s", up.ResourceType)
 	}
 	var (
 		cr contentRange
@@ -345,19 +345,19 @@ func (s *Server) upload(r *http.Request, up *Upload, base string) (resp map[stri
 	if h := r.Header.Get("Content-Range"); h != "" {
 		up.ContentRange, up.UploadID = h, r.Header.Get("X-Unique-Upload-Id")
 		if cr, err = parseContentRange(h); err != nil {
-			return nil, true, err
+			return nil, err
 		}
 		if up.UploadID == "" {
-			return nil, true, badRequest("Missing X-Unique-Upload-Id header: every chunk of a file carries the same one")
+			return nil, badRequest("Missing X-Unique-Upload-Id header: every chunk of a file carries the same one")
 		}
 		p = s.pendingUpload(up.UploadID, up.ResourceType)
 		defer s.release(p)
 	}
 	file, err := s.readForm(r, up, p)
 	if err != nil {
-		return nil, true, err
+		return nil, err
 	}
-	resp, record, err = s.take(up, cr, p, file, base)
+	resp, err = s.take(up, cr, p, file, base)
 	if file != nil && up.Size == 0 {
 		up.Size = file.size
 	}
@@ -367,7 +367,7 @@ func (s *Server) upload(r *http.Request, up *Upload, base string) (resp map[stri
 	case p == nil:
 		file.discard() // a refused request leaves nothing behind
 	}
-	return resp, record, err
+	return resp, err
 }
 
 // attach gives a recorded upload its bytes.

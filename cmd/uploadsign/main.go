@@ -27,7 +27,7 @@ import (
 // Exit statuses.
 const (
 	exitOK       = 0
-	exitFailed   = 1 // not genuine; explain: no known cause
+	exitFailed   = 1 // not genuine, or not verified; explain: no known cause
 	exitUsage    = 2
 	exitRuntime  = 3 // the command could not do its work: a busy port, an unreadable input
 	usageCommand = `usage: uploadsign [--cloudinary-url URL] <command> [flags] [key=value...]

@@ -52,15 +52,21 @@ func (d *Demo) uploaded(w http.ResponseWriter, r *http.Request) {
 		saved = u // a real backend stores u.Asset.URL for u.Owner here
 		return nil
 	}
-	body := &keptBody{ReadCloser: r.Body}
-	r.Body = body
+	// Read what the report handler reads (no more), to show the page the
+	// report as the backend got it.
+	body, err := io.ReadAll(io.LimitReader(r.Body, uploadsignhttp.MaxReportBytes+1))
+	if err != nil {
+		writeJSON(w, http.StatusBadRequest, map[string]any{"error": "reading the report: " + err.Error()})
+		return
+	}
+	r.Body = io.NopCloser(bytes.NewReader(body))
 	var answer recorded
 	uploadsignhttp.NewReportHandler(s, authorize, save, uploadsignhttp.Sets(avatarSet.Name, videoSet.Name)).ServeHTTP(&answer, r)
 
 	var rep struct {
 		Result json.RawMessage `json:"result"`
 	}
-	_ = json.Unmarshal(body.kept.Bytes(), &rep) // the library read it first
+	_ = json.Unmarshal(body, &rep) // the library read it first
 	var libraryError struct {
 		Error string `json:"error"`
 	}
@@ -149,21 +155,6 @@ func refusal(message string) (kind, sentence string) {
 		return r.kind, sentence + "."
 	}
 	return "", ""
-}
-
-// keptBody keeps what is read of a request's body, up to maxJSONBytes+1
-// (the report handler reads no more).
-type keptBody struct {
-	io.ReadCloser
-	kept bytes.Buffer
-}
-
-func (b *keptBody) Read(p []byte) (int, error) {
-	n, err := b.ReadCloser.Read(p)
-	if room := maxJSONBytes + 1 - b.kept.Len(); room > 0 {
-		b.kept.Write(p[:min(n, room)])
-	}
-	return n, err
 }
 
 // recorded is an answer of the library's handler, held until the demo
