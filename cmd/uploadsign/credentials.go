@@ -30,14 +30,20 @@ func (c *credentials) register(fs *flag.FlagSet) {
 // Cloudinary URL.
 var errNoCredentials = errors.New("no credentials: set CLOUDINARY_URL=cloudinary://API_KEY:API_SECRET@CLOUD_NAME or pass --cloudinary-url")
 
+// source returns the Cloudinary URL, from --cloudinary-url or else
+// CLOUDINARY_URL, and which of the two gave it.
+func (c *credentials) source(e env) (u, source string) {
+	if c.url != "" {
+		return c.url, "--cloudinary-url"
+	}
+	return e.getenv("CLOUDINARY_URL"), "CLOUDINARY_URL"
+}
+
 // signer makes a Signer from the flags and the environment. Its errors
 // are in the command's words: they name the URL's source, and a setting
 // by the flag or the URL's query parameter that gave it.
 func (c *credentials) signer(e env, opts ...uploadsign.Option) (*uploadsign.Signer, error) {
-	u, source := c.url, "--cloudinary-url"
-	if u == "" {
-		u, source = e.getenv("CLOUDINARY_URL"), "CLOUDINARY_URL"
-	}
+	u, source := c.source(e)
 	if u == "" {
 		return nil, errNoCredentials
 	}
@@ -134,10 +140,7 @@ func (c *credentials) stringVersion(e env) (int, error) {
 		}
 		return c.version, nil
 	}
-	u, source := c.url, "--cloudinary-url"
-	if u == "" {
-		u, source = e.getenv("CLOUDINARY_URL"), "CLOUDINARY_URL"
-	}
+	u, source := c.source(e)
 	_, query, _ := strings.Cut(u, "?")
 	q, err := url.ParseQuery(query)
 	if err != nil {
