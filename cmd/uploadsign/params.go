@@ -79,13 +79,6 @@ func known(k string) bool {
 // true/false/1/0, maps are k=v pairs joined with "|". Other keys go to
 // Extra.
 func paramsFromValues(values url.Values) (uploadsign.Params, error) {
-	return typedParams(values, false)
-}
-
-// typedParams is paramsFromValues; with skipLists, a parameter that
-// cannot be given as key=value (eager, coordinates, access_control,
-// responsive_breakpoints) is left out instead of refused.
-func typedParams(values url.Values, skipLists bool) (uploadsign.Params, error) {
 	var p uploadsign.Params
 	rv := reflect.ValueOf(&p).Elem()
 	keys := make([]string, 0, len(values))
@@ -103,9 +96,7 @@ func typedParams(values url.Values, skipLists bool) (uploadsign.Params, error) {
 			p.Extra[k] = v
 			continue
 		}
-		if err := setField(k, rv.Field(i), v); errors.Is(err, errNotKeyValue) && skipLists {
-			continue
-		} else if err != nil {
+		if err := setField(k, rv.Field(i), v); err != nil {
 			return p, fmt.Errorf("%s=%.80q: %w", k, v, err)
 		}
 	}
@@ -177,8 +168,11 @@ func checkTyped(values url.Values) error {
 		if k == "timestamp" || cloudinary.Unsigned(k) {
 			continue
 		}
-		p, err := typedParams(url.Values{k: v}, true)
-		if err != nil {
+		p, err := paramsFromValues(url.Values{k: v})
+		switch {
+		case errors.Is(err, errNotKeyValue):
+			continue // a list as Cloudinary writes it: the caller's
+		case err != nil:
 			return err
 		}
 		_, err = uploadsign.New("check", "000000000000000", "unused", uploadsign.WithParamSets(uploadsign.ParamSet{Name: "check", Version: 1, Params: p}))
