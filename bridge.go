@@ -57,7 +57,7 @@ func (s *Signer) setList() []bridge.Set {
 func (cs *compiledSet) bridgeSet() bridge.Set {
 	set := bridge.Set{Name: cs.Name, Version: cs.Version, Deprecated: cs.Deprecated, Sunset: cs.Sunset}
 	if cs.Limits != (Limits{}) {
-		set.Limits = cs.Limits
+		set.Limits = &cs.Limits // a pointer: no allocation per request
 	}
 	return set
 }

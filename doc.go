@@ -43,8 +43,8 @@
 //
 //   - a NAME the browser chooses (proposed, or its file's) without
 //     "{owner}" in PREFIX, or a single-use set: a name in a folder shared
-//     by users could meet another user's asset; and without overwrite
-//     false;
+//     by users could meet another user's asset; and the file's name
+//     without overwrite false (SignProposed refuses such a proposal);
 //   - a PREFIX the browser chooses beside one the set binds, and
 //     "{owner}" in one PREFIX beside another the set binds (an account
 //     may use the other);

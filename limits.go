@@ -51,8 +51,8 @@ func (l *Limits) UnmarshalJSON(data []byte) error {
 	return nil
 }
 
-// checkLimits refuses negative limits, and dimension or duration limits
-// on a raw set, whose files have neither.
+// checkLimits refuses negative limits, dimension or duration limits on a
+// raw set, whose files have neither, and a ValidFor out of range.
 func checkLimits(set *ParamSet) error {
 	l := set.Limits
 	switch {

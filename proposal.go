@@ -170,7 +170,7 @@ func checkNaming(proposed url.Values, bound map[string]string) error {
 // Upload Widget's params_to_sign, into the values Cloudinary signs, each
 // written as the Node SDK's api_sign_request writes it (numbers as
 // JavaScript writes them, arrays joined with ",", nulls dropped). It
-// refuses, wrapping [ErrInvalidParam], anything but a JSON object of
+// refuses, wrapping [ErrMalformedProposal], anything but a JSON object of
 // strings, numbers, booleans and flat arrays, duplicate keys, invalid
 // UTF-8 and NUL bytes.
 func ParseProposal(paramsToSign []byte) (url.Values, error) {

@@ -28,7 +28,7 @@ type segment struct {
 // "{owner}" in its place. A PREFIX or NAME the browser chooses is any
 // text; a NAME Cloudinary or a single-use set makes is one segment.
 func (cs *compiledSet) makeShapes(p *Params) []shape {
-	listed := func(k string) bool { return slices.Contains(cs.ClientParams, k) }
+	listed := cs.listed
 	var name shape
 	switch {
 	case p.PublicID != "":

@@ -278,7 +278,7 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 
 // sentinels are the errors of the uploadsign package that logMessage
 // names, the more specific first.
-var sentinels = []error{uploadsign.ErrMalformedProposal, uploadsign.ErrInvalidParam, uploadsign.ErrInvalidSignature,
+var sentinels = []error{uploadsign.ErrMalformedProposal, uploadsign.ErrMalformedResult, uploadsign.ErrInvalidParam, uploadsign.ErrInvalidSignature,
 	uploadsign.ErrExpired, uploadsign.ErrUnknownParamSet, uploadsign.ErrParamConflict, uploadsign.ErrParamNotAllowed,
 	uploadsign.ErrSunset, uploadsign.ErrUploadMismatch, uploadsign.ErrLimitExceeded}
 

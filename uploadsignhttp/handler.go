@@ -1,8 +1,8 @@
 // Package uploadsignhttp serves uploadsign over HTTP: the endpoint a
 // browser asks for an upload payload, the signature endpoint of
 // Cloudinary's Upload Widget, the route a browser reports an upload back
-// to, and the webhook Cloudinary notifies. Each calls the application's
-// authorize hook to learn who the request is for, and each has an
+// to, and the webhook Cloudinary notifies. The three a browser calls ask
+// the application's authorize hook who the request is for; each has an
 // Example.
 //
 //	signer, _ := uploadsign.FromURL(os.Getenv("CLOUDINARY_URL"), uploadsign.WithParamSets(

@@ -26,8 +26,8 @@ type handlerOptions struct {
 
 // newHandlerOptions applies opts for the handler who, and panics on an
 // option the handler does not take: Sets, OnSigned or
-// WithDestroyViolations where takes is false.
-func newHandlerOptions(who string, opts []HandlerOption, takes struct{ sets, onSigned, destroy bool }) handlerOptions {
+// WithDestroyViolations where can says no.
+func newHandlerOptions(who string, opts []HandlerOption, can takes) handlerOptions {
 	var o handlerOptions
 	for _, opt := range opts {
 		if opt != nil {
@@ -38,11 +38,11 @@ func newHandlerOptions(who string, opts []HandlerOption, takes struct{ sets, onS
 		panic("uploadsignhttp: " + who + " does not take " + option + "; it is for " + use)
 	}
 	switch {
-	case o.sets != nil && !takes.sets:
+	case o.sets != nil && !can.sets:
 		refuse("Sets", "NewHandler and NewReportHandler (NewProposalHandler serves the one set it is given)")
-	case o.onSigned != nil && !takes.onSigned:
+	case o.onSigned != nil && !can.onSigned:
 		refuse("OnSigned", "NewHandler and NewProposalHandler")
-	case o.destroy && !takes.destroy:
+	case o.destroy && !can.destroy:
 		refuse("WithDestroyViolations", "NewNotificationHandler")
 	}
 	return o
