@@ -6,9 +6,13 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"maps"
 	"mime/multipart"
 	"net/http"
+	"net/url"
+	"slices"
 	"strconv"
+	"strings"
 	"time"
 	"unicode/utf8"
 )
@@ -30,27 +34,21 @@ func (s *Signer) Destroy(ctx context.Context, a Asset) error {
 		return fmt.Errorf("%w: Destroy: %v", ErrInvalidParam, err)
 	}
 	what := a.ResourceType + "/" + a.Type + " " + strconv.Quote(a.PublicID)
-	ts, err := s.timestamp()
+	p, err := s.signRaw(a.ResourceType, url.Values{"invalidate": {"true"}, "public_id": {a.PublicID}, "type": {a.Type}})
 	if err != nil {
 		return err
 	}
-	fields := [][2]string{{"invalidate", "true"}, {"public_id", a.PublicID}, {"timestamp", strconv.FormatInt(ts, 10)}, {"type", a.Type}}
-	values := make(map[string][]string, len(fields))
-	for _, f := range fields {
-		values[f[0]] = []string{f[1]}
-	}
-	fields = append(fields, [2]string{"signature", s.SignValues(values)}, [2]string{"api_key", s.apiKey})
 	var body bytes.Buffer
 	form := multipart.NewWriter(&body)
-	for _, f := range fields {
-		if err := form.WriteField(f[0], f[1]); err != nil {
+	for _, k := range slices.Sorted(maps.Keys(p.Fields)) {
+		if err := form.WriteField(k, p.Fields[k]); err != nil {
 			return err
 		}
 	}
 	if err := form.Close(); err != nil {
 		return err
 	}
-	endpoint := s.uploadURL + "/v1_1/" + s.cloudName + "/" + a.ResourceType + "/destroy"
+	endpoint := strings.TrimSuffix(p.URL, "/upload") + "/destroy" // the upload URL's sibling
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, endpoint, &body)
 	if err != nil {
 		return fmt.Errorf("uploadsign: destroying %s: %w", what, err)
